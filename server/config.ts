@@ -1,0 +1,161 @@
+import { randomBytes } from 'node:crypto';
+import { chmodSync, existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { join, resolve } from 'node:path';
+import { z } from 'zod';
+
+const logLevels = ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'] as const;
+
+/** A 32-byte key given as 64 hex characters or as base64 (43/44 characters). */
+const key32 = z.string().transform((value, ctx) => {
+  const bytes = /^[0-9a-fA-F]{64}$/.test(value) ? Buffer.from(value, 'hex') : Buffer.from(value, 'base64');
+  if (bytes.length !== 32) {
+    ctx.addIssue({ code: 'custom', message: 'expected 32 bytes as 64 hex characters or base64' });
+    return z.NEVER;
+  }
+  return bytes;
+});
+
+const origin = z.url({ protocol: /^https?$/ }).transform((value) => new URL(value).origin);
+
+const listOf = <T extends z.ZodType<unknown, string>>(item: T) =>
+  z
+    .string()
+    .transform((value) =>
+      value
+        .split(',')
+        .map((part) => part.trim())
+        .filter(Boolean),
+    )
+    .pipe(z.array(item));
+
+const envSchema = z.object({
+  PORT: z.coerce.number().int().min(0).max(65535).default(3000),
+  PUBLIC_URL: z.url({ protocol: /^https?$/ }).optional(),
+  DATABASE_URL: z.url({ protocol: /^postgres(ql)?$/ }).optional(),
+  DATA_DIR: z.string().min(1).default('./.data'),
+  SECRET_KEY: key32.optional(),
+  /** Older encryption keys still accepted for reading, so a key can be rotated. */
+  SECRET_KEYS_OLD: listOf(key32.transform((b) => b.toString('base64'))).optional(),
+  SESSION_KEY: key32.optional(),
+  LOG_LEVEL: z.enum(logLevels).default('info'),
+  ROLE: z.enum(['all', 'web', 'worker']).default('all'),
+  CW_ALLOWED_ORIGINS: listOf(origin).default([]),
+  DEMO: z.enum(['auto', 'on', 'off']).default('auto'),
+});
+
+export type Role = 'all' | 'web' | 'worker';
+
+export interface Config {
+  port: number;
+  publicUrl: string | undefined;
+  databaseUrl: string | undefined;
+  dataDir: string;
+  secretKeys: Buffer[];
+  sessionKey: Buffer;
+  logLevel: (typeof logLevels)[number];
+  role: Role;
+  cwAllowedOrigins: string[];
+  demo: boolean;
+}
+
+export type ConfigResult = { ok: true; config: Config } | { ok: false; errors: string[] };
+
+/** No keys and no database configured means a newcomer's first run: the demo. */
+const isDemo = (e: z.infer<typeof envSchema>) =>
+  e.DEMO === 'on' || (e.DEMO === 'auto' && !e.SECRET_KEY && !e.SESSION_KEY && !e.DATABASE_URL);
+
+const expected: Record<string, string> = {
+  PORT: 'a port number 0-65535',
+  PUBLIC_URL: 'an http(s) URL such as https://ledgerpod.example.com',
+  DATABASE_URL: 'a postgres:// URL',
+  SECRET_KEY: '32 random bytes as 64 hex characters (openssl rand -hex 32)',
+  SECRET_KEYS_OLD: 'a comma-separated list of former SECRET_KEY values',
+  SESSION_KEY: '32 random bytes as 64 hex characters (openssl rand -hex 32)',
+  LOG_LEVEL: logLevels.join('|'),
+  ROLE: 'all|web|worker',
+  CW_ALLOWED_ORIGINS: 'a comma-separated list of origins such as https://na.myconnectwise.net',
+  DEMO: 'auto|on|off',
+};
+
+const emptyToUndefined = (env: NodeJS.ProcessEnv) =>
+  Object.fromEntries(Object.entries(env).filter(([, value]) => value !== undefined && value !== ''));
+
+/**
+ * Parses settings from an environment. Pure: demo keys are filled in by `loadConfig`.
+ * In demo mode missing keys are allowed; outside it they are required.
+ */
+export function parseConfig(
+  env: NodeJS.ProcessEnv,
+  demoKeys?: { secretKey: Buffer; sessionKey: Buffer },
+): ConfigResult {
+  const parsed = envSchema.safeParse(emptyToUndefined(env));
+  if (!parsed.success) {
+    const errors = parsed.error.issues.map((issue) => {
+      const name = String(issue.path[0] ?? 'environment');
+      return `${name}: ${issue.message}; expected ${expected[name] ?? 'a valid value'}`;
+    });
+    return { ok: false, errors: [...new Set(errors)] };
+  }
+  const e = parsed.data;
+  const demo = isDemo(e);
+  const secretKey = e.SECRET_KEY ?? (demo ? demoKeys?.secretKey : undefined);
+  const sessionKey = e.SESSION_KEY ?? (demo ? demoKeys?.sessionKey : undefined);
+  const errors: string[] = [];
+  if (!secretKey) errors.push(`SECRET_KEY: missing; expected ${expected.SECRET_KEY}`);
+  if (!sessionKey) errors.push(`SESSION_KEY: missing; expected ${expected.SESSION_KEY}`);
+  if (secretKey && sessionKey && secretKey.equals(sessionKey)) {
+    errors.push('SESSION_KEY: must differ from SECRET_KEY; expected a second independent random key');
+  }
+  if (errors.length > 0 || !secretKey || !sessionKey) return { ok: false, errors };
+  return {
+    ok: true,
+    config: {
+      port: e.PORT,
+      publicUrl: e.PUBLIC_URL?.replace(/\/$/, ''),
+      databaseUrl: e.DATABASE_URL,
+      dataDir: resolve(e.DATA_DIR),
+      secretKeys: [secretKey, ...(e.SECRET_KEYS_OLD ?? []).map((k) => Buffer.from(k, 'base64'))],
+      sessionKey,
+      logLevel: e.LOG_LEVEL,
+      role: e.ROLE,
+      cwAllowedOrigins: e.CW_ALLOWED_ORIGINS,
+      demo,
+    },
+  };
+}
+
+/** Demo keys live in DATA_DIR/demo-keys.json (mode 0600), generated on first start and reused. */
+export function loadDemoKeys(dataDir: string): { secretKey: Buffer; sessionKey: Buffer } {
+  const dir = resolve(dataDir);
+  const file = join(dir, 'demo-keys.json');
+  if (existsSync(file)) {
+    const stored = z
+      .object({ secretKey: z.string(), sessionKey: z.string() })
+      .parse(JSON.parse(readFileSync(file, 'utf8')));
+    return {
+      secretKey: Buffer.from(stored.secretKey, 'hex'),
+      sessionKey: Buffer.from(stored.sessionKey, 'hex'),
+    };
+  }
+  mkdirSync(dir, { recursive: true, mode: 0o700 });
+  const keys = { secretKey: randomBytes(32), sessionKey: randomBytes(32) };
+  const body = JSON.stringify({
+    secretKey: keys.secretKey.toString('hex'),
+    sessionKey: keys.sessionKey.toString('hex'),
+  });
+  writeFileSync(file, body, { mode: 0o600, flag: 'wx' });
+  chmodSync(file, 0o600);
+  return keys;
+}
+
+/** Reads the environment once; in demo mode fills in keys kept under DATA_DIR. */
+export function loadConfig(env: NodeJS.ProcessEnv = process.env): ConfigResult {
+  const probe = envSchema.safeParse(emptyToUndefined(env));
+  const needsDemoKeys =
+    probe.success && isDemo(probe.data) && (!probe.data.SECRET_KEY || !probe.data.SESSION_KEY);
+  return parseConfig(env, needsDemoKeys ? loadDemoKeys(probe.data.DATA_DIR) : undefined);
+}
+
+export function publicUrlOf(config: Config, listeningPort: number): string {
+  return config.publicUrl ?? `http://localhost:${listeningPort}`;
+}

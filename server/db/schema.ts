@@ -1,0 +1,169 @@
+import type { ColumnType, Generated, Insertable, Selectable, Updateable } from 'kysely';
+
+/** Row types of the tables in migrations/. Keep in step with the SQL. */
+type Timestamp = ColumnType<Date, Date | string | undefined, Date | string>;
+/** bigint columns come back from pg as strings; money and ids are handled as bigint in code. */
+type BigIntColumn = ColumnType<string, string | number | bigint, string | number | bigint>;
+type Json<T> = ColumnType<T, string | T, string | T>;
+
+export type RecordType = 'invoice' | 'credit_memo' | 'expense' | 'procurement' | 'adjustment';
+export type RecordState =
+  | 'unposted'
+  | 'queued'
+  | 'exported'
+  | 'pushed'
+  | 'synced'
+  | 'partly_paid'
+  | 'paid'
+  | 'onboarded'
+  | 'error'
+  | 'not_closed'
+  | 'unknown';
+export type LedgerKind = 'qbo' | 'xero';
+
+export interface StoredError {
+  code: string;
+  message: string;
+  hint?: string;
+  retryable: boolean;
+}
+
+export interface TenantsTable {
+  id: Generated<string>;
+  name: string;
+  cw_site: string;
+  cw_company_id: string;
+  cw_api_url: string | null;
+  cw_client_id: string;
+  cw_keys_enc: string;
+  settings: Json<Record<string, unknown>>;
+  created_at: Generated<Timestamp>;
+  updated_at: Generated<Timestamp>;
+}
+
+export interface LedgerConnectionsTable {
+  id: Generated<string>;
+  tenant_id: string;
+  kind: LedgerKind;
+  external_id: string;
+  name: Generated<string>;
+  tokens_enc: string;
+  access_expires_at: Timestamp;
+  status: Generated<'active' | 'needs_reconnect' | 'disconnected'>;
+  status_reason: string | null;
+  cw_location_ids: Generated<number[]>;
+  is_default: Generated<boolean>;
+  created_at: Generated<Timestamp>;
+  updated_at: Generated<Timestamp>;
+}
+
+export interface MappingsTable {
+  id: Generated<string>;
+  tenant_id: string;
+  connection_id: string;
+  kind: 'gl_account' | 'tax_code' | 'class' | 'item' | 'terms';
+  cw_key: string;
+  ledger_key: string;
+  ledger_name: Generated<string>;
+  updated_at: Generated<Timestamp>;
+}
+
+export interface RecordsTable {
+  id: Generated<string>;
+  tenant_id: string;
+  type: RecordType;
+  cw_id: BigIntColumn;
+  number: Generated<string>;
+  record_date: ColumnType<Date | null, string | Date | null, string | Date | null>;
+  company_id: BigIntColumn | null;
+  company_name: Generated<string>;
+  cw_location_id: number | null;
+  currency: Generated<string>;
+  decimals: Generated<number>;
+  total_minor: Generated<BigIntColumn>;
+  balance_minor: Generated<BigIntColumn>;
+  state: Generated<RecordState>;
+  connection_id: string | null;
+  ledger_kind: LedgerKind | null;
+  ledger_id: string | null;
+  ledger_number: string | null;
+  ledger_total_minor: BigIntColumn | null;
+  ledger_balance_minor: BigIntColumn | null;
+  ledger_status: string | null;
+  cw_batch_id: BigIntColumn | null;
+  cw_batch_identifier: string | null;
+  gl_entry_ids: Generated<ColumnType<string[], (string | number)[], (string | number)[]>>;
+  last_error: Json<StoredError> | null;
+  version: Generated<number>;
+  refreshed_at: Timestamp | null;
+  created_at: Generated<Timestamp>;
+  updated_at: Generated<Timestamp>;
+}
+
+export interface RecordEventsTable {
+  id: Generated<BigIntColumn>;
+  tenant_id: string;
+  record_id: string | null;
+  at: Generated<Timestamp>;
+  actor: string;
+  kind: string;
+  from_state: string | null;
+  to_state: string | null;
+  detail: Json<Record<string, unknown>>;
+}
+
+export interface PaymentsTable {
+  id: Generated<string>;
+  tenant_id: string;
+  record_id: string;
+  connection_id: string;
+  ledger_payment_id: string;
+  amount_minor: BigIntColumn;
+  currency: string;
+  paid_on: ColumnType<Date, string | Date, string | Date>;
+  cw_payment_id: BigIntColumn | null;
+  state: Generated<'pending' | 'written' | 'deleted' | 'error'>;
+  last_error: Json<StoredError> | null;
+  created_at: Generated<Timestamp>;
+  updated_at: Generated<Timestamp>;
+}
+
+export interface OnboardingRunsTable {
+  id: Generated<string>;
+  tenant_id: string;
+  inputs: Json<Record<string, unknown>>;
+  input_hash: string;
+  state: Generated<'pending' | 'running' | 'done' | 'failed'>;
+  total: Generated<number>;
+  done: Generated<number>;
+  failed: Generated<number>;
+  by_type: Json<Record<string, unknown>>;
+  errors: Json<unknown[]>;
+  started_at: Generated<Timestamp>;
+  finished_at: Timestamp | null;
+}
+
+export interface WebhookEventsTable {
+  provider: 'connectwise' | 'qbo' | 'xero';
+  event_id: string;
+  tenant_id: string | null;
+  received_at: Generated<Timestamp>;
+}
+
+export interface Database {
+  tenants: TenantsTable;
+  ledger_connections: LedgerConnectionsTable;
+  mappings: MappingsTable;
+  records: RecordsTable;
+  record_events: RecordEventsTable;
+  payments: PaymentsTable;
+  onboarding_runs: OnboardingRunsTable;
+  webhook_events: WebhookEventsTable;
+}
+
+export type Tenant = Selectable<TenantsTable>;
+export type NewTenant = Insertable<TenantsTable>;
+export type TenantUpdate = Updateable<TenantsTable>;
+export type LedgerConnection = Selectable<LedgerConnectionsTable>;
+export type RecordRow = Selectable<RecordsTable>;
+export type RecordEvent = Selectable<RecordEventsTable>;

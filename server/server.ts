@@ -1,0 +1,83 @@
+import type { Server } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import type { Router } from 'express';
+import { createApp } from './app.js';
+import type { Config } from './config.js';
+import { type DatabaseHandle, openDatabase } from './db/database.js';
+import { migrateToLatest } from './db/migrate.js';
+import { type JobQueue, startJobQueue } from './jobs/job-queue.js';
+import { createLogger, type Logger } from './log.js';
+import { createMetrics, type Metrics } from './metrics.js';
+import { FrameOrigins } from './tenants/frame-origins.js';
+
+export interface Ledgerpod {
+  config: Config;
+  database: DatabaseHandle;
+  jobs: JobQueue | undefined;
+  logger: Logger;
+  metrics: Metrics;
+  frameOrigins: FrameOrigins;
+  /** Base URL the HTTP server answers on (undefined for the worker role). */
+  url: string | undefined;
+  stop(): Promise<void>;
+}
+
+export interface StartOptions {
+  logger?: Logger;
+  /** Use an already open database instead of opening one from the config (tests). */
+  database?: DatabaseHandle;
+  routers?: (pod: Omit<Ledgerpod, 'url' | 'stop'>) => Router[];
+}
+
+/** config -> db -> migrations -> queue -> http, by role. Tests call it with PORT 0. */
+export async function startLedgerpod(config: Config, options: StartOptions = {}): Promise<Ledgerpod> {
+  const logger = options.logger ?? createLogger(config.logLevel);
+  const metrics = createMetrics({ defaults: !options.logger });
+  const database =
+    options.database ?? (await openDatabase({ databaseUrl: config.databaseUrl, dataDir: config.dataDir }));
+  await migrateToLatest(database.db);
+
+  const jobs = await startJobQueue({
+    url: database.url,
+    logger,
+    metrics,
+    runsWorkers: config.role !== 'web',
+  });
+  const frameOrigins = new FrameOrigins(database.db, config.cwAllowedOrigins);
+  await frameOrigins.start();
+
+  const parts = { config, database, jobs, logger, metrics, frameOrigins };
+  let server: Server | undefined;
+  if (config.role !== 'worker') {
+    const app = createApp({
+      config,
+      db: database.db,
+      jobs,
+      logger,
+      metrics,
+      frameAncestors: () => frameOrigins.list(),
+      routers: options.routers?.(parts) ?? [],
+    });
+    server = await new Promise<Server>((resolve, reject) => {
+      const s = app.listen(config.port, () => resolve(s));
+      s.once('error', reject);
+    });
+  }
+  const port = server ? (server.address() as AddressInfo).port : undefined;
+
+  return {
+    ...parts,
+    url: port === undefined ? undefined : `http://127.0.0.1:${port}`,
+    async stop() {
+      // Stop taking requests and jobs first, let running jobs finish, then close the pool.
+      const closing = server
+        ? new Promise<void>((resolve) => server.close(() => resolve()))
+        : Promise.resolve();
+      server?.closeIdleConnections();
+      await jobs.stop();
+      await closing;
+      frameOrigins.stop();
+      if (!options.database) await database.close();
+    },
+  };
+}
