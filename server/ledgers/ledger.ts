@@ -1,0 +1,147 @@
+import type { LedgerKind } from '../db/schema.js';
+
+export type { LedgerKind };
+
+/**
+ * The seam between the sync engine and a set of books. One interface, one implementation per
+ * provider (quickbooks/, xero/), each with the same files: client, mapping, errors, oauth.
+ * Rate limiting, token refresh and retries are wrapped around a Ledger once, not inside each.
+ */
+
+export type DocumentType = 'invoice' | 'credit_memo' | 'bill' | 'journal';
+
+/** A party on a document, as ConnectWise knows it. */
+export interface Party {
+  kind: 'customer' | 'vendor';
+  cwId: string;
+  /** CW account number: the first key used to find the party in the ledger. */
+  accountNumber: string | undefined;
+  name: string;
+  email: string | undefined;
+}
+
+/** One line, already mapped to ledger keys. Amounts are exact; quantity and price are decimal text. */
+export interface DocumentLine {
+  description: string;
+  quantity: string;
+  unitPrice: string;
+  /** Line amount before tax, in minor units, positive on a normal invoice / bill / credit memo. */
+  amountMinor: bigint;
+  accountKey: string;
+  itemKey: string | undefined;
+  taxKey: string | undefined;
+  classKey: string | undefined;
+}
+
+/** A journal line: debit positive, credit negative. */
+export interface JournalLine {
+  description: string;
+  amountMinor: bigint;
+  accountKey: string;
+  classKey: string | undefined;
+}
+
+interface DocumentBase {
+  /** The CW document number; it becomes the ledger's document number unchanged. */
+  number: string;
+  date: string;
+  currency: string;
+  decimals: number;
+  memo: string | undefined;
+}
+
+export interface SalesOrBillDocument extends DocumentBase {
+  type: 'invoice' | 'credit_memo' | 'bill';
+  dueDate: string | undefined;
+  party: Party;
+  lines: DocumentLine[];
+  taxMinor: bigint;
+  /** Total including tax, in minor units, as CW states it. */
+  totalMinor: bigint;
+  terms: string | undefined;
+}
+
+export interface JournalDocument extends DocumentBase {
+  type: 'journal';
+  lines: JournalLine[];
+}
+
+export type LedgerDocument = SalesOrBillDocument | JournalDocument;
+
+/** What the ledger holds for a document we pushed. */
+export interface LedgerDocumentRef {
+  type: DocumentType;
+  id: string;
+  number: string;
+  totalMinor: bigint;
+  balanceMinor: bigint;
+  currency: string;
+  status: 'open' | 'paid' | 'partly_paid' | 'voided' | 'deleted' | 'draft';
+  /** Version token for updates (QBO SyncToken); undefined where the ledger has none. */
+  version: string | undefined;
+  url: string | undefined;
+}
+
+export interface LedgerPayment {
+  id: string;
+  /** The ledger document the payment (or payment line) applies to. */
+  documentId: string;
+  documentNumber: string | undefined;
+  amountMinor: bigint;
+  currency: string;
+  date: string;
+  state: 'active' | 'deleted' | 'voided';
+  updatedAt: string;
+}
+
+export interface LedgerOption {
+  key: string;
+  name: string;
+  /** Account type, tax rate, etc., shown in the mapping pickers. */
+  detail: string | undefined;
+  active: boolean;
+}
+
+export interface Ledger {
+  readonly kind: LedgerKind;
+  /** Documents by number, one call for many numbers where the API allows. */
+  findByNumbers(type: DocumentType, numbers: string[]): Promise<Map<string, LedgerDocumentRef>>;
+  get(type: DocumentType, id: string): Promise<LedgerDocumentRef>;
+  /** Creates the document; `idempotencyKey` makes a retry return the first result. */
+  create(
+    document: LedgerDocument,
+    partyId: string | undefined,
+    idempotencyKey: string,
+  ): Promise<LedgerDocumentRef>;
+  /** Replaces the content of an existing document (same id, same number). */
+  update(
+    existing: LedgerDocumentRef,
+    document: LedgerDocument,
+    partyId: string | undefined,
+    idempotencyKey: string,
+  ): Promise<LedgerDocumentRef>;
+  /** Finds the party by account number, then by name; creates it when missing. Returns its ledger id. */
+  ensureParty(party: Party, idempotencyKey: string): Promise<string>;
+  applyCredit(input: {
+    creditId: string;
+    invoiceId: string;
+    amountMinor: bigint;
+    currency: string;
+    decimals: number;
+    date: string;
+    idempotencyKey: string;
+  }): Promise<{ id: string }>;
+  /** Payments (and deletions) changed since a time, oldest first, page by page. */
+  paymentsSince(since: Date): AsyncGenerator<LedgerPayment[]>;
+  listAccounts(): Promise<LedgerOption[]>;
+  listTaxCodes(): Promise<LedgerOption[]>;
+  listClasses(): Promise<LedgerOption[]>;
+  listItems(): Promise<LedgerOption[]>;
+}
+
+/** Supplies a valid access token; refreshed and serialised outside the ledger. */
+export interface AccessTokenSource {
+  accessToken(): Promise<string>;
+  /** Called when the ledger answered 401: the next accessToken() must refresh. */
+  invalidate(): void;
+}
