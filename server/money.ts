@@ -11,6 +11,7 @@ function decimalText(value: number | string): string {
   if (!Number.isFinite(value)) throw new RangeError(`not a finite amount: ${value}`);
   const text = String(value);
   if (!/e/i.test(text)) return text;
+  if (Number.isInteger(value)) return BigInt(value).toString();
   return value.toFixed(20).replace(/\.?0+$/, '');
 }
 

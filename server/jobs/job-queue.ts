@@ -61,7 +61,7 @@ export async function startJobQueue(options: JobQueueOptions): Promise<JobQueue>
       if (!options.runsWorkers)
         throw new Error(`this process (web role) does not run workers; cannot work ${queue}`);
       await ensureQueue(queue);
-      const run = async ([job]: PgBoss.Job<any>[]) => {
+      const run = async ([job]: PgBoss.Job<T>[]) => {
         if (!job) return;
         try {
           await handler(job.data, job);

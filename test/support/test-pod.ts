@@ -1,0 +1,36 @@
+import type { Router } from 'express';
+import type { Config } from '../../server/config.js';
+import type { DatabaseHandle } from '../../server/db/database.js';
+import { createLogger } from '../../server/log.js';
+import { type Ledgerpod, startLedgerpod } from '../../server/server.js';
+import { testConfig } from './test-config.js';
+import { createTestDatabase } from './test-database.js';
+
+export interface TestPod extends Ledgerpod {
+  url: string;
+  close(): Promise<void>;
+}
+
+/** The whole product in-process on a free port, on a fresh database. */
+export async function startTestPod(
+  options: {
+    config?: Config;
+    database?: DatabaseHandle;
+    routers?: (pod: Omit<Ledgerpod, 'url' | 'stop'>) => Router[];
+  } = {},
+): Promise<TestPod> {
+  const database = options.database ?? (await createTestDatabase());
+  const pod = await startLedgerpod(options.config ?? testConfig(), {
+    logger: createLogger('silent'),
+    database,
+    routers: options.routers,
+  });
+  return {
+    ...pod,
+    url: pod.url!,
+    async close() {
+      await pod.stop();
+      if (!options.database) await database.close();
+    },
+  };
+}
