@@ -4,7 +4,9 @@ import type { ColumnType, Generated, Insertable, Selectable, Updateable } from '
 type Timestamp = ColumnType<Date, Date | string | undefined, Date | string>;
 /** bigint columns come back from pg as strings; money and ids are handled as bigint in code. */
 type BigIntColumn = ColumnType<string, string | number | bigint, string | number | bigint>;
+type BigIntWithDefault = ColumnType<string, string | number | bigint | undefined, string | number | bigint>;
 type Json<T> = ColumnType<T, string | T, string | T>;
+type JsonWithDefault<T> = ColumnType<T, string | T | undefined, string | T>;
 
 export type RecordType = 'invoice' | 'credit_memo' | 'expense' | 'procurement' | 'adjustment';
 export type RecordState =
@@ -36,7 +38,7 @@ export interface TenantsTable {
   cw_api_url: string | null;
   cw_client_id: string;
   cw_keys_enc: string;
-  settings: Json<Record<string, unknown>>;
+  settings: JsonWithDefault<Record<string, unknown>>;
   created_at: Generated<Timestamp>;
   updated_at: Generated<Timestamp>;
 }
@@ -80,8 +82,8 @@ export interface RecordsTable {
   cw_location_id: number | null;
   currency: Generated<string>;
   decimals: Generated<number>;
-  total_minor: Generated<BigIntColumn>;
-  balance_minor: Generated<BigIntColumn>;
+  total_minor: BigIntWithDefault;
+  balance_minor: BigIntWithDefault;
   state: Generated<RecordState>;
   connection_id: string | null;
   ledger_kind: LedgerKind | null;
@@ -109,7 +111,7 @@ export interface RecordEventsTable {
   kind: string;
   from_state: string | null;
   to_state: string | null;
-  detail: Json<Record<string, unknown>>;
+  detail: JsonWithDefault<Record<string, unknown>>;
 }
 
 export interface PaymentsTable {
@@ -137,8 +139,8 @@ export interface OnboardingRunsTable {
   total: Generated<number>;
   done: Generated<number>;
   failed: Generated<number>;
-  by_type: Json<Record<string, unknown>>;
-  errors: Json<unknown[]>;
+  by_type: JsonWithDefault<Record<string, unknown>>;
+  errors: JsonWithDefault<unknown[]>;
   started_at: Generated<Timestamp>;
   finished_at: Timestamp | null;
 }

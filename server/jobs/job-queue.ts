@@ -57,7 +57,7 @@ export async function startJobQueue(options: JobQueueOptions): Promise<JobQueue>
       await ensureQueue(queue);
       return boss.send(queue, data, sendOptions ?? {});
     },
-    async work(queue, handler, workOptions = {}) {
+    async work<T extends object>(queue: string, handler: JobHandler<T>, workOptions: WorkOptions = {}) {
       if (!options.runsWorkers)
         throw new Error(`this process (web role) does not run workers; cannot work ${queue}`);
       await ensureQueue(queue);
