@@ -1,0 +1,27 @@
+import { formatMinor, toMinor } from '../../server/money.js';
+import type { InvoiceRecord } from './seed-schema.js';
+
+/** An invoice as GET /finance/invoices returns it, with derived amounts filled in exactly. */
+export function invoiceWire(invoice: InvoiceRecord) {
+  return {
+    ...invoice,
+    subtotal: invoice.subtotal ?? minus(invoice, invoice.total, invoice.salesTax),
+    balance: invoice.balance ?? minus(invoice, invoice.total, invoice.payments, invoice.credits),
+  };
+}
+
+export const decimalsOf = (invoice: InvoiceRecord): number =>
+  (invoice.currency as { numberOfDecimals?: number } | undefined)?.numberOfDecimals ?? 2;
+
+/** Money is subtracted in minor units so balances never pick up float noise. */
+export function minus(invoice: InvoiceRecord, from: number, ...amounts: number[]): number {
+  const decimals = decimalsOf(invoice);
+  let minor = toMinor(from, decimals);
+  for (const amount of amounts) minor -= toMinor(amount, decimals);
+  return Number(formatMinor(minor, decimals));
+}
+
+export function plus(invoice: InvoiceRecord, a: number, b: number): number {
+  const decimals = decimalsOf(invoice);
+  return Number(formatMinor(toMinor(a, decimals) + toMinor(b, decimals), decimals));
+}

@@ -1,0 +1,108 @@
+import { Router } from 'express';
+import { z } from 'zod';
+import { deliverInvoiceCallbacks } from '../callbacks.js';
+import { invalidObject, notFound } from '../errors.js';
+import { invoiceWire, minus, plus } from '../invoice-wire.js';
+import { applyPatch } from '../json-patch.js';
+import { idParam, sendPage } from '../paging.js';
+import type { InvoiceRecord } from '../seed-schema.js';
+import type { ConnectWiseState, Payment } from '../state.js';
+
+const paymentBody = z.object({
+  amount: z.number().positive(),
+  paymentDate: z.string().min(1),
+  type: z.string().default('Payment'),
+  invoice: z.object({ id: z.number().int() }).loose().optional(),
+});
+
+const originOf = (req: { protocol: string; get(name: string): string | undefined }) =>
+  `${req.protocol}://${req.get('host')}`;
+
+/** Invoices, their payments, and the changes that fire invoice callbacks. */
+export function invoiceRoutes(state: ConnectWiseState): Router {
+  const router = Router();
+  const find = (id: number): InvoiceRecord => {
+    const invoice = state.invoices.get(id);
+    if (!invoice) throw notFound(`Invoice ${id}`);
+    return invoice;
+  };
+
+  router.get('/finance/invoices', (req, res) =>
+    sendPage(req, res, [...state.invoices.values()].map(invoiceWire)),
+  );
+  router.get('/finance/invoices/:id', (req, res) => {
+    res.json(invoiceWire(find(idParam(req))));
+  });
+  router.patch('/finance/invoices/:id', async (req, res) => {
+    const invoice = find(idParam(req));
+    applyPatch(invoice as Record<string, unknown>, req.body);
+    res.json(invoiceWire(invoice));
+    await deliverInvoiceCallbacks(state, originOf(req), invoice, 'updated');
+  });
+
+  router.get('/finance/invoices/:id/payments', (req, res) => {
+    const id = find(idParam(req)).id;
+    sendPage(
+      req,
+      res,
+      state.payments.filter((p) => p.invoice.id === id),
+    );
+  });
+  router.post('/finance/invoices/:id/payments', (req, res) => {
+    const invoice = find(idParam(req));
+    const parsed = paymentBody.safeParse(req.body);
+    if (!parsed.success) {
+      const issue = parsed.error.issues[0];
+      throw invalidObject('Payment', String(issue?.path[0] ?? ''), issue?.message ?? 'invalid');
+    }
+    const balance = invoiceWire(invoice).balance;
+    if (parsed.data.amount > balance) {
+      throw invalidObject('Payment', 'amount', `Payment amount exceeds the invoice balance of ${balance}`);
+    }
+    const payment: Payment = {
+      id: state.nextId(),
+      type: parsed.data.type,
+      invoice: { id: invoice.id, identifier: invoice.invoiceNumber },
+      amount: parsed.data.amount,
+      paymentDate: parsed.data.paymentDate,
+      appliedBy: 'ledgerpod',
+      paymentSyncStatus: 'New',
+      glBatchID: null,
+    };
+    state.payments.push(payment);
+    invoice.payments = plus(invoice, invoice.payments, payment.amount);
+    invoice.balance = minus(invoice, balance, payment.amount);
+    res.status(201).json(payment);
+  });
+  return router;
+}
+
+/** Simulator-only: what a person does in CW's UI. */
+export function invoiceControlRoutes(state: ConnectWiseState): Router {
+  const router = Router();
+  router.post('/__sim/invoices/:id/close', async (req, res) => {
+    const invoice = state.invoices.get(Number(req.params.id));
+    if (!invoice) {
+      res.status(404).json({ error: `no invoice ${req.params.id}` });
+      return;
+    }
+    invoice.status = { id: 2, name: 'Closed', isClosed: true };
+    invoice.dateClosed = new Date().toISOString().replace(/\.\d+Z$/, 'Z');
+    await deliverInvoiceCallbacks(state, originOf(req), invoice, 'updated');
+    res.json(invoiceWire(invoice));
+  });
+  return router;
+}
+
+export function referenceRoutes(state: ConnectWiseState): Router {
+  const router = Router();
+  router.get('/company/companies', (req, res) => sendPage(req, res, [...state.companies.values()]));
+  router.get('/company/companies/:id', (req, res) => {
+    const company = state.companies.get(idParam(req));
+    if (!company) throw notFound(`Company ${req.params.id}`);
+    res.json(company);
+  });
+  router.get('/finance/glAccounts', (req, res) => sendPage(req, res, state.glAccounts));
+  router.get('/finance/taxCodes', (req, res) => sendPage(req, res, state.taxCodes));
+  return router;
+}

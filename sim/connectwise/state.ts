@@ -1,0 +1,166 @@
+import {
+  type CompanySeed,
+  type ExpenseRecord,
+  type GlTransactionRecord,
+  type HostedScreen,
+  type InvoiceRecord,
+  type MemberSeed,
+  type ProcurementRecord,
+  seedSchema,
+} from './seed-schema.js';
+
+export interface Batch {
+  id: number;
+  batchIdentifier: string;
+  exportInvoicesFlag: boolean;
+  exportExpensesFlag: boolean;
+  exportProductsFlag: boolean;
+  closedFlag: boolean;
+  /** Which GL entries and records the batch posted, so DELETE can put exactly them back. */
+  entryIds: number[];
+  records: RecordKey[];
+}
+
+export type RecordKind = 'invoice' | 'expense' | 'procurement';
+export interface RecordKey {
+  kind: RecordKind;
+  id: number;
+}
+
+export interface Payment {
+  id: number;
+  type: string;
+  invoice: { id: number; identifier: string };
+  amount: number;
+  paymentDate: string;
+  appliedBy: string;
+  paymentSyncStatus: string;
+  glBatchID: number | null;
+}
+
+export interface CallbackEntry {
+  id: number;
+  description: string;
+  url: string;
+  objectId: number;
+  type: string;
+  level: string;
+  memberId: number | null;
+  payloadVersion: string;
+  inactiveFlag: boolean;
+}
+
+export interface Delivery {
+  callbackId: number;
+  url: string;
+  action: string;
+  entityId: number;
+  status: number | null;
+  error?: string;
+}
+
+export interface HostedSetup {
+  id: number;
+  screenId: number;
+  description: string;
+  url: string;
+  type: 'Pod' | 'Tab' | 'ToolbarButton';
+  origin?: string;
+  podHeight?: number | null;
+  clientId?: string;
+  disabledFlag: boolean;
+  locationIds: number[];
+  [key: string]: unknown;
+}
+
+/** A member sign-in CW would hand to a pod; only hashes issued here pass cookie auth. */
+export interface IssuedMemberHash {
+  memberHash: string;
+  memberId: string;
+  companyId: string;
+  memberContext: string;
+}
+
+/** The realistic default: the screens CW has long offered, Invoice among them, PurchaseOrder not. */
+export const defaultHostedScreens: HostedScreen[] = [
+  { id: 1, screenId: 'Ticket', name: 'Service Ticket' },
+  { id: 2, screenId: 'Company', name: 'Company' },
+  { id: 3, screenId: 'Contact', name: 'Contact' },
+  { id: 4, screenId: 'SalesOrder', name: 'Sales Order' },
+  { id: 5, screenId: 'Opportunity', name: 'Opportunity' },
+  { id: 6, screenId: 'Project', name: 'Project' },
+  { id: 7, screenId: 'Invoice', name: 'Invoice' },
+  { id: 8, screenId: 'Agreement', name: 'Agreement' },
+];
+
+export class ConnectWiseState {
+  companyName = 'Ledgerpod Demo MSP';
+  companyIds = new Set<string>();
+  companies = new Map<number, CompanySeed>();
+  members = new Map<number, MemberSeed>();
+  apiKeys = new Map<string, { companyId: string; privateKey: string }>();
+  invoices = new Map<number, InvoiceRecord>();
+  glTransactions = new Map<string, GlTransactionRecord>();
+  expenses = new Map<number, ExpenseRecord>();
+  procurement = new Map<number, ProcurementRecord>();
+  glAccounts: Record<string, unknown>[] = [];
+  taxCodes: Record<string, unknown>[] = [];
+  hostedScreens: HostedScreen[] = [...defaultHostedScreens];
+  hostedSetups = new Map<number, HostedSetup>();
+  batches = new Map<number, Batch>();
+  payments: Payment[] = [];
+  callbackEntries = new Map<number, CallbackEntry>();
+  deliveries: Delivery[] = [];
+  memberHashes = new Map<string, IssuedMemberHash>();
+  signingKeys = new Map<string, string>();
+  private lastId = 1000;
+
+  constructor(readonly defaultCompanyId: string) {
+    this.companyIds.add(defaultCompanyId);
+  }
+
+  /** Empties everything in place, so routers holding this object see the fresh state. */
+  reset(): void {
+    Object.assign(this, new ConnectWiseState(this.defaultCompanyId));
+  }
+
+  nextId(): number {
+    this.lastId += 1;
+    return this.lastId;
+  }
+
+  /** Merges seed data by id, so tests can seed in several steps. */
+  seed(body: unknown): { ok: true } {
+    const seed = seedSchema.parse(body);
+    if (seed.companyName) this.companyName = seed.companyName;
+    for (const c of seed.companies) this.companies.set(c.id, c);
+    for (const m of seed.members) this.members.set(m.id, m);
+    for (const k of seed.apiMembers) {
+      this.companyIds.add(k.companyId);
+      this.apiKeys.set(`${k.companyId.toLowerCase()}+${k.publicKey}`, k);
+    }
+    for (const i of seed.invoices) this.invoices.set(i.id, i);
+    for (const t of seed.glTransactions) this.glTransactions.set(t.documentNumber, t);
+    for (const e of seed.expenses) this.expenses.set(e.id, e);
+    for (const p of seed.procurement) this.procurement.set(p.id, p);
+    this.glAccounts.push(...seed.glAccounts);
+    this.taxCodes.push(...seed.taxCodes);
+    if (seed.hostedScreens) this.hostedScreens = seed.hostedScreens;
+    const ids = [...this.invoices.keys(), ...this.expenses.keys(), ...this.procurement.keys()];
+    this.lastId = Math.max(this.lastId, ...ids);
+    return { ok: true };
+  }
+
+  snapshot() {
+    return {
+      invoices: [...this.invoices.values()],
+      batches: [...this.batches.values()].map(batchWire),
+      payments: this.payments,
+      callbacks: this.deliveries,
+      hostedSetups: [...this.hostedSetups.values()],
+    };
+  }
+}
+
+/** A batch as CW lists it (the bookkeeping fields stay inside the simulator). */
+export const batchWire = ({ entryIds: _e, records: _r, ...wire }: Batch) => wire;
