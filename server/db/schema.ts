@@ -1,7 +1,9 @@
 import type { ColumnType, Generated, Insertable, Selectable, Updateable } from 'kysely';
 
 /** Row types of the tables in migrations/. Keep in step with the SQL. */
-type Timestamp = ColumnType<Date, Date | string | undefined, Date | string>;
+type Timestamp = ColumnType<Date, Date | string, Date | string>;
+/** A timestamp column with a database default (now()). */
+type TimestampWithDefault = ColumnType<Date, Date | string | undefined, Date | string>;
 /** bigint columns come back from pg as strings; money and ids are handled as bigint in code. */
 type BigIntColumn = ColumnType<string, string | number | bigint, string | number | bigint>;
 type BigIntWithDefault = ColumnType<string, string | number | bigint | undefined, string | number | bigint>;
@@ -39,8 +41,8 @@ export interface TenantsTable {
   cw_client_id: string;
   cw_keys_enc: string;
   settings: JsonWithDefault<Record<string, unknown>>;
-  created_at: Generated<Timestamp>;
-  updated_at: Generated<Timestamp>;
+  created_at: TimestampWithDefault;
+  updated_at: TimestampWithDefault;
 }
 
 export interface LedgerConnectionsTable {
@@ -55,8 +57,8 @@ export interface LedgerConnectionsTable {
   status_reason: string | null;
   cw_location_ids: Generated<number[]>;
   is_default: Generated<boolean>;
-  created_at: Generated<Timestamp>;
-  updated_at: Generated<Timestamp>;
+  created_at: TimestampWithDefault;
+  updated_at: TimestampWithDefault;
 }
 
 export interface MappingsTable {
@@ -67,7 +69,7 @@ export interface MappingsTable {
   cw_key: string;
   ledger_key: string;
   ledger_name: Generated<string>;
-  updated_at: Generated<Timestamp>;
+  updated_at: TimestampWithDefault;
 }
 
 export interface RecordsTable {
@@ -98,15 +100,15 @@ export interface RecordsTable {
   last_error: Json<StoredError> | null;
   version: Generated<number>;
   refreshed_at: Timestamp | null;
-  created_at: Generated<Timestamp>;
-  updated_at: Generated<Timestamp>;
+  created_at: TimestampWithDefault;
+  updated_at: TimestampWithDefault;
 }
 
 export interface RecordEventsTable {
   id: Generated<BigIntColumn>;
   tenant_id: string;
   record_id: string | null;
-  at: Generated<Timestamp>;
+  at: TimestampWithDefault;
   actor: string;
   kind: string;
   from_state: string | null;
@@ -126,8 +128,8 @@ export interface PaymentsTable {
   cw_payment_id: BigIntColumn | null;
   state: Generated<'pending' | 'written' | 'deleted' | 'error'>;
   last_error: Json<StoredError> | null;
-  created_at: Generated<Timestamp>;
-  updated_at: Generated<Timestamp>;
+  created_at: TimestampWithDefault;
+  updated_at: TimestampWithDefault;
 }
 
 export interface OnboardingRunsTable {
@@ -141,7 +143,7 @@ export interface OnboardingRunsTable {
   failed: Generated<number>;
   by_type: JsonWithDefault<Record<string, unknown>>;
   errors: JsonWithDefault<unknown[]>;
-  started_at: Generated<Timestamp>;
+  started_at: TimestampWithDefault;
   finished_at: Timestamp | null;
 }
 
@@ -149,10 +151,26 @@ export interface WebhookEventsTable {
   provider: 'connectwise' | 'qbo' | 'xero';
   event_id: string;
   tenant_id: string | null;
-  received_at: Generated<Timestamp>;
+  received_at: TimestampWithDefault;
+}
+
+export interface CallRatesTable {
+  key: string;
+  tat: TimestampWithDefault;
+  last_token: string | null;
+  updated_at: TimestampWithDefault;
+}
+
+export interface CallLeasesTable {
+  key: string;
+  slot: number;
+  holder: string | null;
+  expires_at: TimestampWithDefault;
 }
 
 export interface Database {
+  call_rates: CallRatesTable;
+  call_leases: CallLeasesTable;
   tenants: TenantsTable;
   ledger_connections: LedgerConnectionsTable;
   mappings: MappingsTable;

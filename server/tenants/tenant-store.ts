@@ -1,0 +1,103 @@
+import { z } from 'zod';
+import type { SecretBox } from '../crypto/secret-box.js';
+import type { Db } from '../db/database.js';
+import type { Tenant } from '../db/schema.js';
+
+/** The ConnectWise API member keys of a tenant, stored sealed in `tenants.cw_keys_enc`. */
+export interface CwApiKeys {
+  publicKey: string;
+  privateKey: string;
+}
+
+export const tenantSettingsSchema = z.object({
+  /** CW security role name -> Ledgerpod role; roles not listed fall back to the defaults in roles.ts. */
+  roleMap: z.record(z.string(), z.enum(['viewer', 'accountant', 'admin', 'none'])).default({}),
+  syncOnClose: z.boolean().default(false),
+  sweepMinutes: z.number().int().min(0).default(0),
+  batchPrefix: z.string().max(20).default(''),
+  /** Rounding difference (minor units) that becomes an adjustment line instead of an error. */
+  roundingLimitMinor: z.number().int().min(0).default(1000),
+});
+export type TenantSettings = z.infer<typeof tenantSettingsSchema>;
+
+export const newTenantSchema = z.object({
+  name: z.string().min(1).max(200),
+  site: z
+    .string()
+    .min(1)
+    .transform((s) =>
+      s
+        .trim()
+        .toLowerCase()
+        .replace(/^https?:\/\//, '')
+        .replace(/\/.*$/, ''),
+    ),
+  companyId: z.string().min(1).max(100),
+  publicKey: z.string().min(1),
+  privateKey: z.string().min(1),
+  clientId: z.string().min(1),
+  /** Where the CW REST API answers when it is not derived from the site (on-premise, simulator). */
+  apiUrl: z.url({ protocol: /^https?$/ }).optional(),
+  settings: tenantSettingsSchema.partial().optional(),
+});
+export type NewTenantInput = z.input<typeof newTenantSchema>;
+
+export class TenantStore {
+  constructor(
+    private readonly db: Db,
+    private readonly box: SecretBox,
+  ) {}
+
+  async create(input: NewTenantInput): Promise<Tenant> {
+    const t = newTenantSchema.parse(input);
+    return this.db
+      .insertInto('tenants')
+      .values({
+        name: t.name,
+        cw_site: t.site,
+        cw_company_id: t.companyId,
+        cw_api_url: t.apiUrl ? new URL(t.apiUrl).origin : null,
+        cw_client_id: t.clientId,
+        cw_keys_enc: this.box.seal(JSON.stringify({ publicKey: t.publicKey, privateKey: t.privateKey })),
+        settings: JSON.stringify(tenantSettingsSchema.parse(t.settings ?? {})),
+      })
+      .returningAll()
+      .executeTakeFirstOrThrow();
+  }
+
+  get(id: string): Promise<Tenant | undefined> {
+    if (!z.uuid().safeParse(id).success) return Promise.resolve(undefined);
+    return this.db.selectFrom('tenants').selectAll().where('id', '=', id).executeTakeFirst();
+  }
+
+  /** Tenants of a CW company id, at any site: the caller decides whether the site matches. */
+  byCompanyId(companyId: string): Promise<Tenant[]> {
+    return this.db
+      .selectFrom('tenants')
+      .selectAll()
+      .where((eb) => eb(eb.fn('lower', ['cw_company_id']), '=', companyId.toLowerCase()))
+      .execute();
+  }
+
+  keysOf(tenant: Tenant): CwApiKeys {
+    return z
+      .object({ publicKey: z.string(), privateKey: z.string() })
+      .parse(JSON.parse(this.box.open(tenant.cw_keys_enc)));
+  }
+
+  settingsOf(tenant: Tenant): TenantSettings {
+    return tenantSettingsSchema.parse(tenant.settings ?? {});
+  }
+
+  async updateSettings(tenantId: string, patch: Partial<TenantSettings>): Promise<TenantSettings> {
+    const tenant = await this.get(tenantId);
+    if (!tenant) throw new Error(`tenant ${tenantId} not found`);
+    const settings = tenantSettingsSchema.parse({ ...this.settingsOf(tenant), ...patch });
+    await this.db
+      .updateTable('tenants')
+      .set({ settings: JSON.stringify(settings), updated_at: new Date() })
+      .where('id', '=', tenantId)
+      .execute();
+    return settings;
+  }
+}

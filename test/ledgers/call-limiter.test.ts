@@ -1,0 +1,65 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { type DatabaseHandle, openDatabase } from '../../server/db/database.js';
+import { createCallLimiter } from '../../server/ledgers/call-limiter.js';
+import { createTestDatabase } from '../support/test-database.js';
+
+describe('call limiter shared through Postgres', () => {
+  let database: DatabaseHandle;
+  let second: DatabaseHandle;
+  beforeAll(async () => {
+    database = await createTestDatabase();
+    // A second pool on the same database stands for a second process.
+    second = await openDatabase({ databaseUrl: database.url, dataDir: undefined });
+  });
+  afterAll(async () => {
+    await second.close();
+    await database.close();
+  });
+
+  it('holds rate and concurrency across two limiters', async () => {
+    const limits = { perMinute: 1200, concurrent: 3, burst: 2 };
+    const limiters = [createCallLimiter(database.db), createCallLimiter(second.db)];
+    const starts: number[] = [];
+    let inFlight = 0;
+    let maxInFlight = 0;
+    const call = async () => {
+      starts.push(Date.now());
+      inFlight += 1;
+      maxInFlight = Math.max(maxInFlight, inFlight);
+      await new Promise((resolve) => setTimeout(resolve, 30));
+      inFlight -= 1;
+    };
+    await Promise.all(Array.from({ length: 30 }, (_, i) => limiters[i % 2]!.run('conn:a', limits, call)));
+    expect(starts).toHaveLength(30);
+    expect(maxInFlight).toBeLessThanOrEqual(3);
+    // 1200/min is one call per 50 ms: any 500 ms holds at most 10 calls plus the burst.
+    starts.sort((a, b) => a - b);
+    for (const start of starts) {
+      const inWindow = starts.filter((s) => s >= start && s < start + 500).length;
+      expect(inWindow).toBeLessThanOrEqual(12);
+    }
+    // And the limiter did not serialise far beyond the rate: 30 calls at 50 ms is about 1.5 s.
+    expect(starts.at(-1)! - starts[0]!).toBeLessThan(4_000);
+  });
+
+  it('keeps separate budgets per key and honours a push-back', async () => {
+    const limiter = createCallLimiter(database.db);
+    const limits = { perMinute: 6000, concurrent: 5, burst: 5 };
+    await limiter.pushBack('conn:b', 800);
+    const begun = Date.now();
+    await limiter.run('conn:b', limits, async () => undefined);
+    expect(Date.now() - begun).toBeGreaterThanOrEqual(600);
+    const other = Date.now();
+    await limiter.run('conn:c', limits, async () => undefined);
+    expect(Date.now() - other).toBeLessThan(500);
+  });
+
+  it('releases the slot when the call throws', async () => {
+    const limiter = createCallLimiter(database.db);
+    const limits = { perMinute: 6000, concurrent: 1, burst: 5 };
+    await expect(
+      limiter.run('conn:d', limits, async () => Promise.reject(new Error('boom'))),
+    ).rejects.toThrow('boom');
+    await expect(limiter.run('conn:d', limits, async () => 'next')).resolves.toBe('next');
+  });
+});
