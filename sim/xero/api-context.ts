@@ -1,0 +1,40 @@
+import type { Request, Response } from 'express';
+import type { TenantBooks, Wire } from './tenant-books.js';
+import { arr, obj } from './tenant-books.js';
+import type { WebhookSender } from './webhooks.js';
+import type { MonotonicClock } from './wire-format.js';
+
+/** What every accounting route needs: the tenant picked by xero-tenant-id, a clock, the webhook sender. */
+export interface ApiContext {
+  clock: MonotonicClock;
+  webhooks: WebhookSender;
+}
+
+export const booksOf = (res: Response): TenantBooks => res.locals.books as TenantBooks;
+
+/** Query values, whatever their case (the SDK sends `IDs`, `InvoiceNumbers`, `where`, `page`). */
+export function queryOf(req: Request): Record<string, string | undefined> {
+  const out: Record<string, string | undefined> = {};
+  for (const [key, value] of Object.entries(req.query)) {
+    out[key.toLowerCase()] = Array.isArray(value)
+      ? value.map(String).join(',')
+      : value === undefined
+        ? undefined
+        : String(value);
+  }
+  return out;
+}
+
+export const listParam = (value: string | undefined): string[] | undefined =>
+  value === undefined
+    ? undefined
+    : value
+        .split(',')
+        .map((v) => v.trim())
+        .filter(Boolean);
+
+/** A write body is `{Invoices:[...]}`, or a single entity for endpoints like PUT /Payments. */
+export function elementsOf(body: unknown, collection: string): Wire[] {
+  const wrapper = obj(body);
+  return Array.isArray(wrapper[collection]) ? arr(wrapper[collection]) : [wrapper];
+}

@@ -1,0 +1,85 @@
+import { type Response, Router } from 'express';
+import { z } from 'zod';
+import { allocateCredit, deletePayment, recordPayment } from './settlements.js';
+import type { TenantBooks } from './tenant-books.js';
+import type { WebhookSender } from './webhooks.js';
+import type { MonotonicClock } from './wire-format.js';
+import { sendNotFound, sendValidation, ValidationFailure } from './xero-errors.js';
+
+const amount = z.union([z.number(), z.string().regex(/^-?\d+(\.\d+)?$/)]);
+const paymentBody = z.object({
+  invoiceId: z.string(),
+  amount,
+  date: z.string().optional(),
+  accountCode: z.string().optional(),
+});
+const allocateBody = z.object({
+  creditNoteId: z.string(),
+  invoiceId: z.string(),
+  amount,
+  date: z.string().optional(),
+});
+
+/**
+ * What a bookkeeper does in the Xero web app, outside the product: record a payment, apply a credit
+ * note, delete a payment. Lives under /__sim because it is not part of Xero's API.
+ */
+export function personRoutes(
+  tenants: Map<string, TenantBooks>,
+  clock: MonotonicClock,
+  webhooks: WebhookSender,
+): Router {
+  const router = Router();
+  const withBooks = (tenantId: string, res: Response, act: (books: TenantBooks) => void) => {
+    const books = tenants.get(tenantId);
+    if (!books) return sendNotFound(res, `Tenant ${tenantId}`);
+    try {
+      act(books);
+    } catch (error) {
+      if (error instanceof ValidationFailure) return sendValidation(res, error);
+      throw error;
+    }
+  };
+
+  router.post('/__sim/tenants/:tenantId/payments', (req, res) => {
+    const body = paymentBody.parse(req.body);
+    withBooks(req.params.tenantId, res, (books) => {
+      const payment = recordPayment(
+        books,
+        {
+          Invoice: { InvoiceID: body.invoiceId },
+          Amount: body.amount,
+          Date: body.date,
+          ...(body.accountCode ? { Account: { Code: body.accountCode } } : {}),
+        },
+        clock.now(),
+      );
+      webhooks.notify(books.tenantId, 'INVOICE', body.invoiceId, 'UPDATE');
+      res.json({ Payments: [payment] });
+    });
+  });
+
+  router.post('/__sim/tenants/:tenantId/payments/:id/delete', (req, res) => {
+    withBooks(req.params.tenantId, res, (books) => {
+      const payment = deletePayment(books, req.params.id, clock.now());
+      if (!payment) return sendNotFound(res, `Payment ${req.params.id}`);
+      res.json({ Payments: [payment] });
+    });
+  });
+
+  router.post('/__sim/tenants/:tenantId/allocate', (req, res) => {
+    const body = allocateBody.parse(req.body);
+    withBooks(req.params.tenantId, res, (books) => {
+      const result = allocateCredit(
+        books,
+        body.creditNoteId,
+        { Invoice: { InvoiceID: body.invoiceId }, Amount: body.amount, Date: body.date },
+        clock.now(),
+      );
+      if (!result) return sendNotFound(res, `CreditNote ${body.creditNoteId}`);
+      webhooks.notify(books.tenantId, 'INVOICE', body.invoiceId, 'UPDATE');
+      res.json({ Allocations: [result.allocation] });
+    });
+  });
+  return router;
+}
