@@ -1,0 +1,258 @@
+import type { z } from 'zod';
+import { type ConnectWiseConfig, createConnection, type PageOptions } from './connection.js';
+import { ConnectWiseError } from './errors.js';
+import {
+  type AccountingBatch,
+  accountingBatchSchema,
+  callbackEntrySchema,
+  companySchema,
+  countSchema,
+  glAccountSchema,
+  glExportSchema,
+  type HostedSetup,
+  hostedScreenSchema,
+  hostedSetupSchema,
+  invoiceSchema,
+  type Member,
+  memberSchema,
+  paymentSchema,
+  signingKeySchema,
+  taxCodeSchema,
+  unpostedExpenseSchema,
+  unpostedInvoiceSchema,
+  unpostedProcurementSchema,
+} from './schemas.js';
+
+export type UnpostedKind = 'invoices' | 'expenses' | 'procurement';
+
+const unpostedSchemas = {
+  invoices: unpostedInvoiceSchema,
+  expenses: unpostedExpenseSchema,
+  procurement: unpostedProcurementSchema,
+} as const;
+type UnpostedOf<K extends UnpostedKind> = z.infer<(typeof unpostedSchemas)[K]>;
+const unpostedSchema = <K extends UnpostedKind>(kind: K) =>
+  unpostedSchemas[kind] as unknown as z.ZodType<UnpostedOf<K>>;
+
+/** What CW hands a pod in `getmemberauthentication`; only trusted after CW itself confirms it. */
+export interface MemberCookieData {
+  companyid: string;
+  memberid: string;
+  memberHash: string;
+  memberContext: string;
+}
+
+export interface ExportRequest {
+  batchIdentifier?: string;
+  thruDate?: string;
+  locationId?: number;
+  summarizeInvoices?: 'Default' | 'Condensed' | 'Detailed';
+  exportInvoicesFlag?: boolean;
+  includedInvoiceIds?: number[];
+  exportExpensesFlag?: boolean;
+  includedExpenseIds?: number[];
+  exportProductsFlag?: boolean;
+  includedProductIds?: string[];
+}
+
+export interface CreateBatchRequest {
+  batchIdentifier: string;
+  /** GL entry ids (from a transaction's glEntryIds and detail ids), not invoice ids. */
+  processedRecordIds: number[];
+  exportInvoicesFlag?: boolean;
+  exportExpensesFlag?: boolean;
+  exportProductsFlag?: boolean;
+  summarizeExpenses?: boolean;
+}
+
+export type HostedSetupInput = Omit<HostedSetup, 'id'>;
+
+/** A CW conditions string literal: quotes and backslashes escaped. */
+export const quote = (text: string) => `"${text.replace(/[\\"]/g, '\\$&')}"`;
+
+/** The product's ConnectWise PSA client: one method per call the product makes. */
+export function createConnectWiseClient(config: ConnectWiseConfig) {
+  const cw = createConnection(config);
+  const get = <T>(path: string, schema: z.ZodType<T>) =>
+    cw.request({ method: 'GET', path, schema, idempotent: true }).then((r) => r.data);
+  const send = <T>(
+    method: 'POST' | 'PATCH' | 'PUT',
+    path: string,
+    data: unknown,
+    schema: z.ZodType<T>,
+    idempotent: boolean,
+  ) => cw.request({ method, path, data, schema, idempotent }).then((r) => r.data);
+  const orNull = async <T>(promise: Promise<T>): Promise<T | null> => {
+    try {
+      return await promise;
+    } catch (error) {
+      if (error instanceof ConnectWiseError && error.code === 'cw_not_found') return null;
+      throw error;
+    }
+  };
+
+  return {
+    apiOrigin: cw.apiOrigin,
+    companyInfo: cw.companyInfo,
+    pages: cw.pages,
+
+    /**
+     * Confirms a pod's member sign-in with CW itself (cookie auth, no API keys). Returns null for a
+     * forged, expired or other-company sign-in.
+     */
+    async verifyMember(data: MemberCookieData): Promise<Member | null> {
+      if (data.companyid.toLowerCase() !== config.companyId.toLowerCase()) return null;
+      const cookie = [
+        `companyName=${encodeURIComponent(data.companyid)}`,
+        `memberHash=${encodeURIComponent(data.memberHash)}`,
+        `memberId=${encodeURIComponent(data.memberid)}`,
+        `memberContext=${encodeURIComponent(data.memberContext)}`,
+      ].join('; ');
+      try {
+        const { data: member } = await cw.request({
+          method: 'GET',
+          path: '/system/myMembers/info',
+          schema: memberSchema,
+          idempotent: true,
+          cookie,
+        });
+        return member.identifier.toLowerCase() === data.memberid.toLowerCase() ? member : null;
+      } catch (error) {
+        if (error instanceof ConnectWiseError && ['cw_unauthorized', 'cw_forbidden'].includes(error.code))
+          return null;
+        throw error;
+      }
+    },
+    async getMember(identifier: string): Promise<Member | null> {
+      const found = await cw.all('/system/members', memberSchema, {
+        conditions: `identifier=${quote(identifier)}`,
+      });
+      return found[0] ?? null;
+    },
+    getCompany: (id: number) => orNull(get(`/company/companies/${id}`, companySchema)),
+
+    getInvoice: (id: number) => orNull(get(`/finance/invoices/${id}`, invoiceSchema)),
+    listInvoices: (conditions?: string, options: PageOptions = {}) =>
+      cw.all('/finance/invoices', invoiceSchema, { ...options, conditions }),
+    listInvoicePayments: (invoiceId: number) =>
+      cw.all(`/finance/invoices/${invoiceId}/payments`, paymentSchema),
+    /** Not idempotent: a timeout or lost answer is reported as ambiguous, never retried blindly. */
+    createInvoicePayment: (
+      invoiceId: number,
+      payment: { amount: number; paymentDate: string; type?: string },
+    ) =>
+      send(
+        'POST',
+        `/finance/invoices/${invoiceId}/payments`,
+        { ...payment, invoice: { id: invoiceId } },
+        paymentSchema,
+        false,
+      ),
+
+    listUnposted: <K extends UnpostedKind>(kind: K, conditions?: string): Promise<UnpostedOf<K>[]> =>
+      cw.all(`/finance/accounting/unposted${kind}`, unpostedSchema(kind), { conditions }),
+    unpostedPages: <K extends UnpostedKind>(kind: K, conditions?: string) =>
+      cw.pages(`/finance/accounting/unposted${kind}`, unpostedSchema(kind), { conditions }),
+    countUnposted: async (kind: UnpostedKind, conditions?: string) =>
+      (
+        await cw.request({
+          method: 'GET',
+          path: `/finance/accounting/unposted${kind}/count`,
+          params: conditions ? { conditions } : {},
+          schema: countSchema,
+          idempotent: true,
+        })
+      ).data.count,
+    getUnposted: <K extends UnpostedKind>(kind: K, id: number): Promise<UnpostedOf<K> | null> =>
+      orNull(get(`/finance/accounting/unposted${kind}/${id}`, unpostedSchema(kind))),
+    /** A preview: marks nothing, so it is safe to repeat. */
+    exportGl: (request: ExportRequest) =>
+      send('POST', '/finance/accounting/export', request, glExportSchema, true),
+    /** Marks records posted. Not idempotent: a lost answer is ambiguous; look the batch up before retrying. */
+    createBatch: (request: CreateBatchRequest) =>
+      send('POST', '/finance/accounting/batches', request, glExportSchema, false),
+    listBatches: (conditions?: string): Promise<AccountingBatch[]> =>
+      cw.all('/finance/accounting/batches', accountingBatchSchema, { conditions }),
+    findBatch: async (batchIdentifier: string): Promise<AccountingBatch | null> =>
+      (
+        await cw.all('/finance/accounting/batches', accountingBatchSchema, {
+          conditions: `batchIdentifier=${quote(batchIdentifier)}`,
+        })
+      )[0] ?? null,
+    deleteBatch: async (id: number): Promise<void> => {
+      await cw.request({
+        method: 'DELETE',
+        path: `/finance/accounting/batches/${id}`,
+        schema: null,
+        idempotent: true,
+      });
+    },
+
+    listGlAccounts: (conditions?: string) => cw.all('/finance/glAccounts', glAccountSchema, { conditions }),
+    listTaxCodes: (conditions?: string) => cw.all('/finance/taxCodes', taxCodeSchema, { conditions }),
+
+    registerCallback: (entry: {
+      description: string;
+      url: string;
+      objectId: number;
+      type: string;
+      level: string;
+    }) => send('POST', '/system/callbacks', entry, callbackEntrySchema, false),
+    listCallbacks: () => cw.all('/system/callbacks', callbackEntrySchema),
+    deleteCallback: async (id: number): Promise<void> => {
+      await cw.request({ method: 'DELETE', path: `/system/callbacks/${id}`, schema: null, idempotent: true });
+    },
+
+    listHostedScreens: () => cw.all('/system/connectWiseHostedScreens', hostedScreenSchema),
+    listHostedSetups: (conditions?: string) =>
+      cw.all('/system/connectwisehostedsetups', hostedSetupSchema, { conditions }),
+    createHostedSetup: (setup: HostedSetupInput) =>
+      send('POST', '/system/connectwisehostedsetups', setup, hostedSetupSchema, false),
+    /** JSON-patch `replace` of the given fields: repeating it gives the same result. */
+    updateHostedSetup: (id: number, changes: Partial<HostedSetupInput>) =>
+      send(
+        'PATCH',
+        `/system/connectwisehostedsetups/${id}`,
+        Object.entries(changes).map(([key, value]) => ({ op: 'replace', path: key, value })),
+        hostedSetupSchema,
+        true,
+      ),
+    deleteHostedSetup: async (id: number): Promise<void> => {
+      await cw.request({
+        method: 'DELETE',
+        path: `/system/connectwisehostedsetups/${id}`,
+        schema: null,
+        idempotent: true,
+      });
+    },
+
+    /**
+     * Fetches a callback's signing key, but only from the tenant's own CW API host: key_url arrives in
+     * an unauthenticated payload, and following it anywhere else would be an SSRF hole.
+     */
+    async fetchSigningKey(keyUrl: string): Promise<string> {
+      let url: URL;
+      try {
+        url = new URL(keyUrl);
+      } catch {
+        throw new ConnectWiseError('cw_untrusted_url', 'Callback key_url is not a URL');
+      }
+      if (url.origin !== cw.apiOrigin) {
+        throw new ConnectWiseError(
+          'cw_untrusted_url',
+          `Callback key_url host ${url.host} is not this tenant's ConnectWise`,
+        );
+      }
+      const result = await cw.transport.call({
+        method: 'GET',
+        url: url.toString(),
+        headers: { Accept: 'application/json', clientId: config.clientId },
+        schema: signingKeySchema,
+        idempotent: true,
+      });
+      return result.data.signing_key;
+    },
+  };
+}
+
+export type ConnectWiseClient = ReturnType<typeof createConnectWiseClient>;

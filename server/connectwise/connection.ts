@@ -1,0 +1,158 @@
+import { z } from 'zod';
+import { ConnectWiseError } from './errors.js';
+import type { RetryPolicy } from './retry.js';
+import { type CompanyInfo, companyInfoSchema } from './schemas.js';
+import { apiOriginForSite } from './site.js';
+import { type CallSpec, createTransport } from './transport.js';
+
+export interface ConnectWiseConfig {
+  /** The CW site members sign in to, e.g. `na.myconnectwise.net` or `cw.example.com`. */
+  site: string;
+  companyId: string;
+  publicKey: string;
+  privateKey: string;
+  /** The integration's clientId GUID from developer.connectwise.com; CW refuses calls without it. */
+  clientId: string;
+  /** Overrides where the API lives (the simulator: `http://127.0.0.1:PORT`). */
+  apiOrigin?: string;
+  timeoutMs?: number;
+  retry?: Partial<RetryPolicy>;
+  sleep?: (ms: number) => Promise<void>;
+}
+
+/** The API version the schemas were written against. */
+export const acceptHeader = 'application/vnd.connectwise.com+json; version=2025.1';
+
+export interface RequestSpec<T> extends Omit<CallSpec<T>, 'url' | 'headers'> {
+  path: string;
+  /** Cookie auth for member checks: no Authorization header at all. */
+  cookie?: string;
+}
+
+export interface PageOptions {
+  conditions?: string;
+  orderBy?: string;
+  fields?: string;
+  pageSize?: number;
+}
+
+/**
+ * Base URL discovery, auth headers and paging over one transport. The codebase (`v4_6_release/`,
+ * `v2025_1/`, ...) comes from /login/companyinfo and is cached; a 404 triggers one re-discovery, since
+ * an upgrade moves the codebase under a running integration.
+ */
+export function createConnection(config: ConnectWiseConfig) {
+  const transport = createTransport(config);
+  const apiOrigin = (config.apiOrigin ?? apiOriginForSite(config.site)).replace(/\/+$/, '');
+  const basic = Buffer.from(`${config.companyId}+${config.publicKey}:${config.privateKey}`).toString(
+    'base64',
+  );
+  let info: Promise<CompanyInfo> | undefined;
+
+  const companyInfo = (): Promise<CompanyInfo> => {
+    info ??= transport
+      .call({
+        method: 'GET',
+        url: `${apiOrigin}/login/companyinfo/${encodeURIComponent(config.companyId)}`,
+        headers: { Accept: 'application/json' },
+        schema: companyInfoSchema,
+        idempotent: true,
+      })
+      .then((r) => r.data)
+      .catch((error: unknown) => {
+        info = undefined;
+        if (error instanceof ConnectWiseError && error.code === 'cw_not_found') {
+          throw new ConnectWiseError(
+            'cw_unknown_company',
+            `ConnectWise has no company "${config.companyId}"`,
+            {
+              status: 404,
+              cause: error,
+            },
+          );
+        }
+        throw error;
+      });
+    return info;
+  };
+
+  const baseUrl = async () => `${apiOrigin}/${(await companyInfo()).Codebase}apis/3.0`;
+
+  const headersFor = (cookie: string | undefined): Record<string, string> => ({
+    Accept: acceptHeader,
+    'Content-Type': 'application/json',
+    clientId: config.clientId,
+    ...(cookie ? { Cookie: cookie } : { Authorization: `Basic ${basic}` }),
+  });
+
+  async function request<T>(spec: RequestSpec<T>, absoluteUrl?: string) {
+    const run = async () =>
+      transport.call({
+        ...spec,
+        url: absoluteUrl ?? `${await baseUrl()}${spec.path}`,
+        headers: headersFor(spec.cookie),
+      });
+    try {
+      return await run();
+    } catch (error) {
+      if (absoluteUrl || !(error instanceof ConnectWiseError) || error.code !== 'cw_not_found') throw error;
+      const before = await baseUrl();
+      info = undefined;
+      if ((await baseUrl()) === before) throw error;
+      return run();
+    }
+  }
+
+  /** Every page of a list, following CW's forward-only `Link: <...>; rel="next"` header. */
+  async function* pages<T>(path: string, item: z.ZodType<T>, options: PageOptions = {}): AsyncGenerator<T[]> {
+    const schema = z.array(item);
+    let next: string | undefined;
+    const first = await request({
+      method: 'GET',
+      path,
+      params: { page: 1, pageSize: options.pageSize ?? 1000, ...optionalParams(options) },
+      schema,
+      idempotent: true,
+    });
+    yield first.data;
+    next = nextLink(first.headers.link);
+    while (next) {
+      if (new URL(next).origin !== apiOrigin) {
+        throw new ConnectWiseError(
+          'cw_bad_response',
+          `ConnectWise sent a next-page link to another host: ${next}`,
+        );
+      }
+      const page = await request({ method: 'GET', path, schema, idempotent: true }, next);
+      yield page.data;
+      next = nextLink(page.headers.link);
+    }
+  }
+
+  async function all<T>(path: string, item: z.ZodType<T>, options: PageOptions = {}): Promise<T[]> {
+    const records: T[] = [];
+    for await (const page of pages(path, item, options)) records.push(...page);
+    return records;
+  }
+
+  return { apiOrigin, companyInfo, request, pages, all, transport };
+}
+
+export type Connection = ReturnType<typeof createConnection>;
+
+function optionalParams(options: PageOptions): Record<string, string> {
+  const params: Record<string, string> = {};
+  if (options.conditions) params.conditions = options.conditions;
+  if (options.orderBy) params.orderBy = options.orderBy;
+  if (options.fields) params.fields = options.fields;
+  return params;
+}
+
+export function nextLink(header: unknown): string | undefined {
+  if (typeof header !== 'string') return undefined;
+  for (const part of header.split(',')) {
+    const match = /<([^>]+)>\s*;\s*rel="?next"?/i.exec(part);
+    if (match) return match[1];
+  }
+  return undefined;
+}

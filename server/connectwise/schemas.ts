@@ -1,0 +1,242 @@
+import { z } from 'zod';
+
+/**
+ * Zod schemas for every ConnectWise response the product reads. Objects are loose (unknown fields kept)
+ * and only the fields the product uses are checked; their output types are checked against the
+ * `connectwise-rest` wire types in test/connectwise/schemas.test.ts.
+ */
+
+const money = z.number();
+const id = z.number().int();
+const ref = z
+  .object({ id: id.nullish(), identifier: z.string().optional(), name: z.string().optional() })
+  .loose();
+const currency = z
+  .object({
+    id: id.nullish(),
+    currencyCode: z.string().optional(),
+    numberOfDecimals: z.number().int().optional(),
+  })
+  .loose();
+const invoiceType = z.enum([
+  'Agreement',
+  'CreditMemo',
+  'DownPayment',
+  'Miscellaneous',
+  'Progress',
+  'Standard',
+]);
+
+export const companyInfoSchema = z
+  .object({
+    CompanyName: z.string(),
+    Codebase: z.string().regex(/^[\w.-]+\/$/),
+    VersionCode: z.string().optional(),
+    CompanyID: z.string(),
+    IsCloud: z.boolean().optional(),
+    SiteUrl: z.string().optional(),
+  })
+  .loose();
+
+export const memberSchema = z
+  .object({
+    id,
+    identifier: z.string(),
+    firstName: z.string().optional(),
+    lastName: z.string().optional(),
+    primaryEmail: z.string().optional(),
+    officeEmail: z.string().optional(),
+    inactiveFlag: z.boolean().nullish(),
+    securityRole: z.object({ id: id.nullish(), name: z.string().optional() }).loose().optional(),
+  })
+  .loose();
+
+export const companySchema = z.object({ id, identifier: z.string(), name: z.string() }).loose();
+
+export const invoiceSchema = z
+  .object({
+    id,
+    invoiceNumber: z.string(),
+    type: invoiceType.nullable(),
+    status: z.object({ id: id.nullish(), name: z.string().optional() }).loose().optional(),
+    company: ref.optional(),
+    date: z.string().optional(),
+    dueDate: z.string().optional(),
+    currency: currency.optional(),
+    subtotal: money.nullish(),
+    total: money.nullish(),
+    salesTax: money.nullish(),
+    payments: money.nullish(),
+    credits: money.nullish(),
+    balance: money.nullish(),
+    applyToType: z.string().nullish(),
+    applyToId: id.nullish(),
+    // Not in connectwise-rest's Invoice type, but CW sends it once the invoice is batched.
+    glBatch: z.object({ id, name: z.string().optional() }).loose().nullish(),
+  })
+  .loose();
+
+export const paymentSchema = z
+  .object({
+    id,
+    type: z.string().optional(),
+    invoice: ref.optional(),
+    amount: money.nullish(),
+    paymentDate: z.string().optional(),
+    paymentSyncStatus: z.string().optional(),
+    glBatchID: id.nullish(),
+  })
+  .loose();
+
+export const unpostedInvoiceSchema = z
+  .object({
+    id,
+    invoiceNumber: z.string(),
+    invoiceType: invoiceType.nullish(),
+    invoiceDate: z.string().optional(),
+    dueDate: z.string().optional(),
+    company: ref.optional(),
+    billToCompany: ref.optional(),
+    accountNumber: z.string().optional(),
+    currency: currency.optional(),
+    subTotal: money.nullish(),
+    total: money.nullish(),
+    salesTaxAmount: money.nullish(),
+    taxCode: ref.optional(),
+    locationId: id.nullish(),
+    dateClosed: z.string().optional(),
+  })
+  .loose();
+
+export const unpostedExpenseSchema = z
+  .object({ id, total: money.nullish(), dateExpense: z.string().optional(), member: ref.optional() })
+  .loose();
+
+export const unpostedProcurementSchema = z
+  .object({
+    id,
+    procurementType: z.enum(['Purchase', 'Adjustment', 'Transfer']).nullish(),
+    description: z.string().optional(),
+    unpostedProductId: z.string().optional(),
+    total: money.nullish(),
+  })
+  .loose();
+
+export const glDetailSchema = z
+  .object({
+    id: id.nullish(),
+    glTypeId: z.string().optional(),
+    accountNumber: z.string().optional(),
+    description: z.string().optional(),
+    memo: z.string().optional(),
+    quantity: z.number().nullish(),
+    itemPrice: money.nullish(),
+    total: money.nullish(),
+    taxCodeXref: z.string().optional(),
+    taxRate: z.number().nullish(),
+    taxableFlag: z.boolean().nullish(),
+  })
+  .loose();
+
+export const glTransactionSchema = z
+  .object({
+    id: id.nullish(),
+    glTypeId: z.string().optional(),
+    documentNumber: z.string(),
+    documentType: z.string().optional(),
+    documentDate: z.string().optional(),
+    dueDate: z.string().optional(),
+    company: ref.optional(),
+    companyAccountNumber: z.string().optional(),
+    accountNumber: z.string().optional(),
+    currency: currency.optional(),
+    total: money.nullish(),
+    salesTax: money.nullish(),
+    taxCode: ref.optional(),
+    // ConnectWise sends glEntryIds as one comma-separated string; parse with parseGlEntryIds.
+    glEntryIds: z.string().optional(),
+    detail: z.array(glDetailSchema).optional(),
+  })
+  .loose();
+
+const looseRecord = z.object({}).loose();
+
+export const glExportSchema = z
+  .object({
+    customers: z.array(looseRecord).optional(),
+    vendors: z.array(looseRecord).optional(),
+    transactions: z.array(glTransactionSchema).optional(),
+    expenseBills: z.array(looseRecord).optional(),
+    purchaseTransactions: z.array(looseRecord).optional(),
+    adjustmentTransactions: z.array(looseRecord).optional(),
+    inventoryTransfers: z.array(looseRecord).optional(),
+  })
+  .loose();
+
+export const accountingBatchSchema = z
+  .object({
+    id,
+    batchIdentifier: z.string(),
+    exportInvoicesFlag: z.boolean().nullish(),
+    exportExpensesFlag: z.boolean().nullish(),
+    exportProductsFlag: z.boolean().nullish(),
+    closedFlag: z.boolean().nullish(),
+  })
+  .loose();
+
+export const glAccountSchema = z
+  .object({ id, glType: z.string().nullish(), segment1: z.string().optional() })
+  .loose();
+
+export const taxCodeSchema = z
+  .object({ id, identifier: z.string(), description: z.string().optional() })
+  .loose();
+
+export const callbackEntrySchema = z
+  .object({
+    id,
+    description: z.string().optional(),
+    url: z.string(),
+    objectId: id.nullish(),
+    type: z.string().optional(),
+    level: z.string().optional(),
+    inactiveFlag: z.boolean().nullish(),
+  })
+  .loose();
+
+export const hostedScreenSchema = z.object({ id, screenId: z.string(), name: z.string() }).loose();
+
+export const hostedSetupSchema = z
+  .object({
+    id,
+    screenId: id.nullable(),
+    description: z.string(),
+    url: z.string(),
+    type: z.enum(['Tab', 'Pod', 'ToolbarButton']).nullable(),
+    origin: z.string().optional(),
+    podHeight: z.number().int().nullish(),
+    clientId: z.string().optional(),
+    disabledFlag: z.boolean().nullish(),
+    locationIds: z.array(id).optional(),
+  })
+  .loose();
+
+export const countSchema = z.object({ count: z.number().int() });
+export const signingKeySchema = z.object({ signing_key: z.string().min(1) }).loose();
+
+export type CompanyInfo = z.infer<typeof companyInfoSchema>;
+export type Member = z.infer<typeof memberSchema>;
+export type Company = z.infer<typeof companySchema>;
+export type Invoice = z.infer<typeof invoiceSchema>;
+export type Payment = z.infer<typeof paymentSchema>;
+export type UnpostedInvoice = z.infer<typeof unpostedInvoiceSchema>;
+export type UnpostedExpense = z.infer<typeof unpostedExpenseSchema>;
+export type UnpostedProcurement = z.infer<typeof unpostedProcurementSchema>;
+export type GlTransaction = z.infer<typeof glTransactionSchema>;
+export type GlExport = z.infer<typeof glExportSchema>;
+export type AccountingBatch = z.infer<typeof accountingBatchSchema>;
+export type GlAccount = z.infer<typeof glAccountSchema>;
+export type TaxCode = z.infer<typeof taxCodeSchema>;
+export type CallbackEntry = z.infer<typeof callbackEntrySchema>;
+export type HostedScreen = z.infer<typeof hostedScreenSchema>;
+export type HostedSetup = z.infer<typeof hostedSetupSchema>;

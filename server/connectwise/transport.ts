@@ -1,0 +1,151 @@
+import axios, { type AxiosInstance, type AxiosResponse } from 'axios';
+import type { z } from 'zod';
+import { ConnectWiseError, errorFromResponse } from './errors.js';
+import { decideRetry, defaultRetryPolicy, type Failure, type RetryPolicy } from './retry.js';
+
+export interface TransportOptions {
+  timeoutMs?: number;
+  retry?: Partial<RetryPolicy>;
+  /** Injected in tests to skip real waiting; defaults to setTimeout. */
+  sleep?: (ms: number) => Promise<void>;
+}
+
+export interface CallSpec<T> {
+  method: 'GET' | 'POST' | 'PUT' | 'PATCH' | 'DELETE';
+  url: string;
+  headers: Record<string, string>;
+  params?: Record<string, string | number | undefined>;
+  data?: unknown;
+  /** Validates the body; `null` means no body is expected (204). */
+  schema: z.ZodType<T> | null;
+  /** Safe to repeat after a timeout or a lost answer (GETs, previews, PATCH replace, DELETE). */
+  idempotent: boolean;
+}
+
+export interface CallResult<T> {
+  data: T;
+  headers: Record<string, unknown>;
+  status: number;
+}
+
+/**
+ * One HTTP call to ConnectWise with retries decided by decideRetry, and the body validated at the
+ * boundary: whatever CW sends back is either the typed value or a ConnectWiseError, never a crash.
+ */
+export function createTransport(options: TransportOptions = {}) {
+  const policy: RetryPolicy = { ...defaultRetryPolicy, ...options.retry };
+  const sleep = options.sleep ?? ((ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms)));
+  const http: AxiosInstance = axios.create({
+    timeout: options.timeoutMs ?? 30_000,
+    // Raw text in, parsed here, so a malformed body becomes a typed error.
+    transformResponse: [(data) => data],
+    responseType: 'text',
+    validateStatus: () => true,
+    maxRedirects: 0,
+    transitional: { clarifyTimeoutError: true, silentJSONParsing: false, forcedJSONParsing: false },
+  });
+
+  async function call<T>(spec: CallSpec<T>): Promise<CallResult<T>> {
+    let waitedMs = 0;
+    for (let attempt = 1; ; attempt += 1) {
+      let response: AxiosResponse<string>;
+      try {
+        response = await http.request<string>({
+          method: spec.method,
+          url: spec.url,
+          headers: spec.headers,
+          params: spec.params,
+          data: spec.data,
+        });
+      } catch (error) {
+        const failure = failureOf(error);
+        const decision = decideRetry({ attempt, failure, idempotent: spec.idempotent, waitedMs, policy });
+        if (decision.retry) {
+          await sleep(decision.waitMs);
+          waitedMs += decision.waitMs;
+          continue;
+        }
+        throw transportError(failure, spec, error);
+      }
+      if (response.status >= 400) {
+        const headers = response.headers as Record<string, unknown>;
+        const failure: Failure = { kind: 'status', status: response.status, headers };
+        const decision = decideRetry({ attempt, failure, idempotent: spec.idempotent, waitedMs, policy });
+        if (decision.retry) {
+          await sleep(decision.waitMs);
+          waitedMs += decision.waitMs;
+          continue;
+        }
+        const ambiguous = !spec.idempotent && response.status >= 500;
+        throw errorFromResponse(response.status, parseJson(response.data), ambiguous);
+      }
+      return {
+        data: validate(spec, response),
+        headers: response.headers as Record<string, unknown>,
+        status: response.status,
+      };
+    }
+  }
+
+  return { call };
+}
+
+export type Transport = ReturnType<typeof createTransport>;
+
+function failureOf(error: unknown): Failure {
+  const code = (error as { code?: string }).code;
+  return code === 'ETIMEDOUT' || code === 'ECONNABORTED' ? { kind: 'timeout' } : { kind: 'network' };
+}
+
+function transportError(failure: Failure, spec: CallSpec<unknown>, cause: unknown): ConnectWiseError {
+  const what = `${spec.method} ${new URL(spec.url).pathname}`;
+  const ambiguous = !spec.idempotent;
+  const effect = ambiguous ? '; it may have taken effect, check before retrying' : '';
+  if (failure.kind === 'timeout') {
+    return new ConnectWiseError('cw_timeout', `ConnectWise did not answer ${what} in time${effect}`, {
+      retryable: true,
+      ambiguous,
+      cause,
+    });
+  }
+  const reason = (cause as { message?: string }).message ?? 'connection failed';
+  return new ConnectWiseError('cw_network', `Could not reach ConnectWise for ${what}: ${reason}${effect}`, {
+    retryable: true,
+    ambiguous,
+    cause,
+  });
+}
+
+function parseJson(text: unknown): unknown {
+  if (typeof text !== 'string' || text.trim() === '') return undefined;
+  try {
+    return JSON.parse(text);
+  } catch {
+    return text;
+  }
+}
+
+function validate<T>(spec: CallSpec<T>, response: AxiosResponse<string>): T {
+  if (spec.schema === null) return undefined as T;
+  const what = `${spec.method} ${new URL(spec.url).pathname}`;
+  let body: unknown;
+  try {
+    body = JSON.parse(response.data);
+  } catch (cause) {
+    throw new ConnectWiseError('cw_bad_response', `ConnectWise sent a body that is not JSON for ${what}`, {
+      status: response.status,
+      cause,
+    });
+  }
+  const parsed = spec.schema.safeParse(body);
+  if (!parsed.success) {
+    const issue = parsed.error.issues[0];
+    const where = issue?.path.join('.') || '(root)';
+    throw new ConnectWiseError(
+      'cw_bad_response',
+      `ConnectWise sent an unexpected ${what} response: ${where}: ${issue?.message ?? 'invalid'}`,
+      { status: response.status, cause: parsed.error },
+    );
+  }
+  return parsed.data;
+}
