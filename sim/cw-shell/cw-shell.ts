@@ -1,0 +1,101 @@
+import { existsSync } from 'node:fs';
+import { fileURLToPath } from 'node:url';
+import express, { type Express, type Request } from 'express';
+import { listen, type RunningSim } from '../kit/listen.js';
+import { memberParam, type PageContext } from './html.js';
+import { type MemberAuthProvider, memberAuthFromCwSim } from './member-auth.js';
+import { defaultPodSlots, type PodSlots } from './pod-slots.js';
+import { companyPage, invoiceListPage, invoicePage, notFoundPage, todayPage } from './screens.js';
+import { demoRecords, type ShellRecords } from './shell-records.js';
+
+export interface ShellMember {
+  /** The ConnectWise member identifier, e.g. `jsmith`. */
+  identifier: string;
+  name: string;
+  role: 'viewer' | 'accountant' | 'admin';
+}
+
+export type CwShellOptions = {
+  /** Our backend's origin; pods load from `{podBaseUrl}/pod/`. */
+  podBaseUrl: string;
+  members: ShellMember[];
+  records?: Partial<ShellRecords>;
+  /** Overrides the pods per slot (each screen may host several, as ConnectWise allows). */
+  pods?: Partial<PodSlots>;
+} & ({ memberAuth: MemberAuthProvider } | { cwSimUrl: string });
+
+/**
+ * A stand-in for ConnectWise PSA's screens: it embeds our pods and speaks the Hosted API to them
+ * from `assets/hosted-host.js`, so the pod can be built and tested without a ConnectWise instance.
+ */
+export function createCwShell(options: CwShellOptions): Express {
+  if (options.members.length === 0) throw new Error('cw-shell needs at least one member');
+  const memberAuth = 'memberAuth' in options ? options.memberAuth : memberAuthFromCwSim(options.cwSimUrl);
+  const records = { ...demoRecords(), ...options.records };
+  const pods = { ...defaultPodSlots(options.podBaseUrl), ...options.pods };
+
+  const memberFor = (wanted: unknown) =>
+    options.members.find((m) => m.role === wanted || m.identifier === wanted) ??
+    options.members.find((m) => m.role === 'accountant') ??
+    options.members[0]!;
+  const context = (req: Request): PageContext => ({
+    member: memberFor(req.query.member),
+    members: options.members,
+  });
+
+  const app = express();
+  app.disable('x-powered-by');
+  app.use('/__shell/assets', express.static(assetsDir(), { fallthrough: false }));
+  app.use(express.json());
+
+  // ConnectWise knows who is logged in; here the page tells its own server which member it shows.
+  app.post('/__shell/member-auth', async (req, res) => {
+    const member = memberFor((req.body as { member?: unknown } | undefined)?.member);
+    res.json(await memberAuth(member.identifier));
+  });
+
+  app.get('/', (req, res) => {
+    const { member, members } = context(req);
+    res.redirect(`/invoices?member=${encodeURIComponent(memberParam(member, members))}`);
+  });
+  app.get('/invoices', (req, res) => {
+    res.type('html').send(invoiceListPage(context(req), records.invoices));
+  });
+  app.get('/invoices/:id', (req, res) => {
+    const invoice = records.invoices.find((i) => String(i.id) === req.params.id);
+    if (!invoice)
+      return void res
+        .status(404)
+        .type('html')
+        .send(notFoundPage(context(req), 'Invoice'));
+    res.type('html').send(invoicePage(context(req), invoice, pods.invoice));
+  });
+  app.get('/companies/:id', (req, res) => {
+    const company = records.companies.find((c) => String(c.id) === req.params.id);
+    if (!company)
+      return void res
+        .status(404)
+        .type('html')
+        .send(notFoundPage(context(req), 'Company'));
+    res.type('html').send(companyPage(context(req), company, pods.company));
+  });
+  app.get('/today', (req, res) => {
+    const tabs = [
+      ...pods.workbench.map((slot, i) => ({ key: i ? `workbench-${i}` : 'workbench', slot })),
+      ...pods.admin.map((slot, i) => ({ key: i ? `admin-${i}` : 'admin', slot })),
+    ];
+    res.type('html').send(todayPage(context(req), tabs, String(req.query.tab ?? 'workbench')));
+  });
+  return app;
+}
+
+export function startCwShell(options: CwShellOptions, port = 0): Promise<RunningSim> {
+  return listen(createCwShell(options), port);
+}
+
+/** Next to this file when run from source; compiled output has no assets, so fall back to the source tree. */
+function assetsDir(): string {
+  const beside = fileURLToPath(new URL('./assets', import.meta.url));
+  if (existsSync(beside)) return beside;
+  return fileURLToPath(new URL('../../../sim/cw-shell/assets', import.meta.url));
+}

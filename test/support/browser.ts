@@ -1,0 +1,44 @@
+import { existsSync } from 'node:fs';
+import { mkdir } from 'node:fs/promises';
+import { join } from 'node:path';
+import { type Browser, chromium, type Page } from 'playwright-core';
+
+const DEBIAN_CHROMIUM = '/usr/bin/chromium';
+
+// This machine's network is closed: without the background-networking flags Chromium keeps
+// dialling Google's hosts and gets refused many times a start.
+const quietFlags = [
+  '--no-sandbox',
+  '--disable-gpu',
+  '--disable-quic',
+  '--no-first-run',
+  '--disable-background-networking',
+  '--disable-component-update',
+  '--disable-sync',
+];
+
+/**
+ * Real headless Chromium: Debian's when installed, else the build @sparticuz/chromium ships in its
+ * npm package (no browser download needed). Playwright gives every launch a fresh temporary
+ * profile (user-data dir) and deletes it on close.
+ */
+export async function launchBrowser(): Promise<Browser> {
+  const executablePath = existsSync(DEBIAN_CHROMIUM) ? DEBIAN_CHROMIUM : await sparticuzExecutable();
+  return chromium.launch({ executablePath, headless: true, args: quietFlags });
+}
+
+async function sparticuzExecutable(): Promise<string> {
+  // Its other default flags (--disable-web-security, --disable-site-isolation-trials, --single-process)
+  // would weaken exactly the cross-origin rules the tests check, so only its binary is used.
+  const { default: sparticuz } = await import('@sparticuz/chromium');
+  return sparticuz.executablePath();
+}
+
+/** Saves a full-page screenshot under test-results/ (gitignored) for a human to look at. */
+export async function screenshot(page: Page, name: string): Promise<string> {
+  const dir = join(process.cwd(), 'test-results', 'screenshots');
+  await mkdir(dir, { recursive: true });
+  const path = join(dir, `${name}.png`);
+  await page.screenshot({ path, fullPage: true });
+  return path;
+}
