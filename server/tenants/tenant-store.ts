@@ -15,8 +15,11 @@ export const tenantSettingsSchema = z.object({
   syncOnClose: z.boolean().default(false),
   sweepMinutes: z.number().int().min(0).default(0),
   batchPrefix: z.string().max(20).default(''),
-  /** Rounding difference (minor units) that becomes an adjustment line instead of an error. */
-  roundingLimitMinor: z.number().int().min(0).default(1000),
+  /** Rounding difference (major units) that becomes an adjustment line instead of an error. */
+  roundingLimit: z
+    .string()
+    .regex(/^\d+(\.\d+)?$/)
+    .default('10.00'),
 });
 export type TenantSettings = z.infer<typeof tenantSettingsSchema>;
 
