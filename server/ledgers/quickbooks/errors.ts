@@ -1,0 +1,112 @@
+import { LedgerError, type LedgerErrorCode } from '../ledger-error.js';
+
+interface ProviderError {
+  message: string;
+  detail: string | undefined;
+  code: string | undefined;
+}
+
+type Shape = {
+  Fault?: { Error?: { Message?: string; Detail?: string; code?: string }[]; type?: string };
+  fault?: { error?: { message?: string; detail?: string; code?: string }[]; type?: string };
+  error?: string;
+  error_description?: string;
+};
+
+/** QBO error codes that mean something other than "your data is wrong". */
+const codeByProviderCode: Record<string, LedgerErrorCode> = {
+  '6140': 'ledger_duplicate_number',
+  '5010': 'ledger_stale_version',
+  '610': 'ledger_not_found',
+  '3200': 'ledger_unauthorized',
+  '3100': 'ledger_unauthorized',
+  '3001': 'ledger_rate_limited',
+  '003001': 'ledger_rate_limited',
+};
+
+const defaultRetryAfterMs = 60_000;
+
+/**
+ * Turns whatever node-quickbooks hands back into a LedgerError. It rejects with the response body
+ * itself when QBO answers 200 with a Fault, and with an AxiosError (Fault at response.data) on 4xx/5xx.
+ */
+export function toLedgerError(error: unknown): LedgerError {
+  if (error instanceof LedgerError) return error;
+  const axiosLike = error as {
+    isAxiosError?: boolean;
+    code?: string;
+    message?: string;
+    response?: { status: number; data: unknown; headers?: Record<string, unknown> };
+  };
+  const response = axiosLike?.response;
+  const status = response?.status;
+  const body = (response ? response.data : error) as Shape | undefined;
+  const provider = providerError(body);
+
+  if (!response && axiosLike?.isAxiosError) {
+    const timedOut = axiosLike.code === 'ECONNABORTED' || axiosLike.code === 'ETIMEDOUT';
+    return new LedgerError({
+      code: timedOut ? 'ledger_timeout' : 'ledger_unavailable',
+      providerMessage: axiosLike.message ?? 'network error',
+      providerCode: axiosLike.code,
+      retryable: true,
+      cause: error,
+    });
+  }
+  if (!provider && status === undefined) {
+    return new LedgerError({
+      code: 'ledger_bad_response',
+      providerMessage: error instanceof Error ? error.message : 'unexpected answer from QuickBooks',
+      retryable: false,
+      cause: error,
+    });
+  }
+  const code = ledgerCode(status, provider?.code, body);
+  const retryAfterSeconds = Number(response?.headers?.['retry-after']);
+  return new LedgerError({
+    code,
+    providerMessage: provider
+      ? [provider.message, provider.detail].filter(Boolean).join(': ')
+      : `HTTP ${status ?? '?'} from QuickBooks`,
+    providerCode: provider?.code,
+    retryable: [
+      'ledger_rate_limited',
+      'ledger_unavailable',
+      'ledger_timeout',
+      'ledger_unauthorized',
+    ].includes(code),
+    retryAfterMs:
+      code === 'ledger_rate_limited'
+        ? Number.isFinite(retryAfterSeconds) && retryAfterSeconds > 0
+          ? retryAfterSeconds * 1000
+          : defaultRetryAfterMs
+        : undefined,
+    status: status ?? 200,
+    cause: error,
+  });
+}
+
+function ledgerCode(
+  status: number | undefined,
+  providerCode: string | undefined,
+  body: Shape | undefined,
+): LedgerErrorCode {
+  if (status === 401) return 'ledger_unauthorized';
+  if (status === 429 || body?.Fault?.type === 'ThrottleExceeded') return 'ledger_rate_limited';
+  const known = providerCode ? codeByProviderCode[providerCode] : undefined;
+  if (known) return known;
+  if (status !== undefined && status >= 500) return 'ledger_unavailable';
+  if (status === 404) return 'ledger_not_found';
+  return 'ledger_validation';
+}
+
+function providerError(body: Shape | undefined): ProviderError | undefined {
+  if (!body || typeof body !== 'object') return undefined;
+  const upper = body.Fault?.Error?.[0];
+  if (upper) return { message: upper.Message ?? 'QuickBooks fault', detail: upper.Detail, code: upper.code };
+  // The auth gateway answers 401 with a lowercase `fault.error`.
+  const lower = body.fault?.error?.[0];
+  if (lower) return { message: lower.message ?? 'QuickBooks fault', detail: lower.detail, code: lower.code };
+  if (body.error) return { message: body.error, detail: body.error_description, code: undefined };
+  return undefined;
+}

@@ -1,0 +1,219 @@
+import { formatMinor, minorToNumber, toMinor } from '../../money.js';
+import type {
+  DocumentLine,
+  DocumentType,
+  JournalDocument,
+  LedgerDocument,
+  LedgerDocumentRef,
+  SalesOrBillDocument,
+} from '../ledger.js';
+import type { QboDocument } from './wire-schemas.js';
+
+/** QBO refuses DocNumbers longer than this; we never cut a number silently. */
+export const maxDocNumberLength = 21;
+
+export class QuickBooksMappingError extends Error {
+  constructor(
+    readonly code: 'document_number_too_long',
+    message: string,
+    readonly hint: string,
+  ) {
+    super(message);
+    this.name = 'QuickBooksMappingError';
+  }
+}
+
+export type QboEntityName = 'Invoice' | 'CreditMemo' | 'Bill' | 'JournalEntry';
+export const entityNameFor: Record<DocumentType, QboEntityName> = {
+  invoice: 'Invoice',
+  credit_memo: 'CreditMemo',
+  bill: 'Bill',
+  journal: 'JournalEntry',
+};
+
+/** QBO web app pages, used for links shown beside a synced record. */
+const appPage: Record<DocumentType, string> = {
+  invoice: 'invoice',
+  credit_memo: 'creditmemo',
+  bill: 'bill',
+  journal: 'journal',
+};
+
+/** Currencies whose minor unit is not a cent (ISO 4217). */
+const decimalsByCurrency: Record<string, number> = {
+  JPY: 0,
+  KRW: 0,
+  VND: 0,
+  BHD: 3,
+  KWD: 3,
+  OMR: 3,
+  JOD: 3,
+  TND: 3,
+};
+export const currencyDecimals = (currency: string | undefined) =>
+  decimalsByCurrency[(currency ?? 'USD').toUpperCase()] ?? 2;
+
+type Wire = Record<string, unknown>;
+const ref = (value: string | undefined) => (value === undefined ? undefined : { value });
+
+function checkNumber(number: string): void {
+  if (number.length > maxDocNumberLength)
+    throw new QuickBooksMappingError(
+      'document_number_too_long',
+      `Document number "${number}" has ${number.length} characters; QuickBooks Online allows at most ${maxDocNumberLength}.`,
+      'Shorten the invoice number in ConnectWise (or its numbering prefix) to 21 characters or fewer, then sync again.',
+    );
+}
+
+/**
+ * Qty and UnitPrice go out only when Qty x UnitPrice rounds to the exact line amount, because QBO
+ * refuses a line where they disagree; otherwise the exact Amount alone is sent.
+ */
+export function quantityAndPrice(line: DocumentLine, decimals: number): { Qty?: number; UnitPrice?: number } {
+  const qty = decimalParts(line.quantity);
+  const price = decimalParts(line.unitPrice);
+  if (!qty || !price) return {};
+  const extended = toMinor(formatMinor(qty.units * price.units, qty.scale + price.scale), decimals);
+  if (extended !== line.amountMinor) return {};
+  return { Qty: Number(line.quantity), UnitPrice: Number(line.unitPrice) };
+}
+
+function decimalParts(text: string): { units: bigint; scale: number } | undefined {
+  const match = /^(-)?(\d+)(?:\.(\d+))?$/.exec(text.trim());
+  if (!match) return undefined;
+  const [, sign, whole = '0', fraction = ''] = match;
+  const units = BigInt(whole + fraction);
+  return { units: sign ? -units : units, scale: fraction.length };
+}
+
+function header(document: LedgerDocument): Wire {
+  checkNumber(document.number);
+  return {
+    DocNumber: document.number,
+    TxnDate: document.date,
+    CurrencyRef: { value: document.currency },
+    ...(document.memo ? { PrivateNote: document.memo } : {}),
+  };
+}
+
+function salesLines(document: SalesOrBillDocument): Wire[] {
+  return document.lines.map((line) => ({
+    DetailType: 'SalesItemLineDetail',
+    Amount: minorToNumber(line.amountMinor, document.decimals),
+    ...(line.description ? { Description: line.description } : {}),
+    SalesItemLineDetail: {
+      ...(line.itemKey ? { ItemRef: ref(line.itemKey) } : {}),
+      ...quantityAndPrice(line, document.decimals),
+      ...(line.taxKey ? { TaxCodeRef: ref(line.taxKey) } : {}),
+      ...(line.classKey ? { ClassRef: ref(line.classKey) } : {}),
+    },
+  }));
+}
+
+function expenseLines(document: SalesOrBillDocument): Wire[] {
+  return document.lines.map((line) => ({
+    DetailType: 'AccountBasedExpenseLineDetail',
+    Amount: minorToNumber(line.amountMinor, document.decimals),
+    ...(line.description ? { Description: line.description } : {}),
+    AccountBasedExpenseLineDetail: {
+      AccountRef: ref(line.accountKey),
+      ...(line.taxKey ? { TaxCodeRef: ref(line.taxKey) } : {}),
+      ...(line.classKey ? { ClassRef: ref(line.classKey) } : {}),
+    },
+  }));
+}
+
+/** Invoice or CreditMemo. CW's stated tax goes in TxnTaxDetail.TotalTax so QBO's total matches CW's. */
+export function toQboSales(document: SalesOrBillDocument, customerId: string): Wire {
+  return {
+    ...header(document),
+    CustomerRef: { value: customerId },
+    ...(document.dueDate && document.type === 'invoice' ? { DueDate: document.dueDate } : {}),
+    Line: salesLines(document),
+    TxnTaxDetail: { TotalTax: minorToNumber(document.taxMinor, document.decimals) },
+  };
+}
+
+export function toQboBill(document: SalesOrBillDocument, vendorId: string): Wire {
+  return {
+    ...header(document),
+    VendorRef: { value: vendorId },
+    ...(document.dueDate ? { DueDate: document.dueDate } : {}),
+    Line: expenseLines(document),
+    ...(document.taxMinor !== 0n
+      ? { TxnTaxDetail: { TotalTax: minorToNumber(document.taxMinor, document.decimals) } }
+      : {}),
+  };
+}
+
+/** Journal lines: positive amounts are debits, negative are credits; QBO wants both positive. */
+export function toQboJournalEntry(document: JournalDocument): Wire {
+  return {
+    ...header(document),
+    Line: document.lines.map((line) => ({
+      DetailType: 'JournalEntryLineDetail',
+      Amount: minorToNumber(line.amountMinor < 0n ? -line.amountMinor : line.amountMinor, document.decimals),
+      ...(line.description ? { Description: line.description } : {}),
+      JournalEntryLineDetail: {
+        PostingType: line.amountMinor < 0n ? 'Credit' : 'Debit',
+        AccountRef: { value: line.accountKey },
+        ...(line.classKey ? { ClassRef: ref(line.classKey) } : {}),
+      },
+    })),
+  };
+}
+
+/** The wire entity for any document type; partyId is required except for journals. */
+export function toQboEntity(document: LedgerDocument, partyId: string | undefined): Wire {
+  if (document.type === 'journal') return toQboJournalEntry(document);
+  if (!partyId) throw new Error(`a ${document.type} needs a party id`);
+  return document.type === 'bill' ? toQboBill(document, partyId) : toQboSales(document, partyId);
+}
+
+/** Sum of what the wire entity states, in minor units (lines plus tax; journals: the debits). */
+export function wireTotalMinor(wire: Wire, decimals: number): bigint {
+  const lines = (wire.Line ?? []) as { Amount: number; JournalEntryLineDetail?: { PostingType: string } }[];
+  let total = 0n;
+  for (const line of lines) {
+    if (line.JournalEntryLineDetail?.PostingType === 'Credit') continue;
+    total += toMinor(line.Amount, decimals);
+  }
+  const tax = (wire.TxnTaxDetail as { TotalTax?: number } | undefined)?.TotalTax;
+  return total + (tax === undefined ? 0n : toMinor(tax, decimals));
+}
+
+export function toDocumentRef(
+  type: DocumentType,
+  entity: QboDocument,
+  appUrl: string | undefined,
+): LedgerDocumentRef {
+  const currency = entity.CurrencyRef?.value ?? 'USD';
+  const decimals = currencyDecimals(currency);
+  const totalMinor = toMinor(entity.TotalAmt ?? 0, decimals);
+  const balanceMinor = type === 'journal' ? 0n : toMinor(entity.Balance ?? entity.TotalAmt ?? 0, decimals);
+  return {
+    type,
+    id: entity.Id,
+    number: entity.DocNumber ?? '',
+    totalMinor,
+    balanceMinor,
+    currency,
+    status: statusOf(type, entity, totalMinor, balanceMinor),
+    version: entity.SyncToken,
+    url: appUrl ? `${appUrl.replace(/\/$/, '')}/app/${appPage[type]}?txnId=${entity.Id}` : undefined,
+  };
+}
+
+function statusOf(
+  type: DocumentType,
+  entity: QboDocument,
+  total: bigint,
+  balance: bigint,
+): LedgerDocumentRef['status'] {
+  // QBO has no void flag on the wire: a voided document keeps its lines at zero and a "Voided" note.
+  if (total === 0n && entity.PrivateNote?.startsWith('Voided')) return 'voided';
+  if (type === 'journal') return 'open';
+  if (balance === 0n && total > 0n) return 'paid';
+  if (balance > 0n && balance < total) return 'partly_paid';
+  return 'open';
+}

@@ -1,0 +1,6 @@
+export {
+  createQuickBooksSim,
+  type QuickBooksSim,
+  type QuickBooksSimOptions,
+  startQuickBooksSim,
+} from './quickbooks-sim.js';

@@ -1,0 +1,87 @@
+import { Router } from 'express';
+import { z } from 'zod';
+import { defaultChart } from './default-chart.js';
+import type { EntityService } from './entity-service.js';
+import type { RealmStore } from './realm-store.js';
+import { seedRealm } from './seed.js';
+import type { TokenBook } from './token-book.js';
+import type { WebhookSender } from './webhooks.js';
+
+const amount = z.union([z.number(), z.string().regex(/^-?\d+(\.\d+)?$/)]);
+const paymentBody = z.object({ invoiceId: z.string(), amount, date: z.string().optional() });
+const applyCreditBody = z.object({ creditMemoId: z.string(), invoiceId: z.string(), amount });
+
+/** Simulator-only routes: what a person does in the QBO UI, and test hooks for tokens and webhooks. */
+export function personRoutes(deps: {
+  store: RealmStore;
+  service: EntityService;
+  tokens: TokenBook;
+  webhooks: WebhookSender;
+}): Router {
+  const { store, service, tokens, webhooks } = deps;
+  const router = Router();
+
+  router.post('/__sim/realms', (req, res) => {
+    const body = z
+      .object({ realmId: z.string().min(1), defaults: z.boolean().default(false) })
+      .parse(req.body);
+    const realm = store.realm(body.realmId);
+    if (body.defaults) seedRealm(realm, defaultChart);
+    res.json({ realmId: realm.id });
+  });
+
+  router.post('/__sim/realms/:realm/payments', (req, res) => {
+    const body = paymentBody.parse(req.body);
+    const realm = store.realm(req.params.realm);
+    const invoice = realm.get('Invoice', body.invoiceId);
+    const payment = service.create(realm, 'Payment', {
+      CustomerRef: invoice.CustomerRef,
+      CurrencyRef: invoice.CurrencyRef,
+      TotalAmt: body.amount,
+      TxnDate: body.date ?? new Date().toISOString().slice(0, 10),
+      Line: [{ Amount: body.amount, LinkedTxn: [{ TxnId: invoice.Id, TxnType: 'Invoice' }] }],
+    });
+    res.json({ Payment: payment });
+  });
+
+  // Applying a credit in the UI records a zero-amount payment linking the invoice and the credit memo.
+  router.post('/__sim/realms/:realm/apply-credit', (req, res) => {
+    const body = applyCreditBody.parse(req.body);
+    const realm = store.realm(req.params.realm);
+    const credit = realm.get('CreditMemo', body.creditMemoId);
+    const payment = service.create(realm, 'Payment', {
+      CustomerRef: credit.CustomerRef,
+      CurrencyRef: credit.CurrencyRef,
+      TotalAmt: 0,
+      TxnDate: new Date().toISOString().slice(0, 10),
+      Line: [
+        { Amount: body.amount, LinkedTxn: [{ TxnId: body.invoiceId, TxnType: 'Invoice' }] },
+        { Amount: body.amount, LinkedTxn: [{ TxnId: credit.Id, TxnType: 'CreditMemo' }] },
+      ],
+    });
+    res.json({ Payment: payment });
+  });
+
+  router.delete('/__sim/realms/:realm/payments/:id', (req, res) => {
+    const realm = store.realm(req.params.realm);
+    res.json({ Payment: service.delete(realm, 'Payment', { Id: req.params.id }) });
+  });
+
+  router.post('/__sim/webhooks', (req, res) => {
+    webhooks.target = z.object({ url: z.url(), verifierToken: z.string().min(1) }).parse(req.body);
+    res.json({ ok: true });
+  });
+
+  router.post('/__sim/oauth/expire-access-tokens', (_req, res) => {
+    res.json({ expired: tokens.expireAccessTokens() });
+  });
+
+  // A grant without the browser round trip, for tests that are not about OAuth.
+  router.post('/__sim/oauth/tokens', (req, res) => {
+    const body = z
+      .object({ realmId: z.string().min(1), clientId: z.string().default('sim-client') })
+      .parse(req.body);
+    res.json(tokens.issue(body.realmId, body.clientId));
+  });
+  return router;
+}
