@@ -8,6 +8,7 @@ import { migrateToLatest } from './db/migrate.js';
 import { type JobQueue, startJobQueue } from './jobs/job-queue.js';
 import { createLogger, type Logger } from './log.js';
 import { createMetrics, type Metrics } from './metrics.js';
+import { apiRouters, createServices, type Services } from './services.js';
 import { FrameOrigins } from './tenants/frame-origins.js';
 
 export interface Ledgerpod {
@@ -17,6 +18,7 @@ export interface Ledgerpod {
   logger: Logger;
   metrics: Metrics;
   frameOrigins: FrameOrigins;
+  services: Services;
   /** Base URL the HTTP server answers on (undefined for the worker role). */
   url: string | undefined;
   stop(): Promise<void>;
@@ -26,6 +28,7 @@ export interface StartOptions {
   logger?: Logger;
   /** Use an already open database instead of opening one from the config (tests). */
   database?: DatabaseHandle;
+  /** Extra routes for tests, mounted after the product's own. */
   routers?: (pod: Omit<Ledgerpod, 'url' | 'stop'>) => Router[];
 }
 
@@ -46,7 +49,8 @@ export async function startLedgerpod(config: Config, options: StartOptions = {})
   const frameOrigins = new FrameOrigins(database.db, config.cwAllowedOrigins);
   await frameOrigins.start();
 
-  const parts = { config, database, jobs, logger, metrics, frameOrigins };
+  const services = createServices(config, database.db);
+  const parts = { config, database, jobs, logger, metrics, frameOrigins, services };
   let server: Server | undefined;
   if (config.role !== 'worker') {
     const app = createApp({
@@ -56,7 +60,7 @@ export async function startLedgerpod(config: Config, options: StartOptions = {})
       logger,
       metrics,
       frameAncestors: () => frameOrigins.list(),
-      routers: options.routers?.(parts) ?? [],
+      routers: [...apiRouters(services), ...(options.routers?.(parts) ?? [])],
     });
     server = await new Promise<Server>((resolve, reject) => {
       const s = app.listen(config.port, () => resolve(s));

@@ -1,7 +1,7 @@
 import type { Router } from 'express';
 import type { Config } from '../../server/config.js';
 import type { DatabaseHandle } from '../../server/db/database.js';
-import { createLogger } from '../../server/log.js';
+import { createLogger, type Logger } from '../../server/log.js';
 import { type Ledgerpod, startLedgerpod } from '../../server/server.js';
 import { testConfig } from './test-config.js';
 import { createTestDatabase } from './test-database.js';
@@ -17,11 +17,12 @@ export async function startTestPod(
     config?: Config;
     database?: DatabaseHandle;
     routers?: (pod: Omit<Ledgerpod, 'url' | 'stop'>) => Router[];
+    logger?: Logger;
   } = {},
 ): Promise<TestPod> {
   const database = options.database ?? (await createTestDatabase());
   const pod = await startLedgerpod(options.config ?? testConfig(), {
-    logger: createLogger('silent'),
+    logger: options.logger ?? createLogger('silent'),
     database,
     routers: options.routers,
   });

@@ -1,0 +1,47 @@
+import type { Router } from 'express';
+import { cwMemberDirectory } from './auth/cw-member-directory.js';
+import { SessionTokens } from './auth/session-token.js';
+import type { Config } from './config.js';
+import { createSecretBox, type SecretBox } from './crypto/secret-box.js';
+import type { Db } from './db/database.js';
+import { meRoutes } from './http/me-routes.js';
+import { sessionRoutes } from './http/session-routes.js';
+import { type CallLimiter, createCallLimiter } from './ledgers/call-limiter.js';
+import { ConnectionStore } from './ledgers/connections/connection-store.js';
+import { TenantConnectWise } from './tenants/tenant-connectwise.js';
+import { TenantStore } from './tenants/tenant-store.js';
+
+/** The product's long-lived parts, built once per process from config and database. */
+export interface Services {
+  box: SecretBox;
+  tenants: TenantStore;
+  sessionTokens: SessionTokens;
+  connectWise: TenantConnectWise;
+  connections: ConnectionStore;
+  limiter: CallLimiter;
+}
+
+export function createServices(config: Config, db: Db): Services {
+  const box = createSecretBox(config.secretKeys);
+  const tenants = new TenantStore(db, box);
+  return {
+    box,
+    tenants,
+    sessionTokens: new SessionTokens(config.sessionKey),
+    connectWise: new TenantConnectWise(tenants),
+    connections: new ConnectionStore(db, box),
+    limiter: createCallLimiter(db),
+  };
+}
+
+/** Every API route module, in mount order. */
+export function apiRouters(services: Services): Router[] {
+  return [
+    sessionRoutes({
+      tenants: services.tenants,
+      tokens: services.sessionTokens,
+      directoryFor: (tenant) => cwMemberDirectory(services.connectWise.for(tenant)),
+    }),
+    meRoutes(services.sessionTokens),
+  ];
+}

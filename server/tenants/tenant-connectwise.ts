@@ -1,0 +1,34 @@
+import { type ConnectWiseClient, createConnectWiseClient } from '../connectwise/index.js';
+import type { Tenant } from '../db/schema.js';
+import type { TenantStore } from './tenant-store.js';
+
+/**
+ * One ConnectWise client per tenant, built from its sealed API keys and kept while the tenant row
+ * is unchanged, so codebase discovery happens once.
+ */
+export class TenantConnectWise {
+  private readonly clients = new Map<string, { version: number; client: ConnectWiseClient }>();
+
+  constructor(
+    private readonly tenants: TenantStore,
+    private readonly options: { timeoutMs?: number } = {},
+  ) {}
+
+  for(tenant: Tenant): ConnectWiseClient {
+    const version = new Date(tenant.updated_at).getTime();
+    const cached = this.clients.get(tenant.id);
+    if (cached && cached.version === version) return cached.client;
+    const keys = this.tenants.keysOf(tenant);
+    const client = createConnectWiseClient({
+      site: tenant.cw_site,
+      companyId: tenant.cw_company_id,
+      publicKey: keys.publicKey,
+      privateKey: keys.privateKey,
+      clientId: tenant.cw_client_id,
+      ...(tenant.cw_api_url ? { apiOrigin: tenant.cw_api_url } : {}),
+      ...(this.options.timeoutMs ? { timeoutMs: this.options.timeoutMs } : {}),
+    });
+    this.clients.set(tenant.id, { version, client });
+    return client;
+  }
+}
