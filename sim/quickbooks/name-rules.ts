@@ -6,8 +6,9 @@ const nameSpaces: EntityName[] = ['Customer', 'Vendor', 'Employee'];
 
 export function applyNameRules(realm: Realm, name: EntityName, entity: Entity): void {
   if (!nameSpaces.includes(name)) {
-    if (['Item', 'Account', 'Class', 'Term', 'TaxCode'].includes(name) && !entity.Name)
-      throw faults.requiredParam('Name');
+    // Only list entities carry Name / Active; transactions have neither in Finance.xsd.
+    if (!['Item', 'Account', 'Class', 'Term', 'TaxCode', 'TaxRate'].includes(name)) return;
+    if (!entity.Name) throw faults.requiredParam('Name');
     entity.Active ??= true;
     if (name === 'Account' || name === 'Class' || name === 'Item') entity.FullyQualifiedName ??= entity.Name;
     return;

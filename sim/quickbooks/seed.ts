@@ -9,6 +9,8 @@ export const seedSchema = z.object({
   realms: z.record(z.string().min(1), z.partialRecord(z.enum(entityNames), z.array(wireEntity))),
 });
 
+const transactions: EntityName[] = ['Invoice', 'CreditMemo', 'Payment', 'Bill', 'Purchase', 'JournalEntry'];
+
 /** Stores entities as given (no business rules), filling what QBO always sets. */
 export function seedRealm(
   realm: Realm,
@@ -22,7 +24,7 @@ export function seedRealm(
       const entity: Entity = {
         domain: 'QBO',
         sparse: false,
-        Active: true,
+        ...(transactions.includes(name) ? {} : { Active: true }),
         ...raw,
         Id: id,
         SyncToken: String(raw.SyncToken ?? '0'),

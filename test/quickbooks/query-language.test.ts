@@ -18,9 +18,18 @@ describe('QBO query language', () => {
   });
 
   it('counts, matches LIKE case-insensitively and orders ids numerically', () => {
-    expect(runQuery(parseQuery("select count(*) from Invoice where DocNumber like 'inv%'"), rows).totalCount).toBe(2);
-    expect(runQuery(parseQuery('select * from Invoice orderby Id'), rows).rows.map((r) => r.Id)).toEqual(['2', '3', '10']);
-    expect(runQuery(parseQuery('select * from Invoice where TotalAmt >= 20 startposition 2 maxresults 1'), rows).rows).toHaveLength(1);
+    expect(
+      runQuery(parseQuery("select count(*) from Invoice where DocNumber like 'inv%'"), rows).totalCount,
+    ).toBe(2);
+    expect(runQuery(parseQuery('select * from Invoice orderby Id'), rows).rows.map((r) => r.Id)).toEqual([
+      '2',
+      '3',
+      '10',
+    ]);
+    expect(
+      runQuery(parseQuery('select * from Invoice where TotalAmt >= 20 startposition 2 maxresults 1'), rows)
+        .rows,
+    ).toHaveLength(1);
   });
 
   it('rejects malformed queries', () => {

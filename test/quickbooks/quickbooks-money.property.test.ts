@@ -57,7 +57,9 @@ it('LedgerDocument -> QBO wire keeps totals exact in minor units (0, 2 and 3 dec
       };
       const wire = toQboEntity(doc, '100');
       expect(wireTotalMinor(wire, d.decimals)).toBe(doc.totalMinor);
-      for (const [i, line] of (wire.Line as { Amount: number; SalesItemLineDetail?: { Qty?: number; UnitPrice?: number } }[]).entries()) {
+      for (const [i, line] of (
+        wire.Line as { Amount: number; SalesItemLineDetail?: { Qty?: number; UnitPrice?: number } }[]
+      ).entries()) {
         expect(toMinor(line.Amount, d.decimals)).toBe(lines[i]!.amountMinor);
         const detail = line.SalesItemLineDetail;
         if (detail?.Qty !== undefined) {
