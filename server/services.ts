@@ -4,8 +4,10 @@ import { SessionTokens } from './auth/session-token.js';
 import type { Config } from './config.js';
 import { createSecretBox, type SecretBox } from './crypto/secret-box.js';
 import type { Db } from './db/database.js';
+import { connectWiseWebhookRoutes } from './http/connectwise-webhook-routes.js';
 import { meRoutes } from './http/me-routes.js';
 import { sessionRoutes } from './http/session-routes.js';
+import type { JobQueue } from './jobs/job-queue.js';
 import { type CallLimiter, createCallLimiter } from './ledgers/call-limiter.js';
 import { ConnectionStore } from './ledgers/connections/connection-store.js';
 import { TenantConnectWise } from './tenants/tenant-connectwise.js';
@@ -35,7 +37,7 @@ export function createServices(config: Config, db: Db): Services {
 }
 
 /** Every API route module, in mount order. */
-export function apiRouters(services: Services): Router[] {
+export function apiRouters(services: Services, deps: { db: Db; jobs: JobQueue }): Router[] {
   return [
     sessionRoutes({
       tenants: services.tenants,
@@ -43,5 +45,6 @@ export function apiRouters(services: Services): Router[] {
       directoryFor: (tenant) => cwMemberDirectory(services.connectWise.for(tenant)),
     }),
     meRoutes(services.sessionTokens),
+    connectWiseWebhookRoutes({ ...deps, tenants: services.tenants, connectWise: services.connectWise }),
   ];
 }

@@ -1,0 +1,27 @@
+import type { RecordType } from '../db/schema.js';
+
+/** Job queue names and payloads: one place, so senders and workers cannot drift apart. */
+export const queues = {
+  pushRecord: 'record-push',
+  refreshRecord: 'record-refresh',
+} as const;
+
+export interface RecordJob {
+  tenantId: string;
+  type: RecordType;
+  cwId: number;
+}
+
+export interface PushRecordJob extends RecordJob {
+  /** Who asked: a member identifier, `callback`, `schedule` or `onboarding`. */
+  actor: string;
+}
+
+export interface RefreshRecordJob extends RecordJob {
+  reason: 'callback' | 'stale' | 'manual';
+  /** The tenant's "sync on close": push the record when the refresh finds it closed and unposted. */
+  syncIfClosed: boolean;
+}
+
+/** One active job per record: a second request while one runs is not queued twice. */
+export const recordSingletonKey = (job: RecordJob) => `${job.tenantId}:${job.type}:${job.cwId}`;
