@@ -1,0 +1,237 @@
+import type { Allocations, Contacts, CreditNotes, Invoices, ManualJournals } from 'xero-node';
+import { formatMinor, minorToNumber } from '../../money.js';
+import type {
+  AccessTokenSource,
+  DocumentType,
+  Ledger,
+  LedgerDocument,
+  LedgerDocumentRef,
+  Party,
+} from '../ledger.js';
+import { LedgerError } from '../ledger-error.js';
+import {
+  cleanName,
+  fromXeroCreditNote,
+  fromXeroInvoice,
+  fromXeroJournal,
+  journalNumberOf,
+  type LinkOptions,
+  mappingError,
+  toXeroContact,
+  toXeroDocument,
+  toXeroJournal,
+} from './mapping.js';
+import { paymentsSince } from './payments-since.js';
+import { listAccounts, listClasses, listItems, listTaxCodes } from './reference-lists.js';
+import {
+  allocationWire,
+  contactWire,
+  creditNoteWire,
+  envelope,
+  invoiceWire,
+  manualJournalWire,
+} from './wire.js';
+import { idempotencyKeyFor, XeroApi } from './xero-api.js';
+
+export interface XeroLedgerConfig {
+  /** `https://api.xero.com/api.xro/2.0`, or a simulator's `http://127.0.0.1:PORT/api.xro/2.0`. */
+  apiBaseUrl: string;
+  xeroTenantId: string;
+  tokens: AccessTokenSource;
+  /** Base of deep links into the Xero web app. */
+  appUrl?: string;
+  /** Manual journals are always in the organisation's base currency. */
+  baseCurrency?: string;
+  timeoutMs?: number;
+}
+
+/** Numbers per GET: InvoiceNumbers and `where` both travel in the URL. */
+const NUMBERS_PER_CALL = 40;
+/** Xero answers amounts with unitdp=4 so unit prices keep 4 decimal places. */
+const UNIT_DP = 4;
+
+const quote = (text: string) => `"${text.replace(/["\\]/g, '\\$&')}"`;
+const chunks = <T>(items: T[], size: number): T[][] =>
+  Array.from({ length: Math.ceil(items.length / size) }, (_, i) => items.slice(i * size, (i + 1) * size));
+const LIVE_FIRST = (ref: LedgerDocumentRef) => (ref.status === 'deleted' || ref.status === 'voided' ? 1 : 0);
+
+export function createXeroLedger(config: XeroLedgerConfig): Ledger {
+  const xero = new XeroApi(config);
+  const links: LinkOptions = { appUrl: (config.appUrl ?? 'https://go.xero.com').replace(/\/+$/, '') };
+  const baseCurrency = config.baseCurrency ?? 'USD';
+  const invoices = envelope('Invoices', invoiceWire);
+  const creditNotes = envelope('CreditNotes', creditNoteWire);
+  const journals = envelope('ManualJournals', manualJournalWire);
+
+  const first = <T>(list: T[], what: string): T => {
+    const [item] = list;
+    if (item === undefined)
+      throw new LedgerError({
+        code: 'ledger_bad_response',
+        providerMessage: `Xero returned no ${what}`,
+        retryable: false,
+      });
+    return item;
+  };
+
+  async function findByNumbers(
+    type: DocumentType,
+    numbers: string[],
+  ): Promise<Map<string, LedgerDocumentRef>> {
+    const found = new Map<string, LedgerDocumentRef>();
+    const keep = (ref: LedgerDocumentRef) => {
+      const earlier = found.get(ref.number);
+      if (!earlier || LIVE_FIRST(ref) < LIVE_FIRST(earlier)) found.set(ref.number, ref);
+    };
+    for (const chunk of chunks([...new Set(numbers)], NUMBERS_PER_CALL)) {
+      if (type === 'invoice' || type === 'bill') {
+        const where = `Type==${quote(type === 'bill' ? 'ACCPAY' : 'ACCREC')}`;
+        const body = await xero.call(invoices, (api, t) =>
+          api.getInvoices(
+            t,
+            undefined,
+            where,
+            undefined,
+            undefined,
+            chunk,
+            undefined,
+            undefined,
+            undefined,
+            true,
+            undefined,
+            UNIT_DP,
+          ),
+        );
+        for (const wire of body.Invoices)
+          if (chunk.includes(wire.InvoiceNumber ?? '')) keep(fromXeroInvoice(wire, links));
+      } else if (type === 'credit_memo') {
+        const where = chunk.map((n) => `CreditNoteNumber==${quote(n)}`).join(' OR ');
+        const body = await xero.call(creditNotes, (api, t) =>
+          api.getCreditNotes(t, undefined, where, undefined, undefined, UNIT_DP),
+        );
+        for (const wire of body.CreditNotes)
+          if (chunk.includes(wire.CreditNoteNumber ?? '')) keep(fromXeroCreditNote(wire, links));
+      } else {
+        const where = chunk.map((n) => `Narration.StartsWith(${quote(n)})`).join(' OR ');
+        const body = await xero.call(journals, (api, t) => api.getManualJournals(t, undefined, where));
+        for (const wire of body.ManualJournals) {
+          if (chunk.includes(journalNumberOf(wire.Narration)))
+            keep(fromXeroJournal(wire, baseCurrency, links));
+        }
+      }
+    }
+    return found;
+  }
+
+  async function get(type: DocumentType, id: string): Promise<LedgerDocumentRef> {
+    if (type === 'credit_memo') {
+      const body = await xero.call(creditNotes, (api, t) => api.getCreditNote(t, id, UNIT_DP));
+      return fromXeroCreditNote(first(body.CreditNotes, 'credit note'), links);
+    }
+    if (type === 'journal') {
+      const body = await xero.call(journals, (api, t) => api.getManualJournal(t, id));
+      return fromXeroJournal(first(body.ManualJournals, 'manual journal'), baseCurrency, links);
+    }
+    const body = await xero.call(invoices, (api, t) => api.getInvoice(t, id, UNIT_DP));
+    return fromXeroInvoice(first(body.Invoices, 'invoice'), links);
+  }
+
+  /** One document per request: a multi-document write can half-succeed behind a 400. */
+  async function write(
+    document: LedgerDocument,
+    partyId: string | undefined,
+    key: string,
+    existingId?: string,
+  ) {
+    const idempotencyKey = idempotencyKeyFor(key);
+    if (document.type === 'journal') {
+      const model = xero.model<ManualJournals>(
+        { ManualJournals: [toXeroJournal(document, existingId)] },
+        'ManualJournals',
+      );
+      const body = await xero.call(journals, (api, t) =>
+        existingId
+          ? api.updateManualJournal(t, existingId, model, idempotencyKey)
+          : api.createManualJournals(t, model, true, idempotencyKey),
+      );
+      return fromXeroJournal(first(body.ManualJournals, 'manual journal'), document.currency, links);
+    }
+    if (!partyId) throw mappingError(`Document ${document.number} needs a Xero contact; none was given.`);
+    const { collection, body: wire } = toXeroDocument(document, partyId, existingId);
+    if (collection === 'CreditNotes') {
+      const model = xero.model<CreditNotes>({ CreditNotes: [wire] }, 'CreditNotes');
+      const body = await xero.call(creditNotes, (api, t) =>
+        existingId
+          ? api.updateCreditNote(t, existingId, model, UNIT_DP, idempotencyKey)
+          : api.createCreditNotes(t, model, true, UNIT_DP, idempotencyKey),
+      );
+      return fromXeroCreditNote(first(body.CreditNotes, 'credit note'), links);
+    }
+    const model = xero.model<Invoices>({ Invoices: [wire] }, 'Invoices');
+    const body = await xero.call(invoices, (api, t) =>
+      existingId
+        ? api.updateInvoice(t, existingId, model, UNIT_DP, idempotencyKey)
+        : api.createInvoices(t, model, true, UNIT_DP, idempotencyKey),
+    );
+    return fromXeroInvoice(first(body.Invoices, 'invoice'), links);
+  }
+
+  async function ensureParty(party: Party, key: string): Promise<string> {
+    const contacts = envelope('Contacts', contactWire);
+    const lookups = [
+      ...(party.accountNumber ? [`AccountNumber==${quote(party.accountNumber)}`] : []),
+      `Name==${quote(cleanName(party.name))}`,
+    ];
+    for (const where of lookups) {
+      const body = await xero.call(contacts, (api, t) => api.getContacts(t, undefined, where));
+      const found = body.Contacts.find((c) => c.ContactStatus !== 'ARCHIVED');
+      if (found) return found.ContactID;
+    }
+    const model = xero.model<Contacts>({ Contacts: [toXeroContact(party)] }, 'Contacts');
+    const body = await xero.call(contacts, (api, t) =>
+      api.createContacts(t, model, true, idempotencyKeyFor(key)),
+    );
+    return first(body.Contacts, 'contact').ContactID;
+  }
+
+  return {
+    kind: 'xero',
+    findByNumbers,
+    get,
+    create: (document, partyId, key) => write(document, partyId, key),
+    update: (existing, document, partyId, key) => write(document, partyId, key, existing.id),
+    ensureParty,
+    async applyCredit(input) {
+      if (input.decimals > 2 && input.amountMinor % 10n ** BigInt(input.decimals - 2) !== 0n) {
+        throw mappingError(
+          `Xero keeps amounts to 2 decimal places; ${formatMinor(input.amountMinor, input.decimals)} ${input.currency} cannot be allocated exactly.`,
+        );
+      }
+      const wire = {
+        Allocations: [
+          {
+            Invoice: { InvoiceID: input.invoiceId },
+            Amount: minorToNumber(input.amountMinor, input.decimals),
+            Date: input.date,
+          },
+        ],
+      };
+      const body = await xero.call(envelope('Allocations', allocationWire), (api, t) =>
+        api.createCreditNoteAllocation(
+          t,
+          input.creditId,
+          xero.model<Allocations>(wire, 'Allocations'),
+          true,
+          idempotencyKeyFor(input.idempotencyKey),
+        ),
+      );
+      const allocation = first(body.Allocations, 'allocation');
+      return { id: allocation.AllocationID ?? `${input.creditId}:${input.invoiceId}` };
+    },
+    paymentsSince: (since) => paymentsSince(xero, since),
+    listAccounts: () => listAccounts(xero),
+    listTaxCodes: () => listTaxCodes(xero),
+    listClasses: () => listClasses(xero),
+    listItems: () => listItems(xero),
+  };
+}

@@ -1,0 +1,317 @@
+import { formatMinor, minorToNumber, sumMinor, toMinor } from '../../money.js';
+import type {
+  DocumentLine,
+  DocumentType,
+  JournalDocument,
+  LedgerDocumentRef,
+  LedgerPayment,
+  Party,
+  SalesOrBillDocument,
+} from '../ledger.js';
+import { LedgerError } from '../ledger-error.js';
+import { currencyDecimals, XERO_AMOUNT_DECIMALS, XERO_UNIT_DECIMALS } from './currency.js';
+import { allocateTax } from './tax-allocation.js';
+import {
+  type CreditNoteWire,
+  fromMsDate,
+  type InvoiceWire,
+  type ManualJournalWire,
+  type PaymentWire,
+} from './wire.js';
+
+/** Limits from xero_accounting.yaml (Invoice.InvoiceNumber, LineItemItem.Code, Contact fields). */
+export const XERO_LIMITS = {
+  documentNumber: 255,
+  itemCode: 30,
+  contactName: 255,
+  accountNumber: 50,
+} as const;
+
+export type XeroWire = Record<string, unknown>;
+
+/** A product-side refusal: the document cannot be sent to Xero as it stands. */
+export function mappingError(message: string): LedgerError {
+  return new LedgerError({
+    code: 'ledger_validation',
+    providerMessage: message,
+    providerCode: 'mapping',
+    retryable: false,
+  });
+}
+
+const XERO_TYPES = {
+  invoice: { customer: 'ACCREC', vendor: 'ACCPAY' },
+  bill: { customer: 'ACCPAY', vendor: 'ACCPAY' },
+  credit_memo: { customer: 'ACCRECCREDIT', vendor: 'ACCPAYCREDIT' },
+} as const;
+
+/** `{collection, body}` for PUT/POST: Invoices (invoices and bills) or CreditNotes, in wire format. */
+export function toXeroDocument(
+  doc: SalesOrBillDocument,
+  contactId: string,
+  existingId?: string,
+): { collection: 'Invoices' | 'CreditNotes'; body: XeroWire } {
+  if (doc.number.length > XERO_LIMITS.documentNumber) {
+    throw mappingError(
+      `Document number ${doc.number.slice(0, 40)}… is ${doc.number.length} characters; Xero allows ${XERO_LIMITS.documentNumber}. Shorten the number in ConnectWise.`,
+    );
+  }
+  const subtotal = sumMinor(doc.lines.map((l) => l.amountMinor));
+  if (subtotal + doc.taxMinor !== doc.totalMinor) {
+    throw mappingError(
+      `Out of balance: lines ${formatMinor(subtotal, doc.decimals)} + tax ${formatMinor(doc.taxMinor, doc.decimals)} ≠ total ${formatMinor(doc.totalMinor, doc.decimals)} ${doc.currency}.`,
+    );
+  }
+  const taxed = doc.lines.map((l) => l.taxKey !== undefined && l.taxKey !== '');
+  if (doc.taxMinor !== 0n && !taxed.some(Boolean)) {
+    throw mappingError(
+      `Document ${doc.number} has tax ${formatMinor(doc.taxMinor, doc.decimals)} but no line has a tax code mapped.`,
+    );
+  }
+  const taxShares = allocateTax(
+    doc.lines.map((l) => l.amountMinor),
+    taxed,
+    doc.taxMinor,
+  );
+  const noTax = doc.taxMinor === 0n && !taxed.some(Boolean);
+  const credit = doc.type === 'credit_memo';
+  const body: XeroWire = {
+    Type: XERO_TYPES[doc.type][doc.party.kind],
+    ...(existingId ? { [credit ? 'CreditNoteID' : 'InvoiceID']: existingId } : {}),
+    [credit ? 'CreditNoteNumber' : 'InvoiceNumber']: doc.number,
+    Contact: { ContactID: contactId },
+    Date: doc.date,
+    ...(doc.dueDate && !credit ? { DueDate: doc.dueDate } : {}),
+    ...(doc.memo ? { Reference: doc.memo } : {}),
+    CurrencyCode: doc.currency,
+    Status: 'AUTHORISED',
+    LineAmountTypes: noTax ? 'NoTax' : 'Exclusive',
+    LineItems: doc.lines.map((line, i) => toXeroLine(line, doc, noTax ? undefined : taxShares[i]!)),
+  };
+  return { collection: credit ? 'CreditNotes' : 'Invoices', body };
+}
+
+function toXeroLine(line: DocumentLine, doc: SalesOrBillDocument, taxMinor: bigint | undefined): XeroWire {
+  if (line.itemKey && line.itemKey.length > XERO_LIMITS.itemCode) {
+    throw mappingError(
+      `Item code "${line.itemKey}" is ${line.itemKey.length} characters; Xero allows ${XERO_LIMITS.itemCode}. Map the ConnectWise product to a shorter Xero item code, or send the line without an item.`,
+    );
+  }
+  const amount = xeroAmount(line.amountMinor, doc);
+  // Quantity x price is sent only when it reproduces the exact line amount; otherwise one unit at the
+  // line amount, so Xero can never recompute a different total.
+  const exact = quantityTimesPriceIs(line.quantity, line.unitPrice, line.amountMinor, doc.decimals);
+  return {
+    Description: line.description || line.itemKey || '-',
+    Quantity: exact ? Number(line.quantity) : 1,
+    UnitAmount: exact ? Number(line.unitPrice) : amount,
+    LineAmount: amount,
+    AccountCode: line.accountKey,
+    ...(line.itemKey ? { ItemCode: line.itemKey } : {}),
+    ...(line.taxKey ? { TaxType: line.taxKey } : {}),
+    ...(taxMinor !== undefined ? { TaxAmount: xeroAmount(taxMinor, doc) } : {}),
+    ...(line.classKey ? { Tracking: [trackingOf(line.classKey)] } : {}),
+  };
+}
+
+/** Our class key for Xero tracking is `categoryId:optionId` (see listClasses). */
+export function trackingOf(classKey: string): XeroWire {
+  const [TrackingCategoryID, TrackingOptionID] = classKey.split(':');
+  if (!TrackingCategoryID || !TrackingOptionID)
+    throw mappingError(`Tracking key "${classKey}" is not category:option.`);
+  return { TrackingCategoryID, TrackingOptionID };
+}
+
+/** An exact amount as a JSON number; refuses amounts Xero would round (it keeps 2 decimals). */
+function xeroAmount(minor: bigint, doc: { decimals: number; currency: string }): number {
+  if (
+    doc.decimals > XERO_AMOUNT_DECIMALS &&
+    minor % 10n ** BigInt(doc.decimals - XERO_AMOUNT_DECIMALS) !== 0n
+  ) {
+    throw mappingError(
+      `Xero keeps amounts to ${XERO_AMOUNT_DECIMALS} decimal places; ${formatMinor(minor, doc.decimals)} ${doc.currency} cannot be sent exactly.`,
+    );
+  }
+  return minorToNumber(minor, doc.decimals);
+}
+
+const decimalParts = (text: string): { units: bigint; places: number } | undefined => {
+  const match = /^(-?)(\d+)(?:\.(\d+))?$/.exec(text.trim());
+  if (!match) return undefined;
+  const fraction = (match[3] ?? '').replace(/0+$/, '');
+  return { units: BigInt(`${match[1]}${match[2]}${fraction}`), places: fraction.length };
+};
+
+function quantityTimesPriceIs(
+  quantity: string,
+  price: string,
+  amountMinor: bigint,
+  decimals: number,
+): boolean {
+  const q = decimalParts(quantity);
+  const p = decimalParts(price);
+  if (!q || !p || q.places > XERO_UNIT_DECIMALS || p.places > XERO_UNIT_DECIMALS) return false;
+  if (String(Number(quantity)) !== formatDecimal(q) || String(Number(price)) !== formatDecimal(p))
+    return false;
+  const places = q.places + p.places;
+  const product = q.units * p.units;
+  return places >= decimals
+    ? product === amountMinor * 10n ** BigInt(places - decimals)
+    : product * 10n ** BigInt(decimals - places) === amountMinor;
+}
+
+const formatDecimal = ({ units, places }: { units: bigint; places: number }) =>
+  places === 0 ? units.toString() : formatMinor(units, places);
+
+export function toXeroJournal(doc: JournalDocument, existingId?: string): XeroWire {
+  return {
+    ...(existingId ? { ManualJournalID: existingId } : {}),
+    Narration: journalNarration(doc.number, doc.memo),
+    Date: doc.date,
+    Status: 'POSTED',
+    LineAmountTypes: 'NoTax',
+    JournalLines: doc.lines.map((line) => ({
+      LineAmount: xeroAmount(line.amountMinor, doc),
+      AccountCode: line.accountKey,
+      Description: line.description,
+      ...(line.classKey ? { Tracking: [trackingOf(line.classKey)] } : {}),
+    })),
+  };
+}
+
+/** Manual journals have no number in Xero: the narration starts with ours. */
+export const journalNarration = (number: string, memo: string | undefined) =>
+  memo ? `${number}: ${memo}` : number;
+export const journalNumberOf = (narration: string) => narration.split(': ')[0] ?? narration;
+
+/** Straight quotes and single spaces: Xero matches names exactly, ConnectWise text often has curly ones. */
+export function cleanName(name: string): string {
+  return name
+    .replace(/[\u2018\u2019\u201A\u201B\u2032]/g, "'")
+    .replace(/[\u201C\u201D\u201E\u201F\u2033]/g, '"')
+    .replace(/\s+/g, ' ')
+    .trim();
+}
+
+export function toXeroContact(party: Party): XeroWire {
+  const name = cleanName(party.name);
+  if (name === '') throw mappingError(`ConnectWise ${party.kind} ${party.cwId} has no name.`);
+  if (name.length > XERO_LIMITS.contactName)
+    throw mappingError(
+      `Contact name "${name.slice(0, 40)}…" is longer than ${XERO_LIMITS.contactName} characters.`,
+    );
+  if (party.accountNumber && party.accountNumber.length > XERO_LIMITS.accountNumber) {
+    throw mappingError(
+      `Account number "${party.accountNumber}" is longer than Xero's ${XERO_LIMITS.accountNumber} characters.`,
+    );
+  }
+  return {
+    Name: name,
+    ...(party.accountNumber ? { AccountNumber: party.accountNumber } : {}),
+    ...(party.email ? { EmailAddress: party.email } : {}),
+  };
+}
+
+const STATUS = {
+  DRAFT: 'draft',
+  SUBMITTED: 'draft',
+  DELETED: 'deleted',
+  VOIDED: 'voided',
+  PAID: 'paid',
+} as const;
+
+function statusOf(wireStatus: string, totalMinor: bigint, balanceMinor: bigint): LedgerDocumentRef['status'] {
+  const known = STATUS[wireStatus as keyof typeof STATUS];
+  if (known) return known;
+  if (balanceMinor === 0n && totalMinor !== 0n) return 'paid';
+  return balanceMinor !== totalMinor ? 'partly_paid' : 'open';
+}
+
+export interface LinkOptions {
+  appUrl: string;
+}
+
+export function fromXeroInvoice(wire: InvoiceWire, links: LinkOptions): LedgerDocumentRef {
+  const decimals = currencyDecimals(wire.CurrencyCode);
+  const totalMinor = toMinor(wire.Total, decimals);
+  const balanceMinor = toMinor(wire.AmountDue, decimals);
+  const type: DocumentType = wire.Type === 'ACCPAY' ? 'bill' : 'invoice';
+  return {
+    type,
+    id: wire.InvoiceID,
+    number: wire.InvoiceNumber ?? '',
+    totalMinor,
+    balanceMinor,
+    currency: wire.CurrencyCode,
+    status: statusOf(wire.Status, totalMinor, balanceMinor),
+    version: wire.UpdatedDateUTC,
+    url: `${links.appUrl}/${type === 'bill' ? 'AccountsPayable/View.aspx' : 'AccountsReceivable/View.aspx'}?InvoiceID=${wire.InvoiceID}`,
+  };
+}
+
+export function fromXeroCreditNote(wire: CreditNoteWire, links: LinkOptions): LedgerDocumentRef {
+  const decimals = currencyDecimals(wire.CurrencyCode);
+  const totalMinor = toMinor(wire.Total, decimals);
+  const balanceMinor = toMinor(wire.RemainingCredit ?? wire.Total, decimals);
+  return {
+    type: 'credit_memo',
+    id: wire.CreditNoteID,
+    number: wire.CreditNoteNumber ?? '',
+    totalMinor,
+    balanceMinor,
+    currency: wire.CurrencyCode,
+    status: statusOf(wire.Status, totalMinor, balanceMinor),
+    version: wire.UpdatedDateUTC,
+    url: `${links.appUrl}/AccountsReceivable/ViewCreditNote.aspx?creditNoteID=${wire.CreditNoteID}`,
+  };
+}
+
+export function fromXeroJournal(
+  wire: ManualJournalWire,
+  currency: string,
+  links: LinkOptions,
+): LedgerDocumentRef {
+  const decimals = currencyDecimals(currency);
+  const debits = sumMinor(
+    (wire.JournalLines ?? []).map((l) => toMinor(l.LineAmount, decimals)).filter((a) => a > 0n),
+  );
+  return {
+    type: 'journal',
+    id: wire.ManualJournalID,
+    number: journalNumberOf(wire.Narration),
+    totalMinor: debits,
+    balanceMinor: 0n,
+    currency,
+    status:
+      wire.Status === 'DRAFT'
+        ? 'draft'
+        : wire.Status === 'VOIDED'
+          ? 'voided'
+          : wire.Status === 'DELETED'
+            ? 'deleted'
+            : 'open',
+    version: undefined,
+    url: `${links.appUrl}/Journal/View.aspx?invoiceID=${wire.ManualJournalID}`,
+  };
+}
+
+export function fromXeroPayment(wire: PaymentWire): LedgerPayment {
+  const document = wire.Invoice
+    ? { id: wire.Invoice.InvoiceID, number: wire.Invoice.InvoiceNumber, currency: wire.Invoice.CurrencyCode }
+    : {
+        id: wire.CreditNote?.CreditNoteID ?? '',
+        number: wire.CreditNote?.CreditNoteNumber,
+        currency: wire.CreditNote?.CurrencyCode,
+      };
+  const currency = document.currency ?? '';
+  return {
+    id: wire.PaymentID,
+    documentId: document.id,
+    documentNumber: document.number,
+    amountMinor: toMinor(wire.Amount, currencyDecimals(currency)),
+    currency,
+    date: fromMsDate(wire.Date).slice(0, 10),
+    state: wire.Status === 'DELETED' ? 'deleted' : 'active',
+    updatedAt: fromMsDate(wire.UpdatedDateUTC),
+  };
+}
