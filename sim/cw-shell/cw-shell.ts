@@ -1,6 +1,6 @@
 import { existsSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
-import express, { type Express, type Request } from 'express';
+import express, { type Express, type NextFunction, type Request, type Response } from 'express';
 import { listen, type RunningSim } from '../kit/listen.js';
 import { memberParam, type PageContext } from './html.js';
 import { type MemberAuthProvider, memberAuthFromCwSim } from './member-auth.js';
@@ -85,6 +85,10 @@ export function createCwShell(options: CwShellOptions): Express {
       ...pods.admin.map((slot, i) => ({ key: i ? `admin-${i}` : 'admin', slot })),
     ];
     res.type('html').send(todayPage(context(req), tabs, String(req.query.tab ?? 'workbench')));
+  });
+  // A member ConnectWise will not sign in reaches the pod as `data: null`, as the pod must handle.
+  app.use((error: Error, _req: Request, res: Response, _next: NextFunction) => {
+    res.status(502).json({ error: error.message });
   });
   return app;
 }

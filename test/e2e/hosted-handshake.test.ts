@@ -29,7 +29,7 @@ let page: Page;
 beforeAll(async () => {
   const bundles = await buildPodBundles();
   [backend, foreign, browser] = await Promise.all([
-    startTestBackend(bundles, directory),
+    startTestBackend(bundles, directory.verify),
     startForeignSite(),
     launchBrowser(),
   ]);
@@ -152,6 +152,44 @@ describe('the ConnectWise shell and a pod', () => {
     const sent = (await shellLog(p)).find((e) => e.message.event === 'onLoad');
     expect(sent?.message.data).toMatchObject({ screenObject: { hostedAs: 'tab' } });
     await p.close();
+  });
+});
+
+describe('the pod session', () => {
+  it('renews the token with fresh member authentication and keeps it out of cookies and storage', async () => {
+    backend.settings.sessionTtlMs = 1_500;
+    const podUrl = `${backend.url}/test-pod/test-pod.html?session=1&renewBeforeMs=1000&id=[cw_id]`;
+    const renewing = await startCwShell({
+      podBaseUrl: backend.url,
+      members: directory.members,
+      memberAuth: directory.memberAuth,
+      pods: { company: [{ url: podUrl, height: 300 }] },
+    });
+    try {
+      const p = await open(`${renewing.url}/companies/19?member=accountant`);
+      const pod = p.frameLocator('iframe.pod-frame');
+      await eventually(() => pod.locator('#session').textContent()).toBe('Alice Accountant');
+      const signIns = () => backend.sessionRequests.filter((r) => r.memberid === 'alice').length;
+      const before = signIns();
+      // Tokens live 1.5 s and renew 1 s early: two more sign-ins within a few seconds.
+      await eventually(async () => signIns() - before).toBeGreaterThanOrEqual(2);
+      const hashes = backend.sessionRequests.filter((r) => r.memberid === 'alice').map((r) => r.memberHash);
+      expect(new Set(hashes).size).toBe(hashes.length); // each renewal asked ConnectWise afresh
+
+      await pod.getByRole('button', { name: 'Call API' }).click();
+      await eventually(() => pod.locator('#api').textContent()).toMatch(/^200 /);
+      const answer = JSON.parse((await pod.locator('#api').textContent())!.slice(4));
+      expect(answer).toMatchObject({ member: 'alice', cookie: null });
+      expect(JSON.parse((await pod.locator('#storage').textContent())!)).toEqual({
+        cookie: '',
+        local: 0,
+        session: 0,
+      });
+      await p.close();
+    } finally {
+      backend.settings.sessionTtlMs = 15 * 60_000;
+      await renewing.close();
+    }
   });
 });
 

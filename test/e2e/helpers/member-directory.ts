@@ -1,5 +1,6 @@
 import { randomBytes, timingSafeEqual } from 'node:crypto';
 import type { CwMemberAuthData } from '../../../sim/cw-shell/member-auth.js';
+import type { VerifiedMember } from './test-backend.js';
 
 export interface DirectoryMember {
   identifier: string;
@@ -31,12 +32,15 @@ export function memberDirectory(members: DirectoryMember[], companyid = 'ledgerp
         codeBase: 'v4_6_release/',
       };
     },
-    verify(data: Partial<CwMemberAuthData>): DirectoryMember | undefined {
+    async verify(data: Record<string, unknown>): Promise<VerifiedMember | undefined> {
       const member = members.find((m) => m.identifier === data.memberid && !m.revoked);
       const issued = member && hashes.get(member.identifier);
       const given = Buffer.from(String(data.memberHash ?? ''));
       if (!issued || data.companyid !== companyid || issued.length !== given.length) return undefined;
-      return timingSafeEqual(issued, given) ? member : undefined;
+      if (!timingSafeEqual(issued, given)) return undefined;
+      const { identifier, name, role } = member;
+      const tenant = { id: companyid, name: 'Ledgerpod Demo MSP' };
+      return { id: identifier, name, role, email: `${identifier}@example.test`, tenant };
     },
   };
 }

@@ -3,24 +3,36 @@ import { fileURLToPath } from 'node:url';
 import express from 'express';
 import { listen, type RunningSim } from '../../../sim/kit/listen.js';
 import type { PodBundles } from './build-pod-bundles.js';
-import type { MemberDirectory } from './member-directory.js';
 
 const fixturesDir = fileURLToPath(new URL('../fixtures', import.meta.url));
 
+export interface VerifiedMember {
+  id: string;
+  name: string;
+  email: string;
+  role: 'viewer' | 'accountant' | 'admin';
+  tenant: { id: string; name: string };
+}
+
+/** How the backend confirms ConnectWise's member data; the real one calls ConnectWise with cookie auth. */
+export type VerifyMember = (data: Record<string, unknown>) => Promise<VerifiedMember | undefined>;
+
 /**
- * Plays the product backend: serves the pod pages and answers `POST /api/v1/session` in the
- * contract's shape, verifying the member against the directory as the real one asks ConnectWise.
+ * Plays the product backend: serves the pod pages, answers `POST /api/v1/session` in the
+ * contract's shape, and `GET /api/v1/whoami` for bearer tokens it issued.
  */
-export async function startTestBackend(bundles: PodBundles, directory: MemberDirectory) {
-  const sessionRequests: unknown[] = [];
+export async function startTestBackend(bundles: PodBundles, verifyMember: VerifyMember) {
+  const sessionRequests: Record<string, unknown>[] = [];
+  const tokens = new Map<string, { member: VerifiedMember; expiresAt: number }>();
+  const settings = { sessionTtlMs: 15 * 60_000 };
   const app = express();
   app.use(express.json());
   app.use('/pod', express.static(bundles.podUiDir));
   app.use('/test-pod', express.static(fixturesDir), express.static(bundles.hostedClientDir));
 
-  app.post('/api/v1/session', (req, res) => {
+  app.post('/api/v1/session', async (req, res) => {
     sessionRequests.push(req.body);
-    const member = directory.verify(req.body ?? {});
+    const member = await verifyMember(req.body ?? {});
     if (!member) {
       res.status(401).json({
         error: {
@@ -32,17 +44,29 @@ export async function startTestBackend(bundles: PodBundles, directory: MemberDir
       return;
     }
     const token = randomBytes(16).toString('hex');
+    const expiresAt = Date.now() + settings.sessionTtlMs;
+    tokens.set(token, { member, expiresAt });
     res.json({
       token,
-      expiresAt: new Date(Date.now() + 15 * 60_000).toISOString(),
-      member: { id: member.identifier, name: member.name, email: `${member.identifier}@example.test` },
+      expiresAt: new Date(expiresAt).toISOString(),
+      member: { id: member.id, name: member.name, email: member.email },
       role: member.role,
-      tenant: { id: directory.companyid, name: 'Ledgerpod Demo MSP' },
+      tenant: member.tenant,
     });
   });
 
+  app.get('/api/v1/whoami', (req, res) => {
+    const token = /^Bearer (\w+)$/.exec(req.get('authorization') ?? '')?.[1];
+    const session = token ? tokens.get(token) : undefined;
+    if (!session || session.expiresAt <= Date.now()) {
+      res.status(401).json({ error: { code: 'unauthenticated', message: 'No valid session token.' } });
+      return;
+    }
+    res.json({ member: session.member.id, token, cookie: req.get('cookie') ?? null });
+  });
+
   const running: RunningSim = await listen(app);
-  return { ...running, sessionRequests };
+  return { ...running, sessionRequests, settings };
 }
 
 /** Another origin (another port) that frames pods or sits beside them and forges ConnectWise messages. */
