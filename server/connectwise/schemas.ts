@@ -69,7 +69,7 @@ export const invoiceSchema = z
     payments: money.nullish(),
     credits: money.nullish(),
     balance: money.nullish(),
-    applyToType: z.string().nullish(),
+    applyToType: z.enum(['All', 'Agreement', 'Project', 'ProjectPhase', 'SalesOrder', 'Ticket']).nullish(),
     applyToId: id.nullish(),
     // Not in connectwise-rest's Invoice type, but CW sends it once the invoice is batched.
     glBatch: z.object({ id, name: z.string().optional() }).loose().nullish(),
