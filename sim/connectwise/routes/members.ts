@@ -26,6 +26,8 @@ export function memberRoutes(state: ConnectWiseState): Router {
 const findMember = (state: ConnectWiseState, identifier: string) =>
   [...state.members.values()].find((m) => m.identifier.toLowerCase() === identifier.toLowerCase());
 
+const memberAuthBody = z.object({ memberIdentifier: z.string().min(1), companyId: z.string().optional() });
+
 /**
  * Simulator-only: signs a member in as CW would inside a pod, returning the exact `data` object of CW's
  * `getmemberauthentication` response. Only hashes issued here pass cookie auth.
