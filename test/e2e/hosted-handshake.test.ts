@@ -142,6 +142,16 @@ describe('the ConnectWise shell and a pod', () => {
     await p.close();
   });
 
+  it('lists invoices and opens one for the same member', async () => {
+    const p = await open(`${shell.url}/?member=viewer`);
+    await p.getByRole('link', { name: 'INV-1002' }).click();
+    await p.waitForURL(/\/invoices\/2\?member=viewer$/);
+    await eventually(() => p.frameLocator('iframe.pod-frame').getByRole('status').textContent()).toBe(
+      'Signed in as Vera Viewer (viewer)',
+    );
+    await p.close();
+  });
+
   it('loads a Today tab when it is opened, hosted as a tab', async () => {
     const p = await open(`${shell.url}/today?member=admin&tab=calendar`);
     expect(await p.locator('iframe.pod-frame').first().getAttribute('src')).toBeNull();
@@ -151,6 +161,7 @@ describe('the ConnectWise shell and a pod', () => {
     expect(await admin.getAttribute('src')).toContain('view=admin&screen=Today');
     const sent = (await shellLog(p)).find((e) => e.message.event === 'onLoad');
     expect(sent?.message.data).toMatchObject({ screenObject: { hostedAs: 'tab' } });
+    await screenshot(p, 'today-admin-tab');
     await p.close();
   });
 });

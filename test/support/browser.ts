@@ -1,5 +1,6 @@
 import { existsSync } from 'node:fs';
-import { mkdir } from 'node:fs/promises';
+import { mkdir, rm, stat } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { type Browser, chromium, type Page } from 'playwright-core';
 
@@ -31,7 +32,28 @@ async function sparticuzExecutable(): Promise<string> {
   // Its other default flags (--disable-web-security, --disable-site-isolation-trials, --single-process)
   // would weaken exactly the cross-origin rules the tests check, so only its binary is used.
   const { default: sparticuz } = await import('@sparticuz/chromium');
-  return sparticuz.executablePath();
+  // It unpacks to /tmp/chromium and trusts any file already there: test files running in parallel
+  // workers must not launch a binary another worker is still writing.
+  return withLock(join(tmpdir(), 'ledgerpod-chromium-unpack.lock'), () => sparticuz.executablePath());
+}
+
+/** A cross-process lock: `mkdir` is atomic; a lock older than two minutes is a crashed holder's. */
+async function withLock<T>(path: string, work: () => Promise<T>): Promise<T> {
+  for (;;) {
+    try {
+      await mkdir(path);
+      break;
+    } catch {
+      const age = Date.now() - ((await stat(path).catch(() => undefined))?.mtimeMs ?? Date.now());
+      if (age > 120_000) await rm(path, { recursive: true, force: true });
+      else await new Promise((resolve) => setTimeout(resolve, 100));
+    }
+  }
+  try {
+    return await work();
+  } finally {
+    await rm(path, { recursive: true, force: true });
+  }
 }
 
 /** Saves a full-page screenshot under test-results/ (gitignored) for a human to look at. */
