@@ -96,7 +96,7 @@ export interface RecordsTable {
   ledger_status: string | null;
   cw_batch_id: BigIntColumn | null;
   cw_batch_identifier: string | null;
-  gl_entry_ids: Generated<ColumnType<string[], (string | number)[], (string | number)[]>>;
+  gl_entry_ids: ColumnType<string[], (string | number)[] | undefined, (string | number)[]>;
   last_error: Json<StoredError> | null;
   version: Generated<number>;
   refreshed_at: Timestamp | null;

@@ -8,6 +8,8 @@ export interface WorkOptions {
   /** How many jobs of this queue one process runs at once. */
   concurrency?: number;
   pollingIntervalSeconds?: number;
+  /** Hands the handler retryCount and retryLimit (pg-boss job metadata). */
+  includeMetadata?: boolean;
 }
 
 /**

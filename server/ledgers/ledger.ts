@@ -145,3 +145,13 @@ export interface AccessTokenSource {
   /** Called when the ledger answered 401: the next accessToken() must refresh. */
   invalidate(): void;
 }
+
+/**
+ * Wraps every HTTP call a ledger makes. Shared rate and concurrency limits live here, once, not
+ * inside each provider.
+ */
+export interface CallGate {
+  run<T>(call: () => Promise<T>): Promise<T>;
+}
+
+export const openGate: CallGate = { run: (call) => call() };

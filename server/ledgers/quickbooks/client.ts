@@ -1,12 +1,14 @@
 import type { z } from 'zod';
 import { minorToNumber } from '../../money.js';
-import type {
-  AccessTokenSource,
-  DocumentType,
-  Ledger,
-  LedgerDocumentRef,
-  LedgerOption,
-  Party,
+import {
+  type AccessTokenSource,
+  type CallGate,
+  type DocumentType,
+  type Ledger,
+  type LedgerDocumentRef,
+  type LedgerOption,
+  openGate,
+  type Party,
 } from '../ledger.js';
 import { LedgerError } from '../ledger-error.js';
 import { entityNameFor, toDocumentRef, toQboEntity } from './mapping.js';
@@ -25,6 +27,7 @@ export interface QuickBooksLedgerOptions {
   /** QBO web app base (https://app.qbo.intuit.com) for links to documents. */
   appUrl?: string;
   timeoutMs?: number;
+  gate?: CallGate;
 }
 
 /** Numbers per `DocNumber IN (...)` query, keeping the URL well under QBO's limits. */
@@ -38,6 +41,7 @@ export function createQuickBooksLedger(options: QuickBooksLedgerOptions): Ledger
     tokens: options.tokens,
     minorVersion: options.minorVersion ?? 75,
     timeoutMs: options.timeoutMs ?? 30_000,
+    gate: options.gate ?? openGate,
   };
   const call = (method: string, ...args: unknown[]) => callSdk(settings, method, ...args);
   const ref = (type: DocumentType, entity: unknown): LedgerDocumentRef =>

@@ -1,5 +1,5 @@
 import { createRequire } from 'node:module';
-import type { AccessTokenSource } from '../ledger.js';
+import type { AccessTokenSource, CallGate } from '../ledger.js';
 import { LedgerError } from '../ledger-error.js';
 import { toLedgerError } from './errors.js';
 
@@ -11,6 +11,8 @@ export interface SdkSettings {
   minorVersion: number;
   /** node-quickbooks sets no timeout of its own. */
   timeoutMs: number;
+  /** Shared call limits; every SDK call passes through it. */
+  gate: CallGate;
 }
 
 // node-quickbooks is `module.exports = QuickBooks`, but its typings declare `export default`,
@@ -24,7 +26,11 @@ type SdkMethod = (...args: unknown[]) => void;
  * Calls one node-quickbooks method on a fresh SDK object (the SDK keeps per-call state, e.g. it
  * deletes `requestId` from the entity it is given) and turns every failure into a LedgerError.
  */
-export async function callSdk(settings: SdkSettings, method: string, ...args: unknown[]): Promise<unknown> {
+export function callSdk(settings: SdkSettings, method: string, ...args: unknown[]): Promise<unknown> {
+  return settings.gate.run(() => callSdkNow(settings, method, ...args));
+}
+
+async function callSdkNow(settings: SdkSettings, method: string, ...args: unknown[]): Promise<unknown> {
   const accessToken = await settings.tokens.accessToken();
   // The constructor is OAuth 2 when oauthversion is '2.0'; setOauthVersion('2.0') is never called
   // because it fetches discovery documents from the network.

@@ -1,0 +1,233 @@
+import type { ConnectWiseClient, GlTransaction, Invoice } from '../connectwise/index.js';
+import { parseGlEntryIds } from '../connectwise/index.js';
+import type { LedgerConnection, RecordRow } from '../db/schema.js';
+import type { Ledger, LedgerDocumentRef, SalesOrBillDocument } from '../ledgers/ledger.js';
+import { toMinor } from '../money.js';
+import { PipelineError } from './error-catalogue.js';
+import { salesDocumentFromGl } from './gl-to-document.js';
+import type { Mappings } from './mappings.js';
+import type { RecordStore } from './record-store.js';
+
+/** What one push of an invoice or credit memo needs, already resolved for its tenant. */
+export interface InvoicePushContext {
+  records: RecordStore;
+  cw: ConnectWiseClient;
+  batchPrefix: string;
+  roundingLimit: string;
+  actor: string;
+  /** The ledger connection that books this record's CW location, with its ledger and mappings. */
+  route(
+    locationId: number | null,
+  ): Promise<{ connection: LedgerConnection; ledger: Ledger; mappings: Mappings } | undefined>;
+}
+
+const isClosed = (invoice: Invoice) => {
+  const status = invoice.status as { isClosed?: boolean; name?: string } | undefined;
+  return status?.isClosed ?? /closed/i.test(status?.name ?? '');
+};
+
+export const batchIdentifierFor = (prefix: string, number: string) => `${prefix}${number}`;
+
+/** The key every ledger write of this record carries: the same on every retry of one push generation. */
+export const ledgerKeyFor = (record: RecordRow, step: string) => `lp-${record.id}-v${record.version}-${step}`;
+
+/**
+ * Pushes one invoice or credit memo: CW export -> validate and map -> ledger document -> the
+ * record's own CW batch -> synced. Each step is persisted before the next, and each external write
+ * is keyed or looked up first, so a retry after any crash or lost answer resumes without a duplicate.
+ */
+export async function pushInvoice(ctx: InvoicePushContext, start: RecordRow): Promise<RecordRow> {
+  let record = start;
+  const cwId = Number(record.cw_id);
+  const invoice = await ctx.cw.getInvoice(cwId);
+  if (!invoice) throw new PipelineError('cw_record_not_found', `invoice ${cwId}`);
+  const label = `${invoice.type === 'CreditMemo' ? 'Credit memo' : 'Invoice'} ${invoice.invoiceNumber}`;
+  const identifier = batchIdentifierFor(ctx.batchPrefix, invoice.invoiceNumber);
+
+  if (invoice.glBatch) {
+    // Batched already: by us (the answer to our batch call may have been lost) or by someone else.
+    const batch = await ctx.cw.findBatch(identifier);
+    if (batch && batch.id === invoice.glBatch.id && record.ledger_id) {
+      return ctx.records.transition(record, {
+        to: 'synced',
+        set: { cw_batch_id: String(batch.id), cw_batch_identifier: identifier, last_error: null },
+        actor: ctx.actor,
+        kind: 'batch_found',
+        detail: { batchId: batch.id, batchIdentifier: identifier },
+      });
+    }
+    throw new PipelineError('already_posted', label);
+  }
+  if (!isClosed(invoice)) {
+    throw new PipelineError('not_closed', label);
+  }
+  if (invoice.invoiceNumber.includes('|'))
+    throw new PipelineError('invalid_batch_character', `${label}: the number contains |`);
+  if (identifier.length > 50) throw new PipelineError('batch_identifier_too_long', `"${identifier}"`);
+
+  // A push that reached the ledger before a crash resumes at the batch step.
+  if (record.state !== 'pushed' || !record.ledger_id) {
+    record = await exportAndPush(ctx, record, invoice, identifier, label);
+  }
+
+  // 3. The record's own CW batch, looked up first: a lost answer to an earlier attempt left it there.
+  const existing = await ctx.cw.findBatch(identifier);
+  let batchId = existing?.id;
+  if (!existing) {
+    const current = await ctx.cw.getInvoice(cwId);
+    if (current?.glBatch) throw new PipelineError('already_posted', label);
+    await ctx.cw.createBatch({
+      batchIdentifier: identifier,
+      processedRecordIds: record.gl_entry_ids.map(Number),
+      exportInvoicesFlag: true,
+      exportExpensesFlag: false,
+      exportProductsFlag: false,
+    });
+    batchId = (await ctx.cw.findBatch(identifier))?.id;
+  }
+  return ctx.records.transition(record, {
+    to: 'synced',
+    set: {
+      cw_batch_id: batchId === undefined ? null : String(batchId),
+      cw_batch_identifier: identifier,
+      last_error: null,
+    },
+    actor: ctx.actor,
+    kind: 'batched',
+    detail: { batchId, batchIdentifier: identifier },
+  });
+}
+
+async function exportAndPush(
+  ctx: InvoicePushContext,
+  start: RecordRow,
+  invoice: Invoice,
+  identifier: string,
+  label: string,
+): Promise<RecordRow> {
+  let record = start;
+  const cwId = Number(record.cw_id);
+  // 1. Export: a preview of this record's GL transaction; marks nothing in CW.
+  const glExport = await ctx.cw.exportGl({
+    batchIdentifier: identifier,
+    thruDate: new Date().toISOString(),
+    summarizeInvoices: 'Detailed',
+    exportInvoicesFlag: true,
+    includedInvoiceIds: [cwId],
+    exportExpensesFlag: false,
+    exportProductsFlag: false,
+  });
+  const transaction = (glExport.transactions ?? []).find((t) => t.documentNumber === invoice.invoiceNumber);
+  if (!transaction?.glEntryIds) throw new PipelineError('gl_entries_missing', label);
+  record = await ctx.records.transition(record, exportedColumns(record, invoice, transaction, ctx.actor));
+
+  // 2. Map and push to the ledger that books this location.
+  const locationId = (invoice as { locationId?: number }).locationId ?? null;
+  const route = await ctx.route(locationId);
+  if (!route)
+    throw new PipelineError('no_ledger_connection', `${label} (CW location ${locationId ?? 'none'})`);
+  const document = mapDocument(transaction, route.mappings, invoice, ctx.roundingLimit, label);
+  const ref = await pushDocument(route.ledger, record, document, label);
+  record = await ctx.records.transition(record, {
+    to: 'pushed',
+    set: {
+      connection_id: route.connection.id,
+      ledger_kind: route.ledger.kind,
+      ledger_id: ref.id,
+      ledger_number: ref.number,
+      ledger_total_minor: String(ref.totalMinor),
+      ledger_balance_minor: String(ref.balanceMinor),
+      ledger_status: ref.status,
+    },
+    actor: ctx.actor,
+    kind: 'ledger_document',
+    detail: { ledgerId: ref.id, ledgerNumber: ref.number, idempotencyKey: ledgerKeyFor(record, 'doc') },
+  });
+  return record;
+}
+
+function exportedColumns(record: RecordRow, invoice: Invoice, transaction: GlTransaction, actor: string) {
+  const decimals = transaction.currency?.numberOfDecimals ?? invoice.currency?.numberOfDecimals ?? 2;
+  return {
+    to: 'exported' as const,
+    set: {
+      type: invoice.type === 'CreditMemo' ? ('credit_memo' as const) : ('invoice' as const),
+      number: invoice.invoiceNumber,
+      record_date: (invoice.date ?? transaction.documentDate ?? '').slice(0, 10) || null,
+      company_id:
+        invoice.company?.id === undefined || invoice.company.id === null ? null : String(invoice.company.id),
+      company_name: invoice.company?.name ?? '',
+      cw_location_id: (invoice as { locationId?: number }).locationId ?? null,
+      currency: transaction.currency?.currencyCode ?? invoice.currency?.currencyCode ?? 'USD',
+      decimals,
+      total_minor: String(toMinor(Math.abs(invoice.total ?? 0), decimals)),
+      balance_minor: String(toMinor(Math.abs(invoice.balance ?? 0), decimals)),
+      gl_entry_ids: [...glEntryIdsOf(transaction)],
+      refreshed_at: new Date(),
+    },
+    actor,
+    kind: 'exported',
+    detail: { glEntryIds: transaction.glEntryIds },
+  };
+}
+
+/** A transaction's GL entry ids: the header list plus each detail line's id. */
+function glEntryIdsOf(transaction: GlTransaction): Set<number> {
+  const ids = new Set(parseGlEntryIds(transaction.glEntryIds ?? ''));
+  for (const line of transaction.detail ?? []) if (typeof line.id === 'number') ids.add(line.id);
+  return ids;
+}
+
+function mapDocument(
+  transaction: GlTransaction,
+  mappings: Mappings,
+  invoice: Invoice,
+  roundingLimit: string,
+  label: string,
+): SalesOrBillDocument {
+  const company = invoice.company;
+  const result = salesDocumentFromGl(transaction, {
+    mappings,
+    roundingLimit,
+    party: {
+      kind: 'customer',
+      cwId: String(company?.id ?? ''),
+      accountNumber: (transaction.companyAccountNumber ?? company?.identifier) || undefined,
+      name: company?.name ?? transaction.company?.name ?? '',
+      email: undefined,
+    },
+  });
+  if (!result.ok) {
+    const [first] = result.problems;
+    throw new PipelineError(first!.code, result.problems.map((p) => p.detail).join('; '));
+  }
+  if (result.document.totalMinor === 0n) throw new PipelineError('zero_total', label);
+  if (result.document.totalMinor < 0n) throw new PipelineError('negative_total', label);
+  return result.document;
+}
+
+/**
+ * Creates the ledger document once: an earlier push generation's document is updated in place; a
+ * document already carrying this number is adopted only when it is ours (same total), never doubled.
+ */
+async function pushDocument(
+  ledger: Ledger,
+  record: RecordRow,
+  document: SalesOrBillDocument,
+  label: string,
+): Promise<LedgerDocumentRef> {
+  const partyId = await ledger.ensureParty(
+    document.party,
+    `lp-party-${record.tenant_id.slice(0, 8)}-${document.party.cwId}`,
+  );
+  if (record.ledger_id) {
+    const existing = await ledger.get(document.type, record.ledger_id);
+    return ledger.update(existing, document, partyId, ledgerKeyFor(record, 'update'));
+  }
+  const found = (await ledger.findByNumbers(document.type, [document.number])).get(document.number);
+  if (found) {
+    if (found.totalMinor === document.totalMinor) return found;
+    throw new PipelineError('ledger_duplicate_number', `${document.number} (${label})`);
+  }
+  return ledger.create(document, partyId, ledgerKeyFor(record, 'doc'));
+}

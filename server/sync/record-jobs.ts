@@ -1,0 +1,141 @@
+import type PgBoss from 'pg-boss';
+import type { Db } from '../db/database.js';
+import type { LedgerConnection, RecordRow } from '../db/schema.js';
+import type { JobQueue } from '../jobs/job-queue.js';
+import type { ConnectionStore } from '../ledgers/connections/connection-store.js';
+import type { Ledger } from '../ledgers/ledger.js';
+import type { Logger } from '../log.js';
+import type { TenantConnectWise } from '../tenants/tenant-connectwise.js';
+import type { TenantStore } from '../tenants/tenant-store.js';
+import { loadMappings } from './mappings.js';
+import { type InvoicePushContext, pushInvoice } from './push-invoice.js';
+import { type PushRecordJob, queues, type RecordJob, recordSingletonKey } from './queues.js';
+import type { RecordKey, RecordStore } from './record-store.js';
+import { storedErrorOf } from './stored-error.js';
+
+export interface LedgerFactory {
+  for(connection: LedgerConnection): Ledger;
+}
+
+export interface RecordJobDeps {
+  db: Db;
+  jobs: JobQueue;
+  logger: Logger;
+  records: RecordStore;
+  tenants: TenantStore;
+  connectWise: TenantConnectWise;
+  connections: ConnectionStore;
+  ledgers: LedgerFactory;
+}
+
+/** Finished states: a push request for them is answered without work. */
+const settled = new Set<RecordRow['state']>(['synced', 'partly_paid', 'paid', 'onboarded']);
+
+export const pushRetry = { retryLimit: 8, retryDelay: 2, retryBackoff: true } as const;
+
+/** Queues are created with their policies before anything is sent to them. */
+export async function createRecordQueues(jobs: JobQueue): Promise<void> {
+  // stately: at most one queued and one running job per record (singleton key).
+  await jobs.ensureQueue(queues.pushRecord, { policy: 'stately', ...pushRetry, expireInSeconds: 300 });
+  await jobs.ensureQueue(queues.refreshRecord, {
+    policy: 'stately',
+    retryLimit: 5,
+    retryDelay: 5,
+    retryBackoff: true,
+  });
+}
+
+/** Marks the record queued and sends its push job (one per record at a time). */
+export async function requestPush(
+  deps: Pick<RecordJobDeps, 'jobs' | 'records'>,
+  key: RecordKey,
+  actor: string,
+): Promise<RecordRow> {
+  let record = await deps.records.ensure(key);
+  if (!settled.has(record.state) && record.state !== 'queued') {
+    record = await deps.records.transition(record, {
+      to: 'queued',
+      set: { last_error: null },
+      actor,
+      kind: 'queued',
+    });
+  }
+  const job: PushRecordJob = { ...key, actor };
+  await deps.jobs.send(queues.pushRecord, job, { singletonKey: recordSingletonKey(job), ...pushRetry });
+  return record;
+}
+
+export async function runPushJob(
+  deps: RecordJobDeps,
+  job: PushRecordJob,
+  attempt: { retryCount: number; retryLimit: number },
+): Promise<void> {
+  const tenant = await deps.tenants.get(job.tenantId);
+  if (!tenant) return;
+  const key: RecordKey = { tenantId: job.tenantId, type: job.type, cwId: job.cwId };
+  const record = await deps.records.ensure(key);
+  if (settled.has(record.state)) return;
+  const settings = deps.tenants.settingsOf(tenant);
+  const ctx: InvoicePushContext = {
+    records: deps.records,
+    cw: deps.connectWise.for(tenant),
+    batchPrefix: settings.batchPrefix,
+    roundingLimit: settings.roundingLimit,
+    actor: job.actor,
+    async route(locationId) {
+      const connection = await deps.connections.routeFor(tenant.id, locationId);
+      if (!connection) return undefined;
+      return {
+        connection,
+        ledger: deps.ledgers.for(connection),
+        mappings: await loadMappings(deps.db, connection.id),
+      };
+    },
+  };
+  try {
+    if (job.type !== 'invoice' && job.type !== 'credit_memo')
+      throw new Error(`pushing ${job.type} records is not supported yet`);
+    await pushInvoice(ctx, record);
+  } catch (error) {
+    const stored = storedErrorOf(error);
+    const latest = (await deps.records.get(key)) ?? record;
+    const lastAttempt = attempt.retryCount >= attempt.retryLimit;
+    if (!stored.retryable || lastAttempt) {
+      // Parked in `error` with the code and hint; the record stays there to retry after a fix.
+      await deps.records.transition(latest, {
+        to: 'error',
+        set: { last_error: JSON.stringify(stored) },
+        actor: job.actor,
+        kind: 'failed',
+        detail: { code: stored.code, message: stored.message, attempts: attempt.retryCount + 1 },
+      });
+      deps.logger.info(
+        { tenantId: job.tenantId, type: job.type, cwId: job.cwId, code: stored.code },
+        'record push failed',
+      );
+      return;
+    }
+    await deps.records.fail(latest, stored, job.actor);
+    throw error;
+  }
+}
+
+export async function startRecordWorkers(
+  deps: RecordJobDeps,
+  options: { concurrency?: number } = {},
+): Promise<void> {
+  await createRecordQueues(deps.jobs);
+  await deps.jobs.work<PushRecordJob>(
+    queues.pushRecord,
+    async (data, job) => {
+      const meta = job as PgBoss.JobWithMetadata<PushRecordJob>;
+      await runPushJob(deps, data, {
+        retryCount: meta.retryCount ?? 0,
+        retryLimit: meta.retryLimit ?? pushRetry.retryLimit,
+      });
+    },
+    { concurrency: options.concurrency ?? 4, includeMetadata: true },
+  );
+}
+
+export type { RecordJob };

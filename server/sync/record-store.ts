@@ -1,0 +1,96 @@
+import type { Updateable } from 'kysely';
+import type { Db } from '../db/database.js';
+import type { RecordRow, RecordState, RecordsTable, RecordType, StoredError } from '../db/schema.js';
+
+export interface RecordKey {
+  tenantId: string;
+  type: RecordType;
+  cwId: number;
+}
+
+export interface Transition {
+  to: RecordState;
+  /** Columns to set with the state change. */
+  set?: Omit<Updateable<RecordsTable>, 'state' | 'tenant_id' | 'id'>;
+  actor: string;
+  kind: string;
+  /** Request ids, idempotency keys, ids created: the audit trail. */
+  detail?: Record<string, unknown>;
+}
+
+/** Records and their audit trail. Every state change writes the row and its event in one transaction. */
+export class RecordStore {
+  constructor(private readonly db: Db) {}
+
+  get(key: RecordKey): Promise<RecordRow | undefined> {
+    return this.db
+      .selectFrom('records')
+      .selectAll()
+      .where('tenant_id', '=', key.tenantId)
+      .where('type', '=', key.type)
+      .where('cw_id', '=', String(key.cwId))
+      .executeTakeFirst();
+  }
+
+  /** The record row, created in state `unknown` the first time we hear of it. */
+  async ensure(key: RecordKey): Promise<RecordRow> {
+    await this.db
+      .insertInto('records')
+      .values({ tenant_id: key.tenantId, type: key.type, cw_id: String(key.cwId) })
+      .onConflict((oc) => oc.columns(['tenant_id', 'type', 'cw_id']).doNothing())
+      .execute();
+    const row = await this.get(key);
+    if (!row) throw new Error(`record ${key.type} ${key.cwId} vanished`);
+    return row;
+  }
+
+  async transition(record: RecordRow, change: Transition): Promise<RecordRow> {
+    return this.db.transaction().execute(async (trx) => {
+      const updated = await trx
+        .updateTable('records')
+        .set({ ...change.set, state: change.to, updated_at: new Date() })
+        .where('id', '=', record.id)
+        .returningAll()
+        .executeTakeFirstOrThrow();
+      await trx
+        .insertInto('record_events')
+        .values({
+          tenant_id: record.tenant_id,
+          record_id: record.id,
+          actor: change.actor,
+          kind: change.kind,
+          from_state: record.state,
+          to_state: change.to,
+          detail: JSON.stringify(change.detail ?? {}),
+        })
+        .execute();
+      return updated;
+    });
+  }
+
+  /** Parks the record in `error` (or notes a retryable error while keeping its state). */
+  fail(record: RecordRow, error: StoredError, actor: string): Promise<RecordRow> {
+    return this.transition(record, {
+      to: error.retryable ? record.state : 'error',
+      set: { last_error: JSON.stringify(error) },
+      actor,
+      kind: error.retryable ? 'retrying' : 'failed',
+      detail: { code: error.code, message: error.message },
+    });
+  }
+
+  async note(record: RecordRow, actor: string, kind: string, detail: Record<string, unknown>): Promise<void> {
+    await this.db
+      .insertInto('record_events')
+      .values({
+        tenant_id: record.tenant_id,
+        record_id: record.id,
+        actor,
+        kind,
+        from_state: record.state,
+        to_state: record.state,
+        detail: JSON.stringify(detail),
+      })
+      .execute();
+  }
+}
