@@ -118,7 +118,10 @@ export function createConnectWiseClient(config: ConnectWiseConfig) {
         });
         return member.identifier.toLowerCase() === data.memberid.toLowerCase() ? member : null;
       } catch (error) {
-        if (error instanceof ConnectWiseError && ['cw_unauthorized', 'cw_forbidden'].includes(error.code))
+        if (
+          error instanceof ConnectWiseError &&
+          ['cw_unauthorized', 'cw_forbidden', 'cw_not_found'].includes(error.code)
+        )
           return null;
         throw error;
       }

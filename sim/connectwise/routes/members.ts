@@ -35,9 +35,12 @@ const memberAuthBody = z.object({ memberIdentifier: z.string().min(1), companyId
 export function memberAuthRoutes(state: ConnectWiseState): Router {
   const router = Router();
   router.post('/__sim/member-auth', (req, res) => {
-    const body = z
-      .object({ memberIdentifier: z.string().min(1), companyId: z.string().optional() })
-      .parse(req.body);
+    const parsed = memberAuthBody.safeParse(req.body);
+    if (!parsed.success) {
+      res.status(400).json({ error: 'expected {memberIdentifier}', issues: parsed.error.issues });
+      return;
+    }
+    const body = parsed.data;
     const member = findMember(state, body.memberIdentifier);
     if (!member) {
       res.status(404).json({ error: `no member ${body.memberIdentifier}` });
