@@ -1,0 +1,52 @@
+import { parseArgs } from 'node:util';
+
+/** An expected failure of a command: what went wrong, why, and how to fix it. */
+export interface CliFailure {
+  code: string;
+  what: string;
+  why: string;
+  fix: string;
+}
+
+export interface Output {
+  out(line: string): void;
+  err(line: string): void;
+}
+
+export const processOutput: Output = {
+  out: (line) => process.stdout.write(`${line}\n`),
+  err: (line) => process.stderr.write(`${line}\n`),
+};
+
+export function formatFailure(failure: CliFailure): string[] {
+  return [`error: ${failure.what}`, `  why: ${failure.why}`, `  fix: ${failure.fix}`];
+}
+
+type FlagSpec = Record<string, { type: 'string' | 'boolean' }>;
+
+/** Parses `--flag value` options; an unknown flag or a missing value is a CliFailure, never a throw. */
+export function parseFlags<S extends FlagSpec>(
+  argv: string[],
+  spec: S,
+  usage: string,
+):
+  | { ok: true; values: { [K in keyof S]?: S[K]['type'] extends 'boolean' ? boolean : string } }
+  | {
+      ok: false;
+      error: CliFailure;
+    } {
+  try {
+    const { values } = parseArgs({ args: argv, options: spec, strict: true, allowPositionals: false });
+    return { ok: true, values: values as never };
+  } catch (error) {
+    return {
+      ok: false,
+      error: {
+        code: 'bad_arguments',
+        what: 'the command line could not be read',
+        why: error instanceof Error ? error.message : String(error),
+        fix: `usage: ${usage}`,
+      },
+    };
+  }
+}
