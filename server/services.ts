@@ -6,10 +6,13 @@ import { createSecretBox, type SecretBox } from './crypto/secret-box.js';
 import type { Db } from './db/database.js';
 import { connectWiseWebhookRoutes } from './http/connectwise-webhook-routes.js';
 import { meRoutes } from './http/me-routes.js';
+import { recordRoutes } from './http/record-routes.js';
 import { sessionRoutes } from './http/session-routes.js';
 import type { JobQueue } from './jobs/job-queue.js';
 import { type CallLimiter, createCallLimiter } from './ledgers/call-limiter.js';
 import { ConnectionStore } from './ledgers/connections/connection-store.js';
+import { RecordStore } from './sync/record-store.js';
+import { reverseRecord } from './sync/reverse-record.js';
 import { TenantConnectWise } from './tenants/tenant-connectwise.js';
 import { TenantStore } from './tenants/tenant-store.js';
 
@@ -21,6 +24,7 @@ export interface Services {
   connectWise: TenantConnectWise;
   connections: ConnectionStore;
   limiter: CallLimiter;
+  records: RecordStore;
 }
 
 export function createServices(config: Config, db: Db): Services {
@@ -33,6 +37,7 @@ export function createServices(config: Config, db: Db): Services {
     connectWise: new TenantConnectWise(tenants),
     connections: new ConnectionStore(db, box),
     limiter: createCallLimiter(db),
+    records: new RecordStore(db),
   };
 }
 
@@ -46,5 +51,19 @@ export function apiRouters(services: Services, deps: { db: Db; jobs: JobQueue })
     }),
     meRoutes(services.sessionTokens),
     connectWiseWebhookRoutes({ ...deps, tenants: services.tenants, connectWise: services.connectWise }),
+    recordRoutes({
+      ...deps,
+      records: services.records,
+      tokens: services.sessionTokens,
+      async reverse(tenantId, key, actor) {
+        const tenant = await services.tenants.get(tenantId);
+        if (!tenant) throw new Error(`tenant ${tenantId} vanished`);
+        await reverseRecord(
+          { records: services.records, cw: services.connectWise.for(tenant) },
+          { tenantId, ...key },
+          actor,
+        );
+      },
+    }),
   ];
 }

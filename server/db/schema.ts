@@ -94,6 +94,7 @@ export interface RecordsTable {
   ledger_total_minor: BigIntColumn | null;
   ledger_balance_minor: BigIntColumn | null;
   ledger_status: string | null;
+  ledger_url: string | null;
   cw_batch_id: BigIntColumn | null;
   cw_batch_identifier: string | null;
   gl_entry_ids: ColumnType<string[], (string | number)[] | undefined, (string | number)[]>;

@@ -138,6 +138,7 @@ async function exportAndPush(
       ledger_total_minor: String(ref.totalMinor),
       ledger_balance_minor: String(ref.balanceMinor),
       ledger_status: ref.status,
+      ledger_url: ref.url ?? null,
     },
     actor: ctx.actor,
     kind: 'ledger_document',

@@ -24,4 +24,5 @@ export interface RefreshRecordJob extends RecordJob {
 }
 
 /** One active job per record: a second request while one runs is not queued twice. */
-export const recordSingletonKey = (job: RecordJob) => `${job.tenantId}:${job.type}:${job.cwId}`;
+export const recordSingletonKey = (job: RecordJob) =>
+  `${job.tenantId}:${job.type === 'credit_memo' ? 'invoice' : job.type}:${job.cwId}`;

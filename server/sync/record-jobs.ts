@@ -9,8 +9,15 @@ import type { TenantConnectWise } from '../tenants/tenant-connectwise.js';
 import type { TenantStore } from '../tenants/tenant-store.js';
 import { loadMappings } from './mappings.js';
 import { type InvoicePushContext, pushInvoice } from './push-invoice.js';
-import { type PushRecordJob, queues, type RecordJob, recordSingletonKey } from './queues.js';
+import {
+  type PushRecordJob,
+  queues,
+  type RecordJob,
+  type RefreshRecordJob,
+  recordSingletonKey,
+} from './queues.js';
 import type { RecordKey, RecordStore } from './record-store.js';
+import { refreshRecord } from './refresh-record.js';
 import { storedErrorOf } from './stored-error.js';
 
 export interface LedgerFactory {

@@ -18,6 +18,13 @@ export interface Transition {
   detail?: Record<string, unknown>;
 }
 
+/**
+ * ConnectWise keeps invoices and credit memos in one table with one id space, and a screen may not
+ * know which one it shows: both types name the same record.
+ */
+export const typeFamily = (type: RecordType): RecordType[] =>
+  type === 'invoice' || type === 'credit_memo' ? ['invoice', 'credit_memo'] : [type];
+
 /** Records and their audit trail. Every state change writes the row and its event in one transaction. */
 export class RecordStore {
   constructor(private readonly db: Db) {}
@@ -27,17 +34,19 @@ export class RecordStore {
       .selectFrom('records')
       .selectAll()
       .where('tenant_id', '=', key.tenantId)
-      .where('type', '=', key.type)
+      .where('type', 'in', typeFamily(key.type))
       .where('cw_id', '=', String(key.cwId))
       .executeTakeFirst();
   }
 
   /** The record row, created in state `unknown` the first time we hear of it. */
   async ensure(key: RecordKey): Promise<RecordRow> {
+    const existing = await this.get(key);
+    if (existing) return existing;
     await this.db
       .insertInto('records')
       .values({ tenant_id: key.tenantId, type: key.type, cw_id: String(key.cwId) })
-      .onConflict((oc) => oc.columns(['tenant_id', 'type', 'cw_id']).doNothing())
+      .onConflict((oc) => oc.doNothing())
       .execute();
     const row = await this.get(key);
     if (!row) throw new Error(`record ${key.type} ${key.cwId} vanished`);

@@ -1,0 +1,135 @@
+import type { Selectable } from 'kysely';
+import { sql } from 'kysely';
+import { jsonArrayFrom } from 'kysely/helpers/postgres';
+import type { Db } from '../db/database.js';
+import type { PaymentsTable, RecordEvent, RecordRow, RecordState, RecordType } from '../db/schema.js';
+import { typeFamily } from './record-store.js';
+
+export interface RecordWithHistory {
+  row: RecordRow;
+  payments: Selectable<PaymentsTable>[];
+  events: RecordEvent[];
+}
+
+/** One indexed query: the record, its payments and its latest events, scoped to the tenant. */
+export async function findRecordWithHistory(
+  db: Db,
+  tenantId: string,
+  type: RecordType,
+  cwId: number,
+  eventLimit = 20,
+): Promise<RecordWithHistory | undefined> {
+  const found = await db
+    .selectFrom('records as r')
+    .selectAll('r')
+    .select((eb) => [
+      jsonArrayFrom(
+        eb
+          .selectFrom('payments as p')
+          .select([
+            'p.id',
+            'p.tenant_id',
+            'p.record_id',
+            'p.connection_id',
+            'p.ledger_payment_id',
+            sql<string>`p.amount_minor::text`.as('amount_minor'),
+            'p.currency',
+            sql<string>`p.paid_on::text`.as('paid_on'),
+            sql<string | null>`p.cw_payment_id::text`.as('cw_payment_id'),
+            'p.state',
+            'p.last_error',
+            'p.created_at',
+            'p.updated_at',
+          ])
+          .whereRef('p.record_id', '=', 'r.id')
+          .orderBy('p.paid_on'),
+      ).as('payment_rows'),
+      jsonArrayFrom(
+        eb
+          .selectFrom('record_events as e')
+          .select([
+            sql<string>`e.id::text`.as('id'),
+            'e.tenant_id',
+            'e.record_id',
+            'e.at',
+            'e.actor',
+            'e.kind',
+            'e.from_state',
+            'e.to_state',
+            'e.detail',
+          ])
+          .whereRef('e.record_id', '=', 'r.id')
+          .orderBy('e.id', 'desc')
+          .limit(eventLimit),
+      ).as('event_rows'),
+    ])
+    .where('r.tenant_id', '=', tenantId)
+    .where('r.type', 'in', typeFamily(type))
+    .where('r.cw_id', '=', String(cwId))
+    .executeTakeFirst();
+  if (!found) return undefined;
+  const { payment_rows, event_rows, ...row } = found;
+  return {
+    row: row as RecordRow,
+    payments: payment_rows as unknown as Selectable<PaymentsTable>[],
+    events: event_rows as unknown as RecordEvent[],
+  };
+}
+
+export interface RecordListFilter {
+  type?: RecordType;
+  state?: RecordState;
+  companyId?: number;
+  q?: string;
+  cursor?: string;
+  limit: number;
+}
+
+const encodeCursor = (row: RecordRow) =>
+  Buffer.from(`${new Date(row.updated_at).toISOString()}|${row.id}`).toString('base64url');
+const decodeCursor = (cursor: string) => {
+  const [at, id] = Buffer.from(cursor, 'base64url').toString().split('|');
+  return at && id ? { at: new Date(at), id } : undefined;
+};
+
+/** A page of a tenant's records, newest change first (keyset paging), with counts per state. */
+export async function listRecords(db: Db, tenantId: string, filter: RecordListFilter) {
+  let base = db.selectFrom('records').where('tenant_id', '=', tenantId);
+  if (filter.type) base = base.where('type', '=', filter.type);
+  if (filter.companyId !== undefined) base = base.where('company_id', '=', String(filter.companyId));
+  if (filter.q) {
+    const pattern = `%${filter.q.replace(/[\\%_]/g, '\\$&')}%`;
+    base = base.where((eb) => eb.or([eb('number', 'ilike', pattern), eb('company_name', 'ilike', pattern)]));
+  }
+  let page = base.selectAll();
+  if (filter.state) page = page.where('state', '=', filter.state);
+  const after = filter.cursor ? decodeCursor(filter.cursor) : undefined;
+  if (after) {
+    page = page.where((eb) =>
+      eb.or([
+        eb('updated_at', '<', after.at),
+        eb.and([eb('updated_at', '=', after.at), eb('id', '<', after.id)]),
+      ]),
+    );
+  }
+  const [rows, counts] = await Promise.all([
+    page
+      .orderBy('updated_at', 'desc')
+      .orderBy('id', 'desc')
+      .limit(filter.limit + 1)
+      .execute(),
+    base
+      .select(['state', (eb) => eb.fn.countAll<string>().as('n')])
+      .groupBy('state')
+      .execute(),
+  ]);
+  const more = rows.length > filter.limit;
+  const shown = more ? rows.slice(0, filter.limit) : rows;
+  return {
+    rows: shown,
+    counts: Object.fromEntries(counts.map((c) => [c.state, Number(c.n)])) as Partial<
+      Record<RecordState, number>
+    >,
+    nextCursor: more ? encodeCursor(shown.at(-1)!) : null,
+  };
+}

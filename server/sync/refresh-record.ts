@@ -1,0 +1,99 @@
+import type { Invoice } from '../connectwise/index.js';
+import type { RecordRow, RecordState } from '../db/schema.js';
+import { toMinor } from '../money.js';
+import type { RefreshRecordJob } from './queues.js';
+import { type RecordJobDeps, requestPush } from './record-jobs.js';
+
+const settled = new Set<RecordState>(['synced', 'partly_paid', 'paid']);
+const inFlight = new Set<RecordState>(['queued', 'exported', 'pushed']);
+
+const isClosed = (invoice: Invoice) => {
+  const status = invoice.status as { isClosed?: boolean; name?: string } | undefined;
+  return status?.isClosed ?? /closed/i.test(status?.name ?? '');
+};
+
+/** Paid state from the ledger's balance: the books are the truth about payments. */
+export function paidState(totalMinor: bigint, balanceMinor: bigint): RecordState {
+  if (balanceMinor <= 0n && totalMinor > 0n) return 'paid';
+  if (balanceMinor < totalMinor) return 'partly_paid';
+  return 'synced';
+}
+
+/** What the record's state should be, given CW's view of it now. */
+function stateFromConnectWise(
+  record: RecordRow,
+  invoice: Invoice,
+): { state: RecordState; reversed: boolean } {
+  const batched = Boolean(invoice.glBatch);
+  if (settled.has(record.state) && !batched) return { state: 'unposted', reversed: true };
+  if (
+    inFlight.has(record.state) ||
+    settled.has(record.state) ||
+    record.state === 'onboarded' ||
+    record.state === 'error'
+  ) {
+    return { state: record.state, reversed: false };
+  }
+  if (!isClosed(invoice)) return { state: 'not_closed', reversed: false };
+  return { state: batched ? record.state : 'unposted', reversed: false };
+}
+
+/**
+ * Re-reads a record from ConnectWise (and its document from the ledger) and stores what changed:
+ * totals, balances, a reversal done in CW, payment state; with sync-on-close, pushes a closed record.
+ */
+export async function refreshRecord(deps: RecordJobDeps, job: RefreshRecordJob): Promise<void> {
+  if (job.type !== 'invoice' && job.type !== 'credit_memo') return;
+  const tenant = await deps.tenants.get(job.tenantId);
+  if (!tenant) return;
+  const invoice = await deps.connectWise.for(tenant).getInvoice(job.cwId);
+  if (!invoice) return;
+  const type = invoice.type === 'CreditMemo' ? 'credit_memo' : 'invoice';
+  const key = { tenantId: job.tenantId, type, cwId: job.cwId } as const;
+  const record = await deps.records.ensure(key);
+  const decimals = invoice.currency?.numberOfDecimals ?? record.decimals;
+  const cached = {
+    number: invoice.invoiceNumber,
+    record_date: invoice.date?.slice(0, 10) ?? null,
+    company_id: invoice.company?.id == null ? null : String(invoice.company.id),
+    company_name: invoice.company?.name ?? '',
+    currency: invoice.currency?.currencyCode ?? record.currency,
+    decimals,
+    total_minor: String(toMinor(Math.abs(invoice.total ?? 0), decimals)),
+    balance_minor: String(toMinor(Math.abs(invoice.balance ?? 0), decimals)),
+    refreshed_at: new Date(),
+  };
+
+  let { state, reversed } = stateFromConnectWise(record, invoice);
+  const ledgerColumns: Record<string, string | null> = {};
+  if (!reversed && record.ledger_id && record.connection_id && settled.has(state)) {
+    const connection = await deps.connections.get(tenant.id, record.connection_id);
+    if (connection && connection.status === 'active') {
+      const ref = await deps.ledgers.for(connection).get(type, record.ledger_id);
+      ledgerColumns.ledger_total_minor = String(ref.totalMinor);
+      ledgerColumns.ledger_balance_minor = String(ref.balanceMinor);
+      ledgerColumns.ledger_status = ref.status;
+      state = paidState(ref.totalMinor, ref.balanceMinor);
+    }
+  }
+
+  const set = {
+    ...cached,
+    ...ledgerColumns,
+    ...(reversed ? { cw_batch_id: null, cw_batch_identifier: null, version: record.version + 1 } : {}),
+  };
+  if (state !== record.state) {
+    await deps.records.transition(record, {
+      to: state,
+      set,
+      actor: job.reason === 'callback' ? 'connectwise' : 'refresh',
+      kind: reversed ? 'reversed_in_connectwise' : 'refreshed',
+    });
+  } else {
+    await deps.db.updateTable('records').set(set).where('id', '=', record.id).execute();
+  }
+
+  if (job.syncIfClosed && state === 'unposted' && isClosed(invoice) && !invoice.glBatch) {
+    await requestPush(deps, key, 'sync-on-close');
+  }
+}
