@@ -1,5 +1,9 @@
+import './ui/base.css';
 import { render } from 'preact';
-import { connectHostedApi, type SessionError, type SessionInfo, startSession } from './hosted/index.js';
+import { App } from './app.js';
+import { connectHostedApi, type SessionError, startSession } from './hosted/index.js';
+import { parseRoute } from './route.js';
+import { PodContext } from './ui/pod-context.js';
 
 /** Pods only make sense inside a ConnectWise screen; opened directly, say so plainly. */
 function OutsideConnectWise() {
@@ -11,25 +15,24 @@ function OutsideConnectWise() {
   );
 }
 
-function SignedIn({ info }: { info: SessionInfo }) {
-  return (
-    <p role="status">
-      Signed in as {info.member.name} ({info.role})
-    </p>
-  );
-}
-
 function SignInFailed({ error }: { error: SessionError }) {
   return (
-    <div role="alert">
-      <p>{error.message}</p>
-      {error.hint && <p>{error.hint}</p>}
+    <div role="alert" class="problem">
+      <p class="problem-message">{error.message}</p>
+      {error.hint && <p class="problem-hint">{error.hint}</p>}
     </div>
   );
 }
 
 async function boot(app: HTMLElement) {
-  render(<p role="status">Connecting to ConnectWise…</p>, app);
+  const route = parseRoute(location.search);
+  document.body.dataset.view = route.view;
+  render(
+    <p role="status" class="muted">
+      Connecting to ConnectWise…
+    </p>,
+    app,
+  );
   const connection = await connectHostedApi();
   if (!connection.ok) {
     const { error } = connection;
@@ -45,7 +48,21 @@ async function boot(app: HTMLElement) {
       error: { code: 'session_failed', message: `Sign-in failed: ${String(error)}` },
     }),
   );
-  render(result.ok ? <SignedIn info={result.session.info()} /> : <SignInFailed error={result.error} />, app);
+  if (!result.ok) return render(<SignInFailed error={result.error} />, app);
+  const { session } = result;
+  const info = session.info();
+  const pod = {
+    fetch: session.authorizedFetch,
+    role: info.role,
+    memberName: info.member.name,
+    hosted: connection.api,
+  };
+  render(
+    <PodContext.Provider value={pod}>
+      <App route={route} />
+    </PodContext.Provider>,
+    app,
+  );
 }
 
 const app = document.getElementById('app');

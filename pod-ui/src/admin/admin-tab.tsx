@@ -1,0 +1,3 @@
+export default function AdminTab() {
+  return <p>todo</p>;
+}

@@ -1,0 +1,34 @@
+import type { Connection, DailyStat, Mapping, MappingKind, MappingSet, Settings } from './admin-types.js';
+import { type AuthorizedFetch, call, query } from './client.js';
+import type { LedgerKind } from './types.js';
+
+export const listConnections = (f: AuthorizedFetch) =>
+  call<{ connections: Connection[] }>(f, 'GET', '/api/v1/connections');
+
+export const authorizeConnection = (f: AuthorizedFetch, kind: LedgerKind) =>
+  call<{ url: string }>(f, 'POST', `/api/v1/connections/${kind}/authorize`, {});
+
+export const deleteConnection = (f: AuthorizedFetch, id: string) =>
+  call<unknown>(f, 'DELETE', `/api/v1/connections/${encodeURIComponent(id)}`);
+
+export const putRouting = (f: AuthorizedFetch, id: string, cwLocationIds: number[], isDefault: boolean) =>
+  call<unknown>(f, 'PUT', `/api/v1/connections/${encodeURIComponent(id)}/routing`, {
+    cwLocationIds,
+    isDefault,
+  });
+
+export const getMappings = (f: AuthorizedFetch, connectionId: string) =>
+  call<MappingSet>(f, 'GET', `/api/v1/mappings${query({ connectionId })}`);
+
+export const putMapping = (
+  f: AuthorizedFetch,
+  body: { connectionId: string; kind: MappingKind; cwKey: string; ledgerKey: string },
+) => call<{ mapping: Mapping }>(f, 'PUT', '/api/v1/mappings', body);
+
+export const getSettings = (f: AuthorizedFetch) => call<Settings>(f, 'GET', '/api/v1/settings');
+
+export const putSettings = (f: AuthorizedFetch, settings: Settings) =>
+  call<Settings>(f, 'PUT', '/api/v1/settings', settings);
+
+export const getDailyStats = (f: AuthorizedFetch, days = 14) =>
+  call<{ days: DailyStat[] }>(f, 'GET', `/api/v1/stats/daily${query({ days })}`);

@@ -1,0 +1,42 @@
+import type { RecordDetail } from '../api/types.js';
+import { formatMoney, sameAmount } from '../ui/money.js';
+
+const ledgerNames = { qbo: 'QuickBooks', xero: 'Xero' } as const;
+
+/** ConnectWise's figures beside the books'; a difference is marked in colour *and* words. */
+export function Amounts({ detail }: { detail: RecordDetail }) {
+  const { record, ledger } = detail;
+  const money = (amount: string) => formatMoney(amount, record.currency);
+  const row = (label: string, cw: string, books: string | undefined) => {
+    const mismatch = books !== undefined && !sameAmount(cw, books);
+    return (
+      <tr class={mismatch ? 'mismatch' : undefined} data-testid={`amount-${label.toLowerCase()}`}>
+        <th scope="row">{label}</th>
+        <td class="num">{money(cw)}</td>
+        <td class="num">
+          {books === undefined ? '—' : money(books)}
+          {mismatch && <span class="mismatch-note"> differs</span>}
+        </td>
+      </tr>
+    );
+  };
+  return (
+    <table class="amounts">
+      <thead>
+        <tr>
+          <td />
+          <th scope="col" class="num">
+            ConnectWise
+          </th>
+          <th scope="col" class="num">
+            {ledger ? ledgerNames[ledger.kind] : 'Books'}
+          </th>
+        </tr>
+      </thead>
+      <tbody>
+        {row('Total', record.total, ledger?.total)}
+        {row('Balance', record.balance, ledger?.balance)}
+      </tbody>
+    </table>
+  );
+}

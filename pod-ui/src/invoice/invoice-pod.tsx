@@ -1,0 +1,90 @@
+import type { RecordType } from '../api/types.js';
+import { usePod } from '../ui/pod-context.js';
+import { ProblemBox } from '../ui/problem-box.js';
+import { StateBadge } from '../ui/state-badge.js';
+import { busyStates } from '../ui/states.js';
+import { useLoad } from '../ui/use-load.js';
+import { usePoll } from '../ui/use-poll.js';
+import { Amounts } from './amounts.js';
+import { loadRecord } from './load-record.js';
+import { Payments } from './payments.js';
+import { RecordActions } from './record-actions.js';
+
+const ledgerNames = { qbo: 'QuickBooks Online', xero: 'Xero' } as const;
+
+/** One ConnectWise invoice's accounting status, sized for a ~250 px pod. */
+export function InvoicePod({ cwId, type }: { cwId: string; type?: RecordType }) {
+  const { fetch } = usePod();
+  const loaded = useLoad(() => loadRecord(fetch, cwId, type), [cwId, type]);
+  const detail = loaded.data;
+  const running = detail !== undefined && busyStates.has(detail.state);
+  const gaveUp = usePoll(running, () => loaded.reload(true));
+
+  if (loaded.loading && !detail)
+    return (
+      <p class="muted" role="status">
+        Loading accounting status…
+      </p>
+    );
+  if (loaded.error && !detail)
+    return (
+      <div class="pod">
+        <ProblemBox problem={loaded.error} title="Could not load this invoice's status." />
+        <button type="button" class="btn" onClick={() => loaded.reload()}>
+          Try again
+        </button>
+      </div>
+    );
+
+  const actions = (
+    <RecordActions detail={detail} type={type ?? 'invoice'} cwId={cwId} onChange={loaded.set} />
+  );
+  if (!detail)
+    return (
+      <div class="pod">
+        <p role="status" data-testid="record-empty">
+          Ledgerpod has no record of this invoice yet. It is picked up when the invoice is closed in
+          ConnectWise.
+        </p>
+        {actions}
+      </div>
+    );
+
+  const { record, ledger, error } = detail;
+  return (
+    <div class="pod" aria-busy={running}>
+      <div class="pod-head">
+        <strong class="record-number">{record.number}</strong>
+        <span aria-live="polite" aria-atomic="true">
+          <span class="sr-only">Status: </span>
+          <StateBadge state={detail.state} testId="record-state" />
+        </span>
+        {ledger && (
+          <a
+            class="ledger-link"
+            data-testid="ledger-link"
+            href={ledger.url}
+            target="_blank"
+            rel="noopener noreferrer"
+          >
+            {ledgerNames[ledger.kind]} #{ledger.number}
+            <span class="sr-only"> (opens in a new tab)</span> ↗
+          </a>
+        )}
+      </div>
+      <Amounts detail={detail} />
+      <Payments payments={detail.payments} currency={record.currency} />
+      {error && <ProblemBox problem={error} testId="record-error" />}
+      {actions}
+      {gaveUp && (
+        <p class="muted" role="status">
+          Still working in the background.{' '}
+          <button type="button" class="btn-link" onClick={() => loaded.reload(true)}>
+            Check again
+          </button>
+        </p>
+      )}
+      {loaded.error && <ProblemBox problem={loaded.error} title="Could not refresh:" />}
+    </div>
+  );
+}

@@ -1,0 +1,114 @@
+import { useEffect, useRef, useState } from 'preact/hooks';
+import { ApiError } from '../api/client.js';
+import { reverseRecord, syncRecord } from '../api/records.js';
+import type { Problem, RecordDetail, RecordType } from '../api/types.js';
+import { atLeast, usePod } from '../ui/pod-context.js';
+import { ProblemBox } from '../ui/problem-box.js';
+import { busyStates, inLedgerStates } from '../ui/states.js';
+
+interface Props {
+  detail: RecordDetail | undefined;
+  type: RecordType;
+  cwId: string;
+  onChange(detail: RecordDetail): void;
+}
+
+/** Sync now / Retry for accountants, Reverse (after a confirm step) for admins; viewers get nothing. */
+export function RecordActions({ detail, type, cwId, onChange }: Props) {
+  const { fetch, role } = usePod();
+  const [busy, setBusy] = useState(false);
+  const [confirming, setConfirming] = useState(false);
+  const [problem, setProblem] = useState<Problem>();
+  const confirmRef = useRef<HTMLButtonElement>(null);
+  const reverseRef = useRef<HTMLButtonElement>(null);
+
+  const focusNext = useRef<'confirm' | 'reverse'>();
+
+  // The confirm step takes focus; leaving it hands focus back to Reverse once that is rendered again.
+  useEffect(() => {
+    if (focusNext.current === 'confirm') confirmRef.current?.focus();
+    if (focusNext.current === 'reverse') reverseRef.current?.focus();
+    focusNext.current = undefined;
+  });
+
+  if (!atLeast(role, 'accountant')) return null;
+  const state = detail?.state;
+  const running = state !== undefined && busyStates.has(state);
+  const recordType = detail?.record.type ?? type;
+
+  const act = async (run: () => Promise<{ record: RecordDetail }>) => {
+    setBusy(true);
+    setProblem(undefined);
+    try {
+      onChange((await run()).record);
+    } catch (error) {
+      setProblem(error instanceof ApiError ? error : { code: 'client', message: String(error) });
+    } finally {
+      setBusy(false);
+    }
+  };
+
+  const sync = () => act(() => syncRecord(fetch, recordType, cwId));
+  const reverse = async () => {
+    setConfirming(false);
+    await act(() => reverseRecord(fetch, recordType, cwId));
+  };
+
+  const canReverse = atLeast(role, 'admin') && state !== undefined && inLedgerStates.has(state);
+  const label = running ? 'Syncing…' : state === 'error' ? 'Retry' : 'Sync now';
+
+  return (
+    <div class="actions">
+      {confirming ? (
+        <fieldset class="confirm">
+          <legend class="sr-only">Confirm reverse</legend>
+          <span>
+            Reverse {detail?.record.number} in the books? Its document there is voided and Ledgerpod stops
+            tracking it.
+          </span>
+          <button type="button" class="btn btn-danger" ref={confirmRef} onClick={reverse}>
+            Yes, reverse
+          </button>
+          <button
+            type="button"
+            class="btn"
+            onClick={() => {
+              focusNext.current = 'reverse';
+              setConfirming(false);
+            }}
+          >
+            Cancel
+          </button>
+        </fieldset>
+      ) : (
+        <>
+          <button
+            type="button"
+            class="btn btn-primary"
+            data-testid="sync-now"
+            disabled={busy || running}
+            onClick={sync}
+          >
+            {label}
+          </button>
+          {canReverse && (
+            <button
+              type="button"
+              class="btn"
+              data-testid="reverse"
+              ref={reverseRef}
+              disabled={busy}
+              onClick={() => {
+                focusNext.current = 'confirm';
+                setConfirming(true);
+              }}
+            >
+              Reverse
+            </button>
+          )}
+        </>
+      )}
+      {problem && <ProblemBox problem={problem} title="Could not do that:" />}
+    </div>
+  );
+}

@@ -1,0 +1,3 @@
+export default function WorkbenchTab() {
+  return <p>todo</p>;
+}
