@@ -68,6 +68,8 @@ export async function startLedgerpod(config: Config, options: StartOptions = {})
     });
   }
   const port = server ? (server.address() as AddressInfo).port : undefined;
+  // With no PUBLIC_URL (demo, tests), links and OAuth redirects point at where we listen.
+  if (port !== undefined && !config.publicUrl) config.publicUrl = `http://localhost:${port}`;
 
   return {
     ...parts,

@@ -4,7 +4,13 @@ import type { RecordType } from '../db/schema.js';
 export const queues = {
   pushRecord: 'record-push',
   refreshRecord: 'record-refresh',
+  onboarding: 'onboarding-run',
 } as const;
+
+export interface OnboardingJob {
+  tenantId: string;
+  runId: string;
+}
 
 export interface RecordJob {
   tenantId: string;

@@ -8,8 +8,10 @@ import type { Logger } from '../log.js';
 import type { TenantConnectWise } from '../tenants/tenant-connectwise.js';
 import type { TenantStore } from '../tenants/tenant-store.js';
 import { loadMappings } from './mappings.js';
+import { runOnboarding } from './onboarding.js';
 import { type InvoicePushContext, pushInvoice } from './push-invoice.js';
 import {
+  type OnboardingJob,
   type PushRecordJob,
   queues,
   type RecordJob,
@@ -132,6 +134,14 @@ export async function startRecordWorkers(
   options: { concurrency?: number } = {},
 ): Promise<void> {
   await createRecordQueues(deps.jobs);
+  await deps.jobs.work<OnboardingJob>(queues.onboarding, async (data) => {
+    const tenant = await deps.tenants.get(data.tenantId);
+    if (!tenant) return;
+    await runOnboarding(
+      { tenantId: tenant.id, db: deps.db, records: deps.records, cw: deps.connectWise.for(tenant) },
+      data.runId,
+    );
+  });
   await deps.jobs.work<PushRecordJob>(
     queues.pushRecord,
     async (data, job) => {

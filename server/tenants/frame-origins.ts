@@ -1,8 +1,15 @@
 import type { Db } from '../db/database.js';
 
-/** The browser origin of a tenant's ConnectWise: where its pods are framed from. */
+/**
+ * The browser origin of a tenant's ConnectWise: where its pods are framed from. That is the site
+ * members sign in to (na.myconnectwise.net), not the API host; plain http only for a local site
+ * whose API is served from that same host (the simulator).
+ */
 export function cwOriginOf(tenant: { cw_site: string; cw_api_url: string | null }): string {
-  if (tenant.cw_api_url) return new URL(tenant.cw_api_url).origin;
+  if (tenant.cw_api_url) {
+    const api = new URL(tenant.cw_api_url);
+    if (api.host === tenant.cw_site) return api.origin;
+  }
   return `https://${tenant.cw_site}`;
 }
 
@@ -14,10 +21,20 @@ export class FrameOrigins {
   private origins: string[] = [];
   private timer: NodeJS.Timeout | undefined;
 
+  private readonly configured: Set<string>;
+
   constructor(
     private readonly db: Db,
-    private readonly configured: string[],
-  ) {}
+    configured: string[],
+  ) {
+    this.configured = new Set(configured);
+  }
+
+  /** Adds an origin for the life of the process (the demo's simulated ConnectWise screens). */
+  allow(origin: string): void {
+    this.configured.add(new URL(origin).origin);
+    this.origins = [...new Set([...this.origins, new URL(origin).origin])].sort();
+  }
 
   async start(refreshMs = 60_000): Promise<void> {
     await this.refresh();

@@ -15,6 +15,8 @@ export const tenantSettingsSchema = z.object({
   syncOnClose: z.boolean().default(false),
   sweepMinutes: z.number().int().min(0).default(0),
   batchPrefix: z.string().max(20).default(''),
+  /** Payments in the ledger from this date on are written back to ConnectWise. */
+  paymentsFrom: z.iso.date().optional(),
   /** Rounding difference (major units) that becomes an adjustment line instead of an error. */
   roundingLimit: z
     .string()

@@ -1,0 +1,59 @@
+import { Router } from 'express';
+import { requireRole, requireSession, sessionOf } from '../auth/require-session.js';
+import type { SessionTokens } from '../auth/session-token.js';
+import type { Db } from '../db/database.js';
+import { AppError } from '../errors.js';
+import type { JobQueue } from '../jobs/job-queue.js';
+import {
+  createOnboardingRun,
+  onboardingDryRun,
+  onboardingInputSchema,
+  onboardingStatus,
+} from '../sync/onboarding.js';
+import { type OnboardingJob, queues } from '../sync/queues.js';
+import type { TenantConnectWise } from '../tenants/tenant-connectwise.js';
+import type { TenantStore } from '../tenants/tenant-store.js';
+import { parseInput } from './validate.js';
+
+/** The onboarding sync (admin): a dry run answers at once; a real run is a job with live progress. */
+export function onboardingRoutes(deps: {
+  db: Db;
+  jobs: JobQueue;
+  tokens: SessionTokens;
+  tenants: TenantStore;
+  connectWise: TenantConnectWise;
+}): Router {
+  const router = Router();
+  router.use('/api/v1/onboarding', requireSession(deps.tokens), requireRole('admin'));
+
+  router.post('/api/v1/onboarding', async (req, res) => {
+    const input = parseInput(onboardingInputSchema, req.body);
+    const { tenantId } = sessionOf(req);
+    const tenant = await deps.tenants.get(tenantId);
+    if (!tenant) throw new AppError(404, 'not_found', 'Tenant not found');
+    if (input.dryRun) {
+      res.json(await onboardingDryRun(deps.connectWise.for(tenant), input));
+      return;
+    }
+    if (input.paymentsFrom) await deps.tenants.updateSettings(tenantId, { paymentsFrom: input.paymentsFrom });
+    const run = await createOnboardingRun(deps.db, tenantId, input);
+    const job: OnboardingJob = { tenantId, runId: run.id };
+    await deps.jobs.send(queues.onboarding, job, {
+      singletonKey: run.id,
+      retryLimit: 10,
+      retryDelay: 5,
+      retryBackoff: true,
+    });
+    res.status(202).json({ id: run.id, created: run.created });
+  });
+
+  router.get('/api/v1/onboarding/:id', async (req, res) => {
+    const status = await onboardingStatus(deps.db, sessionOf(req).tenantId, String(req.params.id));
+    if (!status)
+      throw new AppError(404, 'not_found', 'No such onboarding run', {
+        hint: 'Start one with POST /api/v1/onboarding.',
+      });
+    res.json(status);
+  });
+  return router;
+}
