@@ -72,3 +72,30 @@ export async function post(base: string, path: string, body: unknown): Promise<u
   if (!res.ok) throw new Error(`${path} answered ${res.status}: ${await res.text()}`);
   return res.json();
 }
+
+/** Signs a member in through the product's own route and returns the session token. */
+export async function sessionToken(podUrl: string, sim: CwSim, role: keyof typeof members): Promise<string> {
+  const auth = await memberAuthentication(sim, members[role].identifier);
+  const body = (await post(podUrl, '/api/v1/session', auth)) as { token: string };
+  return body.token;
+}
+
+/** JSON over HTTP with a session token; answers status and body. */
+export async function api(
+  podUrl: string,
+  token: string,
+  method: string,
+  path: string,
+  body?: unknown,
+): Promise<{ status: number; body: any }> {
+  const res = await fetch(`${podUrl}${path}`, {
+    method,
+    headers: {
+      authorization: `Bearer ${token}`,
+      ...(body === undefined ? {} : { 'content-type': 'application/json' }),
+    },
+    body: body === undefined ? undefined : JSON.stringify(body),
+  });
+  const text = await res.text();
+  return { status: res.status, body: text ? JSON.parse(text) : undefined };
+}
