@@ -17,6 +17,9 @@ const key32 = z.string().transform((value, ctx) => {
 
 const origin = z.url({ protocol: /^https?$/ }).transform((value) => new URL(value).origin);
 
+/** An http(s) URL kept without its trailing slash. */
+const httpUrl = z.url({ protocol: /^https?$/ }).transform((value) => value.replace(/\/+$/, ''));
+
 const listOf = <T extends z.ZodType<unknown, string>>(item: T) =>
   z
     .string()
@@ -41,6 +44,19 @@ const envSchema = z.object({
   ROLE: z.enum(['all', 'web', 'worker']).default('all'),
   CW_ALLOWED_ORIGINS: listOf(origin).default([]),
   DEMO: z.enum(['auto', 'on', 'off']).default('auto'),
+  QBO_CLIENT_ID: z.string().min(1).optional(),
+  QBO_CLIENT_SECRET: z.string().min(1).optional(),
+  QBO_ENVIRONMENT: z.enum(['sandbox', 'production']).default('production'),
+  QBO_API_URL: httpUrl.optional(),
+  QBO_OAUTH_URL: httpUrl.optional(),
+  QBO_APP_URL: httpUrl.default('https://app.qbo.intuit.com'),
+  QBO_WEBHOOK_VERIFIER: z.string().min(1).optional(),
+  XERO_CLIENT_ID: z.string().min(1).optional(),
+  XERO_CLIENT_SECRET: z.string().min(1).optional(),
+  XERO_API_URL: httpUrl.default('https://api.xero.com/api.xro/2.0'),
+  XERO_IDENTITY_URL: httpUrl.optional(),
+  XERO_APP_URL: httpUrl.default('https://go.xero.com'),
+  XERO_WEBHOOK_KEY: z.string().min(1).optional(),
 });
 
 export type Role = 'all' | 'web' | 'worker';
@@ -56,6 +72,32 @@ export interface Config {
   role: Role;
   cwAllowedOrigins: string[];
   demo: boolean;
+  /** Undefined when QBO_CLIENT_ID / QBO_CLIENT_SECRET are not set: QuickBooks cannot be connected. */
+  quickbooks: QuickBooksConfig | undefined;
+  /** Undefined when XERO_CLIENT_ID / XERO_CLIENT_SECRET are not set: Xero cannot be connected. */
+  xero: XeroConfig | undefined;
+}
+
+export interface QuickBooksConfig {
+  clientId: string;
+  clientSecret: string;
+  environment: 'sandbox' | 'production';
+  /** Base of the v3 API, ending in /v3/company/. */
+  apiUrl: string;
+  /** Base for /oauth2/authorize, /oauth2/tokens/bearer and /oauth2/revoke; undefined means Intuit's own. */
+  oauthUrl: string | undefined;
+  appUrl: string;
+  webhookVerifier: string | undefined;
+}
+
+export interface XeroConfig {
+  clientId: string;
+  clientSecret: string;
+  apiUrl: string;
+  /** Base for /identity/... and /connections; undefined means Xero's own. */
+  identityUrl: string | undefined;
+  appUrl: string;
+  webhookKey: string | undefined;
 }
 
 export type ConfigResult = { ok: true; config: Config } | { ok: false; errors: string[] };
@@ -75,6 +117,19 @@ const expected: Record<string, string> = {
   ROLE: 'all|web|worker',
   CW_ALLOWED_ORIGINS: 'a comma-separated list of origins such as https://na.myconnectwise.net',
   DEMO: 'auto|on|off',
+  QBO_CLIENT_ID: 'the Client ID of your Intuit developer app',
+  QBO_CLIENT_SECRET: 'the Client Secret of your Intuit developer app',
+  QBO_ENVIRONMENT: 'sandbox|production',
+  QBO_API_URL: 'an http(s) URL such as https://quickbooks.api.intuit.com/v3/company/',
+  QBO_OAUTH_URL: 'an http(s) origin serving /oauth2/authorize, /oauth2/tokens/bearer and /oauth2/revoke',
+  QBO_APP_URL: 'an http(s) URL such as https://app.qbo.intuit.com',
+  QBO_WEBHOOK_VERIFIER: 'the webhook verifier token of your Intuit app',
+  XERO_CLIENT_ID: 'the client id of your Xero app',
+  XERO_CLIENT_SECRET: 'the client secret of your Xero app',
+  XERO_API_URL: 'an http(s) URL such as https://api.xero.com/api.xro/2.0',
+  XERO_IDENTITY_URL: 'an http(s) origin serving /identity/connect/... and /connections',
+  XERO_APP_URL: 'an http(s) URL such as https://go.xero.com',
+  XERO_WEBHOOK_KEY: 'the webhooks key of your Xero app',
 };
 
 const emptyToUndefined = (env: NodeJS.ProcessEnv) =>
@@ -103,6 +158,8 @@ export function parseConfig(
   const errors: string[] = [];
   if (!secretKey) errors.push(`SECRET_KEY: missing; expected ${expected.SECRET_KEY}`);
   if (!sessionKey) errors.push(`SESSION_KEY: missing; expected ${expected.SESSION_KEY}`);
+  errors.push(...pairErrors(e, 'QBO_CLIENT_ID', 'QBO_CLIENT_SECRET'));
+  errors.push(...pairErrors(e, 'XERO_CLIENT_ID', 'XERO_CLIENT_SECRET'));
   if (secretKey && sessionKey && secretKey.equals(sessionKey)) {
     errors.push('SESSION_KEY: must differ from SECRET_KEY; expected a second independent random key');
   }
@@ -120,7 +177,52 @@ export function parseConfig(
       role: e.ROLE,
       cwAllowedOrigins: e.CW_ALLOWED_ORIGINS,
       demo,
+      quickbooks: quickbooksConfig(e),
+      xero: xeroConfig(e),
     },
+  };
+}
+
+type Env = z.infer<typeof envSchema>;
+
+/** A client id without its secret (or the reverse) is a half-done setup, not an absent provider. */
+function pairErrors(
+  e: Env,
+  id: 'QBO_CLIENT_ID' | 'XERO_CLIENT_ID',
+  secret: 'QBO_CLIENT_SECRET' | 'XERO_CLIENT_SECRET',
+) {
+  if (Boolean(e[id]) === Boolean(e[secret])) return [];
+  const missing = e[id] ? secret : id;
+  return [`${missing}: missing while ${missing === id ? secret : id} is set; expected ${expected[missing]}`];
+}
+
+const intuitApi = {
+  production: 'https://quickbooks.api.intuit.com/v3/company/',
+  sandbox: 'https://sandbox-quickbooks.api.intuit.com/v3/company/',
+};
+
+function quickbooksConfig(e: Env): QuickBooksConfig | undefined {
+  if (!e.QBO_CLIENT_ID || !e.QBO_CLIENT_SECRET) return undefined;
+  return {
+    clientId: e.QBO_CLIENT_ID,
+    clientSecret: e.QBO_CLIENT_SECRET,
+    environment: e.QBO_ENVIRONMENT,
+    apiUrl: e.QBO_API_URL ? `${e.QBO_API_URL}/` : intuitApi[e.QBO_ENVIRONMENT],
+    oauthUrl: e.QBO_OAUTH_URL,
+    appUrl: e.QBO_APP_URL,
+    webhookVerifier: e.QBO_WEBHOOK_VERIFIER,
+  };
+}
+
+function xeroConfig(e: Env): XeroConfig | undefined {
+  if (!e.XERO_CLIENT_ID || !e.XERO_CLIENT_SECRET) return undefined;
+  return {
+    clientId: e.XERO_CLIENT_ID,
+    clientSecret: e.XERO_CLIENT_SECRET,
+    apiUrl: e.XERO_API_URL,
+    identityUrl: e.XERO_IDENTITY_URL,
+    appUrl: e.XERO_APP_URL,
+    webhookKey: e.XERO_WEBHOOK_KEY,
   };
 }
 

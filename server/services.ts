@@ -4,13 +4,19 @@ import { SessionTokens } from './auth/session-token.js';
 import type { Config } from './config.js';
 import { createSecretBox, type SecretBox } from './crypto/secret-box.js';
 import type { Db } from './db/database.js';
+import { connectionRoutes } from './http/connection-routes.js';
 import { connectWiseWebhookRoutes } from './http/connectwise-webhook-routes.js';
+import { mappingRoutes } from './http/mapping-routes.js';
 import { meRoutes } from './http/me-routes.js';
+import { OAuthStates, oauthCallbackRoutes } from './http/oauth-callback-routes.js';
 import { recordRoutes } from './http/record-routes.js';
 import { sessionRoutes } from './http/session-routes.js';
+import { settingsRoutes } from './http/settings-routes.js';
 import type { JobQueue } from './jobs/job-queue.js';
 import { type CallLimiter, createCallLimiter } from './ledgers/call-limiter.js';
 import { ConnectionStore } from './ledgers/connections/connection-store.js';
+import { LedgerRegistry } from './ledgers/ledger-registry.js';
+import { type Providers, providersFrom } from './ledgers/providers.js';
 import { RecordStore } from './sync/record-store.js';
 import { reverseRecord } from './sync/reverse-record.js';
 import { TenantConnectWise } from './tenants/tenant-connectwise.js';
@@ -24,19 +30,30 @@ export interface Services {
   connectWise: TenantConnectWise;
   connections: ConnectionStore;
   limiter: CallLimiter;
+  providers: Providers;
+  ledgers: LedgerRegistry;
+  oauthStates: OAuthStates;
+  publicUrl: string | undefined;
   records: RecordStore;
 }
 
 export function createServices(config: Config, db: Db): Services {
   const box = createSecretBox(config.secretKeys);
   const tenants = new TenantStore(db, box);
+  const connections = new ConnectionStore(db, box);
+  const limiter = createCallLimiter(db);
+  const providers = providersFrom(config);
   return {
     box,
     tenants,
     sessionTokens: new SessionTokens(config.sessionKey),
     connectWise: new TenantConnectWise(tenants),
-    connections: new ConnectionStore(db, box),
-    limiter: createCallLimiter(db),
+    connections,
+    limiter,
+    providers,
+    ledgers: new LedgerRegistry({ store: connections, limiter, providers, publicUrl: config.publicUrl }),
+    oauthStates: new OAuthStates(db, config.sessionKey),
+    publicUrl: config.publicUrl,
     records: new RecordStore(db),
   };
 }
@@ -51,6 +68,7 @@ export function apiRouters(services: Services, deps: { db: Db; jobs: JobQueue })
     }),
     meRoutes(services.sessionTokens),
     connectWiseWebhookRoutes({ ...deps, tenants: services.tenants, connectWise: services.connectWise }),
+    ...ledgerRouters(services, deps.db),
     recordRoutes({
       ...deps,
       records: services.records,
@@ -65,5 +83,21 @@ export function apiRouters(services: Services, deps: { db: Db; jobs: JobQueue })
         );
       },
     }),
+  ];
+}
+
+/** Connections, OAuth callback, mappings and settings. */
+function ledgerRouters(services: Services, db: Db): Router[] {
+  const connect = {
+    states: services.oauthStates,
+    providers: services.providers,
+    connections: services.connections,
+    publicUrl: services.publicUrl,
+  };
+  return [
+    connectionRoutes({ ...connect, sessionTokens: services.sessionTokens }),
+    oauthCallbackRoutes(connect),
+    mappingRoutes({ ...services, db }),
+    settingsRoutes(services),
   ];
 }

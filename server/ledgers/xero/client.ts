@@ -2,6 +2,7 @@ import type { Allocations, Contacts, CreditNotes, Invoices, ManualJournals } fro
 import { formatMinor, minorToNumber } from '../../money.js';
 import type {
   AccessTokenSource,
+  CallGate,
   DocumentType,
   Ledger,
   LedgerDocument,
@@ -43,6 +44,8 @@ export interface XeroLedgerConfig {
   /** Manual journals are always in the organisation's base currency. */
   baseCurrency?: string;
   timeoutMs?: number;
+  /** Shared call limits and retries around every SDK call (see ledger-registry.ts). */
+  gate?: CallGate;
 }
 
 /** Numbers per GET: InvoiceNumbers and `where` both travel in the URL. */

@@ -1,7 +1,7 @@
 import { createHash } from 'node:crypto';
 import { type AccountingApi, ObjectSerializer, XeroClient } from 'xero-node';
 import type { z } from 'zod';
-import type { AccessTokenSource } from '../ledger.js';
+import { type AccessTokenSource, type CallGate, openGate } from '../ledger.js';
 import { LedgerError } from '../ledger-error.js';
 import { toLedgerError } from './errors.js';
 
@@ -11,6 +11,8 @@ export interface XeroApiOptions {
   tokens: AccessTokenSource;
   /** Per-request limit; xero-node sets none, so a hung socket would otherwise hang the sync. */
   timeoutMs?: number;
+  /** Shared call limits; every SDK call passes through it. */
+  gate?: CallGate;
 }
 
 /** Xero takes at most 128 characters; a longer key is hashed, which keeps it stable across retries. */
@@ -25,6 +27,7 @@ export class XeroApi {
   readonly api: AccountingApi;
   readonly tenantId: string;
   private readonly tokens: AccessTokenSource;
+  private readonly gate: CallGate;
 
   constructor(options: XeroApiOptions) {
     const xero = new XeroClient();
@@ -32,6 +35,7 @@ export class XeroApi {
     this.api.basePath = options.apiBaseUrl.replace(/\/+$/, '');
     this.tenantId = options.xeroTenantId;
     this.tokens = options.tokens;
+    this.gate = options.gate ?? openGate;
     const timeout = options.timeoutMs ?? 30_000;
     // The default authentication runs after the SDK's OAuth2 one, on every request, so each call
     // carries the current token without mutating shared SDK state between concurrent calls.
@@ -55,15 +59,17 @@ export class XeroApi {
     schema: S,
     run: (api: AccountingApi, tenantId: string) => Promise<{ response: unknown }>,
   ): Promise<z.infer<S>> {
-    let raw: unknown;
-    try {
-      const result = await run(this.api, this.tenantId);
-      raw = (result.response as { data?: unknown }).data;
-    } catch (rejection) {
-      const error = toLedgerError(rejection);
-      if (error.code === 'ledger_unauthorized' && error.status === 401) this.tokens.invalidate();
-      throw error;
-    }
+    // Inside the gate the rejection is already a LedgerError, so the gate can honour a 429.
+    const raw = await this.gate.run(async () => {
+      try {
+        const result = await run(this.api, this.tenantId);
+        return (result.response as { data?: unknown }).data;
+      } catch (rejection) {
+        const error = toLedgerError(rejection);
+        if (error.code === 'ledger_unauthorized' && error.status === 401) this.tokens.invalidate();
+        throw error;
+      }
+    });
     const parsed = schema.safeParse(raw);
     if (!parsed.success) {
       throw new LedgerError({

@@ -1,0 +1,155 @@
+import { type RequestHandler, Router } from 'express';
+import { z } from 'zod';
+import { requireRole, requireSession, sessionOf } from '../auth/require-session.js';
+import type { SessionTokens } from '../auth/session-token.js';
+import { ConnectWiseError } from '../connectwise/index.js';
+import type { Db } from '../db/database.js';
+import { AppError } from '../errors.js';
+import type { ConnectionStore } from '../ledgers/connections/connection-store.js';
+import type { Ledger, LedgerOption } from '../ledgers/ledger.js';
+import { LedgerError } from '../ledgers/ledger-error.js';
+import type { MappingKind } from '../sync/mappings.js';
+import type { LedgerFactory } from '../sync/record-jobs.js';
+import { storedErrorOf } from '../sync/stored-error.js';
+import type { TenantConnectWise } from '../tenants/tenant-connectwise.js';
+import type { TenantStore } from '../tenants/tenant-store.js';
+import { connectionOfTenant } from './connection-routes.js';
+import { parseInput } from './validate.js';
+
+export interface MappingRouteDeps {
+  db: Db;
+  sessionTokens: SessionTokens;
+  tenants: TenantStore;
+  connectWise: TenantConnectWise;
+  connections: ConnectionStore;
+  ledgers: LedgerFactory;
+}
+
+const mappingKinds = ['gl_account', 'tax_code', 'class', 'item', 'terms'] as const;
+const listQuery = z.object({ connectionId: z.uuid() });
+const putBody = z.object({
+  connectionId: z.uuid(),
+  kind: z.enum(mappingKinds),
+  cwKey: z.string().trim().min(1).max(200),
+  ledgerKey: z.string().trim().min(1).max(200),
+});
+
+/** Which ledger list a mapping kind picks from; terms have no list in the Ledger interface. */
+const ledgerListOf: Record<MappingKind, ((ledger: Ledger) => Promise<LedgerOption[]>) | undefined> = {
+  gl_account: (l) => l.listAccounts(),
+  tax_code: (l) => l.listTaxCodes(),
+  class: (l) => l.listClasses(),
+  item: (l) => l.listItems(),
+  terms: undefined,
+};
+
+/** A provider's refusal, as the admin should read it: the catalogue's code, message and hint. */
+async function outside<T>(call: () => Promise<T>): Promise<T> {
+  try {
+    return await call();
+  } catch (error) {
+    if (!(error instanceof LedgerError) && !(error instanceof ConnectWiseError)) throw error;
+    const stored = storedErrorOf(error);
+    throw new AppError(502, stored.code, stored.message, { hint: stored.hint, cause: error });
+  }
+}
+
+/** GET/PUT /api/v1/mappings: CW GL accounts and tax codes against the ledger's lists. Admin only. */
+export function mappingRoutes(deps: MappingRouteDeps): Router {
+  const router = Router();
+  const admin: RequestHandler[] = [requireSession(deps.sessionTokens), requireRole('admin')];
+
+  const activeConnection = async (tenantId: string, id: string) => {
+    const connection = await connectionOfTenant(deps.connections, tenantId, id);
+    if (connection.status === 'disconnected')
+      throw new AppError(409, 'connection_disconnected', 'This connection was disconnected', {
+        hint: 'Connect the company again in the admin tab to edit its mappings.',
+      });
+    return connection;
+  };
+
+  router.get('/api/v1/mappings', ...admin, async (req, res) => {
+    const { tenantId } = sessionOf(req);
+    const { connectionId } = parseInput(listQuery, req.query, 'query');
+    const connection = await activeConnection(tenantId, connectionId);
+    const tenant = await deps.tenants.get(tenantId);
+    if (!tenant) throw new AppError(401, 'session_invalid', 'Your company is no longer registered');
+    const cw = deps.connectWise.for(tenant);
+    const ledger = deps.ledgers.for(connection);
+    const [rows, glAccounts, taxCodes, accounts, ledgerTaxCodes, classes, items] = await Promise.all([
+      deps.db
+        .selectFrom('mappings')
+        .select(['kind', 'cw_key', 'ledger_key', 'ledger_name'])
+        .where('tenant_id', '=', tenantId)
+        .where('connection_id', '=', connection.id)
+        .orderBy('kind')
+        .orderBy('cw_key')
+        .execute(),
+      outside(() => cw.listGlAccounts()),
+      outside(() => cw.listTaxCodes()),
+      outside(() => ledger.listAccounts()),
+      outside(() => ledger.listTaxCodes()),
+      outside(() => ledger.listClasses()),
+      outside(() => ledger.listItems()),
+    ]);
+    res.json({
+      mappings: rows.map((r) => ({
+        kind: r.kind,
+        cwKey: r.cw_key,
+        ledgerKey: r.ledger_key,
+        ledgerName: r.ledger_name,
+      })),
+      cw: {
+        // The GL export names accounts by account number; tax codes by identifier.
+        glAccounts: glAccounts.map((a) => {
+          const extra = a as { accountNumber?: string; description?: string };
+          const key = extra.accountNumber ?? String(a.id);
+          return { key, name: extra.description ? `${key} ${extra.description}` : key };
+        }),
+        taxCodes: taxCodes.map((t) => ({ key: t.identifier, name: t.description ?? t.identifier })),
+      },
+      ledger: { accounts, taxCodes: ledgerTaxCodes, classes, items },
+    });
+  });
+
+  router.put('/api/v1/mappings', ...admin, async (req, res) => {
+    const { tenantId } = sessionOf(req);
+    const body = parseInput(putBody, req.body);
+    const connection = await activeConnection(tenantId, body.connectionId);
+    const list = ledgerListOf[body.kind];
+    let ledgerName = body.ledgerKey;
+    if (list) {
+      const options = await outside(() => list(deps.ledgers.for(connection)));
+      const option = options.find((o) => o.key === body.ledgerKey);
+      if (!option)
+        throw new AppError(400, 'unknown_ledger_key', `"${body.ledgerKey}" is not in the ledger's list`, {
+          hint: 'Pick an entry from the list; if it was just created in the ledger, reload the mappings screen.',
+        });
+      ledgerName = option.name;
+    }
+    const row = await deps.db
+      .insertInto('mappings')
+      .values({
+        tenant_id: tenantId,
+        connection_id: connection.id,
+        kind: body.kind,
+        cw_key: body.cwKey,
+        ledger_key: body.ledgerKey,
+        ledger_name: ledgerName,
+      })
+      .onConflict((oc) =>
+        oc.columns(['connection_id', 'kind', 'cw_key']).doUpdateSet({
+          ledger_key: body.ledgerKey,
+          ledger_name: ledgerName,
+          updated_at: new Date(),
+        }),
+      )
+      .returning(['kind', 'cw_key', 'ledger_key', 'ledger_name'])
+      .executeTakeFirstOrThrow();
+    res.json({
+      mapping: { kind: row.kind, cwKey: row.cw_key, ledgerKey: row.ledger_key, ledgerName: row.ledger_name },
+    });
+  });
+
+  return router;
+}
