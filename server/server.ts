@@ -9,6 +9,8 @@ import { type JobQueue, startJobQueue } from './jobs/job-queue.js';
 import { createLogger, type Logger } from './log.js';
 import { createMetrics, type Metrics } from './metrics.js';
 import { apiRouters, createServices, type Services } from './services.js';
+import { createPaymentQueues, startPaymentWorkers } from './sync/payment-jobs.js';
+import { createRecordQueues, startRecordWorkers } from './sync/record-jobs.js';
 import { FrameOrigins } from './tenants/frame-origins.js';
 
 export interface Ledgerpod {
@@ -50,6 +52,22 @@ export async function startLedgerpod(config: Config, options: StartOptions = {})
   await frameOrigins.start();
 
   const services = createServices(config, database.db);
+  await createRecordQueues(jobs);
+  await createPaymentQueues(jobs);
+  if (config.role !== 'web') {
+    const workerDeps = {
+      db: database.db,
+      jobs,
+      logger,
+      records: services.records,
+      tenants: services.tenants,
+      connectWise: services.connectWise,
+      connections: services.connections,
+      ledgers: services.ledgers,
+    };
+    await startRecordWorkers(workerDeps);
+    await startPaymentWorkers(workerDeps);
+  }
   const parts = { config, database, jobs, logger, metrics, frameOrigins, services };
   let server: Server | undefined;
   if (config.role !== 'worker') {

@@ -9,6 +9,9 @@ import { connectWiseWebhookRoutes } from './http/connectwise-webhook-routes.js';
 import { mappingRoutes } from './http/mapping-routes.js';
 import { meRoutes } from './http/me-routes.js';
 import { OAuthStates, oauthCallbackRoutes } from './http/oauth-callback-routes.js';
+import { onboardingRoutes } from './http/onboarding-routes.js';
+import { paymentRoutes } from './http/payment-routes.js';
+import { podUiRoutes } from './http/pod-ui-routes.js';
 import { recordRoutes } from './http/record-routes.js';
 import { sessionRoutes } from './http/session-routes.js';
 import { settingsRoutes } from './http/settings-routes.js';
@@ -67,8 +70,16 @@ export function apiRouters(services: Services, deps: { db: Db; jobs: JobQueue })
       directoryFor: (tenant) => cwMemberDirectory(services.connectWise.for(tenant)),
     }),
     meRoutes(services.sessionTokens),
+    podUiRoutes(),
     connectWiseWebhookRoutes({ ...deps, tenants: services.tenants, connectWise: services.connectWise }),
     ...ledgerRouters(services, deps.db),
+    paymentRoutes({ ...deps, tokens: services.sessionTokens }),
+    onboardingRoutes({
+      ...deps,
+      tokens: services.sessionTokens,
+      tenants: services.tenants,
+      connectWise: services.connectWise,
+    }),
     recordRoutes({
       ...deps,
       records: services.records,

@@ -57,6 +57,7 @@ export interface LedgerConnectionsTable {
   status_reason: string | null;
   cw_location_ids: Generated<number[]>;
   is_default: Generated<boolean>;
+  payments_cursor: Timestamp | null;
   created_at: TimestampWithDefault;
   updated_at: TimestampWithDefault;
 }

@@ -5,7 +5,16 @@ export const queues = {
   pushRecord: 'record-push',
   refreshRecord: 'record-refresh',
   onboarding: 'onboarding-run',
+  paymentsSweep: 'payments-sweep',
+  paymentsTick: 'payments-tick',
 } as const;
+
+export interface PaymentsSweepJob {
+  tenantId: string;
+  connectionId: string;
+  /** YYYY-MM-DD: re-run from this date instead of the stored cursor. */
+  since?: string;
+}
 
 export interface OnboardingJob {
   tenantId: string;
