@@ -51,6 +51,8 @@ export async function startLedgerpod(config: Config, options: StartOptions = {})
   const frameOrigins = new FrameOrigins(database.db, config.cwAllowedOrigins);
   await frameOrigins.start();
 
+  // With no PUBLIC_URL (demo, tests), links and OAuth redirects point at where we listen.
+  if (!config.publicUrl && config.port !== 0) config.publicUrl = `http://localhost:${config.port}`;
   const services = createServices(config, database.db);
   await createRecordQueues(jobs);
   await createPaymentQueues(jobs);
@@ -86,7 +88,6 @@ export async function startLedgerpod(config: Config, options: StartOptions = {})
     });
   }
   const port = server ? (server.address() as AddressInfo).port : undefined;
-  // With no PUBLIC_URL (demo, tests), links and OAuth redirects point at where we listen.
   if (port !== undefined && !config.publicUrl) config.publicUrl = `http://localhost:${port}`;
 
   return {
