@@ -1,0 +1,92 @@
+import { useCallback, useState } from 'preact/hooks';
+import { authorizeConnection, deleteConnection, listConnections, putRouting } from '../api/admin.js';
+import { ApiError } from '../api/client.js';
+import type { LedgerKind, Problem } from '../api/types.js';
+import { usePod } from '../ui/pod-context.js';
+import { ProblemBox } from '../ui/problem-box.js';
+import { useLoad } from '../ui/use-load.js';
+import { ConnectionRow } from './connection-row.js';
+import { openPopup, useOAuthMessages } from './use-oauth-popup.js';
+
+export function Connections() {
+  const { fetch } = usePod();
+  const list = useLoad(() => listConnections(fetch), []);
+  const [problem, setProblem] = useState<Problem>();
+  const [status, setStatus] = useState('');
+
+  const attempt = async (what: () => Promise<unknown>, done: string) => {
+    setProblem(undefined);
+    try {
+      await what();
+      setStatus(done);
+      await list.reload(true);
+    } catch (error) {
+      setProblem(error instanceof ApiError ? error : { code: 'client', message: String(error) });
+    }
+  };
+
+  const onConnected = useCallback(
+    (kind: LedgerKind) => {
+      setStatus(`${kind === 'qbo' ? 'QuickBooks Online' : 'Xero'} connected.`);
+      void list.reload(true);
+    },
+    [list.reload],
+  );
+  useOAuthMessages(onConnected);
+
+  const connect = (kind: LedgerKind) => {
+    const popup = openPopup();
+    void attempt(async () => {
+      const { url } = await authorizeConnection(fetch, kind);
+      if (popup) popup.location.href = url;
+      else window.open(url, '_blank');
+    }, 'Finish signing in in the window that opened.');
+  };
+
+  return (
+    <section aria-labelledby="connections-title">
+      <h2 id="connections-title">Connections</h2>
+      <div class="actions">
+        <button
+          type="button"
+          class="btn btn-primary"
+          onClick={() => connect('qbo')}
+          data-testid="connect-qbo"
+        >
+          Connect QuickBooks Online
+        </button>
+        <button
+          type="button"
+          class="btn btn-primary"
+          onClick={() => connect('xero')}
+          data-testid="connect-xero"
+        >
+          Connect Xero
+        </button>
+        <span role="status" aria-live="polite" data-testid="connections-status">
+          {status}
+        </span>
+      </div>
+      {problem && <ProblemBox problem={problem} />}
+      {list.error && <ProblemBox problem={list.error} />}
+      {list.data &&
+        (list.data.connections.length === 0 ? (
+          <p class="muted">No books connected yet.</p>
+        ) : (
+          <ul class="connections">
+            {list.data.connections.map((c) => (
+              <ConnectionRow
+                key={c.id}
+                connection={c}
+                onReconnect={() => connect(c.kind)}
+                onDisconnect={() => attempt(() => deleteConnection(fetch, c.id), `${c.name} disconnected.`)}
+                onRouting={(ids, isDefault) =>
+                  attempt(() => putRouting(fetch, c.id, ids, isDefault), `Routing for ${c.name} saved.`)
+                }
+              />
+            ))}
+          </ul>
+        ))}
+    </section>
+  );
+}

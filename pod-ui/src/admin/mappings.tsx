@@ -1,0 +1,138 @@
+import { useState } from 'preact/hooks';
+import { getMappings, listConnections, putMapping } from '../api/admin.js';
+import type { MappingKind, MappingSet, Option } from '../api/admin-types.js';
+import { ApiError } from '../api/client.js';
+import type { Problem } from '../api/types.js';
+import { usePod } from '../ui/pod-context.js';
+import { ProblemBox } from '../ui/problem-box.js';
+import { useLoad } from '../ui/use-load.js';
+
+const kinds: {
+  kind: MappingKind;
+  label: string;
+  cw(s: MappingSet): Option[] | undefined;
+  ledger(s: MappingSet): Option[] | undefined;
+}[] = [
+  { kind: 'gl_account', label: 'GL accounts', cw: (s) => s.cw.glAccounts, ledger: (s) => s.ledger.accounts },
+  { kind: 'tax_code', label: 'Tax codes', cw: (s) => s.cw.taxCodes, ledger: (s) => s.ledger.taxCodes },
+  { kind: 'class', label: 'Classes / tracking', cw: (s) => s.cw.classes, ledger: (s) => s.ledger.classes },
+  { kind: 'item', label: 'Items', cw: (s) => s.cw.items, ledger: (s) => s.ledger.items },
+  { kind: 'terms', label: 'Terms', cw: (s) => s.cw.terms, ledger: (s) => s.ledger.terms },
+];
+
+/** ConnectWise codes on the left, a picker filled from the connected books on the right; saved on change. */
+export function Mappings() {
+  const { fetch } = usePod();
+  const connections = useLoad(() => listConnections(fetch), []);
+  const [chosen, setChosen] = useState('');
+  const connectionId = chosen || connections.data?.connections[0]?.id || '';
+  const set = useLoad(
+    () => (connectionId ? getMappings(fetch, connectionId) : Promise.resolve(undefined)),
+    [connectionId],
+  );
+  const [kind, setKind] = useState<MappingKind>('gl_account');
+  const [saved, setSaved] = useState('');
+  const [problem, setProblem] = useState<Problem>();
+
+  const save = async (cwKey: string, ledgerKey: string) => {
+    setProblem(undefined);
+    try {
+      const { mapping } = await putMapping(fetch, { connectionId, kind, cwKey, ledgerKey });
+      const data = set.data!;
+      set.set({
+        ...data,
+        mappings: [...data.mappings.filter((m) => !(m.kind === kind && m.cwKey === cwKey)), mapping],
+      });
+      setSaved(`Saved: ${cwKey} maps to ${mapping.ledgerName || ledgerKey}.`);
+    } catch (error) {
+      setProblem(error instanceof ApiError ? error : { code: 'client', message: String(error) });
+    }
+  };
+
+  const current = kinds.find((k) => k.kind === kind)!;
+  const data = set.data;
+  const cwOptions = data ? (current.cw(data) ?? []) : [];
+  const ledgerOptions = data ? (current.ledger(data) ?? []) : [];
+
+  return (
+    <section aria-labelledby="mappings-title">
+      <h2 id="mappings-title">Mappings</h2>
+      <div class="filters">
+        <label>
+          Books{' '}
+          <select value={connectionId} onChange={(e) => setChosen(e.currentTarget.value)}>
+            {connections.data?.connections.map((c) => (
+              <option key={c.id} value={c.id}>
+                {c.name}
+              </option>
+            ))}
+          </select>
+        </label>
+        <div class="queue-tabs" role="toolbar" aria-label="What to map">
+          {kinds.map((k) => (
+            <button
+              key={k.kind}
+              type="button"
+              class="queue"
+              aria-pressed={k.kind === kind}
+              onClick={() => setKind(k.kind)}
+            >
+              {k.label}
+            </button>
+          ))}
+        </div>
+        <span role="status" aria-live="polite" class="muted">
+          {saved}
+        </span>
+      </div>
+      {problem && <ProblemBox problem={problem} />}
+      {set.error && <ProblemBox problem={set.error} />}
+      {!connectionId && <p class="muted">Connect QuickBooks Online or Xero first.</p>}
+      {data && cwOptions.length === 0 && (
+        <p class="muted">Nothing in ConnectWise to map for {current.label}.</p>
+      )}
+      {data && cwOptions.length > 0 && (
+        <table class="grid" data-testid={`mappings-${kind}`}>
+          <thead>
+            <tr>
+              <th scope="col">ConnectWise</th>
+              <th scope="col">In the books</th>
+            </tr>
+          </thead>
+          <tbody>
+            {cwOptions.map((o) => {
+              const mapped = data.mappings.find((m) => m.kind === kind && m.cwKey === o.key);
+              const id = `map-${kind}-${o.key}`;
+              return (
+                <tr key={o.key} class={mapped ? undefined : 'unmapped'}>
+                  <td>
+                    <label for={id}>
+                      {o.key} {o.name}
+                    </label>
+                  </td>
+                  <td>
+                    <select
+                      id={id}
+                      value={mapped?.ledgerKey ?? ''}
+                      onChange={(e) => save(o.key, e.currentTarget.value)}
+                    >
+                      <option value="" disabled>
+                        Not mapped: choose…
+                      </option>
+                      {ledgerOptions.map((l) => (
+                        <option key={l.key} value={l.key}>
+                          {l.name}
+                          {l.detail ? ` (${l.detail})` : ''}
+                        </option>
+                      ))}
+                    </select>
+                  </td>
+                </tr>
+              );
+            })}
+          </tbody>
+        </table>
+      )}
+    </section>
+  );
+}

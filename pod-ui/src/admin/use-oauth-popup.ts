@@ -1,0 +1,32 @@
+import { useEffect } from 'preact/hooks';
+import type { LedgerKind } from '../api/types.js';
+
+/**
+ * The pod is framed, and ledgers refuse to show their consent page in a frame: OAuth runs in a
+ * popup whose callback page (served by our backend, so our origin) posts `{ledgerpod:'connected'}`.
+ */
+export function useOAuthMessages(onConnected: (kind: LedgerKind) => void) {
+  useEffect(() => {
+    const listen = (event: MessageEvent) => {
+      if (event.origin !== location.origin) return;
+      let data: unknown = event.data;
+      if (typeof data === 'string') {
+        try {
+          data = JSON.parse(data);
+        } catch {
+          return;
+        }
+      }
+      const message = data as { ledgerpod?: unknown; kind?: unknown } | null;
+      if (message?.ledgerpod === 'connected' && (message.kind === 'qbo' || message.kind === 'xero'))
+        onConnected(message.kind);
+    };
+    window.addEventListener('message', listen);
+    return () => window.removeEventListener('message', listen);
+  }, [onConnected]);
+}
+
+/** Opens the popup synchronously (inside the click) so blockers allow it, then points it at `url`. */
+export function openPopup(): Window | null {
+  return window.open('about:blank', 'ledgerpod-oauth', 'popup,width=560,height=720');
+}
