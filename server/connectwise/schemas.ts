@@ -161,14 +161,139 @@ export const glTransactionSchema = z
 
 const looseRecord = z.object({}).loose();
 
+/*
+ * Expenses, purchases and inventory adjustments in a GLExport. Sign convention as for invoices: a header
+ * total is the document's amount; detail lines are signed by GL side, debits positive, credits negative
+ * (expense and inventory lines of a bill are positive; stock removed by an adjustment is negative).
+ */
+
+export const glExportExpenseBillDetailSchema = z
+  .object({
+    // An array here, unlike the comma-separated glEntryIds string of a transaction: the expense entry's GL entry ids.
+    id: z.array(id).optional(),
+    documentDate: z.string().optional(),
+    glTypeId: z.string().optional(),
+    memo: z.string().optional(),
+    company: ref.optional(),
+    accountNumber: z.string().optional(),
+    expenseClass: z.object({ id: id.nullish(), name: z.string().optional() }).loose().optional(),
+    currency: currency.optional(),
+    total: money.nullish(),
+    billable: z.boolean().nullish(),
+    reimbursable: z.boolean().nullish(),
+    companyAdvance: z.boolean().nullish(),
+  })
+  .loose();
+
+export const glExportExpenseBillSchema = z
+  .object({
+    id: id.nullish(),
+    documentDate: z.string().optional(),
+    documentType: z.string().optional(),
+    documentNumber: z.string().optional(),
+    memo: z.string().optional(),
+    apAccountNumber: z.string().optional(),
+    member: ref.optional(),
+    vendorNumber: z.string().optional(),
+    currency: currency.optional(),
+    total: money.nullish(),
+    detail: z.array(glExportExpenseBillDetailSchema).optional(),
+  })
+  .loose();
+
+const itemRef = z.object({ id: id.nullish(), identifier: z.string().optional() }).loose();
+
+export const glExportPurchaseDetailSchema = z
+  .object({
+    /** The line's GL entry id. */
+    id: id.nullish(),
+    documentDate: z.string().optional(),
+    glTypeId: z.string().optional(),
+    glItemId: z.string().optional(),
+    description: z.string().optional(),
+    memo: z.string().optional(),
+    vendorNumber: z.string().optional(),
+    accountNumber: z.string().optional(),
+    costAccountNumber: z.string().optional(),
+    inventoryAccountNumber: z.string().optional(),
+    item: itemRef.optional(),
+    taxable: z.boolean().nullish(),
+    cost: money.nullish(),
+    itemCost: money.nullish(),
+    unitOfMeasure: z.object({ id: id.nullish(), name: z.string().optional() }).loose().optional(),
+    quantity: z.number().nullish(),
+    total: money.nullish(),
+    currency: currency.optional(),
+    lineNumber: z.number().int().optional(),
+  })
+  .loose();
+
+export const glExportPurchaseTransactionSchema = z
+  .object({
+    // A string here (the unposted product id), unlike a transaction's numeric id.
+    id: z.string().optional(),
+    documentDate: z.string().optional(),
+    documentNumber: z.string().optional(),
+    description: z.string().optional(),
+    memo: z.string().optional(),
+    apAccountNumber: z.string().optional(),
+    purchaseDate: z.string().optional(),
+    /** The vendor. */
+    company: ref.optional(),
+    freightAmount: money.nullish(),
+    packingSlip: z.string().optional(),
+    currency: currency.optional(),
+    total: money.nullish(),
+    billingTerms: z.object({ id: id.nullish(), name: z.string().optional() }).loose().optional(),
+    billingTermsXref: z.string().optional(),
+    dueDays: z.number().int().nullish(),
+    vendorNumber: z.string().optional(),
+    vendorAccountNumber: z.string().optional(),
+    vendorInvoiceDate: z.string().optional(),
+    vendorInvoiceNumber: z.string().optional(),
+    taxCode: ref.optional(),
+    purchaseDetail: z.array(glExportPurchaseDetailSchema).optional(),
+  })
+  .loose();
+
+export const glExportAdjustmentDetailSchema = z
+  .object({
+    description: z.string().optional(),
+    memo: z.string().optional(),
+    item: itemRef.optional(),
+    /** Units added (positive) or removed (negative). */
+    quantity: z.number().int().nullish(),
+    total: money.nullish(),
+    cost: money.nullish(),
+    costAccountNumber: z.string().optional(),
+    inventoryAccountNumber: z.string().optional(),
+    accountNumber: z.string().optional(),
+    productAccountNumber: z.string().optional(),
+  })
+  .loose();
+
+export const glExportAdjustmentTransactionSchema = z
+  .object({
+    id: z.string().optional(),
+    documentType: z.string().optional(),
+    documentDate: z.string().optional(),
+    // CW spells it glTypeID here, glTypeId elsewhere.
+    glTypeID: z.string().optional(),
+    accountNumber: z.string().optional(),
+    memo: z.string().optional(),
+    adjustmentDescription: z.string().optional(),
+    adjustmentDetail: z.array(glExportAdjustmentDetailSchema).optional(),
+  })
+  .loose();
+
 export const glExportSchema = z
   .object({
     customers: z.array(looseRecord).optional(),
     vendors: z.array(looseRecord).optional(),
     transactions: z.array(glTransactionSchema).optional(),
-    expenseBills: z.array(looseRecord).optional(),
-    purchaseTransactions: z.array(looseRecord).optional(),
-    adjustmentTransactions: z.array(looseRecord).optional(),
+    expenseBills: z.array(glExportExpenseBillSchema).optional(),
+    purchaseTransactions: z.array(glExportPurchaseTransactionSchema).optional(),
+    adjustmentTransactions: z.array(glExportAdjustmentTransactionSchema).optional(),
     inventoryTransfers: z.array(looseRecord).optional(),
   })
   .loose();
@@ -234,6 +359,9 @@ export type UnpostedExpense = z.infer<typeof unpostedExpenseSchema>;
 export type UnpostedProcurement = z.infer<typeof unpostedProcurementSchema>;
 export type GlTransaction = z.infer<typeof glTransactionSchema>;
 export type GlExport = z.infer<typeof glExportSchema>;
+export type GlExportExpenseBill = z.infer<typeof glExportExpenseBillSchema>;
+export type GlExportPurchaseTransaction = z.infer<typeof glExportPurchaseTransactionSchema>;
+export type GlExportAdjustmentTransaction = z.infer<typeof glExportAdjustmentTransactionSchema>;
 export type AccountingBatch = z.infer<typeof accountingBatchSchema>;
 export type GlAccount = z.infer<typeof glAccountSchema>;
 export type TaxCode = z.infer<typeof taxCodeSchema>;

@@ -166,40 +166,175 @@ export const defaultMember = {
   securityRole: { id: 63, name: 'Admin' },
 };
 
-/** An expense report entry CW would put in the Accounting Interface. */
-export function buildExpense(input: { id?: number; total: number; member?: string; date?: string }) {
+export type MemberRef = { id: number; identifier: string; name?: string };
+export const techData: CompanyRef = { id: 300, identifier: 'TechData', name: 'Tech Data Corporation' };
+
+/** GL accounts the fixtures post to, like a typical MSP's CW GL mappings. */
+export const glAccounts = {
+  accountsPayable: '2000',
+  employeeReimbursements: '2100',
+  inventory: '1400',
+  costOfGoods: '5000',
+  inventoryAdjustments: '5100',
+  expenses: '6100',
+} as const;
+
+const usd = { id: 1, currencyCode: 'USD', numberOfDecimals: 2, symbol: '$' };
+const cents = (value: number) => toMinor(value, 2);
+const dollars = (minor: bigint) => Number(formatMinor(minor, 2));
+
+/**
+ * One expense entry as CW's Accounting Interface lists it (an UnpostedExpense). Closing the expense
+ * report created two GL entries: the expense account debit and the reimbursement (or company card)
+ * credit. A negative amount is a refund.
+ */
+export function buildExpense(input: {
+  id?: number;
+  /** Kept for older callers: the same as `amount`. */
+  total?: number;
+  amount?: number;
+  member?: string | MemberRef;
+  date?: string;
+  type?: string;
+  description?: string;
+  accountNumber?: string;
+  classification?: 'Reimbursable' | 'NonReimbursable' | 'Personal';
+  billable?: boolean;
+  company?: CompanyRef;
+}) {
   const id = input.id ?? ++nextInvoiceId;
+  const amount = cents(input.amount ?? input.total ?? 0);
+  const member =
+    typeof input.member === 'object'
+      ? input.member
+      : {
+          id: defaultMember.id,
+          identifier: input.member ?? defaultMember.identifier,
+          name: `${defaultMember.firstName} ${defaultMember.lastName}`,
+        };
+  const classification = input.classification ?? 'Reimbursable';
+  const type = input.type ?? 'Meals';
+  const entries = [++nextEntryId, ++nextEntryId];
   return {
     id,
-    company: acme,
-    accountNumber: '6100',
-    member: { id: defaultMember.id, identifier: input.member ?? defaultMember.identifier },
+    locationId: 1,
+    departmentId: 1,
+    company: input.company ?? acme,
+    accountNumber: input.accountNumber ?? glAccounts.expenses,
+    creditAccount:
+      classification === 'Reimbursable' ? glAccounts.employeeReimbursements : glAccounts.accountsPayable,
+    expenseDetailId: id,
+    expenseType: { id: 1, name: type },
+    classification,
+    glType: 'EE',
+    member,
     dateExpense: input.date ?? '2024-03-10T00:00:00Z',
-    classification: 'Reimbursable',
-    total: input.total,
-    glEntryIds: String(++nextEntryId),
+    chargeDescription: input.description ?? `${type} for ${(input.company ?? acme).name}`,
+    currency: usd,
+    total: dollars(amount),
+    billableAmount: input.billable ? dollars(amount) : 0,
+    nonBillableAmount: input.billable ? 0 : dollars(amount),
+    dateClosed: input.date ?? '2024-03-10T00:00:00Z',
+    glEntryIds: entries.join(','),
   };
 }
 
-/** A procurement record: a purchase (packing slip), an inventory adjustment or a transfer. */
+export type BuiltExpense = ReturnType<typeof buildExpense>;
+
+export interface ProcurementLineInput {
+  item: string;
+  description?: string;
+  /** Whole units; an adjustment may remove stock with a negative quantity. */
+  quantity: number;
+  unitCost: number;
+  accountNumber?: string;
+  taxable?: boolean;
+}
+
+/**
+ * A procurement record: a purchase (one packing slip received against a PO, billed by the vendor), an
+ * inventory adjustment (stock counted up or down) or a transfer. Every item line carries the GL entry
+ * it created. Without `lines` a single line makes up `total`.
+ */
 export function buildProcurement(input: {
   id?: number;
   procurementType: 'Purchase' | 'Adjustment' | 'Transfer';
-  total: number;
+  total?: number;
   description?: string;
   packingSlip?: string;
+  lines?: ProcurementLineInput[];
+  vendor?: CompanyRef;
+  vendorInvoiceNumber?: string;
+  purchaseOrder?: string;
+  freight?: number;
+  date?: string;
 }) {
   const id = input.id ?? ++nextInvoiceId;
-  return {
+  const date = input.date ?? '2024-03-12T00:00:00Z';
+  const adjustment = input.procurementType === 'Adjustment';
+  const given = input.lines ?? [
+    {
+      item: adjustment ? 'ADJ-ITEM' : 'HW-ITEM',
+      description: input.description ?? `${input.procurementType} ${id}`,
+      quantity: (input.total ?? 0) < 0 ? -1 : 1,
+      unitCost: Math.abs(input.total ?? 0),
+    },
+  ];
+  const lines = given.map((line, index) => {
+    const total = BigInt(line.quantity) * cents(line.unitCost);
+    return {
+      id: ++nextEntryId,
+      item: { id: 900 + index, identifier: line.item },
+      description: line.description ?? line.item,
+      quantity: line.quantity,
+      unitCost: line.unitCost,
+      total: dollars(total),
+      accountNumber:
+        line.accountNumber ?? (adjustment ? glAccounts.inventoryAdjustments : glAccounts.inventory),
+      inventoryAccountNumber: glAccounts.inventory,
+      costAccountNumber: glAccounts.costOfGoods,
+      taxable: line.taxable ?? false,
+      unitOfMeasure: 'Each',
+      minor: total,
+    };
+  });
+  const freight = cents(input.freight ?? 0);
+  const total = sumMinor(lines.map((l) => l.minor)) + (adjustment ? 0n : freight);
+  const base = {
     id,
     procurementType: input.procurementType,
     description: input.description ?? `${input.procurementType} ${id}`,
     packingSlip: input.packingSlip,
-    purchaseDate: '2024-03-12T00:00:00Z',
-    total: input.total,
-    glEntryIds: String(++nextEntryId),
+    purchaseDate: date,
+    locationId: 1,
+    departmentId: 1,
+    currency: usd,
+    total: dollars(total),
+    dateClosed: date,
+    // Every GL entry shows as a line id in the export, so a batch can name them all.
+    glEntryIds: lines.map((l) => l.id).join(','),
+    lines: lines.map(({ minor: _minor, ...line }) => line),
+  };
+  if (input.procurementType !== 'Purchase') return base;
+  const vendor = input.vendor ?? techData;
+  return {
+    ...base,
+    purchaseOrder: {
+      id: id + 10_000,
+      identifier: input.purchaseOrder ?? `PO-${id}`,
+      name: input.purchaseOrder ?? `PO-${id}`,
+    },
+    billingTerms: { id: 1, name: 'Net 30' },
+    vendor,
+    vendorAccountNumber: vendor.identifier,
+    vendorInvoiceNumber: input.vendorInvoiceNumber ?? `VI-${id}`,
+    vendorInvoiceDate: date,
+    freightCost: dollars(freight),
+    taxTotal: 0,
   };
 }
+
+export type BuiltProcurement = ReturnType<typeof buildProcurement>;
 
 function lineAmount(line: LineInput, decimals: number): bigint {
   // quantity may be fractional (hours); multiply exact decimals and round half away from zero.

@@ -1,18 +1,22 @@
+import { formatMinor, sumMinor, toMinor } from '../../server/money.js';
 import { glTransactionOf, isUnposted, parseEntryIds } from './posting.js';
-import type { ExpenseRecord, ProcurementRecord } from './seed-schema.js';
+import type { ExpenseRecord, ProcurementLine, ProcurementRecord } from './seed-schema.js';
 import type { ConnectWiseState, RecordKey } from './state.js';
 
 /**
- * Builds CW's GLExport for a set of records. Invoice transactions are served exactly as seeded (the
- * fixtures already use CW's sign convention: revenue and tax lines as credits, i.e. negative).
+ * Builds CW's GLExport for a set of records. Sign convention, as for invoices: a header `total` is the
+ * document's amount (positive), detail lines are signed by their GL side, debits positive and credits
+ * negative. So an invoice's revenue lines are negative, while a bill's expense or inventory lines and
+ * an adjustment that adds stock are positive; a refund or stock removed is negative.
  */
 export function buildGlExport(state: ConnectWiseState, keys: RecordKey[]) {
   const transactions = [];
-  const expenseBills = [];
+  const expenseRecords: ExpenseRecord[] = [];
   const purchaseTransactions = [];
   const adjustmentTransactions = [];
   const inventoryTransfers = [];
   const customers = new Map<number, unknown>();
+  const vendors = new Map<string, unknown>();
   for (const key of keys) {
     if (key.kind === 'invoice') {
       const invoice = state.invoices.get(key.id);
@@ -23,12 +27,15 @@ export function buildGlExport(state: ConnectWiseState, keys: RecordKey[]) {
       customers.set(invoice.company.id, customerWire(company as Record<string, unknown>));
     } else if (key.kind === 'expense') {
       const expense = state.expenses.get(key.id);
-      if (expense) expenseBills.push(expenseBill(expense));
+      if (expense) expenseRecords.push(expense);
     } else {
       const record = state.procurement.get(key.id);
       if (!record) continue;
-      if (record.procurementType === 'Purchase') purchaseTransactions.push(purchaseTransaction(record));
-      else if (record.procurementType === 'Adjustment') adjustmentTransactions.push(adjustment(record));
+      if (record.procurementType === 'Purchase') {
+        const purchase = purchaseTransaction(record);
+        purchaseTransactions.push(purchase);
+        if (purchase.company) vendors.set(`vendor:${purchase.vendorNumber}`, vendorOf(record));
+      } else if (record.procurementType === 'Adjustment') adjustmentTransactions.push(adjustment(record));
       else
         inventoryTransfers.push({
           id: String(record.id),
@@ -37,12 +44,24 @@ export function buildGlExport(state: ConnectWiseState, keys: RecordKey[]) {
         });
     }
   }
+  const reimbursable = expenseRecords.filter((e) => field<string>(e, 'classification') !== 'NonReimbursable');
+  const expenseBills = groupBy(reimbursable, (e) => `${memberOf(e).id}:${currencyOf(e)?.currencyCode}`).map(
+    expenseBill,
+  );
+  for (const bill of expenseBills) {
+    vendors.set(`member:${bill.member.id}`, {
+      member: bill.member,
+      vendorNumber: bill.vendorNumber,
+      accountNumber: bill.vendorNumber,
+    });
+  }
   return {
     exportSettings: {},
     customers: [...customers.values()],
-    vendors: [],
+    vendors: [...vendors.values()],
     transactions,
-    expenses: [],
+    // Paid by the company (card, account): a journal of expense debit and payment credit, no bill.
+    expenses: expenseRecords.filter((e) => !reimbursable.includes(e)).map(companyPaidExpense),
     expenseBills,
     purchaseTransactions,
     adjustmentTransactions,
@@ -85,46 +104,217 @@ export function exportKeys(state: ConnectWiseState, request: ExportRequest): Rec
 
 const numbers = (ids: (number | null)[] | undefined) => (ids ?? []).filter((id): id is number => id !== null);
 
+/** Seeded records are loose: CW fields beyond the seed schema's are read through here. */
+const field = <T>(record: object, name: string): T | undefined =>
+  (record as Record<string, unknown>)[name] as T;
+type Ref = { id: number; identifier?: string; name?: string };
+type Currency = { currencyCode?: string; numberOfDecimals?: number };
+const memberOf = (e: ExpenseRecord) => field<Ref>(e, 'member') ?? { id: 0, identifier: 'unknown' };
+const currencyOf = (e: ExpenseRecord | ProcurementRecord) => field<Currency>(e, 'currency');
+const dateOf = (e: ExpenseRecord) => field<string>(e, 'dateExpense') ?? field<string>(e, 'dateClosed') ?? '';
+const decimalsOf = (record: ExpenseRecord | ProcurementRecord) => currencyOf(record)?.numberOfDecimals ?? 2;
+
+function groupBy<T>(items: T[], key: (item: T) => string): T[][] {
+  const groups = new Map<string, T[]>();
+  for (const item of items) groups.set(key(item), [...(groups.get(key(item)) ?? []), item]);
+  return [...groups.values()];
+}
+
 function customerWire(company: Record<string, unknown>) {
   return { id: company.id, companyIdentifier: company.identifier, companyName: company.name };
 }
 
-function expenseBill(expense: ExpenseRecord) {
-  const ids = parseEntryIds(expense.glEntryIds);
+/** A member's reimbursable expense entries as one bill payable to the member; one detail line per entry. */
+function expenseBill(entries: ExpenseRecord[]) {
+  const [first] = entries as [ExpenseRecord, ...ExpenseRecord[]];
+  const member = memberOf(first);
+  const decimals = decimalsOf(first);
+  const total = Number(formatMinor(sumMinor(entries.map((e) => toMinor(e.total, decimals))), decimals));
+  const latest = entries.map(dateOf).sort().at(-1) ?? '';
   return {
-    id: expense.id,
-    documentDate: expense.dateExpense ?? expense.dateClosed,
+    id: first.id,
+    documentDate: latest,
     documentType: 'EXPENSE',
-    documentNumber: String(expense.id),
-    member: expense.member,
-    currency: expense.currency,
-    total: expense.total,
-    detail: [{ id: ids, glTypeId: 'EE', accountNumber: expense.accountNumber, total: expense.total }],
+    documentNumber: String(first.id),
+    memo: `Expenses of ${member.name ?? member.identifier}`,
+    glClass: '',
+    apAccountNumber: field<string>(first, 'creditAccount') ?? '',
+    member: { id: member.id, identifier: member.identifier, name: member.name },
+    vendorNumber: member.identifier ?? String(member.id),
+    currency: currencyOf(first),
+    total,
+    detail: entries.map((e) => ({
+      // CW lists every GL entry id of the expense entry here: an array, unlike transactions' glEntryIds string.
+      id: parseEntryIds(e.glEntryIds),
+      documentDate: dateOf(e),
+      glTypeId: field<string>(e, 'glType') ?? 'EE',
+      memo: field<string>(e, 'chargeDescription') ?? '',
+      company: field<Ref>(e, 'company'),
+      accountNumber: field<string>(e, 'accountNumber') ?? '',
+      expenseClass: { name: field<string>(e, 'classification') ?? 'Reimbursable' },
+      currency: currencyOf(e),
+      total: e.total,
+      billable: (field<number>(e, 'billableAmount') ?? 0) !== 0,
+      reimbursable: field<string>(e, 'classification') !== 'NonReimbursable',
+      companyAdvance: false,
+    })),
   };
 }
 
+function companyPaidExpense(e: ExpenseRecord) {
+  const [debit, credit] = parseEntryIds(e.glEntryIds);
+  const member = memberOf(e);
+  const memo = field<string>(e, 'chargeDescription') ?? '';
+  return {
+    id: debit ?? e.id,
+    documentDate: dateOf(e),
+    documentType: 'EXPENSE',
+    apAccountNumber: field<string>(e, 'creditAccount') ?? '',
+    accountNumber: field<string>(e, 'accountNumber') ?? '',
+    glTypeId: 'EE',
+    memo,
+    description: memo,
+    member,
+    vendorNumber: member.identifier,
+    company: field<Ref>(e, 'company'),
+    currency: currencyOf(e),
+    total: e.total,
+    offset: {
+      id: credit ?? null,
+      documentDate: dateOf(e),
+      documentType: 'EXPENSE',
+      accountNumber: field<string>(e, 'creditAccount') ?? '',
+      glTypeId: 'EO',
+      member,
+      memo,
+      description: memo,
+      total: -e.total,
+    },
+  };
+}
+
+const linesOf = (record: ProcurementRecord): ProcurementLine[] =>
+  field<ProcurementLine[]>(record, 'lines') ?? [
+    // A record seeded without items: one line carrying the total, on its GL entry.
+    {
+      id: parseEntryIds(record.glEntryIds)[0] ?? 0,
+      item: { identifier: 'ITEM' },
+      description: record.description,
+      quantity: record.total < 0 ? -1 : 1,
+      unitCost: Math.abs(record.total),
+      total: record.total,
+      accountNumber: '',
+      inventoryAccountNumber: '',
+      costAccountNumber: '',
+      taxable: false,
+      unitOfMeasure: 'Each',
+    },
+  ];
+
+function vendorOf(record: ProcurementRecord) {
+  const vendor = field<Ref>(record, 'vendor');
+  return {
+    vendor,
+    company: vendor,
+    vendorNumber: field<string>(record, 'vendorAccountNumber') ?? vendor?.identifier ?? '',
+    accountNumber: field<string>(record, 'vendorAccountNumber') ?? '',
+    billingTerms: field<Ref>(record, 'billingTerms'),
+    dueDays: 30,
+  };
+}
+
+/** A received packing slip billed by the vendor: a bill with one line per item received. */
 function purchaseTransaction(record: ProcurementRecord) {
+  const vendor = field<Ref>(record, 'vendor');
+  const vendorNumber = field<string>(record, 'vendorAccountNumber') ?? vendor?.identifier ?? '';
+  const po = field<Ref>(record, 'purchaseOrder');
+  const date = field<string>(record, 'purchaseDate') ?? '';
+  const terms = field<Ref>(record, 'billingTerms');
+  const currency = currencyOf(record);
   return {
-    id: String(record.id),
-    documentDate: record.purchaseDate,
-    documentNumber: (record.purchaseOrder as { name?: string } | undefined)?.name ?? String(record.id),
+    id: field<string>(record, 'unpostedProductId') ?? String(record.id),
+    documentDate: date,
+    documentNumber: po?.name ?? String(record.id),
     description: record.description,
+    memo: [po?.name && `PO ${po.name}`, record.packingSlip && `packing slip ${record.packingSlip}`]
+      .filter(Boolean)
+      .join(', '),
+    apAccountNumber: '2000',
+    purchaseDate: date,
+    company: vendor,
+    purchaseClass: '',
+    freightAmount: field<number>(record, 'freightCost') ?? 0,
+    freightPackingSlip: '',
     packingSlip: record.packingSlip ?? '',
-    company: record.vendor,
-    vendorInvoiceNumber: record.vendorInvoiceNumber,
-    currency: record.currency,
+    dropshipFlag: false,
+    currency,
     total: record.total,
-    purchaseDetail: [],
+    billingTerms: terms,
+    billingTermsXref: terms?.name ?? '',
+    dueDays: 30,
+    vendorNumber,
+    vendorAccountNumber: vendorNumber,
+    vendorInvoiceDate: field<string>(record, 'vendorInvoiceDate') ?? date,
+    vendorInvoiceNumber: field<string>(record, 'vendorInvoiceNumber') ?? '',
+    purchaseHeaderTaxableFlag: false,
+    purchaseHeaderFreightTaxableFlag: false,
+    taxLevels: [],
+    purchaseDetail: linesOf(record).map((line, index) => ({
+      id: line.id,
+      documentDate: date,
+      glClass: '',
+      glTypeId: 'P',
+      glItemId: line.item.identifier,
+      description: line.description,
+      memo: line.description,
+      vendorNumber,
+      accountNumber: line.accountNumber,
+      costAccountNumber: line.costAccountNumber,
+      inventoryAccountNumber: line.inventoryAccountNumber,
+      vendorAccountNumber: vendorNumber,
+      item: line.item,
+      itemDescription: line.description,
+      taxable: line.taxable,
+      cost: line.unitCost,
+      itemCost: line.unitCost,
+      unitOfMeasure: { name: line.unitOfMeasure },
+      quantity: line.quantity,
+      total: line.total,
+      currency,
+      serializedFlag: false,
+      dropShippedFlag: false,
+      lineNumber: index + 1,
+    })),
+    purchaseDetailTax: [],
   };
 }
 
+/** Stock counted up (positive lines) or down (negative), against the adjustment's offset account. */
 function adjustment(record: ProcurementRecord) {
+  const lines = linesOf(record);
   return {
-    id: String(record.id),
+    id: field<string>(record, 'unpostedProductId') ?? String(record.id),
     documentType: 'ADJUSTMENT',
-    documentDate: record.purchaseDate,
+    documentDate: field<string>(record, 'purchaseDate') ?? '',
     glTypeID: 'IA',
+    accountNumber: lines[0]?.accountNumber ?? '',
+    memo: record.description,
+    glClass: '',
     adjustmentDescription: record.description,
-    adjustmentDetail: [{ description: record.description, total: record.total }],
+    adjustmentDetail: lines.map((line) => ({
+      // Not in connectwise-rest's type: the line's GL entry id, which a batch must name.
+      id: line.id,
+      glClass: '',
+      description: line.description,
+      memo: record.description,
+      item: line.item,
+      quantity: line.quantity,
+      cost: line.unitCost,
+      total: line.total,
+      costAccountNumber: line.costAccountNumber,
+      inventoryAccountNumber: line.inventoryAccountNumber,
+      accountNumber: line.accountNumber,
+      productAccountNumber: line.inventoryAccountNumber,
+    })),
   };
 }

@@ -85,6 +85,37 @@ export const expenseSeed = z
   })
   .loose();
 
+/**
+ * One received or adjusted item of a procurement record, with the GL entry it created. CW's
+ * UnpostedProcurement does not show items; only the GL export does.
+ */
+export const procurementLineSeed = z.object({
+  id: z.number().int(),
+  item: z.object({ id: z.number().int().optional(), identifier: z.string() }),
+  description: z.string(),
+  /** Purchases: units received; adjustments: units added (positive) or removed (negative). */
+  quantity: z.number().int(),
+  unitCost: amount,
+  total: amount,
+  /** The account debited (purchases) or the adjustment's offset account. */
+  accountNumber: z.string(),
+  inventoryAccountNumber: z.string(),
+  costAccountNumber: z.string(),
+  taxable: z.boolean().default(false),
+  unitOfMeasure: z.string().default('Each'),
+});
+
+/**
+ * `lines` is simulator bookkeeping, not part of UnpostedProcurement: it is kept non-enumerable so
+ * the Accounting Interface views (which spread the record) never put it on the wire.
+ */
+const hideLines = <T extends { lines?: unknown }>(record: T): T => {
+  const { lines } = record;
+  delete record.lines;
+  if (lines !== undefined) Object.defineProperty(record, 'lines', { value: lines, enumerable: false });
+  return record;
+};
+
 export const procurementSeed = z
   .object({
     id: z.number().int(),
@@ -94,8 +125,10 @@ export const procurementSeed = z
     total: amount,
     glEntryIds: z.string().regex(/^\d+(,\d+)*$/),
     glBatch: z.object({ id: z.number().int(), name: z.string() }).optional(),
+    lines: z.array(procurementLineSeed).optional(),
   })
-  .loose();
+  .loose()
+  .transform(hideLines);
 
 export const hostedScreenSeed = z.object({ id: z.number().int(), screenId: z.string(), name: z.string() });
 
@@ -120,4 +153,5 @@ export type InvoiceRecord = z.infer<typeof invoiceSeed> & { dateClosed?: string 
 export type GlTransactionRecord = z.infer<typeof glTransactionSeed>;
 export type ExpenseRecord = z.infer<typeof expenseSeed>;
 export type ProcurementRecord = z.infer<typeof procurementSeed>;
+export type ProcurementLine = z.infer<typeof procurementLineSeed>;
 export type HostedScreen = z.infer<typeof hostedScreenSeed>;
