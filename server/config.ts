@@ -44,6 +44,8 @@ const envSchema = z.object({
   ROLE: z.enum(['all', 'web', 'worker']).default('all'),
   CW_ALLOWED_ORIGINS: listOf(origin).default([]),
   DEMO: z.enum(['auto', 'on', 'off']).default('auto'),
+  CW_TIMEOUT_MS: z.coerce.number().int().min(100).max(300_000).default(30_000),
+  LEDGER_TIMEOUT_MS: z.coerce.number().int().min(100).max(300_000).default(30_000),
   QBO_CLIENT_ID: z.string().min(1).optional(),
   QBO_CLIENT_SECRET: z.string().min(1).optional(),
   QBO_ENVIRONMENT: z.enum(['sandbox', 'production']).default('production'),
@@ -72,6 +74,8 @@ export interface Config {
   role: Role;
   cwAllowedOrigins: string[];
   demo: boolean;
+  /** How long one ConnectWise or ledger call may take before it counts as timed out. */
+  timeouts: { connectWiseMs: number; ledgerMs: number };
   /** Undefined when QBO_CLIENT_ID / QBO_CLIENT_SECRET are not set: QuickBooks cannot be connected. */
   quickbooks: QuickBooksConfig | undefined;
   /** Undefined when XERO_CLIENT_ID / XERO_CLIENT_SECRET are not set: Xero cannot be connected. */
@@ -117,6 +121,8 @@ const expected: Record<string, string> = {
   ROLE: 'all|web|worker',
   CW_ALLOWED_ORIGINS: 'a comma-separated list of origins such as https://na.myconnectwise.net',
   DEMO: 'auto|on|off',
+  CW_TIMEOUT_MS: 'milliseconds, 100-300000',
+  LEDGER_TIMEOUT_MS: 'milliseconds, 100-300000',
   QBO_CLIENT_ID: 'the Client ID of your Intuit developer app',
   QBO_CLIENT_SECRET: 'the Client Secret of your Intuit developer app',
   QBO_ENVIRONMENT: 'sandbox|production',
@@ -177,6 +183,7 @@ export function parseConfig(
       role: e.ROLE,
       cwAllowedOrigins: e.CW_ALLOWED_ORIGINS,
       demo,
+      timeouts: { connectWiseMs: e.CW_TIMEOUT_MS, ledgerMs: e.LEDGER_TIMEOUT_MS },
       quickbooks: quickbooksConfig(e),
       xero: xeroConfig(e),
     },
