@@ -55,5 +55,5 @@ export const podFrame = (page: Page, selector = 'iframe.pod-frame'): FrameLocato
   page.frameLocator(selector).first();
 
 /** Waits for the UI to settle; each read gives up quickly so the poll, not Playwright, owns the wait. */
-export const eventually = <T>(read: () => Promise<T>, timeout = 10_000) =>
+export const eventually = <T>(read: () => T | Promise<T>, timeout = 10_000) =>
   expect.poll(read, { timeout, interval: 50 });

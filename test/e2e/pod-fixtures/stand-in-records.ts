@@ -24,7 +24,7 @@ const detail = ({ failWith: _, ...r }: StoredRecord) => r;
 
 export function recordRoutes(store: Store, need: Need): Router {
   const r = Router();
-  const find = (type: string, id: string) => store.records.get(`${type}:${id}`);
+  const find = (type: unknown, id: unknown) => store.records.get(`${String(type)}:${String(id)}`);
 
   r.get('/records/:type/:cwId', (req, res) => {
     const found = find(req.params.type, req.params.cwId);
