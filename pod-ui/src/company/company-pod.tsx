@@ -30,12 +30,23 @@ export default function CompanyPod({ cwId }: { cwId: string }) {
   return (
     <div class="pod">
       <table class="amounts">
+        <thead>
+          <tr>
+            <td />
+            <th scope="col" class="num">
+              ConnectWise
+            </th>
+            <th scope="col" class="num">
+              Books
+            </th>
+          </tr>
+        </thead>
         <tbody>
           <tr class={mismatch ? 'mismatch' : undefined} data-testid="ar-balance">
             <th scope="row">AR balance</th>
-            <td class="num">ConnectWise {formatMoney(arBalance.cw, arBalance.currency)}</td>
+            <td class="num">{formatMoney(arBalance.cw, arBalance.currency)}</td>
             <td class="num">
-              Books {arBalance.ledger === null ? '—' : formatMoney(arBalance.ledger, arBalance.currency)}
+              {arBalance.ledger === null ? '—' : formatMoney(arBalance.ledger, arBalance.currency)}
               {mismatch && <span class="mismatch-note"> differs</span>}
             </td>
           </tr>
