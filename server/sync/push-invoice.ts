@@ -2,9 +2,9 @@ import type { ConnectWiseClient, GlTransaction, Invoice } from '../connectwise/i
 import { parseGlEntryIds } from '../connectwise/index.js';
 import type { LedgerConnection, RecordRow } from '../db/schema.js';
 import type { Ledger, LedgerDocumentRef, SalesOrBillDocument } from '../ledgers/ledger.js';
-import { toMinor } from '../money.js';
 import { PipelineError } from './error-catalogue.js';
 import { salesDocumentFromGl } from './gl-to-document.js';
+import { invoiceColumns } from './invoice-columns.js';
 import type { Mappings } from './mappings.js';
 import type { RecordStore } from './record-store.js';
 
@@ -42,6 +42,8 @@ export async function pushInvoice(ctx: InvoicePushContext, start: RecordRow): Pr
   const invoice = await ctx.cw.getInvoice(cwId);
   if (!invoice) throw new PipelineError('cw_record_not_found', `invoice ${cwId}`);
   const label = `${invoice.type === 'CreditMemo' ? 'Credit memo' : 'Invoice'} ${invoice.invoiceNumber}`;
+  // The record shows what CW holds now, whatever happens next.
+  record = await ctx.records.update(record, invoiceColumns(invoice, record));
   const identifier = batchIdentifierFor(ctx.batchPrefix, invoice.invoiceNumber);
 
   if (invoice.glBatch) {
@@ -148,23 +150,13 @@ async function exportAndPush(
 }
 
 function exportedColumns(record: RecordRow, invoice: Invoice, transaction: GlTransaction, actor: string) {
-  const decimals = transaction.currency?.numberOfDecimals ?? invoice.currency?.numberOfDecimals ?? 2;
   return {
     to: 'exported' as const,
     set: {
+      ...invoiceColumns(invoice, record),
       type: invoice.type === 'CreditMemo' ? ('credit_memo' as const) : ('invoice' as const),
-      number: invoice.invoiceNumber,
-      record_date: (invoice.date ?? transaction.documentDate ?? '').slice(0, 10) || null,
-      company_id:
-        invoice.company?.id === undefined || invoice.company.id === null ? null : String(invoice.company.id),
-      company_name: invoice.company?.name ?? '',
-      cw_location_id: (invoice as { locationId?: number }).locationId ?? null,
-      currency: transaction.currency?.currencyCode ?? invoice.currency?.currencyCode ?? 'USD',
-      decimals,
-      total_minor: String(toMinor(Math.abs(invoice.total ?? 0), decimals)),
-      balance_minor: String(toMinor(Math.abs(invoice.balance ?? 0), decimals)),
+      currency: transaction.currency?.currencyCode ?? invoice.currency?.currencyCode ?? record.currency,
       gl_entry_ids: [...glEntryIdsOf(transaction)],
-      refreshed_at: new Date(),
     },
     actor,
     kind: 'exported',

@@ -77,6 +77,19 @@ export class RecordStore {
     });
   }
 
+  /** Updates mirrored columns without a state change (no event: nothing happened to the record). */
+  update(
+    record: RecordRow,
+    set: Omit<Updateable<RecordsTable>, 'state' | 'tenant_id' | 'id'>,
+  ): Promise<RecordRow> {
+    return this.db
+      .updateTable('records')
+      .set({ ...set, updated_at: new Date() })
+      .where('id', '=', record.id)
+      .returningAll()
+      .executeTakeFirstOrThrow();
+  }
+
   /** Parks the record in `error` (or notes a retryable error while keeping its state). */
   fail(record: RecordRow, error: StoredError, actor: string): Promise<RecordRow> {
     return this.transition(record, {

@@ -1,6 +1,6 @@
 import type { Invoice } from '../connectwise/index.js';
 import type { RecordRow, RecordState } from '../db/schema.js';
-import { toMinor } from '../money.js';
+import { invoiceColumns } from './invoice-columns.js';
 import type { RefreshRecordJob } from './queues.js';
 import { type RecordJobDeps, requestPush } from './record-jobs.js';
 
@@ -51,18 +51,7 @@ export async function refreshRecord(deps: RecordJobDeps, job: RefreshRecordJob):
   const type = invoice.type === 'CreditMemo' ? 'credit_memo' : 'invoice';
   const key = { tenantId: job.tenantId, type, cwId: job.cwId } as const;
   const record = await deps.records.ensure(key);
-  const decimals = invoice.currency?.numberOfDecimals ?? record.decimals;
-  const cached = {
-    number: invoice.invoiceNumber,
-    record_date: invoice.date?.slice(0, 10) ?? null,
-    company_id: invoice.company?.id == null ? null : String(invoice.company.id),
-    company_name: invoice.company?.name ?? '',
-    currency: invoice.currency?.currencyCode ?? record.currency,
-    decimals,
-    total_minor: String(toMinor(Math.abs(invoice.total ?? 0), decimals)),
-    balance_minor: String(toMinor(Math.abs(invoice.balance ?? 0), decimals)),
-    refreshed_at: new Date(),
-  };
+  const cached = invoiceColumns(invoice, record);
 
   let { state, reversed } = stateFromConnectWise(record, invoice);
   const ledgerColumns: Record<string, string | null> = {};

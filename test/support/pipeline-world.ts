@@ -1,0 +1,143 @@
+import type { LedgerConnection, Tenant } from '../../server/db/schema.js';
+import type { LedgerKind } from '../../server/ledgers/ledger.js';
+import type { MappingKind } from '../../server/sync/mappings.js';
+import { type BuiltInvoice, buildInvoiceWithGl } from '../../sim/connectwise/index.js';
+import {
+  type SimHandle,
+  simConfig,
+  startQboSim,
+  startXeroSimHandle,
+} from '../ledgers/support/ledger-worlds.js';
+import { addSimTenant, api, type CwSim, post, sessionToken, startSeededConnectWise } from './cw-tenant.js';
+import { startTestPod, type TestPod } from './test-pod.js';
+
+/** Ledger keys for the CW GL accounts and tax codes the fixtures use, per ledger. */
+export const demoMappings: Record<LedgerKind, [MappingKind, string, string][]> = {
+  qbo: [
+    ['gl_account', '4000', '1'],
+    ['item', '4000', '30'],
+    ['tax_code', 'State', '21'],
+    ['tax_code', 'Exempt', '22'],
+  ],
+  xero: [
+    ['gl_account', '4000', '200'],
+    ['tax_code', 'State', 'OUTPUT'],
+    ['tax_code', 'Exempt', 'NONE'],
+  ],
+};
+
+export interface PipelineWorld {
+  cw: CwSim;
+  ledgerSim: SimHandle;
+  pod: TestPod;
+  tenant: Tenant;
+  connection: LedgerConnection;
+  token: { accountant: string; admin: string; viewer: string };
+  close(): Promise<void>;
+  /** Adds invoices to the CW simulator (closed, with GL entries unless said otherwise). */
+  seedInvoices(built: BuiltInvoice[]): Promise<void>;
+  fault(target: 'cw' | 'ledger', rule: Record<string, unknown>): Promise<void>;
+  record(cwId: number): Promise<{ status: number; body: any }>;
+  waitForState(cwId: number, states: string[], timeoutMs?: number): Promise<any>;
+  cwState(): Promise<{ invoices: any[]; batches: any[]; payments: any[] }>;
+}
+
+export const invoice = (
+  id: number,
+  number: string,
+  extra: Partial<Parameters<typeof buildInvoiceWithGl>[0]> = {},
+) =>
+  buildInvoiceWithGl({
+    id,
+    number,
+    date: '2024-05-01T00:00:00Z',
+    taxRate: 8.25,
+    taxCode: { id: 11, name: 'State' },
+    lines: [
+      { description: 'Managed services May', quantity: 1, unitPrice: 1200, accountNumber: '4000' },
+      { description: 'Onsite labour', quantity: 3.5, unitPrice: 95, accountNumber: '4000' },
+    ],
+    ...extra,
+  });
+
+/** ConnectWise, one ledger (QBO or Xero), and the whole product wired together over real HTTP. */
+export async function startPipelineWorld(
+  kind: LedgerKind,
+  options: { batchPrefix?: string } = {},
+): Promise<PipelineWorld> {
+  const cw = await startSeededConnectWise();
+  const ledgerSim = kind === 'qbo' ? await startQboSim() : await startXeroSimHandle();
+  const config = simConfig(
+    kind === 'qbo' ? ledgerSim.url : 'http://127.0.0.1:9',
+    kind === 'xero' ? ledgerSim.url : 'http://127.0.0.1:9',
+    { CW_TIMEOUT_MS: '1500', LEDGER_TIMEOUT_MS: '1500' },
+  );
+  const pod = await startTestPod({ config });
+  const tenant = await addSimTenant(pod, cw);
+  await pod.services.tenants.updateSettings(tenant.id, { batchPrefix: options.batchPrefix ?? 'LP-' });
+  const connection = await pod.services.connections.save({
+    tenantId: tenant.id,
+    kind,
+    externalId: ledgerSim.externalId,
+    name: ledgerSim.label,
+    tokens: await ledgerSim.grant(),
+  });
+  await pod.database.db
+    .insertInto('mappings')
+    .values(
+      demoMappings[kind].map(([mappingKind, cwKey, ledgerKey]) => ({
+        tenant_id: tenant.id,
+        connection_id: connection.id,
+        kind: mappingKind,
+        cw_key: cwKey,
+        ledger_key: ledgerKey,
+      })),
+    )
+    .execute();
+  const token = {
+    accountant: await sessionToken(pod.url, cw, 'accountant'),
+    admin: await sessionToken(pod.url, cw, 'admin'),
+    viewer: await sessionToken(pod.url, cw, 'viewer'),
+  };
+  const record = (cwId: number) => api(pod.url, token.accountant, 'GET', `/api/v1/records/invoice/${cwId}`);
+  return {
+    cw,
+    ledgerSim,
+    pod,
+    tenant,
+    connection,
+    token,
+    async close() {
+      await pod.close();
+      await ledgerSim.close();
+      await cw.close();
+    },
+    async seedInvoices(built) {
+      await post(cw.url, '/__sim/seed', {
+        invoices: built.map((b) => b.invoice),
+        glTransactions: built.map((b) => b.glTransaction).filter((g) => g.detail.length > 0),
+      });
+    },
+    async fault(target, rule) {
+      await post(target === 'cw' ? cw.url : ledgerSim.url, '/__sim/faults', rule);
+    },
+    record,
+    async waitForState(cwId, states, timeoutMs = 30_000) {
+      const deadline = Date.now() + timeoutMs;
+      for (;;) {
+        const res = await record(cwId);
+        if (res.status === 200 && states.includes(res.body.state)) return res.body;
+        if (Date.now() > deadline)
+          throw new Error(`record ${cwId} not in ${states.join('|')}: ${JSON.stringify(res.body)}`);
+        await new Promise((resolve) => setTimeout(resolve, 200));
+      }
+    },
+    async cwState() {
+      return (await (await fetch(`${cw.url}/__sim/state`)).json()) as {
+        invoices: any[];
+        batches: any[];
+        payments: any[];
+      };
+    },
+  };
+}

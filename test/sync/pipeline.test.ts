@@ -1,0 +1,161 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { api } from '../support/cw-tenant.js';
+import { invoice, type PipelineWorld, startPipelineWorld } from '../support/pipeline-world.js';
+
+describe.each(['qbo', 'xero'] as const)('record pipeline to %s', (kind) => {
+  let world: PipelineWorld;
+  beforeAll(async () => {
+    world = await startPipelineWorld(kind);
+    await world.seedInvoices([
+      invoice(5001, 'INV-5001'),
+      invoice(5002, 'INV-5002', {
+        lines: [{ description: 'Firewall', quantity: 1, unitPrice: 640, accountNumber: '4999' }],
+      }),
+      invoice(5003, 'INV-5003', { closed: false }),
+      invoice(5004, 'INV-5004'),
+    ]);
+  }, 60_000);
+  afterAll(() => world.close());
+
+  const push = (cwId: number, token = world.token.accountant) =>
+    api(world.pod.url, token, 'POST', `/api/v1/records/invoice/${cwId}/sync`);
+
+  it('pushes an invoice: one ledger document, its own CW batch, status inline', async () => {
+    const accepted = await push(5001);
+    expect(accepted.status).toBe(202);
+    expect(['queued', 'exported', 'pushed', 'synced']).toContain(accepted.body.state);
+    const view = await world.waitForState(5001, ['synced']);
+    expect(view).toMatchObject({
+      record: {
+        number: 'INV-5001',
+        currency: 'USD',
+        total: '1658.93',
+        company: { name: 'Acme Corporation' },
+      },
+      cw: { batch: { identifier: 'LP-INV-5001' } },
+      ledger: { kind, number: 'INV-5001', total: '1658.93', balance: '1658.93', status: 'open' },
+      error: null,
+    });
+    expect(view.events.map((e: { kind: string }) => e.kind)).toEqual(
+      expect.arrayContaining(['queued', 'exported', 'ledger_document', 'batched']),
+    );
+    expect(await world.ledgerSim.documentNumbers('invoice')).toEqual(['INV-5001']);
+    const cw = await world.cwState();
+    expect(cw.batches.filter((b) => b.batchIdentifier === 'LP-INV-5001')).toHaveLength(1);
+    expect(cw.invoices.find((i) => i.id === 5001).glBatch).toBeTruthy();
+  });
+
+  it('a second push of a synced record changes nothing', async () => {
+    await push(5001);
+    await new Promise((resolve) => setTimeout(resolve, 1500));
+    expect(await world.ledgerSim.documentNumbers('invoice')).toEqual(['INV-5001']);
+    expect((await world.cwState()).batches.filter((b) => b.batchIdentifier === 'LP-INV-5001')).toHaveLength(
+      1,
+    );
+  });
+
+  it('an unmapped GL account ends in error with its hint; after the fix a retry syncs it', async () => {
+    await push(5002);
+    const failed = await world.waitForState(5002, ['error']);
+    expect(failed.error).toMatchObject({
+      code: 'gl_account_unmapped',
+      retryable: false,
+      hint: expect.stringContaining('Mappings'),
+    });
+    expect(failed.error.message).toContain('4999');
+    await world.pod.database.db
+      .insertInto('mappings')
+      .values([
+        {
+          tenant_id: world.tenant.id,
+          connection_id: world.connection.id,
+          kind: 'gl_account',
+          cw_key: '4999',
+          ledger_key: kind === 'qbo' ? '2' : '260',
+        },
+        ...(kind === 'qbo'
+          ? [
+              {
+                tenant_id: world.tenant.id,
+                connection_id: world.connection.id,
+                kind: 'item' as const,
+                cw_key: '4999',
+                ledger_key: '31',
+              },
+            ]
+          : []),
+      ])
+      .execute();
+    await push(5002);
+    const synced = await world.waitForState(5002, ['synced']);
+    expect(synced.error).toBeNull();
+    expect(synced.ledger.total).toBe('692.80');
+  });
+
+  it('an invoice not closed in ConnectWise ends in error and is not batched', async () => {
+    await push(5003);
+    const failed = await world.waitForState(5003, ['error']);
+    expect(failed.error).toMatchObject({
+      code: 'not_closed',
+      hint: expect.stringContaining('Close the invoice'),
+    });
+    expect((await world.cwState()).batches.some((b) => b.batchIdentifier === 'LP-INV-5003')).toBe(false);
+  });
+
+  it('a viewer may look but not push', async () => {
+    expect((await api(world.pod.url, world.token.viewer, 'GET', '/api/v1/records/invoice/5001')).status).toBe(
+      200,
+    );
+    expect((await push(5004, world.token.viewer)).status).toBe(403);
+  });
+
+  it('reversed in CW and edited, it is pushed again as an update of the same document', async () => {
+    const reversed = await api(
+      world.pod.url,
+      world.token.admin,
+      'POST',
+      '/api/v1/records/invoice/5001/reverse',
+    );
+    expect(reversed.body).toMatchObject({ state: 'unposted', cw: { batch: null } });
+    await world.seedInvoices([
+      invoice(5001, 'INV-5001', {
+        lines: [
+          {
+            description: 'Managed services May (corrected)',
+            quantity: 1,
+            unitPrice: 1000,
+            accountNumber: '4000',
+          },
+        ],
+      }),
+    ]);
+    await push(5001);
+    const view = await world.waitForState(5001, ['synced']);
+    expect(view.ledger.total).toBe('1082.50');
+    expect(await world.ledgerSim.documentNumbers('invoice')).toEqual(expect.arrayContaining(['INV-5001']));
+    expect((await world.ledgerSim.documentNumbers('invoice')).filter((n) => n === 'INV-5001')).toHaveLength(
+      1,
+    );
+    expect((await world.cwState()).batches.filter((b) => b.batchIdentifier === 'LP-INV-5001')).toHaveLength(
+      1,
+    );
+  });
+
+  it('lists records with counts per state for the workbench', async () => {
+    const list = await api(world.pod.url, world.token.accountant, 'GET', '/api/v1/records?limit=2');
+    expect(list.status).toBe(200);
+    expect(list.body.records).toHaveLength(2);
+    expect(list.body.nextCursor).toEqual(expect.any(String));
+    expect(list.body.counts).toMatchObject({ synced: 2, error: 1 });
+    const next = await api(
+      world.pod.url,
+      world.token.accountant,
+      'GET',
+      `/api/v1/records?limit=2&cursor=${list.body.nextCursor}`,
+    );
+    const numbers = [...list.body.records, ...next.body.records].map((r: { number: string }) => r.number);
+    expect(new Set(numbers).size).toBe(numbers.length);
+    const errors = await api(world.pod.url, world.token.accountant, 'GET', '/api/v1/records?state=error');
+    expect(errors.body.records.map((r: { number: string }) => r.number)).toEqual(['INV-5003']);
+  });
+});
