@@ -51,8 +51,19 @@ const podStatus = async (member: string) => {
 
 describe('the shell wired to the ConnectWise simulator by URL', () => {
   it('hands the pod member data that ConnectWise confirms over cookie auth', async () => {
-    expect(await podStatus('accountant')).toBe('Signed in as Jane Doe (accountant)');
+    const since = backend.apiRequests.length;
+    // Signed in, the accountant's invoice pod and nothing else: no error, just "no record yet" (this
+    // backend keeps none) and the Sync now that only accountants and up get.
+    expect(await podStatus('accountant')).toBe(
+      'Ledgerpod has no record of this invoice yet. It is picked up when the invoice is closed in ConnectWise.Sync now',
+    );
     expect(backend.sessionRequests.at(-1)).toMatchObject({ memberid: 'jdoe', site: new URL(cw.url).host });
+    // Every call the pod made carried the token the backend issued to the member ConnectWise confirmed.
+    const calls = backend.apiRequests.slice(since);
+    expect(calls.map((c) => c.path)).toContain('/api/v1/records/invoice/1');
+    for (const call of calls) {
+      expect(call).toMatchObject({ member: { id: 'jdoe', name: 'Jane Doe' }, role: 'accountant' });
+    }
     expect(cw.sim.traffic.snapshot().byRoute).toHaveProperty([
       'GET /v4_6_release/apis/3.0/system/myMembers/info',
     ]);
