@@ -1,15 +1,16 @@
 import type { LedgerConnection } from '../db/schema.js';
 import type { LedgerFactory } from '../sync/record-jobs.js';
 import type { CallLimiter, CallLimits } from './call-limiter.js';
-import type { ConnectionStore } from './connections/connection-store.js';
-import { connectionTokenSource, InvalidGrantError, type TokenRefresher } from './connections/token-source.js';
-import type { CallGate, Ledger } from './ledger.js';
+import type { ConnectionStore, OAuthTokens } from './connections/connection-store.js';
+import { connectionTokenSource, type TokenRefresher } from './connections/token-source.js';
+import type { AccessTokenSource, CallGate, Ledger } from './ledger.js';
 import { LedgerError } from './ledger-error.js';
 import {
   oauthFor,
   type Provider,
   type ProviderOAuth,
   type Providers,
+  providerLabels,
   providerOf,
   redirectUriFor,
 } from './providers.js';
@@ -127,17 +128,9 @@ export class LedgerRegistry implements LedgerFactory {
   private build(connection: LedgerConnection): Ledger {
     const provider = this.providerOf(connection.kind);
     const oauth = this.oauthOf(connection.kind);
-    const refresher: TokenRefresher = {
-      async refresh(refreshToken) {
-        try {
-          return await oauth.refresh(refreshToken, connection.external_id);
-        } catch (error) {
-          if (isInvalidGrant(error)) throw new InvalidGrantError(describe(error));
-          throw error;
-        }
-      },
-    };
-    const tokens = connectionTokenSource(this.options.store, connection, refresher);
+    const tokens = refusalAware(this.options.store, connection, (refreshToken) =>
+      oauth.refresh(refreshToken, connection.external_id),
+    );
     const gate = limitedGate(
       this.options.limiter,
       `${connection.kind}:${connection.external_id}`,
@@ -163,6 +156,49 @@ export class LedgerRegistry implements LedgerFactory {
           gate,
         });
   }
+}
+
+/** A refresh token the provider refused (revoked, expired, rotated out by someone else). */
+class GrantRefused extends Error {}
+
+/**
+ * The connection's token source, with a refused grant turned into `needs_reconnect` once the
+ * refresh lock is released: marking it from inside the lock's transaction, on another pooled
+ * connection, would wait forever on the embedded (single-session) database.
+ */
+function refusalAware(
+  store: ConnectionStore,
+  connection: LedgerConnection,
+  refresh: (refreshToken: string) => Promise<OAuthTokens>,
+): AccessTokenSource {
+  const refresher: TokenRefresher = {
+    async refresh(refreshToken) {
+      try {
+        return await refresh(refreshToken);
+      } catch (error) {
+        if (isInvalidGrant(error)) throw new GrantRefused(describe(error));
+        throw error;
+      }
+    },
+  };
+  const source = connectionTokenSource(store, connection, refresher);
+  return {
+    async accessToken() {
+      try {
+        return await source.accessToken();
+      } catch (error) {
+        if (!(error instanceof GrantRefused)) throw error;
+        const reason = `${providerLabels[connection.kind]} refused the stored authorisation (${error.message})`;
+        await store.markNeedsReconnect(connection.id, reason);
+        throw new LedgerError({
+          code: 'ledger_unauthorized',
+          providerMessage: `${reason}. An admin must reconnect it in the Ledgerpod admin tab; nothing is lost meanwhile.`,
+          retryable: false,
+        });
+      }
+    },
+    invalidate: () => source.invalidate(),
+  };
 }
 
 /** intuit-oauth throws an OAuthError whose message is the OAuth error; Xero's helper a LedgerError. */
