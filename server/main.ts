@@ -1,4 +1,6 @@
+import type { RunningSim } from '../sim/kit/listen.js';
 import { loadConfig } from './config.js';
+import type { Tenant } from './db/schema.js';
 import { createLogger } from './log.js';
 import { startLedgerpod } from './server.js';
 
@@ -7,19 +9,43 @@ if (!loaded.ok) {
   for (const line of loaded.errors) process.stderr.write(`config error: ${line}\n`);
   process.exit(1);
 }
-const config = loaded.config;
+let config = loaded.config;
 const logger = createLogger(config.logLevel);
 
 try {
-  const pod = await startLedgerpod(config, { logger });
+  // The demo's outside world (simulated ConnectWise, QuickBooks Online, Xero) starts first, so the
+  // product can be configured to talk to it exactly as it would to the real services.
+  const demo = config.demo ? await import('./demo/demo.js') : undefined;
+  const sims = demo ? await demo.startDemoSims() : undefined;
+  if (demo && sims) {
+    const overlaid = loadConfig({ ...demo.demoEnvironment(sims), ...process.env });
+    if (!overlaid.ok) throw new Error(overlaid.errors.join('; '));
+    config = overlaid.config;
+  }
+  let demoState: { tenant: Tenant; sims: NonNullable<typeof sims>; shell: RunningSim } | undefined;
+  const pod = await startLedgerpod(config, {
+    logger,
+    routers: demo ? () => [demo.demoRoutes(() => demoState)] : undefined,
+  });
   logger.info(
     { role: config.role, url: pod.url, demo: config.demo, embeddedDb: pod.database.embedded },
     'ledgerpod started',
   );
-  if (pod.url)
+
+  if (demo && sims) {
+    const tenant = await demo.installDemoTenant(pod, sims);
+    const shell = await demo.startDemoShell(pod, sims);
+    demoState = { tenant, sims, shell };
     process.stdout.write(
-      `\nLedgerpod is running: ${config.publicUrl ?? pod.url.replace('127.0.0.1', 'localhost')}\n\n`,
+      `\nLedgerpod demo is running. Open the simulated ConnectWise: ${shell.url.replace('127.0.0.1', 'localhost')}/invoices\n` +
+        `(Ledgerpod itself: ${config.publicUrl}; what is where: ${config.publicUrl}/demo.json)\n\n`,
     );
+    void demo
+      .runDemoOpening(pod, sims, tenant, logger)
+      .catch((error) => logger.warn({ err: error }, 'demo opening moves failed'));
+  } else if (pod.url) {
+    process.stdout.write(`\nLedgerpod is running: ${config.publicUrl ?? pod.url}\n\n`);
+  }
 
   let stopping = false;
   const shutdown = async (signal: string) => {
@@ -28,6 +54,8 @@ try {
     logger.info({ signal }, 'shutting down');
     try {
       await pod.stop();
+      await demoState?.shell.close();
+      await sims?.close();
       process.exit(0);
     } catch (error) {
       logger.error({ err: error }, 'shutdown failed');

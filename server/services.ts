@@ -6,6 +6,7 @@ import { createSecretBox, type SecretBox } from './crypto/secret-box.js';
 import type { Db } from './db/database.js';
 import { connectionRoutes } from './http/connection-routes.js';
 import { connectWiseWebhookRoutes } from './http/connectwise-webhook-routes.js';
+import { insightRoutes } from './http/insight-routes.js';
 import { mappingRoutes } from './http/mapping-routes.js';
 import { meRoutes } from './http/me-routes.js';
 import { OAuthStates, oauthCallbackRoutes } from './http/oauth-callback-routes.js';
@@ -80,6 +81,7 @@ export function apiRouters(services: Services, deps: { db: Db; jobs: JobQueue })
     connectWiseWebhookRoutes({ ...deps, tenants: services.tenants, connectWise: services.connectWise }),
     ...ledgerRouters(services, deps.db),
     paymentRoutes({ ...deps, tokens: services.sessionTokens }),
+    insightRoutes({ db: deps.db, tokens: services.sessionTokens }),
     onboardingRoutes({
       ...deps,
       tokens: services.sessionTokens,

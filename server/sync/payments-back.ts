@@ -23,7 +23,7 @@ export interface PaymentsBackResult {
 }
 
 /** How far back the first sweep of a connection looks when no date was given. */
-const firstSweepDays = 30;
+const firstSweepDays = 7;
 
 /**
  * Writes each ledger payment applied to a document we pushed onto the CW invoice, once. A payment is

@@ -107,7 +107,10 @@ export async function runPushJob(
     await pushInvoice(ctx, record);
   } catch (error) {
     const stored = storedErrorOf(error);
-    const latest = (await deps.records.get(key)) ?? record;
+    const latest = await deps.records.get(key);
+    // The tenant (and its records) went away meanwhile, or the last step was stored before the
+    // failure: either way there is nothing left to do or report.
+    if (!latest || settled.has(latest.state)) return;
     const lastAttempt = attempt.retryCount >= attempt.retryLimit;
     if (!stored.retryable || lastAttempt) {
       // Parked in `error` with the code and hint; the record stays there to retry after a fix.

@@ -24,7 +24,8 @@ export function spawnLedgerpod(env: Record<string, string>): SpawnedLedgerpod {
   });
   const onData = (chunk: Buffer) => {
     output += chunk.toString();
-    const match = /Ledgerpod is running: (\S+)/.exec(output);
+    // The demo prints the simulated ConnectWise first and Ledgerpod itself after it.
+    const match = /Ledgerpod itself: (\S+?);/.exec(output) ?? /Ledgerpod is running: (\S+)/.exec(output);
     if (match?.[1]) resolveUrl(match[1]);
   };
   child.stdout.on('data', onData);

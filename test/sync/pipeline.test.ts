@@ -158,4 +158,24 @@ describe.each(['qbo', 'xero'] as const)('record pipeline to %s', (kind) => {
     const errors = await api(world.pod.url, world.token.accountant, 'GET', '/api/v1/records?state=error');
     expect(errors.body.records.map((r: { number: string }) => r.number)).toEqual(['INV-5003']);
   });
+
+  it('summarises a company and the days for the pods', async () => {
+    const summary = await api(world.pod.url, world.token.viewer, 'GET', '/api/v1/companies/250/summary');
+    expect(summary.status).toBe(200);
+    expect(summary.body).toMatchObject({
+      company: { id: 250, name: 'Acme Corporation' },
+      counts: { synced: 2, error: 1 },
+    });
+    expect(summary.body.arBalance).toEqual({
+      currency: 'USD',
+      cw: expect.stringMatching(/^\d+\.\d{2}$/),
+      ledger: '1775.30',
+    });
+    const daily = await api(world.pod.url, world.token.accountant, 'GET', '/api/v1/stats/daily?days=3');
+    expect(daily.body.days).toHaveLength(3);
+    expect(daily.body.days.at(-1)).toMatchObject({ synced: expect.any(Number), errors: expect.any(Number) });
+    expect(daily.body.days.at(-1).synced).toBeGreaterThanOrEqual(2);
+    expect(daily.body.days.at(-1).errors).toBeGreaterThanOrEqual(2);
+    expect((await api(world.pod.url, world.token.viewer, 'GET', '/api/v1/stats/daily')).status).toBe(403);
+  });
 });

@@ -1,5 +1,5 @@
 import { getDailyStats } from '../api/admin.js';
-import { listEvents } from '../api/records.js';
+import { type EventRecord, listEvents } from '../api/records.js';
 import { usePod } from '../ui/pod-context.js';
 import { ProblemBox } from '../ui/problem-box.js';
 import { stateLabels } from '../ui/states.js';
@@ -8,6 +8,17 @@ import { DailyChart } from './daily-chart.js';
 
 const when = (iso: string) =>
   new Date(iso).toLocaleString(undefined, { dateStyle: 'short', timeStyle: 'short' });
+
+const recordText = (record: EventRecord | string | null | undefined) =>
+  !record ? '' : typeof record === 'string' ? record : record.number || `${record.type} ${record.cwId}`;
+
+const detailText = (detail: Record<string, unknown> | string) =>
+  typeof detail === 'string'
+    ? detail
+    : Object.entries(detail)
+        .filter(([, value]) => value !== null && typeof value !== 'object')
+        .map(([key, value]) => `${key}: ${String(value)}`)
+        .join(', ');
 
 /** The last two weeks at a glance, then the audit log: who did what to which record. */
 export function Activity() {
@@ -41,14 +52,14 @@ export function Activity() {
               {events.data.events.map((e, i) => (
                 <tr key={`${e.at}-${i}`}>
                   <td>{when(e.at)}</td>
-                  <td>{e.record}</td>
+                  <td>{recordText(e.record)}</td>
                   <td>{e.actor}</td>
                   <td>{e.kind.replaceAll('_', ' ')}</td>
                   <td>
                     {e.fromState && stateLabels[e.fromState]}
                     {e.toState && ` → ${stateLabels[e.toState]}`}
                   </td>
-                  <td>{e.detail}</td>
+                  <td>{detailText(e.detail)}</td>
                 </tr>
               ))}
             </tbody>

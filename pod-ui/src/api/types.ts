@@ -41,7 +41,8 @@ export interface RecordEvent {
   kind: string;
   fromState: RecordState | null;
   toState: RecordState | null;
-  detail: string;
+  /** What was done: request ids, idempotency keys, ids created (an object from the backend). */
+  detail: Record<string, unknown> | string;
 }
 
 export interface RecordDetail {

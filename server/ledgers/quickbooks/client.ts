@@ -17,7 +17,13 @@ import { displayNameCandidates, queryLiteral } from './party-names.js';
 import { paymentsFromCdc } from './payments.js';
 import { requestIdFor } from './request-id.js';
 import { callSdk, type SdkSettings } from './sdk.js';
-import { documentSchema, optionSchema, partySchema, queryResponseSchema } from './wire-schemas.js';
+import {
+  documentSchema,
+  optionSchema,
+  partySchema,
+  paymentSchema,
+  queryResponseSchema,
+} from './wire-schemas.js';
 
 export interface QuickBooksLedgerOptions {
   apiBaseUrl: string;
@@ -33,6 +39,8 @@ export interface QuickBooksLedgerOptions {
 /** Numbers per `DocNumber IN (...)` query, keeping the URL well under QBO's limits. */
 const numbersPerQuery = 50;
 const pageSize = 1000;
+/** How far back QBO's change data capture answers (30 days), with a margin for clocks and latency. */
+const cdcWindowMs = 29 * 86_400_000;
 
 export function createQuickBooksLedger(options: QuickBooksLedgerOptions): Ledger {
   const settings: SdkSettings = {
@@ -164,6 +172,16 @@ export function createQuickBooksLedger(options: QuickBooksLedgerOptions): Ledger
 
     async *paymentsSince(since) {
       let cursor = since;
+      const cdcFloor = new Date(Date.now() - cdcWindowMs);
+      if (cursor < cdcFloor) {
+        // CDC looks back 30 days at most; older changes come from a query (QBO keeps no record of
+        // payments deleted that long ago).
+        const window = `where MetaData.LastUpdatedTime >= '${cursor.toISOString()}' and MetaData.LastUpdatedTime < '${cdcFloor.toISOString()}'`;
+        const rows = await query('Payment', window, paymentSchema);
+        const { payments } = paymentsFromCdc({ CDCResponse: [{ QueryResponse: [{ Payment: rows }] }] });
+        if (payments.length > 0) yield payments;
+        cursor = cdcFloor;
+      }
       for (;;) {
         // Always UTC with Z: a raw '+' offset in the query string would arrive as a space.
         const body = await call('changeDataCapture', ['Payment'], cursor.toISOString());

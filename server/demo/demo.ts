@@ -1,0 +1,281 @@
+import { Router } from 'express';
+import { startConnectWiseSim } from '../../sim/connectwise/index.js';
+import { startCwShell } from '../../sim/cw-shell/cw-shell.js';
+import type { ShellInvoice, ShellRecords } from '../../sim/cw-shell/shell-records.js';
+import type { RunningSim } from '../../sim/kit/listen.js';
+import { startQuickBooksSim } from '../../sim/quickbooks/index.js';
+import { defaultSimClient, startXeroSim } from '../../sim/xero/index.js';
+import type { Tenant } from '../db/schema.js';
+import type { Logger } from '../log.js';
+import type { Ledgerpod } from '../server.js';
+import { sweepAll } from '../sync/payment-jobs.js';
+import { requestPush } from '../sync/record-jobs.js';
+import {
+  type DemoInvoice,
+  demoApiMember,
+  demoClientId,
+  demoCompanies,
+  demoCompanyId,
+  demoConnectWiseSeed,
+  demoInvoices,
+  demoMembers,
+  demoQuickBooksMappings,
+} from './demo-data.js';
+
+export const demoRealmId = '9130350000000777';
+export const demoXeroTenantId = 'd3m0d3m0-0000-4000-8000-000000000777';
+const qboClient = { id: 'ledgerpod-demo', secret: 'ledgerpod-demo-secret' };
+
+export interface DemoSims {
+  cw: RunningSim;
+  qbo: RunningSim;
+  xero: RunningSim;
+  invoices: DemoInvoice[];
+  close(): Promise<void>;
+}
+
+const post = async (base: string, path: string, body?: unknown) => {
+  const res = await fetch(`${base}${path}`, {
+    method: 'POST',
+    headers: { 'content-type': 'application/json' },
+    body: body === undefined ? undefined : JSON.stringify(body),
+  });
+  if (!res.ok) throw new Error(`${path}: ${res.status} ${await res.text()}`);
+  return res.json() as Promise<unknown>;
+};
+
+/** The outside world of the demo: ConnectWise, QuickBooks Online and Xero simulators, seeded. */
+export async function startDemoSims(): Promise<DemoSims> {
+  const invoices = demoInvoices();
+  const cw = await startConnectWiseSim({ companyId: demoCompanyId });
+  await post(cw.url, '/__sim/seed', demoConnectWiseSeed(invoices));
+  const qbo = await startQuickBooksSim({
+    authorizeRealmId: demoRealmId,
+    clients: { [qboClient.id]: qboClient.secret },
+  });
+  await post(qbo.url, '/__sim/realms', { realmId: demoRealmId, defaults: true });
+  const xero = await startXeroSim();
+  await post(xero.url, '/__sim/seed', {
+    defaults: true,
+    tenants: { [demoXeroTenantId]: { name: 'Demo MSP (Xero)' } },
+  });
+  return {
+    cw,
+    qbo,
+    xero,
+    invoices,
+    async close() {
+      await Promise.all([cw.close(), qbo.close(), xero.close()]);
+    },
+  };
+}
+
+/** Settings that point Ledgerpod's QuickBooks and Xero clients at the simulators. */
+export function demoEnvironment(sims: DemoSims): Record<string, string> {
+  return {
+    QBO_CLIENT_ID: qboClient.id,
+    QBO_CLIENT_SECRET: qboClient.secret,
+    QBO_ENVIRONMENT: 'sandbox',
+    QBO_API_URL: `${sims.qbo.url}/v3/company/`,
+    QBO_OAUTH_URL: sims.qbo.url,
+    QBO_APP_URL: sims.qbo.url,
+    XERO_CLIENT_ID: defaultSimClient.clientId,
+    XERO_CLIENT_SECRET: defaultSimClient.clientSecret,
+    XERO_API_URL: `${sims.xero.url}/api.xro/2.0`,
+    XERO_IDENTITY_URL: sims.xero.url,
+    XERO_APP_URL: sims.xero.url,
+  };
+}
+
+/**
+ * The demo tenant, made afresh on every start (the simulators start empty): ConnectWise bound to
+ * the simulator, QuickBooks Online connected and mapped, Xero left for the admin to connect.
+ */
+export async function installDemoTenant(pod: Ledgerpod, sims: DemoSims): Promise<Tenant> {
+  const db = pod.database.db;
+  await db.deleteFrom('tenants').where('cw_company_id', '=', demoCompanyId).execute();
+  const tenant = await pod.services.tenants.create({
+    name: 'Demo MSP',
+    site: new URL(sims.cw.url).host,
+    companyId: demoApiMember.companyId,
+    publicKey: demoApiMember.publicKey,
+    privateKey: demoApiMember.privateKey,
+    clientId: demoClientId,
+    apiUrl: sims.cw.url,
+    settings: { batchPrefix: 'LP-', syncOnClose: true },
+  });
+  await pod.frameOrigins.refresh();
+  const tokens = (await post(sims.qbo.url, '/__sim/oauth/tokens', {
+    realmId: demoRealmId,
+    clientId: qboClient.id,
+  })) as {
+    access_token: string;
+    refresh_token: string;
+    expires_in: number;
+  };
+  const connection = await pod.services.connections.save({
+    tenantId: tenant.id,
+    kind: 'qbo',
+    externalId: demoRealmId,
+    name: 'Demo MSP (QuickBooks Online)',
+    tokens: {
+      accessToken: tokens.access_token,
+      refreshToken: tokens.refresh_token,
+      accessExpiresAt: new Date(Date.now() + tokens.expires_in * 1000),
+    },
+  });
+  await db
+    .insertInto('mappings')
+    .values(
+      demoQuickBooksMappings.map(([kind, cwKey, ledgerKey]) => ({
+        tenant_id: tenant.id,
+        connection_id: connection.id,
+        kind,
+        cw_key: cwKey,
+        ledger_key: ledgerKey,
+      })),
+    )
+    .execute();
+  await pod.services.connectWise.for(tenant).registerCallback({
+    description: 'Ledgerpod demo',
+    url: `${pod.config.publicUrl}/webhooks/connectwise/${tenant.id}`,
+    objectId: 0,
+    type: 'invoice',
+    level: 'owner',
+  });
+  return tenant;
+}
+
+const money = (value: unknown) => Number(value ?? 0).toFixed(2);
+
+/** What the simulated ConnectWise screens list: the simulator's invoices as a person sees them. */
+export function shellRecords(sims: DemoSims): Partial<ShellRecords> {
+  return {
+    companies: demoCompanies.map((c) => ({
+      ...c,
+      phone: '555-0100',
+      city: 'Springfield',
+      accountNumber: c.identifier,
+    })),
+    invoices: sims.invoices.map(
+      ({ built: { invoice } }): ShellInvoice => ({
+        id: invoice.id,
+        invoiceNumber: invoice.invoiceNumber,
+        type: invoice.type,
+        status: invoice.status.name,
+        company: { id: invoice.company.id, name: invoice.company.name },
+        date: invoice.date.slice(0, 10),
+        dueDate: invoice.dueDate.slice(0, 10),
+        subtotal: money(invoice.subtotal),
+        salesTax: money(invoice.salesTax),
+        total: money(invoice.total),
+        balance: money(invoice.balance),
+        currency: invoice.currency.currencyCode,
+      }),
+    ),
+  };
+}
+
+export async function startDemoShell(pod: Ledgerpod, sims: DemoSims, port = 0): Promise<RunningSim> {
+  const shell = await startCwShell(
+    {
+      podBaseUrl: pod.config.publicUrl ?? pod.url!,
+      cwSimUrl: sims.cw.url,
+      members: demoMembers.map((m) => ({
+        identifier: m.identifier,
+        name: `${m.firstName} ${m.lastName}`,
+        role: m.role,
+      })),
+      records: shellRecords(sims),
+    },
+    port,
+  );
+  pod.frameOrigins.allow(shell.url);
+  return shell;
+}
+
+/**
+ * The demo's opening moves, run through the real pipeline: some invoices pushed (a few fail, with
+ * their hints), then payments made in QuickBooks and written back, so every state is on show.
+ */
+export async function runDemoOpening(
+  pod: Ledgerpod,
+  sims: DemoSims,
+  tenant: Tenant,
+  logger: Logger,
+): Promise<void> {
+  const deps = { jobs: pod.jobs!, records: pod.services.records };
+  for (const { built } of sims.invoices.filter((i) => i.pushAtStart)) {
+    await requestPush(deps, { tenantId: tenant.id, type: 'invoice', cwId: built.invoice.id }, 'demo');
+  }
+  for (const { built, payAtStart } of sims.invoices.filter((i) => i.payAtStart)) {
+    const record = await waitForLedgerId(pod, tenant.id, built.invoice.id);
+    if (!record) continue;
+    const total = Number(built.invoice.total);
+    const amount = payAtStart === 'full' ? total : Math.round(total * 40) / 100;
+    await post(sims.qbo.url, `/__sim/realms/${demoRealmId}/payments`, { invoiceId: record, amount });
+  }
+  await sweepAll({ db: pod.database.db, jobs: pod.jobs! }, tenant.id);
+  logger.info({ tenantId: tenant.id }, 'demo opening moves done');
+}
+
+async function waitForLedgerId(pod: Ledgerpod, tenantId: string, cwId: number): Promise<string | undefined> {
+  for (let i = 0; i < 150; i++) {
+    const row = await pod.database.db
+      .selectFrom('records')
+      .select(['ledger_id', 'state'])
+      .where('tenant_id', '=', tenantId)
+      .where('cw_id', '=', String(cwId))
+      .executeTakeFirst();
+    if (row?.state === 'synced' && row.ledger_id) return row.ledger_id;
+    await new Promise((resolve) => setTimeout(resolve, 200));
+  }
+  return undefined;
+}
+
+/** GET /demo.json: how people and scripts find their way around the demo. */
+export function demoRoutes(
+  demo: () => { tenant: Tenant; sims: DemoSims; shell: RunningSim } | undefined,
+): Router {
+  const router = Router();
+  router.get('/demo.json', async (_req, res) => {
+    const current = demo();
+    if (!current) {
+      res
+        .status(503)
+        .json({
+          error: {
+            code: 'demo_starting',
+            message: 'The demo is still starting',
+            hint: 'Try again in a second.',
+          },
+        });
+      return;
+    }
+    const { tenant, sims, shell } = current;
+    const members = await Promise.all(
+      demoMembers.map(async (m) => ({
+        role: m.role,
+        identifier: m.identifier,
+        memberAuthentication: await post(sims.cw.url, '/__sim/member-auth', {
+          memberIdentifier: m.identifier,
+        }),
+      })),
+    );
+    const firstInvoice = sims.invoices[0]!.built.invoice;
+    res.json({
+      tenantId: tenant.id,
+      connectwise: { url: sims.cw.url, site: tenant.cw_site, companyId: tenant.cw_company_id },
+      quickbooks: { url: sims.qbo.url, realmId: demoRealmId },
+      xero: { url: sims.xero.url, tenantId: demoXeroTenantId },
+      members,
+      screens: {
+        invoice: `${shell.url}/invoices/${firstInvoice.id}`,
+        invoices: `${shell.url}/invoices`,
+        company: `${shell.url}/companies/${firstInvoice.company.id}`,
+        today: `${shell.url}/today`,
+      },
+    });
+  });
+  return router;
+}
