@@ -36,11 +36,11 @@ export function RecordActions({ detail, type, cwId, onChange }: Props) {
   const running = state !== undefined && busyStates.has(state);
   const recordType = detail?.record.type ?? type;
 
-  const act = async (run: () => Promise<{ record: RecordDetail }>) => {
+  const act = async (run: () => Promise<RecordDetail>) => {
     setBusy(true);
     setProblem(undefined);
     try {
-      onChange((await run()).record);
+      onChange(await run());
     } catch (error) {
       setProblem(error instanceof ApiError ? error : { code: 'client', message: String(error) });
     } finally {

@@ -18,11 +18,7 @@ export async function buildPodBundles(): Promise<PodBundles> {
   const root = await mkdtemp(join(tmpdir(), 'ledgerpod-e2e-'));
   const podUiDir = join(root, 'pod-ui');
   const hostedClientDir = join(root, 'hosted');
-  await build({
-    configFile: 'pod-ui/vite.config.ts',
-    logLevel: 'warn',
-    build: { outDir: podUiDir, emptyOutDir: true },
-  });
+  await buildPodUi(podUiDir);
   await build({
     configFile: false,
     logLevel: 'warn',
@@ -35,4 +31,13 @@ export async function buildPodBundles(): Promise<PodBundles> {
     },
   });
   return { podUiDir, hostedClientDir };
+}
+
+/** The real pod-ui with the production config (base `/pod/`), into `outDir` instead of dist/pod-ui. */
+export async function buildPodUi(outDir: string): Promise<void> {
+  await build({
+    configFile: 'pod-ui/vite.config.ts',
+    logLevel: 'warn',
+    build: { outDir, emptyOutDir: true },
+  });
 }

@@ -36,7 +36,8 @@ export function recordRoutes(store: Store, need: Need): Router {
     const found = find(req.params.type, req.params.cwId);
     if (!found) return void res.status(404).json(notFound);
     store.push(found);
-    res.status(202).json({ record: detail(found) });
+    // As the real backend (server/http/record-routes.ts): the record itself, not wrapped.
+    res.status(202).json(detail(found));
   });
 
   r.post('/records/:type/:cwId/reverse', need('admin'), (req, res) => {
@@ -45,7 +46,7 @@ export function recordRoutes(store: Store, need: Need): Router {
     found.ledger = null;
     found.cw.batch = null;
     store.move(found, 'unposted', 'reversed', 'Document voided in the books');
-    res.json({ record: detail(found) });
+    res.json(detail(found));
   });
 
   r.get('/records', need('accountant'), (req, res) => {
