@@ -241,15 +241,13 @@ export function demoRoutes(
   router.get('/demo.json', async (_req, res) => {
     const current = demo();
     if (!current) {
-      res
-        .status(503)
-        .json({
-          error: {
-            code: 'demo_starting',
-            message: 'The demo is still starting',
-            hint: 'Try again in a second.',
-          },
-        });
+      res.status(503).json({
+        error: {
+          code: 'demo_starting',
+          message: 'The demo is still starting',
+          hint: 'Try again in a second.',
+        },
+      });
       return;
     }
     const { tenant, sims, shell } = current;

@@ -137,6 +137,9 @@ export async function startRecordWorkers(
   options: { concurrency?: number } = {},
 ): Promise<void> {
   await createRecordQueues(deps.jobs);
+  await deps.jobs.work<RefreshRecordJob>(queues.refreshRecord, (data) => refreshRecord(deps, data), {
+    concurrency: options.concurrency ?? 4,
+  });
   await deps.jobs.work<OnboardingJob>(queues.onboarding, async (data) => {
     const tenant = await deps.tenants.get(data.tenantId);
     if (!tenant) return;
