@@ -113,8 +113,8 @@ async function watchStates(pod: FrameLocator, last: string, timeoutMs = 20_000):
 describe('the real product inside the ConnectWise shell', () => {
   it('an accountant pushes an invoice from its screen and watches it reach synced live', async () => {
     const { page, pod } = await openInvoice(7001, 'accountant');
-    // The product only learns of an invoice when it is pushed (the refresh a GET promises never
-    // runs: see the report), so a fresh invoice opens as "no record yet", with Sync now.
+    // The first look at an invoice the product has never seen answers 404 (and queues a refresh);
+    // the pod does not look again, so a fresh invoice opens as "no record yet", with Sync now.
     await eventually(() => pod.getByTestId('record-empty').isVisible()).toBe(true);
     await screenshot(page, 'product-invoice-unknown');
 
