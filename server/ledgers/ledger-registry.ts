@@ -2,7 +2,7 @@ import type { LedgerConnection } from '../db/schema.js';
 import type { LedgerFactory } from '../sync/record-jobs.js';
 import type { CallLimiter, CallLimits } from './call-limiter.js';
 import type { ConnectionStore, OAuthTokens } from './connections/connection-store.js';
-import { connectionTokenSource, type TokenRefresher } from './connections/token-source.js';
+import { connectionTokenSource, InvalidGrantError, type TokenRefresher } from './connections/token-source.js';
 import type { AccessTokenSource, CallGate, Ledger } from './ledger.js';
 import { LedgerError } from './ledger-error.js';
 import {
@@ -158,13 +158,9 @@ export class LedgerRegistry implements LedgerFactory {
   }
 }
 
-/** A refresh token the provider refused (revoked, expired, rotated out by someone else). */
-class GrantRefused extends Error {}
-
 /**
- * The connection's token source, with a refused grant turned into `needs_reconnect` once the
- * refresh lock is released: marking it from inside the lock's transaction, on another pooled
- * connection, would wait forever on the embedded (single-session) database.
+ * The connection's token source over the provider's refresh; a refused grant (revoked, expired,
+ * rotated out) becomes InvalidGrantError, which turns the connection `needs_reconnect`.
  */
 function refusalAware(
   store: ConnectionStore,
@@ -176,29 +172,12 @@ function refusalAware(
       try {
         return await refresh(refreshToken);
       } catch (error) {
-        if (isInvalidGrant(error)) throw new GrantRefused(describe(error));
+        if (isInvalidGrant(error)) throw new InvalidGrantError(describe(error));
         throw error;
       }
     },
   };
-  const source = connectionTokenSource(store, connection, refresher);
-  return {
-    async accessToken() {
-      try {
-        return await source.accessToken();
-      } catch (error) {
-        if (!(error instanceof GrantRefused)) throw error;
-        const reason = `${providerLabels[connection.kind]} refused the stored authorisation (${error.message})`;
-        await store.markNeedsReconnect(connection.id, reason);
-        throw new LedgerError({
-          code: 'ledger_unauthorized',
-          providerMessage: `${reason}. An admin must reconnect it in the Ledgerpod admin tab; nothing is lost meanwhile.`,
-          retryable: false,
-        });
-      }
-    },
-    invalidate: () => source.invalidate(),
-  };
+  return connectionTokenSource(store, connection, refresher);
 }
 
 /** intuit-oauth throws an OAuthError whose message is the OAuth error; Xero's helper a LedgerError. */

@@ -36,25 +36,30 @@ export function connectionTokenSource(
     if (cached && fresh(cached) && !forceRefresh) return cached.accessToken;
     const staleToken = forceRefresh ? cached?.accessToken : undefined;
     forceRefresh = false;
-    cached = await store.withRefreshLock(connection.id, async (current, save) => {
-      if (current.status !== 'active')
-        throw reconnectNeeded(current.status_reason ?? 'The connection is not active');
-      const tokens = store.tokensOf(current);
-      // Another process may have refreshed while we waited for the lock.
-      if (fresh(tokens) && tokens.accessToken !== staleToken) return tokens;
-      try {
-        const next = await refresher.refresh(tokens.refreshToken);
-        await save(next);
-        return next;
-      } catch (error) {
-        if (error instanceof InvalidGrantError) {
-          const reason = `${connection.kind === 'qbo' ? 'QuickBooks Online' : 'Xero'} refused the stored authorisation (${error.message})`;
-          await store.markNeedsReconnect(connection.id, reason);
-          throw reconnectNeeded(reason);
+    // A refused grant is marked after the lock's transaction ends: marking it inside, on another
+    // pooled connection, would wait forever on the single-session embedded database.
+    let refusedReason: string | undefined;
+    try {
+      cached = await store.withRefreshLock(connection.id, async (current, save) => {
+        if (current.status !== 'active')
+          throw reconnectNeeded(current.status_reason ?? 'The connection is not active');
+        const tokens = store.tokensOf(current);
+        // Another process may have refreshed while we waited for the lock.
+        if (fresh(tokens) && tokens.accessToken !== staleToken) return tokens;
+        try {
+          const next = await refresher.refresh(tokens.refreshToken);
+          await save(next);
+          return next;
+        } catch (error) {
+          if (!(error instanceof InvalidGrantError)) throw error;
+          refusedReason = `${connection.kind === 'qbo' ? 'QuickBooks Online' : 'Xero'} refused the stored authorisation (${error.message})`;
+          throw reconnectNeeded(refusedReason);
         }
-        throw error;
-      }
-    });
+      });
+    } catch (error) {
+      if (refusedReason) await store.markNeedsReconnect(connection.id, refusedReason);
+      throw error;
+    }
     return cached.accessToken;
   }
 
