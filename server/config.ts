@@ -2,6 +2,7 @@ import { randomBytes } from 'node:crypto';
 import { chmodSync, existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { z } from 'zod';
+import { podUiDistDir } from './paths.js';
 
 const logLevels = ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'] as const;
 
@@ -44,6 +45,7 @@ const envSchema = z.object({
   ROLE: z.enum(['all', 'web', 'worker']).default('all'),
   CW_ALLOWED_ORIGINS: listOf(origin).default([]),
   DEMO: z.enum(['auto', 'on', 'off']).default('auto'),
+  POD_UI_DIR: z.string().min(1).optional(),
   CW_TIMEOUT_MS: z.coerce.number().int().min(100).max(300_000).default(30_000),
   LEDGER_TIMEOUT_MS: z.coerce.number().int().min(100).max(300_000).default(30_000),
   QBO_CLIENT_ID: z.string().min(1).optional(),
@@ -74,6 +76,8 @@ export interface Config {
   role: Role;
   cwAllowedOrigins: string[];
   demo: boolean;
+  /** Where the built pod UI is served from. */
+  podUiDir: string;
   /** How long one ConnectWise or ledger call may take before it counts as timed out. */
   timeouts: { connectWiseMs: number; ledgerMs: number };
   /** Undefined when QBO_CLIENT_ID / QBO_CLIENT_SECRET are not set: QuickBooks cannot be connected. */
@@ -121,6 +125,7 @@ const expected: Record<string, string> = {
   ROLE: 'all|web|worker',
   CW_ALLOWED_ORIGINS: 'a comma-separated list of origins such as https://na.myconnectwise.net',
   DEMO: 'auto|on|off',
+  POD_UI_DIR: 'the folder holding the built pod (npm run build:ui writes dist/pod-ui)',
   CW_TIMEOUT_MS: 'milliseconds, 100-300000',
   LEDGER_TIMEOUT_MS: 'milliseconds, 100-300000',
   QBO_CLIENT_ID: 'the Client ID of your Intuit developer app',
@@ -183,6 +188,7 @@ export function parseConfig(
       role: e.ROLE,
       cwAllowedOrigins: e.CW_ALLOWED_ORIGINS,
       demo,
+      podUiDir: e.POD_UI_DIR ? resolve(e.POD_UI_DIR) : podUiDistDir,
       timeouts: { connectWiseMs: e.CW_TIMEOUT_MS, ledgerMs: e.LEDGER_TIMEOUT_MS },
       quickbooks: quickbooksConfig(e),
       xero: xeroConfig(e),

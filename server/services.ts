@@ -38,6 +38,7 @@ export interface Services {
   ledgers: LedgerRegistry;
   oauthStates: OAuthStates;
   publicUrl: string | undefined;
+  podUiDir: string;
   records: RecordStore;
 }
 
@@ -64,6 +65,7 @@ export function createServices(config: Config, db: Db): Services {
     }),
     oauthStates: new OAuthStates(db, config.sessionKey),
     publicUrl: config.publicUrl,
+    podUiDir: config.podUiDir,
     records: new RecordStore(db),
   };
 }
@@ -77,7 +79,7 @@ export function apiRouters(services: Services, deps: { db: Db; jobs: JobQueue })
       directoryFor: (tenant) => cwMemberDirectory(services.connectWise.for(tenant)),
     }),
     meRoutes(services.sessionTokens),
-    podUiRoutes(),
+    podUiRoutes(services.podUiDir),
     connectWiseWebhookRoutes({ ...deps, tenants: services.tenants, connectWise: services.connectWise }),
     ...ledgerRouters(services, deps.db),
     paymentRoutes({ ...deps, tokens: services.sessionTokens }),

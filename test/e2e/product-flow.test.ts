@@ -1,5 +1,8 @@
+import { mkdtempSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import type { Browser, FrameLocator } from 'playwright-core';
-import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startCwShell } from '../../sim/cw-shell/cw-shell.js';
 import type { ShellInvoice } from '../../sim/cw-shell/shell-records.js';
 import type { RunningSim } from '../../sim/kit/listen.js';
@@ -8,21 +11,8 @@ import { api, members } from '../support/cw-tenant.js';
 import { invoice, type PipelineWorld, startPipelineWorld } from '../support/pipeline-world.js';
 import { buildPodUi } from './helpers/build-pod-bundles.js';
 
-/**
- * The product serves the pod only from dist/pod-ui (server/http/pod-ui-routes.ts), which other work
- * in the tree builds and empties at any time. This file builds its own copy into a temp dir and
- * points the in-process product's `podUiDistDir` there, leaving the server code as it is.
- */
-const podUiDir = await vi.hoisted(async () => {
-  const { mkdtempSync } = await import('node:fs');
-  const { tmpdir } = await import('node:os');
-  const { join } = await import('node:path');
-  return join(mkdtempSync(join(tmpdir(), 'ledgerpod-product-flow-')), 'pod-ui');
-});
-vi.mock('../../server/paths.js', async (importOriginal) => ({
-  ...(await importOriginal<typeof import('../../server/paths.js')>()),
-  podUiDistDir: podUiDir,
-}));
+/** This file builds its own pod into a temp dir (others build dist/pod-ui at any time) and serves it from there. */
+const podUiDir = join(mkdtempSync(join(tmpdir(), 'ledgerpod-product-flow-')), 'pod-ui');
 
 const built = [
   invoice(7001, 'INV-7001'),
@@ -56,7 +46,7 @@ const name = (m: (typeof members)[keyof typeof members]) => `${m.firstName} ${m.
 
 beforeAll(async () => {
   [world, browser] = await Promise.all([
-    startPipelineWorld('qbo'),
+    startPipelineWorld('qbo', { env: { POD_UI_DIR: podUiDir } }),
     launchBrowser(),
     buildPodUi(podUiDir),
   ]).then(([w, b]) => [w, b] as const);

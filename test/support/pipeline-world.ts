@@ -63,14 +63,14 @@ export const invoice = (
 /** ConnectWise, one ledger (QBO or Xero), and the whole product wired together over real HTTP. */
 export async function startPipelineWorld(
   kind: LedgerKind,
-  options: { batchPrefix?: string } = {},
+  options: { batchPrefix?: string; env?: Record<string, string> } = {},
 ): Promise<PipelineWorld> {
   const cw = await startSeededConnectWise();
   const ledgerSim = kind === 'qbo' ? await startQboSim() : await startXeroSimHandle();
   const config = simConfig(
     kind === 'qbo' ? ledgerSim.url : 'http://127.0.0.1:9',
     kind === 'xero' ? ledgerSim.url : 'http://127.0.0.1:9',
-    { CW_TIMEOUT_MS: '1500', LEDGER_TIMEOUT_MS: '1500' },
+    { CW_TIMEOUT_MS: '1500', LEDGER_TIMEOUT_MS: '1500', ...options.env },
   );
   const pod = await startTestPod({ config });
   const tenant = await addSimTenant(pod, cw);
