@@ -55,7 +55,7 @@ describe('the shell wired to the ConnectWise simulator by URL', () => {
     // Signed in, the accountant's invoice pod and nothing else: no error, just "no record yet" (this
     // backend keeps none) and the Sync now that only accountants and up get.
     expect(await podStatus('accountant')).toBe(
-      'Ledgerpod has no record of this invoice yet. It is picked up when the invoice is closed in ConnectWise.Sync now',
+      'Ledgerpod has no record of this invoice yet and is checking ConnectWise for it. A closed invoice shows up here in a moment; accountants can also sync it now.Sync now',
     );
     expect(backend.sessionRequests.at(-1)).toMatchObject({ memberid: 'jdoe', site: new URL(cw.url).host });
     // Every call the pod made carried the token the backend issued to the member ConnectWise confirmed.

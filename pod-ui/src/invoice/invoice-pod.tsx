@@ -19,6 +19,9 @@ export function InvoicePod({ cwId, type }: { cwId: string; type?: RecordType }) 
   const detail = loaded.data;
   const running = detail !== undefined && busyStates.has(detail.state);
   const gaveUp = usePoll(running, () => loaded.reload(true));
+  // An invoice new to Ledgerpod is being read from ConnectWise right now: look again for a while.
+  const unknown = !loaded.loading && !loaded.error && detail === undefined;
+  usePoll(unknown, () => loaded.reload(true), 2_000, 30_000);
 
   if (loaded.loading && !detail)
     return (
@@ -43,8 +46,8 @@ export function InvoicePod({ cwId, type }: { cwId: string; type?: RecordType }) 
     return (
       <div class="pod">
         <p role="status" data-testid="record-empty">
-          Ledgerpod has no record of this invoice yet. It is picked up when the invoice is closed in
-          ConnectWise.
+          Ledgerpod has no record of this invoice yet and is checking ConnectWise for it. A closed invoice
+          shows up here in a moment; accountants can also sync it now.
         </p>
         {actions}
       </div>

@@ -63,8 +63,8 @@ export function RecordActions({ detail, type, cwId, onChange }: Props) {
         <fieldset class="confirm">
           <legend class="sr-only">Confirm reverse</legend>
           <span>
-            Reverse {detail?.record.number} in the books? Its document there is voided and Ledgerpod stops
-            tracking it.
+            Reverse {detail?.record.number}? Its ConnectWise accounting batch is deleted so it can be edited;
+            the books keep their document, and the next sync updates it.
           </span>
           <button type="button" class="btn btn-danger" ref={confirmRef} onClick={reverse}>
             Yes, reverse

@@ -24,7 +24,15 @@ const detail = ({ failWith: _, ...r }: StoredRecord) => r;
 
 export function recordRoutes(store: Store, need: Need): Router {
   const r = Router();
-  const find = (type: unknown, id: unknown) => store.records.get(`${String(type)}:${String(id)}`);
+  // As the real backend: invoices and credit memos share ConnectWise's invoice ids and either type finds them.
+  const find = (type: unknown, id: unknown) => {
+    const family = type === 'invoice' || type === 'credit_memo' ? ['invoice', 'credit_memo'] : [String(type)];
+    for (const t of family) {
+      const found = store.records.get(`${t}:${String(id)}`);
+      if (found) return found;
+    }
+    return undefined;
+  };
 
   r.get('/records/:type/:cwId', (req, res) => {
     const found = find(req.params.type, req.params.cwId);
