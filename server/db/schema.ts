@@ -134,6 +134,24 @@ export interface PaymentsTable {
   updated_at: TimestampWithDefault;
 }
 
+export interface CreditApplicationsTable {
+  id: Generated<string>;
+  tenant_id: string;
+  connection_id: string;
+  credit_record_id: string;
+  invoice_record_id: string;
+  cw_payment_id: BigIntColumn | null;
+  amount_minor: BigIntColumn;
+  currency: string;
+  applied_on: ColumnType<Date, string | Date, string | Date>;
+  state: Generated<'pending' | 'applying' | 'applied' | 'error'>;
+  ledger_application_id: string | null;
+  last_error: Json<StoredError> | null;
+  claimed_at: Timestamp | null;
+  created_at: TimestampWithDefault;
+  updated_at: TimestampWithDefault;
+}
+
 export interface OnboardingRunsTable {
   id: Generated<string>;
   tenant_id: string;
@@ -179,6 +197,7 @@ export interface Database {
   records: RecordsTable;
   record_events: RecordEventsTable;
   payments: PaymentsTable;
+  credit_applications: CreditApplicationsTable;
   onboarding_runs: OnboardingRunsTable;
   webhook_events: WebhookEventsTable;
 }

@@ -38,6 +38,10 @@ export const errorCatalogue = {
     (d) => `${d} is already in another ConnectWise accounting batch`,
     'Reverse that batch in ConnectWise (or with Reverse here) if it should be sent again.',
   ),
+  not_unposted: entry(
+    (d) => `${d} is not in ConnectWise's Accounting Interface as unposted`,
+    'It may be posted in another batch, not yet approved and closed, or deleted; check the record in ConnectWise (reverse its batch to send it again), then sync again.',
+  ),
   batch_identifier_too_long: entry(
     (d) => `The batch identifier ${d} is longer than ConnectWise's 50 characters`,
     'Use a shorter batch prefix in the Ledgerpod admin tab.',
@@ -71,6 +75,10 @@ export const errorCatalogue = {
   negative_total: entry(
     (d) => `${d} has a negative total`,
     'Issue a credit memo in ConnectWise instead of a negative invoice.',
+  ),
+  negative_bill: entry(
+    (d) => `${d} is a refund (negative total), which cannot be booked as a bill`,
+    'Enter the refund as a vendor credit in QuickBooks Online or Xero by hand, then batch this record without posting using the onboarding sync.',
   ),
   document_number_too_long: entry(
     (d) => `The document number ${d} is too long for the ledger`,

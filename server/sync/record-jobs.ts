@@ -7,9 +7,11 @@ import type { Ledger } from '../ledgers/ledger.js';
 import type { Logger } from '../log.js';
 import type { TenantConnectWise } from '../tenants/tenant-connectwise.js';
 import type { TenantStore } from '../tenants/tenant-store.js';
+import { applyCreditsAfterPush } from './credit-application.js';
 import { loadMappings } from './mappings.js';
 import { runOnboarding } from './onboarding.js';
 import { type InvoicePushContext, pushInvoice } from './push-invoice.js';
+import { isOtherRecordType, pushOtherRecord } from './push-other.js';
 import {
   type OnboardingJob,
   type PushRecordJob,
@@ -102,9 +104,12 @@ export async function runPushJob(
     },
   };
   try {
-    if (job.type !== 'invoice' && job.type !== 'credit_memo')
-      throw new Error(`pushing ${job.type} records is not supported yet`);
-    await pushInvoice(ctx, record);
+    if (isOtherRecordType(record.type)) await pushOtherRecord(ctx, record);
+    else {
+      const pushed = await pushInvoice(ctx, record);
+      // A credit memo already applied in CW: make the same application in the ledger now.
+      if (pushed.type === 'credit_memo') await applyCreditsAfterPush(deps, tenant, pushed, job.actor);
+    }
   } catch (error) {
     const stored = storedErrorOf(error);
     const latest = await deps.records.get(key);

@@ -1,5 +1,6 @@
 import type { Invoice } from '../connectwise/index.js';
 import type { RecordRow, RecordState } from '../db/schema.js';
+import { applyCreditsShownInConnectWise } from './credit-application.js';
 import { invoiceColumns } from './invoice-columns.js';
 import type { RefreshRecordJob } from './queues.js';
 import { type RecordJobDeps, requestPush } from './record-jobs.js';
@@ -81,6 +82,9 @@ export async function refreshRecord(deps: RecordJobDeps, job: RefreshRecordJob):
   } else {
     await deps.db.updateTable('records').set(set).where('id', '=', record.id).execute();
   }
+
+  // A credit memo applied to an invoice in CW (seen from either record): the same in the ledger, once.
+  if (invoice.credits) await applyCreditsShownInConnectWise(deps, tenant, invoice, 'refresh');
 
   if (job.syncIfClosed && state === 'unposted' && isClosed(invoice) && !invoice.glBatch) {
     await requestPush(deps, key, 'sync-on-close');

@@ -45,7 +45,10 @@ export function invoiceRoutes(state: ConnectWiseState): Router {
     sendPage(
       req,
       res,
-      state.payments.filter((p) => p.invoice.id === id),
+      // A credit application shows on the credit memo too.
+      state.payments.filter(
+        (p) => p.invoice.id === id || (p as { creditMemo?: { id: number } }).creditMemo?.id === id,
+      ),
     );
   });
   router.post('/finance/invoices/:id/payments', (req, res) => {
@@ -90,6 +93,46 @@ export function invoiceControlRoutes(state: ConnectWiseState): Router {
     invoice.dateClosed = new Date().toISOString().replace(/\.\d+Z$/, 'Z');
     await deliverInvoiceCallbacks(state, originOf(req), invoice, 'updated');
     res.json(invoiceWire(invoice));
+  });
+  /**
+   * A person applies a credit memo to an invoice in CW's UI: the invoice's `credits` grow and its
+   * balance falls, the credit memo's open credit falls, and the application is listed among both
+   * records' payments as a `Credit Memo` row naming the credit memo (default: its whole balance).
+   */
+  router.post('/__sim/invoices/:id/apply-credit', async (req, res) => {
+    const invoice = state.invoices.get(Number(req.params.id));
+    const body = (req.body ?? {}) as { creditMemoId?: number; amount?: number; date?: string };
+    const credit = state.invoices.get(Number(body.creditMemoId));
+    if (!invoice || !credit || credit.type !== 'CreditMemo') {
+      res.status(404).json({ error: `no invoice ${req.params.id} or credit memo ${body.creditMemoId}` });
+      return;
+    }
+    const open = Math.abs(invoiceWire(credit).balance);
+    const amount = Math.min(body.amount ?? open, open, invoiceWire(invoice).balance);
+    if (!(amount > 0)) {
+      res.status(400).json({ error: 'nothing to apply' });
+      return;
+    }
+    const payment: Payment & { creditMemo: { id: number; identifier: string } } = {
+      id: state.nextId(),
+      type: 'Credit Memo',
+      invoice: { id: invoice.id, identifier: invoice.invoiceNumber },
+      creditMemo: { id: credit.id, identifier: credit.invoiceNumber },
+      amount,
+      paymentDate: body.date ?? new Date().toISOString().replace(/\.\d+Z$/, 'Z'),
+      appliedBy: 'cw-user',
+      paymentSyncStatus: 'New',
+      glBatchID: null,
+    };
+    state.payments.push(payment);
+    invoice.credits = plus(invoice, invoice.credits, amount);
+    invoice.balance = minus(invoice, invoiceWire(invoice).balance, amount);
+    // A credit memo's amounts are negative: applying it moves them towards zero.
+    credit.credits = minus(credit, credit.credits, amount);
+    credit.balance = plus(credit, invoiceWire(credit).balance, amount);
+    await deliverInvoiceCallbacks(state, originOf(req), invoice, 'updated');
+    await deliverInvoiceCallbacks(state, originOf(req), credit, 'updated');
+    res.status(201).json(payment);
   });
   return router;
 }

@@ -1,0 +1,310 @@
+import type {
+  ConnectWiseClient,
+  GlExport,
+  UnpostedExpense,
+  UnpostedProcurement,
+} from '../connectwise/index.js';
+import type { RecordRow, RecordType } from '../db/schema.js';
+import type { Ledger, LedgerDocument, LedgerDocumentRef } from '../ledgers/ledger.js';
+import { toMinor } from '../money.js';
+import { PipelineError } from './error-catalogue.js';
+import {
+  companyExpenseJournalFromGl,
+  companyPaidEntryIds,
+  companyPaidExpenseSchema,
+  expenseBillFromGl,
+  type OtherResult,
+  purchaseBillFromGl,
+} from './gl-to-bill.js';
+import { adjustmentEntryIds, adjustmentJournalFromGl } from './gl-to-journal.js';
+import type { Mappings } from './mappings.js';
+import { batchIdentifierFor, type InvoicePushContext, ledgerKeyFor } from './push-invoice.js';
+
+/** The record types that are not invoices: expenses, procurement purchases, inventory adjustments. */
+export type OtherRecordType = Extract<RecordType, 'expense' | 'procurement' | 'adjustment'>;
+
+export const isOtherRecordType = (type: RecordType): type is OtherRecordType =>
+  type === 'expense' || type === 'procurement' || type === 'adjustment';
+
+/**
+ * The number a record goes by: its batch is `{prefix}{number}` and (except for a purchase with a
+ * vendor invoice number) its ledger document carries it. CW gives expenses and adjustments no number
+ * of their own, and several receipts can share a PO, so the CW id makes it unique.
+ */
+export const otherRecordNumber = (type: OtherRecordType, cwId: number) =>
+  `${{ expense: 'EXP', procurement: 'PUR', adjustment: 'ADJ' }[type]}-${cwId}`;
+
+const labelOf = (type: OtherRecordType, cwId: number) =>
+  `${{ expense: 'Expense', procurement: 'Purchase', adjustment: 'Inventory adjustment' }[type]} ${cwId}`;
+
+type Unposted = UnpostedExpense | UnpostedProcurement;
+
+interface Mapped {
+  document: LedgerDocument;
+  glEntryIds: number[];
+}
+
+/**
+ * Pushes one expense, purchase or inventory adjustment: CW export of that one record -> validate and
+ * map -> ledger bill or journal -> the record's own CW batch -> synced. The same steps and the same
+ * resumability as invoices (push-invoice.ts): each step persisted, each write keyed or looked up first.
+ */
+export async function pushOtherRecord(ctx: InvoicePushContext, start: RecordRow): Promise<RecordRow> {
+  let record = start;
+  const type = record.type as OtherRecordType;
+  const cwId = Number(record.cw_id);
+  const label = labelOf(type, cwId);
+  const number = otherRecordNumber(type, cwId);
+  const identifier = batchIdentifierFor(ctx.batchPrefix, number);
+  const kind = type === 'expense' ? 'expenses' : 'procurement';
+  const unposted = (await ctx.cw.getUnposted(kind, cwId)) as Unposted | null;
+
+  if (!unposted) {
+    // Posted already: by us (the answer to our batch call may have been lost) or by someone else.
+    const batch = await ctx.cw.findBatch(identifier);
+    if (batch && record.ledger_id) {
+      return ctx.records.transition(record, {
+        to: 'synced',
+        set: { cw_batch_id: String(batch.id), cw_batch_identifier: identifier, last_error: null },
+        actor: ctx.actor,
+        kind: 'batch_found',
+        detail: { batchId: batch.id, batchIdentifier: identifier },
+      });
+    }
+    throw new PipelineError('not_unposted', label);
+  }
+  if (type !== 'expense') {
+    const procurementType = (unposted as UnpostedProcurement).procurementType;
+    const wanted = type === 'procurement' ? 'Purchase' : 'Adjustment';
+    if (procurementType && procurementType !== wanted)
+      throw new PipelineError(
+        'cw_record_not_found',
+        `${label} (ConnectWise holds a ${procurementType.toLowerCase()} under this id)`,
+      );
+    const description = (unposted as UnpostedProcurement).description ?? '';
+    if (type === 'adjustment' && description.includes("'"))
+      throw new PipelineError('invalid_batch_character', `${label}: its description contains '`);
+  }
+  if (identifier.length > 50) throw new PipelineError('batch_identifier_too_long', `"${identifier}"`);
+  record = await ctx.records.update(record, columnsOf(unposted, record, number));
+
+  if (record.state !== 'pushed' || !record.ledger_id) {
+    record = await exportAndPush(ctx, record, unposted, identifier, label, number);
+  }
+
+  // The record's own CW batch, looked up first: a lost answer to an earlier attempt left it there.
+  const existing = await ctx.cw.findBatch(identifier);
+  let batchId = existing?.id;
+  if (!existing) {
+    if (!(await ctx.cw.getUnposted(kind, cwId))) throw new PipelineError('not_unposted', label);
+    await ctx.cw.createBatch({
+      batchIdentifier: identifier,
+      processedRecordIds: record.gl_entry_ids.map(Number),
+      exportInvoicesFlag: false,
+      exportExpensesFlag: type === 'expense',
+      exportProductsFlag: type !== 'expense',
+    });
+    batchId = (await ctx.cw.findBatch(identifier))?.id;
+  }
+  return ctx.records.transition(record, {
+    to: 'synced',
+    set: {
+      cw_batch_id: batchId === undefined ? null : String(batchId),
+      cw_batch_identifier: identifier,
+      last_error: null,
+    },
+    actor: ctx.actor,
+    kind: 'batched',
+    detail: { batchId, batchIdentifier: identifier },
+  });
+}
+
+function columnsOf(unposted: Unposted, record: RecordRow, number: string) {
+  const loose = unposted as Record<string, unknown>;
+  const currency = loose.currency as { currencyCode?: string; numberOfDecimals?: number } | undefined;
+  const decimals = currency?.numberOfDecimals ?? record.decimals;
+  const company = (loose.company ?? loose.vendor) as { id?: number; name?: string } | undefined;
+  const date = (loose.dateExpense ?? loose.purchaseDate ?? loose.dateClosed) as string | undefined;
+  const total = toMinor(Math.abs(unposted.total ?? 0), decimals);
+  return {
+    number,
+    record_date: date?.slice(0, 10) || null,
+    company_id: company?.id == null ? null : String(company.id),
+    company_name: company?.name ?? '',
+    cw_location_id: typeof loose.locationId === 'number' ? loose.locationId : null,
+    currency: currency?.currencyCode ?? record.currency,
+    decimals,
+    total_minor: String(total),
+    balance_minor: String(total),
+    refreshed_at: new Date(),
+  };
+}
+
+async function exportAndPush(
+  ctx: InvoicePushContext,
+  start: RecordRow,
+  unposted: Unposted,
+  identifier: string,
+  label: string,
+  number: string,
+): Promise<RecordRow> {
+  let record = start;
+  const type = record.type as OtherRecordType;
+  const cwId = Number(record.cw_id);
+  // 1. Export: a preview of this one record's GL entries; marks nothing in CW.
+  const productId = (unposted as UnpostedProcurement).unpostedProductId ?? String(cwId);
+  const glExport = await ctx.cw.exportGl({
+    batchIdentifier: identifier,
+    thruDate: new Date().toISOString(),
+    exportInvoicesFlag: false,
+    ...(type === 'expense'
+      ? { exportExpensesFlag: true, includedExpenseIds: [cwId], exportProductsFlag: false }
+      : { exportExpensesFlag: false, exportProductsFlag: true, includedProductIds: [productId] }),
+  });
+
+  // 2. Route, then map (pure) with that connection's mappings.
+  const locationId = record.cw_location_id;
+  const route = await ctx.route(locationId);
+  if (!route)
+    throw new PipelineError('no_ledger_connection', `${label} (CW location ${locationId ?? 'none'})`);
+  const mapped = mapRecord(type, glExport, unposted, route.mappings, number, productId, cwId, label);
+  if (mapped.glEntryIds.length === 0) throw new PipelineError('gl_entries_missing', label);
+  record = await ctx.records.transition(record, {
+    to: 'exported',
+    set: {
+      gl_entry_ids: mapped.glEntryIds,
+      currency: mapped.document.currency,
+      decimals: mapped.document.decimals,
+    },
+    actor: ctx.actor,
+    kind: 'exported',
+    detail: { glEntryIds: mapped.glEntryIds, documentType: mapped.document.type },
+  });
+
+  // 3. The ledger document, once.
+  const ref = await pushDocument(route.ledger, record, mapped.document, label);
+  return ctx.records.transition(record, {
+    to: 'pushed',
+    set: {
+      connection_id: route.connection.id,
+      ledger_kind: route.ledger.kind,
+      ledger_id: ref.id,
+      ledger_number: ref.number,
+      ledger_total_minor: String(ref.totalMinor),
+      ledger_balance_minor: String(ref.balanceMinor),
+      ledger_status: ref.status,
+      ledger_url: ref.url ?? null,
+    },
+    actor: ctx.actor,
+    kind: 'ledger_document',
+    detail: {
+      documentType: mapped.document.type,
+      ledgerId: ref.id,
+      ledgerNumber: ref.number,
+      idempotencyKey: ledgerKeyFor(record, 'doc'),
+    },
+  });
+}
+
+function unwrap<D extends LedgerDocument>(result: OtherResult<D>): D {
+  if (result.ok) return result.document;
+  const [first] = result.problems;
+  throw new PipelineError(first!.code, result.problems.map((p) => p.detail).join('; '));
+}
+
+/** The one record's part of the export, as a ledger document and the GL entry ids its batch names. */
+export function mapRecord(
+  type: OtherRecordType,
+  glExport: GlExport,
+  unposted: Unposted,
+  mappings: Mappings,
+  number: string,
+  productId: string,
+  cwId: number,
+  label: string,
+): Mapped {
+  if (type === 'expense') {
+    // CW decides: a reimbursable expense is owed to the member (an expense bill); a company-paid one
+    // is not owed to anybody (in `expenses[]`, a debit and its offset credit): a journal.
+    const bills = glExport.expenseBills ?? [];
+    const bill = bills.find((b) => b.id === cwId) ?? (bills.length === 1 ? bills[0] : undefined);
+    if (bill) {
+      return {
+        document: unwrap(expenseBillFromGl(bill, { mappings, number })),
+        glEntryIds: [...new Set((bill.detail ?? []).flatMap((d) => d.id ?? []))],
+      };
+    }
+    const paid = ((glExport as { expenses?: unknown[] }).expenses ?? []).map((e) =>
+      companyPaidExpenseSchema.parse(e),
+    );
+    const expense = paid.length === 1 ? paid[0] : undefined;
+    if (!expense) throw new PipelineError('gl_entries_missing', label);
+    return {
+      document: unwrap(companyExpenseJournalFromGl(expense, { mappings, number })),
+      glEntryIds: companyPaidEntryIds(expense),
+    };
+  }
+  const currency = (unposted as { currency?: { currencyCode?: string; numberOfDecimals?: number } }).currency;
+  if (type === 'procurement') {
+    const purchase = (glExport.purchaseTransactions ?? []).find((p) => p.id === productId);
+    if (!purchase) throw new PipelineError('gl_entries_missing', label);
+    const document = unwrap(
+      purchaseBillFromGl(purchase, {
+        mappings,
+        number: purchase.vendorInvoiceNumber || number,
+        fallbackCurrency: currency?.currencyCode,
+      }),
+    );
+    return {
+      document,
+      glEntryIds: (purchase.purchaseDetail ?? []).flatMap((d) => (typeof d.id === 'number' ? [d.id] : [])),
+    };
+  }
+  const adjustment = (glExport.adjustmentTransactions ?? []).find((a) => a.id === productId);
+  if (!adjustment) throw new PipelineError('gl_entries_missing', label);
+  const document = unwrap(
+    adjustmentJournalFromGl(adjustment, {
+      mappings,
+      number,
+      currency: currency?.currencyCode ?? 'USD',
+      decimals: currency?.numberOfDecimals ?? 2,
+      description: (unposted as UnpostedProcurement).description ?? adjustment.adjustmentDescription ?? '',
+    }),
+  );
+  return { document, glEntryIds: adjustmentEntryIds(adjustment) };
+}
+
+/**
+ * Creates the ledger document once: an earlier push generation's document is updated in place; a
+ * document already carrying this number is adopted only when it is ours (same total), never doubled.
+ */
+async function pushDocument(
+  ledger: Ledger,
+  record: RecordRow,
+  document: LedgerDocument,
+  label: string,
+): Promise<LedgerDocumentRef> {
+  const partyId =
+    document.type === 'journal'
+      ? undefined
+      : await ledger.ensureParty(
+          document.party,
+          `lp-party-${record.tenant_id.slice(0, 8)}-${document.party.kind}-${document.party.cwId}`,
+        );
+  if (record.ledger_id) {
+    const existing = await ledger.get(document.type, record.ledger_id);
+    return ledger.update(existing, document, partyId, ledgerKeyFor(record, 'update'));
+  }
+  const found = (await ledger.findByNumbers(document.type, [document.number])).get(document.number);
+  if (found && found.status !== 'deleted' && found.status !== 'voided') {
+    const totalMinor =
+      document.type === 'journal'
+        ? document.lines.reduce((sum, l) => (l.amountMinor > 0n ? sum + l.amountMinor : sum), 0n)
+        : document.totalMinor;
+    if (found.totalMinor === totalMinor) return found;
+    throw new PipelineError('ledger_duplicate_number', `${document.number} (${label})`);
+  }
+  return ledger.create(document, partyId, ledgerKeyFor(record, 'doc'));
+}
+
+export type { ConnectWiseClient };
