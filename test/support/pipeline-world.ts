@@ -40,7 +40,47 @@ export interface PipelineWorld {
   record(cwId: number): Promise<{ status: number; body: any }>;
   waitForState(cwId: number, states: string[], timeoutMs?: number): Promise<any>;
   cwState(): Promise<{ invoices: any[]; batches: any[]; payments: any[] }>;
+  /** Adds expenses and procurement records (purchases, adjustments) to the CW simulator. */
+  seedOther(records: { expenses?: object[]; procurement?: object[] }): Promise<void>;
+  /** Adds mappings of the world's ledger connection. */
+  addMappings(rows: [MappingKind, string, string][]): Promise<void>;
+  recordOf(type: RecordType, cwId: number): Promise<{ status: number; body: any }>;
+  waitForRecord(type: RecordType, cwId: number, states: string[], timeoutMs?: number): Promise<any>;
+  pushRecord(type: RecordType, cwId: number): Promise<{ status: number; body: any }>;
+  /** The ledger's documents of one type, in one shape for both ledgers. */
+  ledgerDocuments(type: 'invoice' | 'credit_memo' | 'bill' | 'journal'): Promise<LedgerDocumentView[]>;
 }
+
+export type RecordType = 'invoice' | 'credit_memo' | 'expense' | 'procurement' | 'adjustment';
+
+export interface LedgerDocumentView {
+  id: string;
+  number: string;
+  total: number;
+  balance: number | undefined;
+  /** Xero credit notes: their allocations; QBO: payments linked to the document. */
+  links: unknown[];
+}
+
+/** Ledger keys for the CW GL accounts that expenses, purchases and adjustments post to. */
+export const otherRecordMappings: Record<LedgerKind, [MappingKind, string, string][]> = {
+  qbo: [
+    ['gl_account', '6100', '7'],
+    ['gl_account', '2000', '4'],
+    ['gl_account', '2100', '4'],
+    ['gl_account', '1400', '8'],
+    ['gl_account', '5100', '6'],
+    ['gl_account', '5000', '6'],
+  ],
+  xero: [
+    ['gl_account', '6100', '429'],
+    ['gl_account', '2000', '800'],
+    ['gl_account', '2100', '800'],
+    ['gl_account', '1400', '630'],
+    ['gl_account', '5100', '310'],
+    ['gl_account', '5000', '310'],
+  ],
+};
 
 export const invoice = (
   id: number,
@@ -100,6 +140,8 @@ export async function startPipelineWorld(
     viewer: await sessionToken(pod.url, cw, 'viewer'),
   };
   const record = (cwId: number) => api(pod.url, token.accountant, 'GET', `/api/v1/records/invoice/${cwId}`);
+  const recordOf = (type: RecordType, cwId: number) =>
+    api(pod.url, token.accountant, 'GET', `/api/v1/records/${type}/${cwId}`);
   return {
     cw,
     ledgerSim,
@@ -131,6 +173,84 @@ export async function startPipelineWorld(
           throw new Error(`record ${cwId} not in ${states.join('|')}: ${JSON.stringify(res.body)}`);
         await new Promise((resolve) => setTimeout(resolve, 200));
       }
+    },
+    seedOther: async (records) => {
+      await post(cw.url, '/__sim/seed', records);
+    },
+    async addMappings(rows) {
+      await pod.database.db
+        .insertInto('mappings')
+        .values(
+          rows.map(([mappingKind, cwKey, ledgerKey]) => ({
+            tenant_id: tenant.id,
+            connection_id: connection.id,
+            kind: mappingKind,
+            cw_key: cwKey,
+            ledger_key: ledgerKey,
+          })),
+        )
+        .execute();
+    },
+    recordOf,
+    async waitForRecord(type, cwId, states, timeoutMs = 30_000) {
+      const deadline = Date.now() + timeoutMs;
+      for (;;) {
+        const res = await recordOf(type, cwId);
+        if (res.status === 200 && states.includes(res.body.state)) return res.body;
+        if (Date.now() > deadline)
+          throw new Error(`${type} ${cwId} not in ${states.join('|')}: ${JSON.stringify(res.body)}`);
+        await new Promise((resolve) => setTimeout(resolve, 200));
+      }
+    },
+    pushRecord: (type, cwId) =>
+      api(pod.url, token.accountant, 'POST', `/api/v1/records/${type}/${cwId}/sync`),
+    async ledgerDocuments(type) {
+      const state = (await ledgerSim.control('GET', '/__sim/state')) as any;
+      if (kind === 'qbo') {
+        const realm = Object.values(state.realms)[0] as Record<string, any[]>;
+        const entity = {
+          invoice: 'Invoice',
+          credit_memo: 'CreditMemo',
+          bill: 'Bill',
+          journal: 'JournalEntry',
+        }[type];
+        const payments = realm.Payment ?? [];
+        return (realm[entity] ?? []).map((d) => ({
+          id: String(d.Id),
+          number: String(d.DocNumber ?? ''),
+          total: Number(d.TotalAmt),
+          balance: d.Balance === undefined ? undefined : Number(d.Balance),
+          links: payments.filter((p) =>
+            (p.Line ?? []).some((l: any) => (l.LinkedTxn ?? []).some((t: any) => t.TxnId === d.Id)),
+          ),
+        }));
+      }
+      const books = Object.values(state.tenants)[0] as Record<string, any[]>;
+      if (type === 'journal')
+        return (books.ManualJournals ?? []).map((j) => ({
+          id: String(j.ManualJournalID),
+          number: String(j.Narration).split(': ')[0]!,
+          total: (j.JournalLines ?? []).reduce((sum: number, l: any) => sum + Math.max(0, l.LineAmount), 0),
+          balance: undefined,
+          links: [],
+        }));
+      if (type === 'credit_memo')
+        return (books.CreditNotes ?? []).map((c) => ({
+          id: String(c.CreditNoteID),
+          number: String(c.CreditNoteNumber),
+          total: Number(c.Total),
+          balance: Number(c.RemainingCredit),
+          links: c.Allocations ?? [],
+        }));
+      return (books.Invoices ?? [])
+        .filter((i) => i.Type === (type === 'bill' ? 'ACCPAY' : 'ACCREC'))
+        .map((i) => ({
+          id: String(i.InvoiceID),
+          number: String(i.InvoiceNumber),
+          total: Number(i.Total),
+          balance: Number(i.AmountDue),
+          links: [...(i.Payments ?? []), ...(i.CreditNotes ?? [])],
+        }));
     },
     async cwState() {
       return (await (await fetch(`${cw.url}/__sim/state`)).json()) as {

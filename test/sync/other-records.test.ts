@@ -1,0 +1,167 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { buildExpense, buildProcurement } from '../../sim/connectwise/fixtures.js';
+import { otherRecordMappings, type PipelineWorld, startPipelineWorld } from '../support/pipeline-world.js';
+
+describe.each(['qbo', 'xero'] as const)('expenses, purchases and adjustments to %s', (kind) => {
+  let world: PipelineWorld;
+  beforeAll(async () => {
+    world = await startPipelineWorld(kind);
+    await world.addMappings(otherRecordMappings[kind]);
+  }, 60_000);
+  afterAll(() => world.close());
+
+  const batchesNamed = async (identifier: string) =>
+    (await world.cwState()).batches.filter((b) => b.batchIdentifier === identifier);
+  const numbered = async (type: 'bill' | 'journal', number: string) =>
+    (await world.ledgerDocuments(type)).filter((d) => d.number === number);
+
+  it('a reimbursable expense becomes one bill to the member, then its own CW batch', async () => {
+    await world.seedOther({ expenses: [buildExpense({ id: 8101, amount: 86.4, type: 'Mileage' })] });
+    expect((await world.pushRecord('expense', 8101)).status).toBe(202);
+    const view = await world.waitForRecord('expense', 8101, ['synced']);
+    expect(view).toMatchObject({
+      record: { type: 'expense', number: 'EXP-8101', total: '86.40', currency: 'USD' },
+      cw: { batch: { identifier: 'LP-EXP-8101' } },
+      ledger: { kind, number: 'EXP-8101', total: '86.40' },
+      error: null,
+    });
+    expect(view.events.map((e: { kind: string }) => e.kind)).toEqual(
+      expect.arrayContaining(['queued', 'exported', 'ledger_document', 'batched']),
+    );
+    expect(await numbered('bill', 'EXP-8101')).toHaveLength(1);
+    expect(await batchesNamed('LP-EXP-8101')).toHaveLength(1);
+  });
+
+  it('a company-paid expense becomes one balanced journal', async () => {
+    await world.seedOther({
+      expenses: [buildExpense({ id: 8102, amount: 240, classification: 'NonReimbursable' })],
+    });
+    await world.pushRecord('expense', 8102);
+    const view = await world.waitForRecord('expense', 8102, ['synced']);
+    expect(view.ledger).toMatchObject({ kind, total: '240.00' });
+    expect(await numbered('journal', 'EXP-8102')).toHaveLength(1);
+    expect(await numbered('bill', 'EXP-8102')).toHaveLength(0);
+    expect(await batchesNamed('LP-EXP-8102')).toHaveLength(1);
+  });
+
+  it('a purchase becomes one bill to the vendor under its vendor invoice number, with freight', async () => {
+    await world.seedOther({
+      procurement: [
+        buildProcurement({
+          id: 8201,
+          procurementType: 'Purchase',
+          vendorInvoiceNumber: 'TD-55120',
+          lines: [
+            { item: 'SW-24', quantity: 2, unitCost: 310.25 },
+            { item: 'CABLE', quantity: 10, unitCost: 4.99 },
+          ],
+          freight: 18.5,
+        }),
+      ],
+    });
+    await world.pushRecord('procurement', 8201);
+    const view = await world.waitForRecord('procurement', 8201, ['synced']);
+    expect(view).toMatchObject({
+      record: { number: 'PUR-8201', total: '688.90' },
+      cw: { batch: { identifier: 'LP-PUR-8201' } },
+      ledger: { number: 'TD-55120', total: '688.90' },
+    });
+    const bills = await numbered('bill', 'TD-55120');
+    expect(bills).toHaveLength(1);
+    expect(bills[0]!.total).toBe(688.9);
+    expect(await batchesNamed('LP-PUR-8201')).toHaveLength(1);
+  });
+
+  it('an inventory adjustment becomes one journal', async () => {
+    await world.seedOther({
+      procurement: [
+        buildProcurement({
+          id: 8301,
+          procurementType: 'Adjustment',
+          description: 'Cycle count March',
+          lines: [
+            { item: 'SW-24', quantity: 2, unitCost: 150 },
+            { item: 'CABLE', quantity: -5, unitCost: 4 },
+          ],
+        }),
+      ],
+    });
+    await world.pushRecord('adjustment', 8301);
+    const view = await world.waitForRecord('adjustment', 8301, ['synced']);
+    expect(view.cw.batch.identifier).toBe('LP-ADJ-8301');
+    expect(await numbered('journal', 'ADJ-8301')).toHaveLength(1);
+    expect(await batchesNamed('LP-ADJ-8301')).toHaveLength(1);
+  });
+
+  it('an unmapped GL account ends in error with its hint, and syncs after the fix', async () => {
+    await world.seedOther({ expenses: [buildExpense({ id: 8103, amount: 12, accountNumber: '6150' })] });
+    await world.pushRecord('expense', 8103);
+    const failed = await world.waitForRecord('expense', 8103, ['error']);
+    expect(failed.error).toMatchObject({
+      code: 'gl_account_unmapped',
+      retryable: false,
+      hint: expect.stringContaining('Mappings'),
+    });
+    expect(failed.error.message).toContain('6150');
+    expect(await batchesNamed('LP-EXP-8103')).toHaveLength(0);
+    await world.addMappings([['gl_account', '6150', kind === 'qbo' ? '7' : '453']]);
+    await world.pushRecord('expense', 8103);
+    const synced = await world.waitForRecord('expense', 8103, ['synced']);
+    expect(synced.error).toBeNull();
+    expect(await numbered('bill', 'EXP-8103')).toHaveLength(1);
+  });
+
+  it("an adjustment with ' in its description is refused like CW does, and syncs once corrected", async () => {
+    const quoted = buildProcurement({
+      id: 8302,
+      procurementType: 'Adjustment',
+      description: "Bob's recount",
+      total: 40,
+    });
+    await world.seedOther({ procurement: [quoted] });
+    await world.pushRecord('adjustment', 8302);
+    const failed = await world.waitForRecord('adjustment', 8302, ['error']);
+    expect(failed.error).toMatchObject({
+      code: 'invalid_batch_character',
+      hint: expect.stringContaining("'"),
+    });
+    expect(await numbered('journal', 'ADJ-8302')).toHaveLength(0);
+    await world.seedOther({ procurement: [{ ...quoted, description: 'Bob recount' }] });
+    await world.pushRecord('adjustment', 8302);
+    await world.waitForRecord('adjustment', 8302, ['synced']);
+    expect(await numbered('journal', 'ADJ-8302')).toHaveLength(1);
+    expect(await batchesNamed('LP-ADJ-8302')).toHaveLength(1);
+  });
+
+  it('a lost answer to the bill create leaves exactly one bill and one batch', async () => {
+    await world.seedOther({ expenses: [buildExpense({ id: 8104, amount: 55.55 })] });
+    await world.fault('ledger', {
+      method: kind === 'qbo' ? 'POST' : 'PUT',
+      path: kind === 'qbo' ? '/v3/company/*/bill' : '/api.xro/2.0/Invoices',
+      kind: 'drop_response_after_write',
+      times: 1,
+    });
+    await world.pushRecord('expense', 8104);
+    const view = await world.waitForRecord('expense', 8104, ['synced'], 60_000);
+    expect(view.error).toBeNull();
+    expect(await numbered('bill', 'EXP-8104')).toHaveLength(1);
+    expect(await batchesNamed('LP-EXP-8104')).toHaveLength(1);
+  }, 90_000);
+
+  it('a lost answer to the CW batch create leaves exactly one bill and one batch', async () => {
+    await world.seedOther({
+      procurement: [buildProcurement({ id: 8202, procurementType: 'Purchase', total: 120 })],
+    });
+    await world.fault('cw', {
+      method: 'POST',
+      path: '*/finance/accounting/batches',
+      kind: 'drop_response_after_write',
+      times: 1,
+    });
+    await world.pushRecord('procurement', 8202);
+    const view = await world.waitForRecord('procurement', 8202, ['synced'], 60_000);
+    expect(view.error).toBeNull();
+    expect(await numbered('bill', 'VI-8202')).toHaveLength(1);
+    expect(await batchesNamed('LP-PUR-8202')).toHaveLength(1);
+  }, 90_000);
+});
