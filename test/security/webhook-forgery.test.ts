@@ -96,7 +96,8 @@ describe('webhook forgeries', () => {
       });
     });
 
-    it.each([
+    type Forge = (body: string) => [string, string | undefined];
+    it.each<[string, Forge]>([
       ['no signature', (body: string) => [body, undefined]],
       ['an empty signature', (body: string) => [body, '']],
       ['a signature with the wrong key', (body: string) => [body, signCallback(body, 'material-b')]],
@@ -107,7 +108,7 @@ describe('webhook forgeries', () => {
       ],
       ['a hex signature instead of base64', (body: string) => [body, 'ab'.repeat(32)]],
       ['a truncated signature', (body: string) => [body, signCallback(body, 'material-a').slice(0, -6)]],
-    ] as const)('refuses %s with 401 and records nothing', async (_name, make) => {
+    ])('refuses %s with 401 and records nothing', async (_name, make) => {
       const before = await eventsOf(w.a.tenant.id);
       const [body, signature] = make(callback(keyUrlOf(w.a.cw, 'key-a')));
       const res = await deliver(w.a.tenant.id, body, signature);
