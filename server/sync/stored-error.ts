@@ -20,7 +20,12 @@ const isCoded = (error: unknown): error is CodedError =>
 export function storedErrorOf(error: unknown): StoredError {
   if (error instanceof PipelineError) return error.stored;
   if (error instanceof LedgerError) {
-    const stored = catalogueError(error.code, error.providerMessage);
+    // A ledger that refused a document before sending it names the catalogue entry itself.
+    const code =
+      error.providerCode && error.providerCode in errorCatalogue
+        ? (error.providerCode as ErrorCode)
+        : error.code;
+    const stored = catalogueError(code, error.providerMessage);
     return { ...stored, retryable: error.retryable };
   }
   if (error instanceof ConnectWiseError) {

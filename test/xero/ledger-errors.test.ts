@@ -76,7 +76,7 @@ describe('every Xero failure reaches the caller as a typed LedgerError', () => {
     const error = await failure(
       fx.ledger.create(invoiceDoc({ lines, taxMinor: 3000n, totalMinor: 33000n }), contactId, 'long'),
     );
-    expect(error).toMatchObject({ code: 'ledger_validation', providerCode: 'mapping' });
+    expect(error).toMatchObject({ code: 'ledger_validation', providerCode: 'item_code_too_long' });
     expect(error.providerMessage).toMatch(/36 characters; Xero allows 30.*shorter Xero item code/);
     expect(fx.sim.traffic.total).toBe(sentBefore);
   });

@@ -30,11 +30,18 @@ export const XERO_LIMITS = {
 export type XeroWire = Record<string, unknown>;
 
 /** A product-side refusal: the document cannot be sent to Xero as it stands. */
-export function mappingError(message: string): LedgerError {
+/**
+ * A document Xero would refuse, stopped before any request. `reason` names the error catalogue
+ * entry (server/sync/error-catalogue.ts) when there is a specific one.
+ */
+export function mappingError(
+  message: string,
+  reason: 'mapping' | 'document_number_too_long' | 'item_code_too_long' | 'out_of_balance' = 'mapping',
+): LedgerError {
   return new LedgerError({
     code: 'ledger_validation',
     providerMessage: message,
-    providerCode: 'mapping',
+    providerCode: reason,
     retryable: false,
   });
 }
@@ -54,12 +61,14 @@ export function toXeroDocument(
   if (doc.number.length > XERO_LIMITS.documentNumber) {
     throw mappingError(
       `Document number ${doc.number.slice(0, 40)}… is ${doc.number.length} characters; Xero allows ${XERO_LIMITS.documentNumber}. Shorten the number in ConnectWise.`,
+      'document_number_too_long',
     );
   }
   const subtotal = sumMinor(doc.lines.map((l) => l.amountMinor));
   if (subtotal + doc.taxMinor !== doc.totalMinor) {
     throw mappingError(
       `Out of balance: lines ${formatMinor(subtotal, doc.decimals)} + tax ${formatMinor(doc.taxMinor, doc.decimals)} ≠ total ${formatMinor(doc.totalMinor, doc.decimals)} ${doc.currency}.`,
+      'out_of_balance',
     );
   }
   const taxed = doc.lines.map((l) => l.taxKey !== undefined && l.taxKey !== '');
@@ -95,6 +104,7 @@ function toXeroLine(line: DocumentLine, doc: SalesOrBillDocument, taxMinor: bigi
   if (line.itemKey && line.itemKey.length > XERO_LIMITS.itemCode) {
     throw mappingError(
       `Item code "${line.itemKey}" is ${line.itemKey.length} characters; Xero allows ${XERO_LIMITS.itemCode}. Map the ConnectWise product to a shorter Xero item code, or send the line without an item.`,
+      'item_code_too_long',
     );
   }
   const amount = xeroAmount(line.amountMinor, doc);
