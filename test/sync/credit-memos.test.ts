@@ -1,0 +1,129 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { createLogger } from '../../server/log.js';
+import { refreshRecord } from '../../server/sync/refresh-record.js';
+import { post } from '../support/cw-tenant.js';
+import { invoice, type PipelineWorld, startPipelineWorld } from '../support/pipeline-world.js';
+
+const creditMemo = (id: number, number: string) =>
+  invoice(id, number, {
+    type: 'CreditMemo',
+    lines: [{ description: 'Service credit', quantity: 1, unitPrice: 100, accountNumber: '4000' }],
+  });
+
+describe.each(['qbo', 'xero'] as const)('credit memo application to %s', (kind) => {
+  let world: PipelineWorld;
+  beforeAll(async () => {
+    world = await startPipelineWorld(kind);
+  }, 60_000);
+  afterAll(() => world.close());
+
+  const deps = () => ({
+    db: world.pod.database.db,
+    jobs: world.pod.jobs!,
+    logger: createLogger('silent'),
+    records: world.pod.services.records,
+    tenants: world.pod.services.tenants,
+    connectWise: world.pod.services.connectWise,
+    connections: world.pod.services.connections,
+    ledgers: world.pod.services.ledgers,
+  });
+  const refresh = (type: 'invoice' | 'credit_memo', cwId: number) =>
+    refreshRecord(deps(), { tenantId: world.tenant.id, type, cwId, reason: 'manual', syncIfClosed: false });
+  const applyInCw = (invoiceId: number, creditMemoId: number) =>
+    post(world.cw.url, `/__sim/invoices/${invoiceId}/apply-credit`, { creditMemoId, date: '2024-05-20' });
+  const ledgerInvoice = async (number: string) =>
+    (await world.ledgerDocuments('invoice')).find((d) => d.number === number)!;
+  const ledgerCredit = async (number: string) =>
+    (await world.ledgerDocuments('credit_memo')).find((d) => d.number === number)!;
+  const applications = () => world.pod.database.db.selectFrom('credit_applications').selectAll().execute();
+
+  it('a credit memo applied in CW is applied once in the ledger, and both records show it', async () => {
+    await world.seedInvoices([invoice(5101, 'INV-5101'), creditMemo(5102, 'CM-5102')]);
+    await world.pushRecord('invoice', 5101);
+    await world.pushRecord('credit_memo', 5102);
+    await world.waitForRecord('invoice', 5101, ['synced']);
+    await world.waitForRecord('credit_memo', 5102, ['synced']);
+
+    await applyInCw(5101, 5102);
+    await refresh('credit_memo', 5102);
+
+    // 1658.93 less the credit memo's 108.25 (100 plus 8.25% tax).
+    const credited = await ledgerInvoice('INV-5101');
+    expect(credited.balance).toBe(1550.68);
+    if (kind === 'xero') expect((await ledgerCredit('CM-5102')).links).toHaveLength(1);
+    else expect(credited.links).toHaveLength(1);
+    expect(await applications()).toEqual([
+      expect.objectContaining({
+        state: 'applied',
+        amount_minor: '10825',
+        ledger_application_id: expect.any(String),
+      }),
+    ]);
+
+    const invoiceView = (await world.recordOf('invoice', 5101)).body;
+    expect(invoiceView).toMatchObject({ state: 'partly_paid', ledger: { balance: '1550.68' } });
+    const creditView = (await world.recordOf('credit_memo', 5102)).body;
+    for (const view of [invoiceView, creditView]) {
+      expect(view.events).toEqual(
+        expect.arrayContaining([
+          expect.objectContaining({
+            kind: 'credit_applied',
+            detail: expect.objectContaining({
+              creditMemo: 'CM-5102',
+              invoice: 'INV-5101',
+              amountMinor: '10825',
+            }),
+          }),
+        ]),
+      );
+    }
+
+    // Applying twice (the invoice's refresh now, the credit memo's again) changes nothing.
+    await refresh('invoice', 5101);
+    await refresh('credit_memo', 5102);
+    expect((await ledgerInvoice('INV-5101')).balance).toBe(1550.68);
+    if (kind === 'xero') expect((await ledgerCredit('CM-5102')).links).toHaveLength(1);
+    else expect((await ledgerInvoice('INV-5101')).links).toHaveLength(1);
+    expect(await applications()).toHaveLength(1);
+  }, 60_000);
+
+  it('a credit memo applied in CW before it is pushed is applied right after its push', async () => {
+    await world.seedInvoices([invoice(5201, 'INV-5201'), creditMemo(5202, 'CM-5202')]);
+    await world.pushRecord('invoice', 5201);
+    await world.waitForRecord('invoice', 5201, ['synced']);
+    await applyInCw(5201, 5202);
+    // The credit memo is not ours yet: nothing happens in the ledger.
+    await refresh('invoice', 5201);
+    expect((await ledgerInvoice('INV-5201')).balance).toBe(1658.93);
+
+    await world.pushRecord('credit_memo', 5202);
+    await world.waitForRecord('credit_memo', 5202, ['synced', 'paid', 'partly_paid']);
+    const deadline = Date.now() + 20_000;
+    while ((await ledgerInvoice('INV-5201')).balance !== 1550.68 && Date.now() < deadline)
+      await new Promise((resolve) => setTimeout(resolve, 200));
+    expect((await ledgerInvoice('INV-5201')).balance).toBe(1550.68);
+    const rows = (await applications()).filter((a) => a.amount_minor === '10825');
+    expect(rows.filter((a) => a.state === 'applied')).toHaveLength(2);
+  }, 60_000);
+
+  it('a lost answer to the ledger application is retried without a second application', async () => {
+    await world.seedInvoices([invoice(5301, 'INV-5301'), creditMemo(5302, 'CM-5302')]);
+    await world.pushRecord('invoice', 5301);
+    await world.pushRecord('credit_memo', 5302);
+    await world.waitForRecord('invoice', 5301, ['synced']);
+    await world.waitForRecord('credit_memo', 5302, ['synced']);
+    await applyInCw(5301, 5302);
+    await world.fault('ledger', {
+      method: kind === 'qbo' ? 'POST' : 'PUT',
+      path: kind === 'qbo' ? '/v3/company/*/payment' : '/api.xro/2.0/CreditNotes/*/Allocations',
+      kind: 'drop_response_after_write',
+      times: 1,
+    });
+    // The first attempt loses the answer (and is left to retry); the retry gets the first result.
+    await refresh('credit_memo', 5302).catch(() => undefined);
+    await refresh('credit_memo', 5302);
+    expect((await ledgerInvoice('INV-5301')).balance).toBe(1550.68);
+    if (kind === 'xero') expect((await ledgerCredit('CM-5302')).links).toHaveLength(1);
+    else expect((await ledgerInvoice('INV-5301')).links).toHaveLength(1);
+  }, 60_000);
+});
