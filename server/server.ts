@@ -11,6 +11,7 @@ import { createMetrics, type Metrics } from './metrics.js';
 import { apiRouters, createServices, type Services } from './services.js';
 import { createPaymentQueues, startPaymentWorkers } from './sync/payment-jobs.js';
 import { createRecordQueues, startRecordWorkers } from './sync/record-jobs.js';
+import { createSweepQueues, startSweepWorkers } from './sync/sweep-jobs.js';
 import { FrameOrigins } from './tenants/frame-origins.js';
 
 export interface Ledgerpod {
@@ -56,6 +57,7 @@ export async function startLedgerpod(config: Config, options: StartOptions = {})
   const services = createServices(config, database.db);
   await createRecordQueues(jobs);
   await createPaymentQueues(jobs);
+  await createSweepQueues(jobs);
   if (config.role !== 'web') {
     const workerDeps = {
       db: database.db,
@@ -69,6 +71,7 @@ export async function startLedgerpod(config: Config, options: StartOptions = {})
     };
     await startRecordWorkers(workerDeps);
     await startPaymentWorkers(workerDeps);
+    await startSweepWorkers(workerDeps);
   }
   const parts = { config, database, jobs, logger, metrics, frameOrigins, services };
   let server: Server | undefined;

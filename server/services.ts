@@ -23,6 +23,7 @@ import { LedgerRegistry } from './ledgers/ledger-registry.js';
 import { type Providers, providersFrom } from './ledgers/providers.js';
 import { RecordStore } from './sync/record-store.js';
 import { reverseRecord } from './sync/reverse-record.js';
+import { requestSweep } from './sync/sweep-jobs.js';
 import { TenantConnectWise } from './tenants/tenant-connectwise.js';
 import { TenantStore } from './tenants/tenant-store.js';
 
@@ -94,6 +95,7 @@ export function apiRouters(services: Services, deps: { db: Db; jobs: JobQueue })
       ...deps,
       records: services.records,
       tokens: services.sessionTokens,
+      syncAll: (tenantId, actor) => requestSweep(deps.jobs, { tenantId, actor }),
       async reverse(tenantId, key, actor) {
         const tenant = await services.tenants.get(tenantId);
         if (!tenant) throw new Error(`tenant ${tenantId} vanished`);

@@ -58,6 +58,8 @@ export interface RecordRouteDeps {
   jobs: JobQueue;
   records: RecordStore;
   tokens: SessionTokens;
+  /** Queues every unposted record of the tenant ("sync all"). */
+  syncAll(tenantId: string, actor: string): Promise<void>;
   reverse(
     tenantId: string,
     key: { type: (typeof recordTypes)[number]; cwId: number },
@@ -130,6 +132,12 @@ export function recordRoutes(deps: RecordRouteDeps): Router {
       );
     }
     res.status(202).json({ queued: body.records.length });
+  });
+
+  router.post('/api/v1/records/sync-all', requireRole('accountant'), async (req, res) => {
+    const session = sessionOf(req);
+    await deps.syncAll(session.tenantId, session.memberId);
+    res.status(202).json({ started: true, hint: 'Progress shows in the counts of GET /api/v1/records.' });
   });
 
   router.post('/api/v1/records/:type/:cwId/reverse', requireRole('admin'), async (req, res) => {

@@ -13,7 +13,10 @@ export const tenantSettingsSchema = z.object({
   /** CW security role name -> Ledgerpod role; roles not listed fall back to the defaults in roles.ts. */
   roleMap: z.record(z.string(), z.enum(['viewer', 'accountant', 'admin', 'none'])).default({}),
   syncOnClose: z.boolean().default(false),
-  sweepMinutes: z.number().int().min(0).default(0),
+  /** Minutes between sweeps of all unposted records into the books; 0 turns the schedule off. */
+  sweepMinutes: z.number().int().min(0).max(1440).default(0),
+  /** When the last sweep ran (kept by the sweep itself). */
+  lastSweepAt: z.string().optional(),
   batchPrefix: z.string().max(20).default(''),
   /** Payments in the ledger from this date on are written back to ConnectWise. */
   paymentsFrom: z.iso.date().optional(),
