@@ -85,6 +85,8 @@ export function createApp(deps: AppDeps): Express {
   app.use(
     express.json({
       limit: '1mb',
+      // QuickBooks sends its CloudEvents webhooks as application/cloudevents-batch+json.
+      type: ['application/json', 'application/*+json'],
       verify: (req, _res, buf) => {
         req.rawBody = buf;
       },

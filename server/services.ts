@@ -7,6 +7,7 @@ import type { Db } from './db/database.js';
 import { connectionRoutes } from './http/connection-routes.js';
 import { connectWiseWebhookRoutes } from './http/connectwise-webhook-routes.js';
 import { insightRoutes } from './http/insight-routes.js';
+import { ledgerWebhookRoutes } from './http/ledger-webhook-routes.js';
 import { mappingRoutes } from './http/mapping-routes.js';
 import { meRoutes } from './http/me-routes.js';
 import { OAuthStates, oauthCallbackRoutes } from './http/oauth-callback-routes.js';
@@ -29,6 +30,7 @@ import { TenantStore } from './tenants/tenant-store.js';
 
 /** The product's long-lived parts, built once per process from config and database. */
 export interface Services {
+  config: Config;
   box: SecretBox;
   tenants: TenantStore;
   sessionTokens: SessionTokens;
@@ -50,6 +52,7 @@ export function createServices(config: Config, db: Db): Services {
   const limiter = createCallLimiter(db);
   const providers = providersFrom(config);
   return {
+    config,
     box,
     tenants,
     sessionTokens: new SessionTokens(config.sessionKey),
@@ -84,6 +87,7 @@ export function apiRouters(services: Services, deps: { db: Db; jobs: JobQueue })
     connectWiseWebhookRoutes({ ...deps, tenants: services.tenants, connectWise: services.connectWise }),
     ...ledgerRouters(services, deps.db),
     paymentRoutes({ ...deps, tokens: services.sessionTokens }),
+    ledgerWebhookRoutes({ ...deps, config: services.config }),
     insightRoutes({ db: deps.db, tokens: services.sessionTokens }),
     onboardingRoutes({
       ...deps,
