@@ -83,7 +83,10 @@ export async function startLedgerpod(config: Config, options: StartOptions = {})
       logger,
       metrics,
       frameAncestors: () => frameOrigins.list(),
-      routers: [...apiRouters(services, { db: database.db, jobs }), ...(options.routers?.(parts) ?? [])],
+      routers: [
+        ...apiRouters(services, { db: database.db, jobs, frameOrigins }),
+        ...(options.routers?.(parts) ?? []),
+      ],
     });
     server = await new Promise<Server>((resolve, reject) => {
       const s = app.listen(config.port, () => resolve(s));

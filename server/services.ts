@@ -12,6 +12,7 @@ import { mappingRoutes } from './http/mapping-routes.js';
 import { meRoutes } from './http/me-routes.js';
 import { OAuthStates, oauthCallbackRoutes } from './http/oauth-callback-routes.js';
 import { onboardingRoutes } from './http/onboarding-routes.js';
+import { operatorRoutes } from './http/operator-routes.js';
 import { paymentRoutes } from './http/payment-routes.js';
 import { podUiRoutes } from './http/pod-ui-routes.js';
 import { recordRoutes } from './http/record-routes.js';
@@ -25,6 +26,7 @@ import { type Providers, providersFrom } from './ledgers/providers.js';
 import { RecordStore } from './sync/record-store.js';
 import { reverseRecord } from './sync/reverse-record.js';
 import { requestSweep } from './sync/sweep-jobs.js';
+import type { FrameOrigins } from './tenants/frame-origins.js';
 import { TenantConnectWise } from './tenants/tenant-connectwise.js';
 import { TenantStore } from './tenants/tenant-store.js';
 
@@ -75,7 +77,10 @@ export function createServices(config: Config, db: Db): Services {
 }
 
 /** Every API route module, in mount order. */
-export function apiRouters(services: Services, deps: { db: Db; jobs: JobQueue }): Router[] {
+export function apiRouters(
+  services: Services,
+  deps: { db: Db; jobs: JobQueue; frameOrigins: FrameOrigins },
+): Router[] {
   return [
     sessionRoutes({
       tenants: services.tenants,
@@ -83,6 +88,13 @@ export function apiRouters(services: Services, deps: { db: Db; jobs: JobQueue })
       directoryFor: (tenant) => cwMemberDirectory(services.connectWise.for(tenant)),
     }),
     meRoutes(services.sessionTokens),
+    operatorRoutes({
+      db: deps.db,
+      box: services.box,
+      operatorToken: services.config.operatorToken,
+      publicUrl: () => services.config.publicUrl ?? 'http://localhost',
+      frameOrigins: deps.frameOrigins,
+    }),
     podUiRoutes(services.podUiDir),
     connectWiseWebhookRoutes({ ...deps, tenants: services.tenants, connectWise: services.connectWise }),
     ...ledgerRouters(services, deps.db),

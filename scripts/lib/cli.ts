@@ -1,12 +1,9 @@
 import { parseArgs } from 'node:util';
 
+import type { TenantFailure } from '../../server/tenants/add-tenant.js';
+
 /** An expected failure of a command: what went wrong, why, and how to fix it. */
-export interface CliFailure {
-  code: string;
-  what: string;
-  why: string;
-  fix: string;
-}
+export type CliFailure = TenantFailure;
 
 export interface Output {
   out(line: string): void;

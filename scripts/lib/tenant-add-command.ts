@@ -1,5 +1,5 @@
 import { createSecretBox } from '../../server/crypto/secret-box.js';
-import { type AddTenantInput, type AddTenantResult, addTenant } from './add-tenant.js';
+import { type AddTenantInput, type AddTenantResult, addTenant } from '../../server/tenants/add-tenant.js';
 import { type CliFailure, formatFailure, type Output, parseFlags } from './cli.js';
 import { openConfiguredDatabase } from './open-configured-database.js';
 

@@ -8,8 +8,8 @@ import { cdcResponseSchema, deletedSchema, paymentSchema } from './wire-schemas.
 export const cdcPageLimit = 1000;
 
 /**
- * One LedgerPayment per payment line applied to an invoice. Lines linked to a credit memo are the
- * credit side of a credit application and are not money received. A deleted payment arrives as
+ * One LedgerPayment per payment line applied to an invoice, for the money received: a credit
+ * application (a Payment whose credit memo lines fund its invoice lines) brings none. A deleted payment arrives as
  * a bare {Id, status: "Deleted"}: its invoice is unknown, so documentId is empty.
  */
 export function paymentsFromCdc(body: unknown): {
@@ -46,14 +46,25 @@ export function paymentsFromCdc(body: unknown): {
     const decimals = currencyDecimals(currency);
     const voided =
       payment.PrivateNote?.startsWith('Voided') === true && toMinor(payment.TotalAmt ?? 0, decimals) === 0n;
+    // Lines linked to a credit memo apply a credit, not money: the same amount on the invoice
+    // lines is the credit's, so only what is left of them is money received.
+    let creditLeft = 0n;
+    for (const line of payment.Line ?? []) {
+      if (line.LinkedTxn?.some((link) => link.TxnType === 'CreditMemo'))
+        creditLeft += toMinor(line.Amount ?? 0, decimals);
+    }
     for (const line of payment.Line ?? []) {
       for (const link of line.LinkedTxn ?? []) {
         if (link.TxnType !== 'Invoice') continue;
+        const lineMinor = toMinor(line.Amount ?? 0, decimals);
+        const fromCredit = creditLeft < lineMinor ? creditLeft : lineMinor;
+        creditLeft -= fromCredit;
+        if (lineMinor - fromCredit <= 0n) continue;
         payments.push({
           id: payment.Id,
           documentId: link.TxnId,
           documentNumber: undefined,
-          amountMinor: toMinor(line.Amount ?? 0, decimals),
+          amountMinor: lineMinor - fromCredit,
           currency,
           date: payment.TxnDate ?? '',
           state: voided ? 'voided' : 'active',

@@ -1,15 +1,18 @@
 import { sql } from 'kysely';
 import type { z } from 'zod';
-import {
-  type ConnectWiseConfig,
-  ConnectWiseError,
-  createConnectWiseClient,
-} from '../../server/connectwise/index.js';
-import type { SecretBox } from '../../server/crypto/secret-box.js';
-import type { Db } from '../../server/db/database.js';
-import { cwOriginOf } from '../../server/tenants/frame-origins.js';
-import { newTenantSchema, TenantStore } from '../../server/tenants/tenant-store.js';
-import type { CliFailure } from './cli.js';
+import { type ConnectWiseConfig, ConnectWiseError, createConnectWiseClient } from '../connectwise/index.js';
+import type { SecretBox } from '../crypto/secret-box.js';
+import type { Db } from '../db/database.js';
+import { cwOriginOf } from './frame-origins.js';
+import { newTenantSchema, TenantStore } from './tenant-store.js';
+
+/** An expected failure: what went wrong, why, and how to fix it (for the CLI and the operator API). */
+export interface TenantFailure {
+  code: string;
+  what: string;
+  why: string;
+  fix: string;
+}
 
 export interface AddTenantInput {
   name: string;
@@ -39,7 +42,7 @@ export interface AddedTenant {
   configure: { podUrl: string; callbackUrl: string; frameOrigin: string; manifestCommand: string };
 }
 
-export type AddTenantResult = { ok: true; added: AddedTenant } | { ok: false; error: CliFailure };
+export type AddTenantResult = { ok: true; added: AddedTenant } | { ok: false; error: TenantFailure };
 
 /** Registers a ConnectWise tenant: validates, refuses duplicates, optionally checks the keys, stores them sealed. */
 export async function addTenant(deps: AddTenantDeps, input: AddTenantInput): Promise<AddTenantResult> {
@@ -105,7 +108,7 @@ async function checkKeys(
   deps: AddTenantDeps,
   input: AddTenantInput,
   t: z.infer<typeof newTenantSchema>,
-): Promise<{ ok: true; checked: NonNullable<AddedTenant['checked']> } | { ok: false; error: CliFailure }> {
+): Promise<{ ok: true; checked: NonNullable<AddedTenant['checked']> } | { ok: false; error: TenantFailure }> {
   const cw = createConnectWiseClient({
     site: t.site,
     companyId: t.companyId,
@@ -128,7 +131,7 @@ async function checkKeys(
   }
 }
 
-function checkFailure(error: ConnectWiseError, input: AddTenantInput, where: string): CliFailure {
+function checkFailure(error: ConnectWiseError, input: AddTenantInput, where: string): TenantFailure {
   const base = { code: 'check_failed', what: `ConnectWise at ${where} refused the check (${error.code})` };
   switch (error.code) {
     case 'cw_unknown_company':
@@ -181,7 +184,7 @@ const flagOf: Record<string, string> = {
   apiUrl: '--api-url',
 };
 
-function invalidInput(error: z.ZodError): CliFailure {
+function invalidInput(error: z.ZodError): TenantFailure {
   const problems = error.issues.map((issue) => {
     const field = String(issue.path[0] ?? '');
     return `${flagOf[field] ?? field}: ${issue.message}`;
@@ -194,7 +197,7 @@ function invalidInput(error: z.ZodError): CliFailure {
   };
 }
 
-function duplicate(site: string, companyId: string, id: string): CliFailure {
+function duplicate(site: string, companyId: string, id: string): TenantFailure {
   return {
     code: 'duplicate_tenant',
     what: `a tenant for ${companyId} at ${site} already exists (${id})`,
