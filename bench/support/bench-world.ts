@@ -1,0 +1,82 @@
+import { sql } from 'kysely';
+import type { DatabaseHandle } from '../../server/db/database.js';
+import type { LedgerConnection, Tenant } from '../../server/db/schema.js';
+import type { LedgerKind } from '../../server/ledgers/ledger.js';
+import { createLogger } from '../../server/log.js';
+import { type Ledgerpod, startLedgerpod } from '../../server/server.js';
+import { api } from '../../test/support/cw-tenant.js';
+import { installTenant, mintToken, type SimWorld, startSimWorld } from '../../test/support/sim-world.js';
+import { testConfig } from '../../test/support/test-config.js';
+import { createTestDatabase } from '../../test/support/test-database.js';
+import { sleep } from './machine.js';
+
+export interface BenchWorld {
+  sims: SimWorld;
+  pod: Ledgerpod & { url: string };
+  database: DatabaseHandle;
+  tenant: Tenant;
+  connection: LedgerConnection;
+  token(role?: 'viewer' | 'accountant' | 'admin'): Promise<string>;
+  /** Asks for pushes through the API, 500 records a request. */
+  push(cwIds: number[]): Promise<void>;
+  /** Waits until every record is in one of `states` (or `error`); answers counts per state. */
+  waitFor(cwIds: number[], states: string[], timeoutMs: number): Promise<Record<string, number>>;
+  close(): Promise<void>;
+}
+
+/** Simulators, a fresh database and the whole product (role all) in this process, one tenant connected. */
+export async function startBenchWorld(
+  kind: LedgerKind,
+  settings: { batchPrefix?: string; syncOnClose?: boolean } = {},
+): Promise<BenchWorld> {
+  const sims = await startSimWorld();
+  const database = await createTestDatabase();
+  const config = testConfig({ ...sims.env(), LOG_LEVEL: 'warn' });
+  const started = await startLedgerpod(config, { logger: createLogger('warn'), database });
+  const pod = { ...started, url: started.url! };
+  const { tenant, connection } = await installTenant(database.db, config.secretKeys, sims, kind, settings);
+  const token = (role: 'viewer' | 'accountant' | 'admin' = 'accountant') =>
+    mintToken(config.sessionKey, tenant.id, role);
+  return {
+    sims,
+    pod,
+    database,
+    tenant,
+    connection,
+    token,
+    async push(cwIds) {
+      const t = await token();
+      for (let i = 0; i < cwIds.length; i += 500) {
+        const records = cwIds.slice(i, i + 500).map((cwId) => ({ type: 'invoice', cwId }));
+        const res = await api(pod.url, t, 'POST', '/api/v1/records/sync', { records });
+        if (res.status !== 202) throw new Error(`sync answered ${res.status}: ${JSON.stringify(res.body)}`);
+      }
+    },
+    async waitFor(cwIds, states, timeoutMs) {
+      const deadline = Date.now() + timeoutMs;
+      for (;;) {
+        const rows = await sql<{ state: string; n: string }>`
+          select state, count(*)::text as n from records
+          where tenant_id = ${tenant.id} and cw_id = any(${cwIds.map(String)}::bigint[])
+          group by state`.execute(database.db);
+        const counts = Object.fromEntries(rows.rows.map((r) => [r.state, Number(r.n)]));
+        const finished = [...states, 'error'].reduce((sum, s) => sum + (counts[s] ?? 0), 0);
+        if (finished >= cwIds.length) return counts;
+        if (Date.now() > deadline) throw new Error(`timed out waiting: ${JSON.stringify(counts)}`);
+        await sleep(250);
+      }
+    },
+    async close() {
+      await pod.stop();
+      await database.close();
+      await sims.close();
+    },
+  };
+}
+
+/** Calls per record from a simulator's traffic, by route. */
+export function perRecord(byRoute: Record<string, number>, records: number): string {
+  return Object.entries(byRoute)
+    .map(([route, n]) => `${route}: ${n} (${(n / records).toFixed(3)}/record)`)
+    .join('\n  ');
+}
