@@ -2,7 +2,7 @@ import { Router } from 'express';
 import { z } from 'zod';
 import { defaultChart } from './default-chart.js';
 import type { EntityService } from './entity-service.js';
-import type { RealmStore } from './realm-store.js';
+import type { Entity, Realm, RealmStore } from './realm-store.js';
 import { seedRealm } from './seed.js';
 import type { TokenBook } from './token-book.js';
 import type { WebhookSender } from './webhooks.js';
@@ -10,6 +10,41 @@ import type { WebhookSender } from './webhooks.js';
 const amount = z.union([z.number(), z.string().regex(/^-?\d+(\.\d+)?$/)]);
 const paymentBody = z.object({ invoiceId: z.string(), amount, date: z.string().optional() });
 const applyCreditBody = z.object({ creditMemoId: z.string(), invoiceId: z.string(), amount });
+
+/** "Receive payment" in the QBO UI: one payment, in full or in part, against one invoice. */
+export function receivePayment(
+  service: EntityService,
+  realm: Realm,
+  body: { invoiceId: string; amount: number | string; date?: string | undefined },
+): Entity {
+  const invoice = realm.get('Invoice', body.invoiceId);
+  return service.create(realm, 'Payment', {
+    CustomerRef: invoice.CustomerRef,
+    CurrencyRef: invoice.CurrencyRef,
+    TotalAmt: body.amount,
+    TxnDate: body.date ?? new Date().toISOString().slice(0, 10),
+    Line: [{ Amount: body.amount, LinkedTxn: [{ TxnId: invoice.Id, TxnType: 'Invoice' }] }],
+  });
+}
+
+/** Applying a credit in the UI records a zero-amount payment linking the invoice and the credit memo. */
+export function applyCredit(
+  service: EntityService,
+  realm: Realm,
+  body: { creditMemoId: string; invoiceId: string; amount: number | string },
+): Entity {
+  const credit = realm.get('CreditMemo', body.creditMemoId);
+  return service.create(realm, 'Payment', {
+    CustomerRef: credit.CustomerRef,
+    CurrencyRef: credit.CurrencyRef,
+    TotalAmt: 0,
+    TxnDate: new Date().toISOString().slice(0, 10),
+    Line: [
+      { Amount: body.amount, LinkedTxn: [{ TxnId: body.invoiceId, TxnType: 'Invoice' }] },
+      { Amount: body.amount, LinkedTxn: [{ TxnId: credit.Id, TxnType: 'CreditMemo' }] },
+    ],
+  });
+}
 
 /** Simulator-only routes: what a person does in the QBO UI, and test hooks for tokens and webhooks. */
 export function personRoutes(deps: {
@@ -32,34 +67,12 @@ export function personRoutes(deps: {
 
   router.post('/__sim/realms/:realm/payments', (req, res) => {
     const body = paymentBody.parse(req.body);
-    const realm = store.realm(req.params.realm);
-    const invoice = realm.get('Invoice', body.invoiceId);
-    const payment = service.create(realm, 'Payment', {
-      CustomerRef: invoice.CustomerRef,
-      CurrencyRef: invoice.CurrencyRef,
-      TotalAmt: body.amount,
-      TxnDate: body.date ?? new Date().toISOString().slice(0, 10),
-      Line: [{ Amount: body.amount, LinkedTxn: [{ TxnId: invoice.Id, TxnType: 'Invoice' }] }],
-    });
-    res.json({ Payment: payment });
+    res.json({ Payment: receivePayment(service, store.realm(req.params.realm), body) });
   });
 
-  // Applying a credit in the UI records a zero-amount payment linking the invoice and the credit memo.
   router.post('/__sim/realms/:realm/apply-credit', (req, res) => {
     const body = applyCreditBody.parse(req.body);
-    const realm = store.realm(req.params.realm);
-    const credit = realm.get('CreditMemo', body.creditMemoId);
-    const payment = service.create(realm, 'Payment', {
-      CustomerRef: credit.CustomerRef,
-      CurrencyRef: credit.CurrencyRef,
-      TotalAmt: 0,
-      TxnDate: new Date().toISOString().slice(0, 10),
-      Line: [
-        { Amount: body.amount, LinkedTxn: [{ TxnId: body.invoiceId, TxnType: 'Invoice' }] },
-        { Amount: body.amount, LinkedTxn: [{ TxnId: credit.Id, TxnType: 'CreditMemo' }] },
-      ],
-    });
-    res.json({ Payment: payment });
+    res.json({ Payment: applyCredit(service, store.realm(req.params.realm), body) });
   });
 
   router.delete('/__sim/realms/:realm/payments/:id', (req, res) => {

@@ -4,6 +4,7 @@ import { controlRoutes } from '../kit/control-routes.js';
 import { FaultBook } from '../kit/faults.js';
 import { listen, type RunningSim } from '../kit/listen.js';
 import { Traffic } from '../kit/traffic.js';
+import { appPages } from './app-pages.js';
 import { EntityService } from './entity-service.js';
 import { oauthRoutes } from './oauth-routes.js';
 import { personRoutes } from './person-routes.js';
@@ -82,6 +83,8 @@ export function createQuickBooksSim(options: QuickBooksSimOptions = {}) {
     ),
   );
   app.use(personRoutes({ store, service, tokens, webhooks }));
+  // The web app's document pages the product links to, where a person receives a payment.
+  app.use(appPages({ store, service }));
   app.use(faults.middleware({ http500: sendSystemFault, http429: sendThrottled }));
   app.use(oauthRoutes(tokens, oauthSettings));
   app.use('/v3/company/:realm', bearerAuth(tokens, store));

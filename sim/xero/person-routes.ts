@@ -1,7 +1,7 @@
 import { type Response, Router } from 'express';
 import { z } from 'zod';
 import { allocateCredit, deletePayment, recordPayment } from './settlements.js';
-import type { TenantBooks } from './tenant-books.js';
+import type { TenantBooks, Wire } from './tenant-books.js';
 import type { WebhookSender } from './webhooks.js';
 import type { MonotonicClock } from './wire-format.js';
 import { sendNotFound, sendValidation, ValidationFailure } from './xero-errors.js';
@@ -19,6 +19,32 @@ const allocateBody = z.object({
   amount,
   date: z.string().optional(),
 });
+
+/** "Add payment" on an invoice in the Xero web app: the payment, then the INVOICE UPDATE event. */
+export function addPayment(
+  books: TenantBooks,
+  clock: MonotonicClock,
+  webhooks: WebhookSender,
+  body: {
+    invoiceId: string;
+    amount: number | string;
+    date?: string | undefined;
+    accountCode?: string | undefined;
+  },
+): Wire {
+  const payment = recordPayment(
+    books,
+    {
+      Invoice: { InvoiceID: body.invoiceId },
+      Amount: body.amount,
+      Date: body.date,
+      ...(body.accountCode ? { Account: { Code: body.accountCode } } : {}),
+    },
+    clock.now(),
+  );
+  webhooks.notify(books.tenantId, 'INVOICE', body.invoiceId, 'UPDATE');
+  return payment;
+}
 
 /**
  * What a bookkeeper does in the Xero web app, outside the product: record a payment, apply a credit
@@ -44,18 +70,7 @@ export function personRoutes(
   router.post('/__sim/tenants/:tenantId/payments', (req, res) => {
     const body = paymentBody.parse(req.body);
     withBooks(req.params.tenantId, res, (books) => {
-      const payment = recordPayment(
-        books,
-        {
-          Invoice: { InvoiceID: body.invoiceId },
-          Amount: body.amount,
-          Date: body.date,
-          ...(body.accountCode ? { Account: { Code: body.accountCode } } : {}),
-        },
-        clock.now(),
-      );
-      webhooks.notify(books.tenantId, 'INVOICE', body.invoiceId, 'UPDATE');
-      res.json({ Payments: [payment] });
+      res.json({ Payments: [addPayment(books, clock, webhooks, body)] });
     });
   });
 

@@ -5,6 +5,7 @@ import { FaultBook } from '../kit/faults.js';
 import { listen, type RunningSim } from '../kit/listen.js';
 import { Traffic } from '../kit/traffic.js';
 import { apiGuard } from './api-guard.js';
+import { appPages } from './app-pages.js';
 import { contactRoutes } from './contact-routes.js';
 import { documentRoutes } from './document-routes.js';
 import { creditNoteKind, invoiceKind } from './documents.js';
@@ -138,6 +139,8 @@ export function createXeroSim(options: XeroSimOptions = {}) {
     res.json(limiter.limits);
   });
   app.use(personRoutes(tenants, clock, webhooks));
+  // The web app's invoice page the product links to, where a person adds a payment.
+  app.use(appPages({ tenants, clock, webhooks }));
   app.use(
     identityRoutes(identity, signer, {
       ids: () => [...tenants.keys()],
