@@ -1,4 +1,5 @@
 import { randomBytes } from 'node:crypto';
+import { readFileSync } from 'node:fs';
 import { sql } from 'kysely';
 import PgBoss from 'pg-boss';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -24,6 +25,15 @@ const serverUrl = process.env.DATABASE_URL;
 const count = Number(process.env.SCALE_OUT_RECORDS ?? 300);
 const realExpiry = process.env.SCALE_OUT_REAL_EXPIRY === '1';
 const firstId = 30_000;
+/** CPU seconds (user + system) a process has used so far, from /proc (Linux); NaN elsewhere. */
+const cpuSeconds = (pid: number | undefined) => {
+  try {
+    const fields = readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ')[1]!.split(' ');
+    return (Number(fields[11]) + Number(fields[12])) / 100;
+  } catch {
+    return Number.NaN;
+  }
+};
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 
 if (!serverUrl) {
@@ -166,6 +176,9 @@ describe.skipIf(!serverUrl)(
           await sleep(1000);
         }
         const seconds = (Date.now() - started) / 1000;
+        const cpu = [...web, ...workers].map((p, i) => cpuSeconds(p.child.pid) - cpuAtStart[i]!);
+        const webCpu = cpu[0]! + cpu[1]!;
+        const workerCpu = killedCpu + cpu[3]! + cpu[4]!;
 
         // Every record synced, one ledger document per number, one CW batch per record.
         expect(await states()).toEqual({ synced: count });
@@ -201,7 +214,8 @@ describe.skipIf(!serverUrl)(
           `scale-out: ${count} records in ${seconds.toFixed(0)} s; worker SIGKILLed after ${killedAfterSynced} synced; ` +
             `${fastForwarded} orphaned job(s) ${realExpiry ? 'expired by pg-boss' : 'fast-forwarded past expireInSeconds'}; ` +
             `CW ${cw.total} calls (max ${cw.maxInFlight} at once, busiest minute ${busiestMinute}; product limits ${providerLimits.connectwise.concurrent} at once, ${providerLimits.connectwise.perMinute}/min), ` +
-            `QBO ${qbo.total} calls (max ${qbo.maxInFlight} at once), 429s ${JSON.stringify(sims.throttled)}`,
+            `QBO ${qbo.total} calls (max ${qbo.maxInFlight} at once), 429s ${JSON.stringify(sims.throttled)}; ` +
+            `CPU: web ${webCpu.toFixed(1)} s, workers ${workerCpu.toFixed(1)} s = ${((workerCpu * 1000) / count).toFixed(0)} ms/record`,
         );
       },
       20 * 60_000,
