@@ -3,7 +3,8 @@
  * `route-table.test` fails when a router gains a route missing here, so a new route is never
  * forgotten by the security and fuzz suites.
  */
-export type Access = 'public' | 'viewer' | 'accountant' | 'admin';
+/** `operator`: the operator API, Bearer OPERATOR_TOKEN (not a member's session). */
+export type Access = 'public' | 'viewer' | 'accountant' | 'admin' | 'operator';
 
 export interface RouteSpec {
   method: 'GET' | 'POST' | 'PUT' | 'DELETE';
@@ -38,6 +39,8 @@ export const routeTable: RouteSpec[] = [
   r('GET', '/metrics', 'public', undefined, true),
   r('POST', '/api/v1/session', 'public', () => ({ path: '/api/v1/session', body: {} })),
   r('GET', '/api/v1/me', 'viewer'),
+  r('POST', '/api/v1/operator/tenants', 'operator', () => ({ path: '/api/v1/operator/tenants', body: {} })),
+  r('GET', '/api/v1/operator/tenants', 'operator'),
   r('GET', '/pod', 'public', undefined, true),
   r('GET', '/pod/', 'public', undefined, true),
   r('POST', '/webhooks/connectwise/:tenantId', 'public', (ids) => ({
@@ -68,6 +71,9 @@ export const routeTable: RouteSpec[] = [
     path: '/api/v1/settings',
     body: { batchPrefix: 'ATTACK-' },
   })),
+  r('POST', '/webhooks/qbo', 'public', () => ({ path: '/webhooks/qbo', body: [] })),
+  // Xero's intent to receive wants an empty body on 200 and 401: not the JSON envelope.
+  r('POST', '/webhooks/xero', 'public', () => ({ path: '/webhooks/xero', body: { events: [] } }), true),
   r('POST', '/api/v1/payments/sync', 'accountant', () => ({ path: '/api/v1/payments/sync', body: {} })),
   r('GET', '/api/v1/companies/:cwId/summary', 'viewer', (ids) => ({
     path: `/api/v1/companies/${ids.companyId}/summary`,
@@ -91,6 +97,7 @@ export const routeTable: RouteSpec[] = [
     path: '/api/v1/records/sync',
     body: { records: [{ type: 'invoice', cwId: ids.recordCwId }] },
   })),
+  r('POST', '/api/v1/records/sync-all', 'accountant', () => ({ path: '/api/v1/records/sync-all' })),
   r('POST', '/api/v1/records/:type/:cwId/reverse', 'admin', (ids) => ({
     path: `/api/v1/records/invoice/${ids.recordCwId}/reverse`,
   })),
@@ -99,4 +106,10 @@ export const routeTable: RouteSpec[] = [
   })),
 ];
 
-export const roleRank: Record<Access, number> = { public: -1, viewer: 0, accountant: 1, admin: 2 };
+export const roleRank: Record<Access, number> = {
+  public: -1,
+  viewer: 0,
+  accountant: 1,
+  admin: 2,
+  operator: 3,
+};

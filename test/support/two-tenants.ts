@@ -37,6 +37,13 @@ export interface TwoTenantWorld {
   close(): Promise<void>;
 }
 
+/** Secrets the world's server is configured with, so every route is switched on. */
+export const worldSecrets = {
+  operatorToken: 'operator-token-for-the-security-suite-0123456789',
+  qboWebhookVerifier: 'qbo-webhook-verifier-of-the-suite',
+  xeroWebhookKey: 'xero-webhook-key-of-the-suite',
+};
+
 async function side(pod: TestPod, cw: CwSim, name: string): Promise<TenantSide> {
   const tenant = await addSimTenant(pod, cw, name);
   const token = {
@@ -61,7 +68,13 @@ export async function startTwoTenantWorld(
     startSeededConnectWise(),
     startSeededConnectWise(),
   ]);
-  const config = options.config ? options.config(qbo.url, xero.url) : simConfig(qbo.url, xero.url);
+  const config = options.config
+    ? options.config(qbo.url, xero.url)
+    : simConfig(qbo.url, xero.url, {
+        OPERATOR_TOKEN: worldSecrets.operatorToken,
+        QBO_WEBHOOK_VERIFIER: worldSecrets.qboWebhookVerifier,
+        XERO_WEBHOOK_KEY: worldSecrets.xeroWebhookKey,
+      });
   const pod = await startTestPod({ config, logger: options.logger });
   const a = await side(pod, cwA, 'Tenant A MSP');
   const b = await side(pod, cwB, 'Tenant B MSP');
@@ -143,7 +156,7 @@ export interface RouteInfo {
 export function mountedRoutes(pod: TestPod): RouteInfo[] {
   const routers: Router[] = [
     healthRoutes({ db: pod.database.db, jobs: pod.jobs, metrics: pod.metrics }),
-    ...apiRouters(pod.services, { db: pod.database.db, jobs: pod.jobs! }),
+    ...apiRouters(pod.services, { db: pod.database.db, jobs: pod.jobs!, frameOrigins: pod.frameOrigins }),
   ];
   const out: RouteInfo[] = [];
   for (const router of routers) {
