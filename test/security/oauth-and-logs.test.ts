@@ -1,3 +1,4 @@
+import { createHmac } from 'node:crypto';
 import { decodeJwt, SignJWT } from 'jose';
 import { sql } from 'kysely';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -8,7 +9,7 @@ import { qboClient } from '../ledgers/support/ledger-worlds.js';
 import { captureLogs } from '../support/capture-logs.js';
 import { api, memberAuthentication, members, post } from '../support/cw-tenant.js';
 import { invoice } from '../support/pipeline-world.js';
-import { startTwoTenantWorld, type TwoTenantWorld } from '../support/two-tenants.js';
+import { startTwoTenantWorld, type TwoTenantWorld, worldSecrets } from '../support/two-tenants.js';
 
 /**
  * One scenario with a debug-level captured logger: sign-ins (good and forged), OAuth connects and
@@ -200,6 +201,28 @@ describe('OAuth state abuse, and no secret in the logs', () => {
       await until(8101, ['paid']);
     }, 90_000);
 
+    it('calls the operator API and receives ledger webhooks, good and forged', async () => {
+      const listed = await api(w.pod.url, worldSecrets.operatorToken, 'GET', '/api/v1/operator/tenants');
+      expect(listed.status).toBe(200);
+      expect(
+        (await api(w.pod.url, `${worldSecrets.operatorToken}x`, 'GET', '/api/v1/operator/tenants')).status,
+      ).toBe(401);
+      const body = JSON.stringify({ events: [], firstEventSequence: 0, lastEventSequence: 0, entropy: 'E' });
+      const sign = (secret: string) => createHmac('sha256', secret).update(body).digest('base64');
+      for (const signature of [sign(worldSecrets.xeroWebhookKey), sign('wrong')]) {
+        await fetch(`${w.pod.url}/webhooks/xero`, {
+          method: 'POST',
+          headers: { 'content-type': 'application/json', 'x-xero-signature': signature },
+          body,
+        });
+        await fetch(`${w.pod.url}/webhooks/qbo`, {
+          method: 'POST',
+          headers: { 'content-type': 'application/json', 'intuit-signature': signature },
+          body: '[]',
+        });
+      }
+    });
+
     it('no secret the scenario handled appears in the debug log output', async () => {
       for (const side of [w.a, w.b]) {
         for (const connection of await w.pod.services.connections.list(side.tenant.id)) {
@@ -209,6 +232,9 @@ describe('OAuth state abuse, and no secret in the logs', () => {
         }
       }
       remember('CW private key', testApiMember.privateKey);
+      remember('operator token', worldSecrets.operatorToken);
+      remember('QBO webhook verifier', worldSecrets.qboWebhookVerifier);
+      remember('Xero webhook key', worldSecrets.xeroWebhookKey);
       remember('QBO client secret', qboClient.secret);
       remember('Xero client secret', defaultSimClient.clientSecret);
       for (const key of [...w.pod.config.secretKeys, w.pod.config.sessionKey]) {
