@@ -31,6 +31,7 @@ try {
     { role: config.role, url: pod.url, demo: config.demo, embeddedDb: pod.database.embedded },
     'ledgerpod started',
   );
+  if (pod.url) process.stdout.write(`Ledgerpod listening on ${config.publicUrl ?? pod.url}\n`);
 
   if (demo && sims) {
     const tenant = await demo.installDemoTenant(pod, sims);

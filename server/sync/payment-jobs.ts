@@ -10,8 +10,8 @@ export async function createPaymentQueues(jobs: JobQueue): Promise<void> {
   // One sweep per connection at a time, one more waiting: webhooks in a burst collapse into one.
   await jobs.ensureQueue(queues.paymentsSweep, {
     policy: 'stately',
-    retryLimit: 5,
-    retryDelay: 10,
+    retryLimit: 8,
+    retryDelay: 3,
     retryBackoff: true,
   });
   await jobs.ensureQueue(queues.paymentsTick, { policy: 'singleton' });

@@ -84,8 +84,12 @@ export async function runPushJob(
   const tenant = await deps.tenants.get(job.tenantId);
   if (!tenant) return;
   const key: RecordKey = { tenantId: job.tenantId, type: job.type, cwId: job.cwId };
-  const record = await deps.records.ensure(key);
-  if (settled.has(record.state)) return;
+  // A tenant removed after this job was queued (its records cascade away) leaves nothing to do.
+  const record = await deps.records.ensure(key).catch(async (error: unknown) => {
+    if (!(await deps.tenants.get(job.tenantId))) return undefined;
+    throw error;
+  });
+  if (!record || settled.has(record.state)) return;
   const settings = deps.tenants.settingsOf(tenant);
   const ctx: InvoicePushContext = {
     records: deps.records,

@@ -24,8 +24,7 @@ export function spawnLedgerpod(env: Record<string, string>): SpawnedLedgerpod {
   });
   const onData = (chunk: Buffer) => {
     output += chunk.toString();
-    // The demo prints the simulated ConnectWise first and Ledgerpod itself after it.
-    const match = /Ledgerpod itself: (\S+?);/.exec(output) ?? /Ledgerpod is running: (\S+)/.exec(output);
+    const match = /Ledgerpod listening on (\S+)/.exec(output);
     if (match?.[1]) resolveUrl(match[1]);
   };
   child.stdout.on('data', onData);
