@@ -1,3 +1,4 @@
+import { randomBytes } from 'node:crypto';
 import { Router } from 'express';
 import { startConnectWiseSim } from '../../sim/connectwise/index.js';
 import { startCwShell } from '../../sim/cw-shell/cw-shell.js';
@@ -31,6 +32,8 @@ export interface DemoSims {
   qbo: RunningSim;
   xero: RunningSim;
   invoices: DemoInvoice[];
+  /** Made afresh at every start: the simulators sign their webhooks with these. */
+  webhookSecrets: { qbo: string; xero: string };
   close(): Promise<void>;
 }
 
@@ -64,6 +67,10 @@ export async function startDemoSims(): Promise<DemoSims> {
     qbo,
     xero,
     invoices,
+    webhookSecrets: {
+      qbo: randomBytes(24).toString('base64url'),
+      xero: randomBytes(24).toString('base64url'),
+    },
     async close() {
       await Promise.all([cw.close(), qbo.close(), xero.close()]);
     },
@@ -79,11 +86,13 @@ export function demoEnvironment(sims: DemoSims): Record<string, string> {
     QBO_API_URL: `${sims.qbo.url}/v3/company/`,
     QBO_OAUTH_URL: sims.qbo.url,
     QBO_APP_URL: sims.qbo.url,
+    QBO_WEBHOOK_VERIFIER: sims.webhookSecrets.qbo,
     XERO_CLIENT_ID: defaultSimClient.clientId,
     XERO_CLIENT_SECRET: defaultSimClient.clientSecret,
     XERO_API_URL: `${sims.xero.url}/api.xro/2.0`,
     XERO_IDENTITY_URL: sims.xero.url,
     XERO_APP_URL: sims.xero.url,
+    XERO_WEBHOOK_KEY: sims.webhookSecrets.xero,
   };
 }
 
@@ -143,7 +152,22 @@ export async function installDemoTenant(pod: Ledgerpod, sims: DemoSims): Promise
     type: 'invoice',
     level: 'owner',
   });
+  await registerDemoWebhooks(pod, sims);
   return tenant;
+}
+
+/**
+ * Points the simulators' webhooks at the product, signed with the secrets it verifies, so a payment
+ * recorded in the simulated QuickBooks or Xero reaches ConnectWise within seconds rather than at
+ * the next minute's sweep. Uses the product's own settings, which an operator may have overridden.
+ */
+export async function registerDemoWebhooks(pod: Ledgerpod, sims: DemoSims): Promise<void> {
+  const base = pod.config.publicUrl ?? pod.url!;
+  const verifier = pod.config.quickbooks?.webhookVerifier;
+  if (verifier)
+    await post(sims.qbo.url, '/__sim/webhooks', { url: `${base}/webhooks/qbo`, verifierToken: verifier });
+  const key = pod.config.xero?.webhookKey;
+  if (key) await post(sims.xero.url, '/__sim/webhooks', { url: `${base}/webhooks/xero`, key });
 }
 
 const money = (value: unknown) => Number(value ?? 0).toFixed(2);
@@ -191,6 +215,9 @@ export async function startDemoShell(pod: Ledgerpod, sims: DemoSims, port = 0): 
     port,
   );
   pod.frameOrigins.allow(shell.url);
+  // server/main.ts prints the screens' URL with localhost for people to open: a different origin
+  // from 127.0.0.1 as far as CSP frame-ancestors goes, so both may frame the pods.
+  pod.frameOrigins.allow(shell.url.replace('127.0.0.1', 'localhost'));
   return shell;
 }
 

@@ -1,0 +1,195 @@
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import type { Browser, FrameLocator, Page } from 'playwright-core';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { launchBrowser, screenshot } from '../support/browser.js';
+import { type SpawnedLedgerpod, spawnLedgerpod } from '../support/spawn-ledgerpod.js';
+import { buildPodUi } from './helpers/build-pod-bundles.js';
+
+/**
+ * The demo as a newcomer meets it: `npm start`'s own start path (server/main.ts, no configuration
+ * but a data dir and a free port), the one URL it prints, and a browser. The pod is built into a
+ * temp dir (others may be building dist/pod-ui at any time) and served from there.
+ */
+const root = mkdtempSync(join(tmpdir(), 'ledgerpod-demo-flow-'));
+const podUiDir = join(root, 'pod-ui');
+
+let demo: SpawnedLedgerpod;
+let browser: Browser;
+let productUrl: string;
+let shellInvoicesUrl: string;
+let demoJson: DemoJson;
+
+interface DemoJson {
+  tenantId: string;
+  connectwise: { url: string };
+  quickbooks: { url: string; realmId: string };
+  xero: { url: string; tenantId: string };
+  members: { role: string; identifier: string; memberAuthentication: Record<string, string> }[];
+  screens: { invoice: string; company: string; today: string; invoices?: string };
+}
+
+const within = <T>(promise: Promise<T>, ms: number, what: string) =>
+  Promise.race([
+    promise,
+    new Promise<never>((_, reject) =>
+      setTimeout(() => reject(new Error(`${what} not within ${ms} ms:\n${demo.output()}`)), ms),
+    ),
+  ]);
+
+beforeAll(async () => {
+  [browser] = await Promise.all([launchBrowser(), buildPodUi(podUiDir)]);
+  demo = spawnLedgerpod({
+    DATA_DIR: join(root, 'data'),
+    PORT: '0',
+    LOG_LEVEL: 'warn',
+    POD_UI_DIR: podUiDir,
+  });
+  productUrl = await within(demo.url, 90_000, 'the printed product URL');
+  const printed = /Open the simulated ConnectWise: (\S+)/.exec(demo.output());
+  expect(printed, demo.output()).not.toBeNull();
+  shellInvoicesUrl = printed![1]!;
+}, 180_000);
+
+afterAll(async () => {
+  await browser?.close();
+  const code = await demo?.stop();
+  // A clean SIGTERM shutdown, and nothing alarming on the way.
+  expect(code).toBe(0);
+  rmSync(root, { recursive: true, force: true });
+});
+
+async function open(url: string, member: 'viewer' | 'accountant' | 'admin'): Promise<Page> {
+  const page = await browser.newPage({ viewport: { width: 1280, height: 800 } });
+  page.setDefaultTimeout(5_000);
+  await page.goto(`${url}${url.includes('?') ? '&' : '?'}member=${member}`);
+  return page;
+}
+
+const podOf = (page: Page) => page.frameLocator('iframe.pod-frame');
+
+const stateOf = (pod: FrameLocator) =>
+  pod
+    .getByTestId('record-state')
+    .getAttribute('data-state', { timeout: 300 })
+    .catch(() => null);
+
+const eventually = <T>(read: () => T | Promise<T>, timeout = 20_000) =>
+  expect.poll(read, { timeout, interval: 100 });
+
+describe('the demo, from the one printed URL', () => {
+  it('prints the simulated ConnectWise invoice list; /demo.json says where everything is', async () => {
+    expect(shellInvoicesUrl).toMatch(/^http:\/\/localhost:\d+\/invoices$/);
+    expect(demo.output()).toContain(`what is where: ${productUrl}/demo.json`);
+    // It answers 503 for the moment between listening and the demo tenant being installed.
+    await eventually(async () => (await fetch(`${productUrl}/demo.json`)).status).toBe(200);
+    demoJson = (await (await fetch(`${productUrl}/demo.json`)).json()) as DemoJson;
+    expect(demoJson.tenantId).toMatch(/^[0-9a-f-]{36}$/);
+    for (const service of [demoJson.connectwise, demoJson.quickbooks, demoJson.xero])
+      expect(service.url).toMatch(/^http:\/\/127\.0\.0\.1:\d+$/);
+    expect(demoJson.quickbooks.realmId).toBeTruthy();
+    expect(demoJson.xero.tenantId).toBeTruthy();
+    expect(demoJson.members.map((m) => m.role).sort()).toEqual(['accountant', 'admin', 'viewer']);
+    for (const member of demoJson.members) {
+      expect(member.memberAuthentication).toMatchObject({
+        memberid: member.identifier,
+        memberHash: expect.any(String),
+        memberContext: expect.any(String),
+      });
+    }
+    expect(Object.keys(demoJson.screens)).toEqual(expect.arrayContaining(['invoice', 'company', 'today']));
+    for (const url of [demoJson.screens.invoice, demoJson.screens.company, demoJson.screens.today]) {
+      const res = await fetch(`${url}?member=viewer`);
+      expect(res.status, url).toBe(200);
+    }
+  });
+
+  it('the accountant pushes INV-1004, pays it in the simulated QuickBooks, and sees it come back paid', async () => {
+    const list = await open(shellInvoicesUrl, 'accountant');
+    await screenshot(list, 'demo-invoice-list');
+    await list.getByRole('link', { name: 'INV-1004', exact: true }).click();
+    await list.waitForURL(/\/invoices\/1004\?member=accountant$/);
+    const pod = podOf(list);
+    await eventually(() => pod.getByTestId('sync-now').isVisible()).toBe(true);
+    expect(await pod.getByTestId('sync-now').textContent()).toBe('Sync now');
+    await pod.getByTestId('sync-now').click();
+    await eventually(() => stateOf(pod)).toBe('synced');
+    await eventually(() => pod.getByTestId('ledger-link').isVisible()).toBe(true);
+    expect(await pod.getByTestId('ledger-link').textContent()).toContain('INV-1004');
+    await screenshot(list, 'demo-invoice-synced');
+
+    // The link the pod shows leads to the simulated QuickBooks web app.
+    const href = (await pod.getByTestId('ledger-link').getAttribute('href'))!;
+    expect(href).toMatch(new RegExp(`^${demoJson.quickbooks.url}/app/invoice\\?txnId=\\d+$`));
+    const qbo = await browser.newPage({ viewport: { width: 1280, height: 800 } });
+    await qbo.goto(href);
+    expect(await qbo.locator('header').textContent()).toContain('QuickBooks Online (simulated)');
+    expect(await qbo.locator('h1').textContent()).toBe('Invoice INV-1004');
+    expect(await qbo.getByTestId('balance').textContent()).toBe('811.88 USD');
+    expect(await qbo.getByLabel('Amount received').inputValue()).toBe('811.88');
+    await qbo.getByRole('button', { name: 'Save and close' }).click();
+    await qbo.waitForURL(/received=/);
+    expect(await qbo.getByTestId('status').textContent()).toBe('Paid');
+    expect(await qbo.getByTestId('balance').textContent()).toBe('0.00 USD');
+    await screenshot(qbo, 'demo-qbo-invoice-paid');
+    await qbo.close();
+
+    // Back in ConnectWise the pod does not poll while idle: the person reloads until it shows paid.
+    // The simulator's webhook makes that seconds, not the next minute's sweep.
+    const paidAt = Date.now();
+    await eventually(async () => {
+      await list.reload();
+      await pod.getByTestId('record-state').waitFor({ timeout: 5_000 });
+      return stateOf(pod);
+    }, 45_000).toBe('paid');
+    const seconds = (Date.now() - paidAt) / 1000;
+    expect(await pod.getByTestId('amount-balance').textContent()).toBe('Balance$0.00$0.00');
+    const payments = pod.getByRole('list', { name: 'Payments' }).getByRole('listitem');
+    expect(await payments.count()).toBe(1);
+    expect(await payments.textContent()).toContain('$811.88');
+    await screenshot(list, 'demo-invoice-paid');
+    await list.close();
+
+    const qboState = (await (await fetch(`${demoJson.quickbooks.url}/__sim/state`)).json()) as {
+      webhooks: { sent: number; failed: number };
+    };
+    expect(qboState.webhooks.failed).toBe(0);
+    expect(qboState.webhooks.sent).toBeGreaterThan(0);
+    expect(seconds, 'paid should come back by webhook, well before the minute sweep').toBeLessThan(30);
+  }, 120_000);
+
+  it('the seeded failure INV-1006 shows its error and the hint that fixes it', async () => {
+    const page = await open(shellInvoicesUrl.replace(/\/invoices$/, '/invoices/1006'), 'accountant');
+    const pod = podOf(page);
+    // The opening moves run right after start; the failure lands within seconds.
+    await eventually(async () => {
+      await page.reload();
+      await pod
+        .getByTestId('record-state')
+        .waitFor({ timeout: 5_000 })
+        .catch(() => undefined);
+      return stateOf(pod);
+    }, 45_000).toBe('error');
+    const error = pod.getByTestId('record-error');
+    expect(await error.getAttribute('data-code')).toBe('gl_account_unmapped');
+    expect(await error.locator('.problem-message').textContent()).toContain('4300');
+    expect(await error.locator('.problem-hint').textContent()).toBe(
+      'Map the GL account in the Ledgerpod admin tab (Mappings > GL accounts), then retry.',
+    );
+    expect(await pod.getByTestId('sync-now').textContent()).toBe('Retry');
+    await screenshot(page, 'demo-invoice-error');
+    await page.close();
+  }, 60_000);
+
+  it('the viewer sees the state and the link, and no Sync button', async () => {
+    const page = await open(shellInvoicesUrl.replace(/\/invoices$/, '/invoices/1004'), 'viewer');
+    const pod = podOf(page);
+    await eventually(() => stateOf(pod)).toBe('paid');
+    expect(await pod.getByTestId('ledger-link').isVisible()).toBe(true);
+    expect(await pod.getByTestId('sync-now').count()).toBe(0);
+    expect(await pod.getByRole('button').count()).toBe(0);
+    await screenshot(page, 'demo-invoice-viewer');
+    await page.close();
+  });
+});
