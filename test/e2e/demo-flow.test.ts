@@ -46,10 +46,18 @@ beforeAll(async () => {
     LOG_LEVEL: 'warn',
     POD_UI_DIR: podUiDir,
   });
-  productUrl = await within(demo.url, 90_000, 'the printed product URL');
-  const printed = /Open the simulated ConnectWise: (\S+)/.exec(demo.output());
-  expect(printed, demo.output()).not.toBeNull();
-  shellInvoicesUrl = printed![1]!;
+  productUrl = await within(demo.url, 90_000, 'the product URL');
+  // The demo line comes once the demo tenant is installed and the screens listen.
+  let printed: string | undefined;
+  for (const deadline = Date.now() + 90_000; !printed; ) {
+    printed = /Open the simulated ConnectWise: (\S+)/.exec(demo.output())?.[1];
+    if (printed) break;
+    if (demo.child.exitCode !== null || Date.now() > deadline)
+      throw new Error(`no simulated-ConnectWise URL printed:\n${demo.output()}`);
+    await new Promise((resolve) => setTimeout(resolve, 100));
+  }
+  shellInvoicesUrl = printed;
+  expect(demo.output()).toContain(`Ledgerpod itself: ${productUrl};`);
 }, 180_000);
 
 afterAll(async () => {
