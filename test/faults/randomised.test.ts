@@ -271,10 +271,11 @@ describe.each(['qbo', 'xero'] as const)('randomised fault schedules (%s)', (kind
         paidInLedger.set(item.cwId, [...(paidInLedger.get(item.cwId) ?? []), amount]);
         expected.set(item.cwId, choice === 'full' ? 'paid' : 'partly_paid');
       }
+      const paymentFaults: string[] = [];
       for (let f = rand.int(1, 2); f > 0; f--) {
         const call = rand.pick(paymentCalls(kind));
         const kindOf = rand.pick<FaultKind>(['http500', 'drop_response_after_write', 'timeout']);
-        log.push(`${call.name}: ${kindOf}`);
+        paymentFaults.push(`${call.name}: ${kindOf}`);
         await world.fault(call.target, {
           method: call.method,
           path: call.path,
@@ -284,7 +285,7 @@ describe.each(['qbo', 'xero'] as const)('randomised fault schedules (%s)', (kind
         });
       }
       console.log(
-        `[faults ${kind}] seed ${seed} payments: ${[...expected].map(([id, st]) => `${id}=${st}`).join(', ')}`,
+        `[faults ${kind}] seed ${seed} payments: ${[...expected].map(([id, st]) => `${id}=${st}`).join(', ')}; faults: ${paymentFaults.join('; ')}`,
       );
       const today = new Date().toISOString().slice(0, 10);
       expect((await asAccountant('POST', '/api/v1/payments/sync', { since: today })).status).toBe(202);
