@@ -33,21 +33,7 @@ try {
   );
   if (pod.url) process.stdout.write(`Ledgerpod listening on ${config.publicUrl ?? pod.url}\n`);
 
-  if (demo && sims) {
-    const tenant = await demo.installDemoTenant(pod, sims);
-    const shell = await demo.startDemoShell(pod, sims);
-    demoState = { tenant, sims, shell };
-    process.stdout.write(
-      `\nLedgerpod demo is running. Open the simulated ConnectWise: ${shell.url.replace('127.0.0.1', 'localhost')}/invoices\n` +
-        `(Ledgerpod itself: ${config.publicUrl}; what is where: ${config.publicUrl}/demo.json)\n\n`,
-    );
-    void demo
-      .runDemoOpening(pod, sims, tenant, logger)
-      .catch((error) => logger.warn({ err: error }, 'demo opening moves failed'));
-  } else if (pod.url) {
-    process.stdout.write(`\nLedgerpod is running: ${config.publicUrl ?? pod.url}\n\n`);
-  }
-
+  // Registered before the demo's set-up, so a signal during it still stops cleanly.
   let stopping = false;
   const shutdown = async (signal: string) => {
     if (stopping) return;
@@ -65,6 +51,26 @@ try {
   };
   process.on('SIGTERM', () => void shutdown('SIGTERM'));
   process.on('SIGINT', () => void shutdown('SIGINT'));
+
+  if (demo && sims) {
+    try {
+      const tenant = await demo.installDemoTenant(pod, sims);
+      const shell = await demo.startDemoShell(pod, sims);
+      demoState = { tenant, sims, shell };
+      process.stdout.write(
+        `\nLedgerpod demo is running. Open the simulated ConnectWise: ${shell.url.replace('127.0.0.1', 'localhost')}/invoices\n` +
+          `(Ledgerpod itself: ${config.publicUrl}; what is where: ${config.publicUrl}/demo.json)\n\n`,
+      );
+      void demo.runDemoOpening(pod, sims, tenant, logger).catch((error) => {
+        if (!stopping) logger.warn({ err: error }, 'demo opening moves failed');
+      });
+    } catch (error) {
+      // A signal during the demo's set-up closes what it was using; that is no failure.
+      if (!stopping) throw error;
+    }
+  } else if (pod.url) {
+    process.stdout.write(`\nLedgerpod is running: ${config.publicUrl ?? pod.url}\n\n`);
+  }
 } catch (error) {
   logger.fatal({ err: error }, 'start-up failed');
   process.exit(1);
