@@ -46,6 +46,15 @@ export function createApp(deps: AppDeps): Express {
         return id;
       },
       autoLogging: { ignore: (req) => req.url === '/healthz' || req.url === '/metrics' },
+      // Only what identifies the request: query strings (an OAuth callback carries its code and
+      // state there) and headers (cookies, tokens, signatures) stay out of the logs.
+      serializers: {
+        req: (req: { id?: unknown; method?: string; url?: string }) => ({
+          id: req.id,
+          method: req.method,
+          url: req.url?.split('?')[0],
+        }),
+      },
     }),
   );
 
@@ -85,8 +94,11 @@ export function createApp(deps: AppDeps): Express {
   app.use(
     express.json({
       limit: '1mb',
-      // QuickBooks sends its CloudEvents webhooks as application/cloudevents-batch+json.
-      type: ['application/json', 'application/*+json'],
+      // QuickBooks sends its CloudEvents webhooks as application/cloudevents-batch+json. Xero's
+      // webhook is parsed by its route, after the signature check, so a forgery never reaches JSON.
+      type: (req) =>
+        !req.url?.startsWith('/webhooks/xero') &&
+        /^application\/(json|[\w.+-]+\+json)\b/i.test(String(req.headers['content-type'] ?? '')),
       verify: (req, _res, buf) => {
         req.rawBody = buf;
       },

@@ -4,6 +4,7 @@ import { SessionTokens } from './auth/session-token.js';
 import type { Config } from './config.js';
 import { createSecretBox, type SecretBox } from './crypto/secret-box.js';
 import type { Db } from './db/database.js';
+import { AppError } from './errors.js';
 import { connectionRoutes } from './http/connection-routes.js';
 import { connectWiseWebhookRoutes } from './http/connectwise-webhook-routes.js';
 import { insightRoutes } from './http/insight-routes.js';
@@ -57,7 +58,9 @@ export function createServices(config: Config, db: Db): Services {
     config,
     box,
     tenants,
-    sessionTokens: new SessionTokens(config.sessionKey),
+    sessionTokens: new SessionTokens(config.sessionKey, async (tenantId) =>
+      Boolean(await tenants.get(tenantId)),
+    ),
     connectWise: new TenantConnectWise(tenants, { timeoutMs: config.timeouts.connectWiseMs }),
     connections,
     limiter,
@@ -114,7 +117,10 @@ export function apiRouters(
       syncAll: (tenantId, actor) => requestSweep(deps.jobs, { tenantId, actor }),
       async reverse(tenantId, key, actor) {
         const tenant = await services.tenants.get(tenantId);
-        if (!tenant) throw new Error(`tenant ${tenantId} vanished`);
+        if (!tenant)
+          throw new AppError(401, 'session_invalid', 'The session token is not valid', {
+            hint: 'Reload the ConnectWise screen to sign in again.',
+          });
         await reverseRecord(
           { records: services.records, cw: services.connectWise.for(tenant) },
           { tenantId, ...key },

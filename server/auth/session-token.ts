@@ -24,7 +24,14 @@ export type TokenProblem = 'expired' | 'invalid';
 
 /** Short-lived HS256 tokens carried as `Authorization: Bearer`; renewed by a fresh CW handshake. */
 export class SessionTokens {
-  constructor(private readonly key: Uint8Array) {}
+  /**
+   * `tenantExists` lets a token die with its tenant: a tenant removed while one of its tokens is
+   * still within its 15 minutes signs nobody in.
+   */
+  constructor(
+    private readonly key: Uint8Array,
+    private readonly tenantExists?: (tenantId: string) => Promise<boolean>,
+  ) {}
 
   async issue(session: Session, now = new Date()): Promise<{ token: string; expiresAt: Date }> {
     const issuedAt = Math.floor(now.getTime() / 1000);
@@ -53,6 +60,7 @@ export class SessionTokens {
       const claims = claimsSchema.safeParse(payload);
       if (!claims.success) return { ok: false, problem: 'invalid' };
       const { tid, sub, name, role } = claims.data;
+      if (this.tenantExists && !(await this.tenantExists(tid))) return { ok: false, problem: 'invalid' };
       return { ok: true, session: { tenantId: tid, memberId: sub, memberName: name, role } };
     } catch (error) {
       return { ok: false, problem: error instanceof errors.JWTExpired ? 'expired' : 'invalid' };

@@ -44,7 +44,9 @@ export function connectWiseWebhookRoutes(deps: {
     const callback = body.data;
     const cw = deps.connectWise.for(tenant);
     const keyUrl = callback.Metadata.key_url;
-    let signingKey = keys.get(keyUrl);
+    // Cached per tenant: a key fetched for one tenant's ConnectWise never vouches for another's.
+    const cacheKey = `${tenant.id} ${keyUrl}`;
+    let signingKey = keys.get(cacheKey);
     if (!signingKey || signingKey.until < Date.now()) {
       try {
         signingKey = { key: await cw.fetchSigningKey(keyUrl), until: Date.now() + keyCacheMs };
@@ -61,7 +63,7 @@ export function connectWiseWebhookRoutes(deps: {
         }
         throw error;
       }
-      keys.set(keyUrl, signingKey);
+      keys.set(cacheKey, signingKey);
     }
     if (!verifyCallbackSignature(req.rawBody, req.headers['x-content-signature'], signingKey.key)) {
       throw new AppError(401, 'callback_signature_invalid', 'The callback signature does not match', {

@@ -1,5 +1,5 @@
 import { createHmac, timingSafeEqual } from 'node:crypto';
-import { Router } from 'express';
+import express, { Router } from 'express';
 import { z } from 'zod';
 import type { Config } from '../config.js';
 import type { Db } from '../db/database.js';
@@ -57,6 +57,14 @@ const xeroEvents = z.object({
       .loose(),
   ),
 });
+
+const parseJson = (raw: Buffer | undefined): unknown => {
+  try {
+    return raw ? JSON.parse(raw.toString('utf8')) : undefined;
+  } catch {
+    return undefined;
+  }
+};
 
 interface LedgerEvent {
   /** De-duplication key: the provider's event id, or what identifies the change. */
@@ -131,13 +139,14 @@ export function ledgerWebhookRoutes(deps: { db: Db; jobs: JobQueue; config: Conf
 
   // Xero's "intent to receive" sends correctly and wrongly signed deliveries: 200 with an empty
   // body for the first, 401 with an empty body for the second.
-  router.post('/webhooks/xero', async (req, res) => {
+  router.post('/webhooks/xero', express.raw({ type: () => true, limit: '1mb' }), async (req, res) => {
     const key = deps.config.xero?.webhookKey;
-    if (!key || !signatureMatches(req.rawBody, req.headers['x-xero-signature'], key)) {
+    const raw = Buffer.isBuffer(req.body) ? req.body : undefined;
+    if (!key || !signatureMatches(raw, req.headers['x-xero-signature'], key)) {
       res.status(401).end();
       return;
     }
-    const body = xeroEvents.safeParse(req.body);
+    const body = xeroEvents.safeParse(parseJson(raw));
     if (body.success) {
       await handle(
         'xero',

@@ -98,12 +98,10 @@ describe('pod sign-in', () => {
 
   describe('tokens', () => {
     const me = (token: string) => request(pod.url).get('/api/v1/me').set('authorization', `Bearer ${token}`);
-    const session = {
-      tenantId: '00000000-0000-4000-8000-000000000001',
-      memberId: 'jdoe',
-      memberName: 'Jane',
-      role: 'viewer' as const,
-    };
+    const session = { tenantId: '', memberId: 'jdoe', memberName: 'Jane', role: 'viewer' as const };
+    beforeAll(async () => {
+      session.tenantId = (await pod.services.tenants.byCompanyId('ledgerpod'))[0]!.id;
+    });
 
     it('refuses no token, an expired one, a tampered one, alg none, a wrong key and a wrong audience', async () => {
       expect((await request(pod.url).get('/api/v1/me')).body.error.code).toBe('session_required');
