@@ -4,7 +4,7 @@
  * once, Xero 60/min and 5 at once). Pushes N invoices to QBO and M to Xero (one tenant each, one
  * process, role all), then onboards K invoices; compares wall time with the minimum the limits allow.
  *
- *   npx tsx bench/throughput.ts [--qbo 200] [--xero 60] [--onboard 1000] [--only qbo,xero,onboard]
+ *   npx tsx bench/throughput.ts [--qbo 200] [--xero 60] [--onboard 1000] [--only qbo,xero,onboard] [--workers 1]
  */
 import { api } from '../test/support/cw-tenant.js';
 import { invoices } from '../test/support/sim-world.js';
@@ -13,6 +13,7 @@ import { flag, header, sleep } from './support/machine.js';
 
 const n = { qbo: Number(flag('qbo', '200')), xero: Number(flag('xero', '60')) };
 const onboard = Number(flag('onboard', '1000'));
+const workers = Number(flag('workers', '1'));
 const only = new Set(flag('only', 'qbo,xero,onboard').split(','));
 const latency = { cw: 120, qbo: 250, xero: 300 };
 /** Published per-tenant limits (what the minimum is measured against) and the product's own budget. */
@@ -31,7 +32,7 @@ const out: string[] = [
 
 for (const kind of ['qbo', 'xero'] as const) {
   if (!only.has(kind) || n[kind] === 0) continue;
-  const w = await startBenchWorld(kind);
+  const w = await startBenchWorld(kind, {}, { extraWorkers: workers - 1 });
   const ids = Array.from({ length: n[kind] }, (_, i) => 40_000 + i);
   await w.sims.seedInvoices(invoices(n[kind], 40_000));
   await w.sims.latency(latency);

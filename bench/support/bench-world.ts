@@ -28,12 +28,23 @@ export interface BenchWorld {
 export async function startBenchWorld(
   kind: LedgerKind,
   settings: { batchPrefix?: string; syncOnClose?: boolean } = {},
+  options: { extraWorkers?: number } = {},
 ): Promise<BenchWorld> {
   const sims = await startSimWorld();
   const database = await createTestDatabase();
   const config = testConfig({ ...sims.env(), LOG_LEVEL: 'warn' });
   const started = await startLedgerpod(config, { logger: createLogger('warn'), database });
   const pod = { ...started, url: started.url! };
+  // More worker "processes" (each its own job queue, pool and handlers) on the same database.
+  const extra: Ledgerpod[] = [];
+  for (let i = 0; i < (options.extraWorkers ?? 0); i++) {
+    extra.push(
+      await startLedgerpod(
+        { ...config, role: 'worker' },
+        { logger: createLogger('warn'), database: { ...database, close: async () => {} } },
+      ),
+    );
+  }
   const { tenant, connection } = await installTenant(database.db, config.secretKeys, sims, kind, settings);
   const token = (role: 'viewer' | 'accountant' | 'admin' = 'accountant') =>
     mintToken(config.sessionKey, tenant.id, role);
@@ -67,6 +78,7 @@ export async function startBenchWorld(
       }
     },
     async close() {
+      for (const worker of extra) await worker.stop();
       await pod.stop();
       await database.close();
       await sims.close();

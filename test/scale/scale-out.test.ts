@@ -121,6 +121,7 @@ describe.skipIf(!serverUrl)(
       `syncs ${count} records exactly once across processes, within the limits, with a worker killed`,
       async () => {
         const started = Date.now();
+        const cpuAtStart = [...web, ...workers].map((p) => cpuSeconds(p.child.pid));
         const token = await mintToken(sessionKey, tenantId, 'accountant');
         const ids = Array.from({ length: count }, (_, i) => firstId + i);
         // Eight requests at a time, alternating between the two web processes.
@@ -144,6 +145,7 @@ describe.skipIf(!serverUrl)(
           await sleep(250);
         }
         const killedAt = new Date();
+        const killedCpu = cpuSeconds(workers[0]!.child.pid) - cpuAtStart[2]!;
         workers[0]!.child.kill('SIGKILL');
         expect(await workers[0]!.exit).toBe(null);
         const killedAfterSynced = (await states()).synced ?? 0;
