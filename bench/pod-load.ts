@@ -50,6 +50,15 @@ const demo = spawnLedgerpod({
 const browser = await launchBrowser();
 try {
   await demo.url;
+  // The demo prints the simulated ConnectWise once its tenant and screens are set up.
+  for (
+    let waited = 0;
+    !/Open the simulated ConnectWise: /.test(demo.output()) && waited < 120_000;
+    waited += 100
+  ) {
+    if (demo.child.exitCode !== null) throw new Error(`the demo exited:\n${demo.output()}`);
+    await new Promise((resolve) => setTimeout(resolve, 100));
+  }
   // The demo prints the shell at localhost; the pod allows being framed by the address it registered.
   const shellUrl = /Open the simulated ConnectWise: (\S+)\/invoices/
     .exec(demo.output())?.[1]
