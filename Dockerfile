@@ -17,6 +17,8 @@ RUN npm ci --omit=dev --no-audit --no-fund && npm cache clean --force
 COPY --from=build /app/dist ./dist
 COPY migrations ./migrations
 COPY manifest ./manifest
+# The demo's simulated ConnectWise screens serve these files as they are.
+COPY sim/cw-shell/assets ./sim/cw-shell/assets
 RUN mkdir -p /data && chown node:node /data
 USER node
 EXPOSE 3000

@@ -21,6 +21,8 @@ export interface InstallOptions {
   cwOrigin: string;
   /** The integration's clientId GUID. */
   clientId: string;
+  /** Named in each URL as `tenant=`, so only this tenant's ConnectWise may frame the pod. */
+  tenantId: string;
 }
 
 export interface Placed {
@@ -85,7 +87,7 @@ export async function installHostedApi(options: InstallOptions): Promise<Install
     const desired: HostedSetupInput = {
       screenId: screen.id,
       description: entry.description,
-      url: absoluteUrl(options.podBaseUrl, placement.path ?? entry.path, options.cwOrigin),
+      url: absoluteUrl(options.podBaseUrl, placement.path ?? entry.path, options.cwOrigin, options.tenantId),
       type: placement.type,
       origin: new URL(options.podBaseUrl).origin,
       podHeight: placement.type === 'Pod' ? (placement.podHeight ?? entry.podHeight ?? null) : null,
@@ -137,10 +139,10 @@ function choosePlacement(entry: ManifestEntry, screens: HostedScreen[]) {
  * `podBaseUrl` + path, plus `cwOrigin=` so the pod answers only ConnectWise's window. Built as text:
  * URLSearchParams would percent-encode CW's `[cw_id]` tokens and CW would no longer fill them in.
  */
-export function absoluteUrl(podBaseUrl: string, path: string, cwOrigin: string): string {
+export function absoluteUrl(podBaseUrl: string, path: string, cwOrigin: string, tenantId: string): string {
   const base = podBaseUrl.replace(/\/+$/, '');
   const separator = path.includes('?') ? '&' : '?';
-  return `${base}${path}${separator}cwOrigin=${encodeURIComponent(new URL(cwOrigin).origin)}`;
+  return `${base}${path}${separator}tenant=${encodeURIComponent(tenantId)}&cwOrigin=${encodeURIComponent(new URL(cwOrigin).origin)}`;
 }
 
 const sameText = (a: string, b: string) => a.trim().toLowerCase() === b.trim().toLowerCase();

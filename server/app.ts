@@ -17,7 +17,7 @@ export interface AppDeps {
   logger: Logger;
   metrics: Metrics;
   /** ConnectWise origins allowed to frame our pages. */
-  frameAncestors: () => string[];
+  frameAncestors: (url: string | undefined) => string[];
   /** Extra routers mounted before the 404 handler (API modules add themselves here). */
   routers?: express.Router[];
 }
@@ -79,7 +79,7 @@ export function createApp(deps: AppDeps): Express {
           connectSrc: ["'self'"],
           formAction: ["'self'"],
           // Pods live inside ConnectWise: only the tenants' ConnectWise origins may frame us.
-          frameAncestors: [() => deps.frameAncestors().join(' ') || "'none'"],
+          frameAncestors: [(req) => deps.frameAncestors(req.url).join(' ') || "'none'"],
           upgradeInsecureRequests: https ? [] : null,
         },
       },

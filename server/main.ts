@@ -55,7 +55,7 @@ try {
   if (demo && sims) {
     try {
       const tenant = await demo.installDemoTenant(pod, sims);
-      const shell = await demo.startDemoShell(pod, sims);
+      const shell = await demo.startDemoShell(pod, sims, tenant);
       demoState = { tenant, sims, shell };
       process.stdout.write(
         `\nLedgerpod demo is running. Open the simulated ConnectWise: ${shell.url.replace('127.0.0.1', 'localhost')}/invoices\n` +

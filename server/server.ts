@@ -82,7 +82,7 @@ export async function startLedgerpod(config: Config, options: StartOptions = {})
       jobs,
       logger,
       metrics,
-      frameAncestors: () => frameOrigins.list(),
+      frameAncestors: (url) => frameOrigins.forUrl(url),
       routers: [
         ...apiRouters(services, { db: database.db, jobs, frameOrigins }),
         ...(options.routers?.(parts) ?? []),

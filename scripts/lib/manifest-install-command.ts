@@ -43,6 +43,7 @@ export async function manifestInstall(
       podBaseUrl: input.publicUrl,
       cwOrigin: cwOriginOf(tenant),
       clientId: tenant.cw_client_id,
+      tenantId: tenant.id,
     });
     return { ok: true, tenant: { id: tenant.id, name: tenant.name }, podBaseUrl: input.publicUrl, report };
   } catch (error) {

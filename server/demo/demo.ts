@@ -1,7 +1,9 @@
 import { randomBytes } from 'node:crypto';
 import { Router } from 'express';
+import { z } from 'zod';
 import { startConnectWiseSim } from '../../sim/connectwise/index.js';
 import { startCwShell } from '../../sim/cw-shell/cw-shell.js';
+import { defaultPodSlots, type PodSlots } from '../../sim/cw-shell/pod-slots.js';
 import type { ShellInvoice, ShellRecords } from '../../sim/cw-shell/shell-records.js';
 import type { RunningSim } from '../../sim/kit/listen.js';
 import { startQuickBooksSim } from '../../sim/quickbooks/index.js';
@@ -173,7 +175,32 @@ export async function registerDemoWebhooks(pod: Ledgerpod, sims: DemoSims): Prom
 const money = (value: unknown) => Number(value ?? 0).toFixed(2);
 
 /** What the simulated ConnectWise screens list: the simulator's invoices as a person sees them. */
-export function shellRecords(sims: DemoSims): Partial<ShellRecords> {
+/** The invoice fields the simulated screens show, as the ConnectWise simulator holds them now. */
+const cwInvoiceWire = z
+  .object({
+    id: z.number(),
+    invoiceNumber: z.string(),
+    type: z.string().nullish(),
+    status: z.object({ name: z.string().optional() }).loose().optional(),
+    company: z.object({ id: z.number(), name: z.string() }).loose(),
+    date: z.string(),
+    dueDate: z.string().optional(),
+    subtotal: z.number().nullish(),
+    salesTax: z.number().nullish(),
+    total: z.number().nullish(),
+    balance: z.number().nullish(),
+    currency: z.object({ currencyCode: z.string() }).loose().optional(),
+  })
+  .loose();
+
+/**
+ * What the simulated ConnectWise screens list: the simulator's invoices as a person sees them,
+ * read on every page so balances move when payments come back.
+ */
+export async function shellRecords(sims: DemoSims): Promise<Partial<ShellRecords>> {
+  const state = z
+    .object({ invoices: z.array(cwInvoiceWire) })
+    .parse(await (await fetch(`${sims.cw.url}/__sim/state`)).json());
   return {
     companies: demoCompanies.map((c) => ({
       ...c,
@@ -181,36 +208,50 @@ export function shellRecords(sims: DemoSims): Partial<ShellRecords> {
       city: 'Springfield',
       accountNumber: c.identifier,
     })),
-    invoices: sims.invoices.map(
-      ({ built: { invoice } }): ShellInvoice => ({
+    invoices: state.invoices.map(
+      (invoice): ShellInvoice => ({
         id: invoice.id,
         invoiceNumber: invoice.invoiceNumber,
-        type: invoice.type,
-        status: invoice.status.name,
+        type: invoice.type ?? 'Standard',
+        status: invoice.status?.name ?? '',
         company: { id: invoice.company.id, name: invoice.company.name },
         date: invoice.date.slice(0, 10),
-        dueDate: invoice.dueDate.slice(0, 10),
+        dueDate: (invoice.dueDate ?? invoice.date).slice(0, 10),
         subtotal: money(invoice.subtotal),
         salesTax: money(invoice.salesTax),
         total: money(invoice.total),
         balance: money(invoice.balance),
-        currency: invoice.currency.currencyCode,
+        currency: invoice.currency?.currencyCode ?? 'USD',
       }),
     ),
   };
 }
 
-export async function startDemoShell(pod: Ledgerpod, sims: DemoSims, port = 0): Promise<RunningSim> {
+export async function startDemoShell(
+  pod: Ledgerpod,
+  sims: DemoSims,
+  tenant: Tenant,
+  port = 0,
+): Promise<RunningSim> {
+  const podBaseUrl = pod.config.publicUrl ?? pod.url!;
+  // The pods name their tenant, as the installer registers them, so the CSP names its ConnectWise.
+  const pods = Object.fromEntries(
+    Object.entries(defaultPodSlots(podBaseUrl)).map(([slot, list]) => [
+      slot,
+      list.map((p) => ({ ...p, url: `${p.url}&tenant=${tenant.id}` })),
+    ]),
+  ) as PodSlots;
   const shell = await startCwShell(
     {
-      podBaseUrl: pod.config.publicUrl ?? pod.url!,
+      podBaseUrl,
+      pods,
       cwSimUrl: sims.cw.url,
       members: demoMembers.map((m) => ({
         identifier: m.identifier,
         name: `${m.firstName} ${m.lastName}`,
         role: m.role,
       })),
-      records: shellRecords(sims),
+      records: () => shellRecords(sims),
     },
     port,
   );
@@ -278,6 +319,8 @@ export function demoRoutes(
       return;
     }
     const { tenant, sims, shell } = current;
+    // The address people are told to open (server/main.ts prints localhost).
+    const screensUrl = shell.url.replace('127.0.0.1', 'localhost');
     const members = await Promise.all(
       demoMembers.map(async (m) => ({
         role: m.role,
@@ -295,10 +338,10 @@ export function demoRoutes(
       xero: { url: sims.xero.url, tenantId: demoXeroTenantId },
       members,
       screens: {
-        invoice: `${shell.url}/invoices/${firstInvoice.id}`,
-        invoices: `${shell.url}/invoices`,
-        company: `${shell.url}/companies/${firstInvoice.company.id}`,
-        today: `${shell.url}/today`,
+        invoice: `${screensUrl}/invoices/${firstInvoice.id}`,
+        invoices: `${screensUrl}/invoices`,
+        company: `${screensUrl}/companies/${firstInvoice.company.id}`,
+        today: `${screensUrl}/today`,
       },
     });
   });

@@ -19,6 +19,7 @@ export function cwOriginOf(tenant: { cw_site: string; cw_api_url: string | null 
  */
 export class FrameOrigins {
   private origins: string[] = [];
+  private readonly byTenant = new Map<string, string>();
   private timer: NodeJS.Timeout | undefined;
 
   private readonly configured: Set<string>;
@@ -47,11 +48,25 @@ export class FrameOrigins {
   }
 
   async refresh(): Promise<void> {
-    const tenants = await this.db.selectFrom('tenants').select(['cw_site', 'cw_api_url']).execute();
-    this.origins = [...new Set([...this.configured, ...tenants.map(cwOriginOf)])].sort();
+    const tenants = await this.db.selectFrom('tenants').select(['id', 'cw_site', 'cw_api_url']).execute();
+    this.byTenant.clear();
+    for (const tenant of tenants) this.byTenant.set(tenant.id, cwOriginOf(tenant));
+    this.origins = [...new Set([...this.configured, ...this.byTenant.values()])].sort();
   }
 
   list(): string[] {
     return this.origins.length > 0 ? this.origins : [...this.configured];
+  }
+
+  /**
+   * For a pod page that names its tenant (`/pod/?tenant=<id>`, as the installer registers it):
+   * only that tenant's ConnectWise (and origins configured for every tenant) may frame it.
+   */
+  forUrl(url: string | undefined): string[] {
+    const parsed = new URL(url ?? '/', 'http://ledgerpod.invalid');
+    const tenantOrigin = parsed.pathname.startsWith('/pod')
+      ? this.byTenant.get(parsed.searchParams.get('tenant') ?? '')
+      : undefined;
+    return tenantOrigin ? [...new Set([tenantOrigin, ...this.configured])].sort() : this.list();
   }
 }

@@ -19,7 +19,8 @@ export type CwShellOptions = {
   /** Our backend's origin; pods load from `{podBaseUrl}/pod/`. */
   podBaseUrl: string;
   members: ShellMember[];
-  records?: Partial<ShellRecords>;
+  /** Fixed records, or a function read on every page so the screens follow a live simulator. */
+  records?: Partial<ShellRecords> | (() => Promise<Partial<ShellRecords>>);
   /** Overrides the pods per slot (each screen may host several, as ConnectWise allows). */
   pods?: Partial<PodSlots>;
 } & ({ memberAuth: MemberAuthProvider } | { cwSimUrl: string });
@@ -31,7 +32,10 @@ export type CwShellOptions = {
 export function createCwShell(options: CwShellOptions): Express {
   if (options.members.length === 0) throw new Error('cw-shell needs at least one member');
   const memberAuth = 'memberAuth' in options ? options.memberAuth : memberAuthFromCwSim(options.cwSimUrl);
-  const records = { ...demoRecords(), ...options.records };
+  const recordsNow = async (): Promise<ShellRecords> => ({
+    ...demoRecords(),
+    ...(typeof options.records === 'function' ? await options.records() : options.records),
+  });
   const pods = { ...defaultPodSlots(options.podBaseUrl), ...options.pods };
 
   const memberFor = (wanted: unknown) =>
@@ -58,10 +62,12 @@ export function createCwShell(options: CwShellOptions): Express {
     const { member, members } = context(req);
     res.redirect(`/invoices?member=${encodeURIComponent(memberParam(member, members))}`);
   });
-  app.get('/invoices', (req, res) => {
+  app.get('/invoices', async (req, res) => {
+    const records = await recordsNow();
     res.type('html').send(invoiceListPage(context(req), records.invoices));
   });
-  app.get('/invoices/:id', (req, res) => {
+  app.get('/invoices/:id', async (req, res) => {
+    const records = await recordsNow();
     const invoice = records.invoices.find((i) => String(i.id) === req.params.id);
     if (!invoice)
       return void res
@@ -70,7 +76,13 @@ export function createCwShell(options: CwShellOptions): Express {
         .send(notFoundPage(context(req), 'Invoice'));
     res.type('html').send(invoicePage(context(req), invoice, pods.invoice));
   });
-  app.get('/companies/:id', (req, res) => {
+  app.get('/companies', async (req, res) => {
+    const [first] = (await recordsNow()).companies;
+    const { member, members } = context(req);
+    res.redirect(`/companies/${first?.id ?? 0}?member=${encodeURIComponent(memberParam(member, members))}`);
+  });
+  app.get('/companies/:id', async (req, res) => {
+    const records = await recordsNow();
     const company = records.companies.find((c) => String(c.id) === req.params.id);
     if (!company)
       return void res

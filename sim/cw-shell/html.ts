@@ -26,7 +26,7 @@ export const href = (ctx: PageContext, path: string) =>
 
 const nav: [string, string][] = [
   ['/invoices', 'Invoices'],
-  ['/companies/19', 'Companies'],
+  ['/companies', 'Companies'],
   ['/today', 'Today'],
 ];
 

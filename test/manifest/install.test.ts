@@ -11,7 +11,14 @@ describe('hosted API installer against the ConnectWise simulator', () => {
   let cw: SimAndClient;
   let manifest: HostedApiManifest;
   const install = (m = manifest) =>
-    installHostedApi({ cw: cw.client, manifest: m, podBaseUrl, cwOrigin, clientId: testClientId });
+    installHostedApi({
+      cw: cw.client,
+      manifest: m,
+      podBaseUrl,
+      cwOrigin,
+      clientId: testClientId,
+      tenantId: 'tenant-1',
+    });
   const setups = async () => ((await cw.control('/state')).hostedSetups as Record<string, unknown>[]) ?? [];
 
   beforeEach(async () => {
@@ -41,7 +48,7 @@ describe('hosted API installer against the ConnectWise simulator', () => {
       origin: 'https://ledgerpod.example.com',
       clientId: testClientId,
       disabledFlag: false,
-      url: 'https://ledgerpod.example.com/pod/?view=invoice&id=[cw_id]&screen=[cw_screen]&cwOrigin=https%3A%2F%2Fna.myconnectwise.net',
+      url: 'https://ledgerpod.example.com/pod/?view=invoice&id=[cw_id]&screen=[cw_screen]&tenant=tenant-1&cwOrigin=https%3A%2F%2Fna.myconnectwise.net',
     });
     for (const setup of state) {
       expect(String(setup.url)).toMatch(
@@ -148,7 +155,14 @@ describe('hosted API installer against the ConnectWise simulator', () => {
 
   it('keeps CW tokens unencoded when building URLs', () => {
     expect(
-      absoluteUrl('https://a.example/', '/pod/?id=[cw_id]&screen=[cw_screen]', 'https://cw.example:8443/x'),
-    ).toBe('https://a.example/pod/?id=[cw_id]&screen=[cw_screen]&cwOrigin=https%3A%2F%2Fcw.example%3A8443');
+      absoluteUrl(
+        'https://a.example/',
+        '/pod/?id=[cw_id]&screen=[cw_screen]',
+        'https://cw.example:8443/x',
+        'tenant-1',
+      ),
+    ).toBe(
+      'https://a.example/pod/?id=[cw_id]&screen=[cw_screen]&tenant=tenant-1&cwOrigin=https%3A%2F%2Fcw.example%3A8443',
+    );
   });
 });

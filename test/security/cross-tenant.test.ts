@@ -150,14 +150,12 @@ describe('tenant isolation and roles on every route', () => {
     expect(ancestors.sort()).toEqual([new URL(w.a.cw.url).origin, new URL(w.b.cw.url).origin].sort());
   });
 
-  // GAP: frame-ancestors is one list for the whole server (FrameOrigins: every tenant's CW origin),
-  // so tenant B's ConnectWise may frame the pod that tenant A's members sign in to. Limiting it to
-  // the tenant's own origin needs the tenant in the pod URL (e.g. /pod/?t=<tenant id>) and a
-  // per-request CSP.
-  it.fails('GAP: the pod page for tenant A may not be framed by tenant B’s ConnectWise', async () => {
+  // The installer registers pod URLs with the tenant named, so the CSP can name its ConnectWise alone.
+  it('the pod page for tenant A may not be framed by tenant B’s ConnectWise', async () => {
     const res = await fetch(`${w.pod.url}/pod/?tenant=${w.a.tenant.id}`);
     const csp = res.headers.get('content-security-policy') ?? '';
     expect(csp).not.toContain(new URL(w.b.cw.url).origin);
+    expect(csp).toContain(`frame-ancestors ${new URL(w.a.cw.url).origin}`);
   });
 
   const protectedRoutes = routeTable.filter((r) => r.access !== 'public' && r.access !== 'operator');

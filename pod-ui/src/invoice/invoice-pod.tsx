@@ -22,6 +22,10 @@ export function InvoicePod({ cwId, type }: { cwId: string; type?: RecordType }) 
   // An invoice new to Ledgerpod is being read from ConnectWise right now: look again for a while.
   const unknown = !loaded.loading && !loaded.error && detail === undefined;
   usePoll(unknown, () => loaded.reload(true), 2_000, 30_000);
+  // In the books and not yet paid: payments come back from the ledger on their own, so look now and then.
+  const awaitingPayment =
+    detail !== undefined && (detail.state === 'synced' || detail.state === 'partly_paid');
+  usePoll(awaitingPayment, () => loaded.reload(true), 15_000, 10 * 60_000);
 
   if (loaded.loading && !detail)
     return (

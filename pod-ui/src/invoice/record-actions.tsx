@@ -82,15 +82,18 @@ export function RecordActions({ detail, type, cwId, onChange }: Props) {
         </fieldset>
       ) : (
         <>
-          <button
-            type="button"
-            class="btn btn-primary"
-            data-testid="sync-now"
-            disabled={busy || running}
-            onClick={sync}
-          >
-            {label}
-          </button>
+          {/* In the books already: nothing to sync (a reversed record shows the button again). */}
+          {!(state !== undefined && inLedgerStates.has(state)) && (
+            <button
+              type="button"
+              class="btn btn-primary"
+              data-testid="sync-now"
+              disabled={busy || running}
+              onClick={sync}
+            >
+              {label}
+            </button>
+          )}
           {canReverse && (
             <button
               type="button"
