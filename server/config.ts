@@ -47,6 +47,7 @@ const envSchema = z.object({
   DEMO: z.enum(['auto', 'on', 'off']).default('auto'),
   POD_UI_DIR: z.string().min(1).optional(),
   OPERATOR_TOKEN: z.string().min(32).optional(),
+  WORKER_CONCURRENCY: z.coerce.number().int().min(1).max(64).default(8),
   CW_TIMEOUT_MS: z.coerce.number().int().min(100).max(300_000).default(30_000),
   LEDGER_TIMEOUT_MS: z.coerce.number().int().min(100).max(300_000).default(30_000),
   QBO_CLIENT_ID: z.string().min(1).optional(),
@@ -77,6 +78,8 @@ export interface Config {
   role: Role;
   cwAllowedOrigins: string[];
   demo: boolean;
+  /** Jobs of each queue one worker process runs at once (ledger limits still apply across all). */
+  workerConcurrency: number;
   /** Enables the operator API (adding tenants over HTTP); undefined keeps it off. */
   operatorToken: string | undefined;
   /** Where the built pod UI is served from. */
@@ -128,6 +131,7 @@ const expected: Record<string, string> = {
   ROLE: 'all|web|worker',
   CW_ALLOWED_ORIGINS: 'a comma-separated list of origins such as https://na.myconnectwise.net',
   DEMO: 'auto|on|off',
+  WORKER_CONCURRENCY: 'a number of jobs per queue one worker process runs at once, 1-64',
   OPERATOR_TOKEN: 'a random token of 32 characters or more (openssl rand -hex 32) enabling the operator API',
   POD_UI_DIR: 'the folder holding the built pod (npm run build:ui writes dist/pod-ui)',
   CW_TIMEOUT_MS: 'milliseconds, 100-300000',
@@ -193,6 +197,7 @@ export function parseConfig(
       cwAllowedOrigins: e.CW_ALLOWED_ORIGINS,
       demo,
       operatorToken: e.OPERATOR_TOKEN,
+      workerConcurrency: e.WORKER_CONCURRENCY,
       podUiDir: e.POD_UI_DIR ? resolve(e.POD_UI_DIR) : podUiDistDir,
       timeouts: { connectWiseMs: e.CW_TIMEOUT_MS, ledgerMs: e.LEDGER_TIMEOUT_MS },
       quickbooks: quickbooksConfig(e),

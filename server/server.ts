@@ -22,8 +22,8 @@ export interface Ledgerpod {
   metrics: Metrics;
   frameOrigins: FrameOrigins;
   services: Services;
-  /** Base URL the HTTP server answers on (undefined for the worker role). */
-  url: string | undefined;
+  /** Base URL the HTTP server answers on (a worker's serves only health and metrics). */
+  url: string;
   stop(): Promise<void>;
 }
 
@@ -69,42 +69,42 @@ export async function startLedgerpod(config: Config, options: StartOptions = {})
       connections: services.connections,
       ledgers: services.ledgers,
     };
-    await startRecordWorkers(workerDeps);
+    await startRecordWorkers(workerDeps, { concurrency: config.workerConcurrency });
     await startPaymentWorkers(workerDeps);
     await startSweepWorkers(workerDeps);
   }
   const parts = { config, database, jobs, logger, metrics, frameOrigins, services };
-  let server: Server | undefined;
-  if (config.role !== 'worker') {
-    const app = createApp({
-      config,
-      db: database.db,
-      jobs,
-      logger,
-      metrics,
-      frameAncestors: (url) => frameOrigins.forUrl(url),
-      routers: [
-        ...apiRouters(services, { db: database.db, jobs, frameOrigins }),
-        ...(options.routers?.(parts) ?? []),
-      ],
-    });
-    server = await new Promise<Server>((resolve, reject) => {
-      const s = app.listen(config.port, () => resolve(s));
-      s.once('error', reject);
-    });
-  }
-  const port = server ? (server.address() as AddressInfo).port : undefined;
-  if (port !== undefined && !config.publicUrl) config.publicUrl = `http://localhost:${port}`;
+  let server: Server;
+  // Workers serve only /healthz, /readyz and /metrics: enough for health checks and scraping.
+  const app = createApp({
+    config,
+    db: database.db,
+    jobs,
+    logger,
+    metrics,
+    frameAncestors: (url) => frameOrigins.forUrl(url),
+    routers:
+      config.role === 'worker'
+        ? []
+        : [
+            ...apiRouters(services, { db: database.db, jobs, frameOrigins }),
+            ...(options.routers?.(parts) ?? []),
+          ],
+  });
+  server = await new Promise<Server>((resolve, reject) => {
+    const s = app.listen(config.port, () => resolve(s));
+    s.once('error', reject);
+  });
+  const port = (server.address() as AddressInfo).port;
+  if (!config.publicUrl && config.role !== 'worker') config.publicUrl = `http://localhost:${port}`;
 
   return {
     ...parts,
-    url: port === undefined ? undefined : `http://127.0.0.1:${port}`,
+    url: `http://127.0.0.1:${port}`,
     async stop() {
       // Stop taking requests and jobs first, let running jobs finish, then close the pool.
-      const closing = server
-        ? new Promise<void>((resolve) => server.close(() => resolve()))
-        : Promise.resolve();
-      server?.closeIdleConnections();
+      const closing = new Promise<void>((resolve) => server.close(() => resolve()));
+      server.closeIdleConnections();
       await jobs.stop();
       await closing;
       frameOrigins.stop();

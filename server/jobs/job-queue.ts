@@ -40,6 +40,8 @@ export async function startJobQueue(options: JobQueueOptions): Promise<JobQueue>
     schema: 'pgboss',
     max: 4,
     supervise: options.runsWorkers,
+    // Jobs of a worker that died come back after their expiry; check for them every half minute.
+    maintenanceIntervalSeconds: 30,
     schedule: options.runsWorkers,
   });
   boss.on('error', (error) => logger.error({ err: error }, 'job queue error'));

@@ -1,5 +1,5 @@
 import type { ConnectWiseClient, GlTransaction, Invoice } from '../connectwise/index.js';
-import { parseGlEntryIds } from '../connectwise/index.js';
+import { ConnectWiseError, parseGlEntryIds } from '../connectwise/index.js';
 import type { LedgerConnection, RecordRow } from '../db/schema.js';
 import type { Ledger, LedgerDocumentRef, SalesOrBillDocument } from '../ledgers/ledger.js';
 import { PipelineError } from './error-catalogue.js';
@@ -72,12 +72,13 @@ export async function pushInvoice(ctx: InvoicePushContext, start: RecordRow): Pr
     record = await exportAndPush(ctx, record, invoice, identifier, label);
   }
 
-  // 3. The record's own CW batch, looked up first: a lost answer to an earlier attempt left it there.
-  const existing = await ctx.cw.findBatch(identifier);
-  let batchId = existing?.id;
-  if (!existing) {
-    const current = await ctx.cw.getInvoice(cwId);
-    if (current?.glBatch) throw new PipelineError('already_posted', label);
+  // 3. The record's own CW batch. A batch made by an earlier attempt whose answer was lost shows as
+  // the invoice's glBatch at the top of this function; here the invoice is re-read just before
+  // committing, since someone may batch it in CW between our export and now.
+  const current = await ctx.cw.getInvoice(cwId);
+  if (current?.glBatch) throw new PipelineError('already_posted', label);
+  let batchId: number | undefined;
+  try {
     await ctx.cw.createBatch({
       batchIdentifier: identifier,
       processedRecordIds: record.gl_entry_ids.map(Number),
@@ -85,10 +86,15 @@ export async function pushInvoice(ctx: InvoicePushContext, start: RecordRow): Pr
       exportExpensesFlag: false,
       exportProductsFlag: false,
     });
+  } catch (error) {
+    // Refused as already used: an earlier attempt's batch landed after we looked. Ours if it exists.
+    if (!(error instanceof ConnectWiseError && error.code === 'cw_invalid_request')) throw error;
     batchId = (await ctx.cw.findBatch(identifier))?.id;
+    if (batchId === undefined) throw error;
   }
   return ctx.records.transition(record, {
     to: 'synced',
+    // CW answers a new batch without its id; the identifier finds it when it is needed (reversal).
     set: {
       cw_batch_id: batchId === undefined ? null : String(batchId),
       cw_batch_identifier: identifier,
@@ -96,7 +102,7 @@ export async function pushInvoice(ctx: InvoicePushContext, start: RecordRow): Pr
     },
     actor: ctx.actor,
     kind: 'batched',
-    detail: { batchId, batchIdentifier: identifier },
+    detail: { batchIdentifier: identifier },
   });
 }
 

@@ -47,7 +47,11 @@ export const pushRetry = { retryLimit: 8, retryDelay: 2, retryBackoff: true } as
 /** Queues are created with their policies before anything is sent to them. */
 export async function createRecordQueues(jobs: JobQueue): Promise<void> {
   // stately: at most one queued and one running job per record (singleton key).
-  await jobs.ensureQueue(queues.pushRecord, { policy: 'stately', ...pushRetry, expireInSeconds: 300 });
+  await jobs.ensureQueue(queues.pushRecord, {
+    policy: 'stately',
+    ...pushRetry, // A push normally takes seconds; one held longer by a dead worker is re-run after two minutes.
+    expireInSeconds: 120,
+  });
   await jobs.ensureQueue(queues.refreshRecord, {
     policy: 'stately',
     retryLimit: 5,

@@ -16,7 +16,7 @@ export interface RecordView {
     balance: string;
   };
   state: RecordRow['state'];
-  cw: { batch: { id: number; identifier: string } | null };
+  cw: { batch: { id: number | null; identifier: string } | null };
   ledger: {
     kind: 'qbo' | 'xero';
     id: string;
@@ -63,8 +63,11 @@ export function recordView(
     },
     state: row.state,
     cw: {
-      batch: row.cw_batch_id
-        ? { id: Number(row.cw_batch_id), identifier: row.cw_batch_identifier ?? '' }
+      batch: row.cw_batch_identifier
+        ? {
+            id: row.cw_batch_id === null ? null : Number(row.cw_batch_id),
+            identifier: row.cw_batch_identifier,
+          }
         : null,
     },
     ledger:

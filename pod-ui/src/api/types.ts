@@ -58,7 +58,7 @@ export interface RecordDetail {
     balance: string;
   };
   state: RecordState;
-  cw: { batch: { id: string | number; identifier: string } | null };
+  cw: { batch: { id: string | number | null; identifier: string } | null };
   ledger: {
     kind: LedgerKind;
     id: string;
