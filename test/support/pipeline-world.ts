@@ -39,6 +39,8 @@ export interface PipelineWorld {
   fault(target: 'cw' | 'ledger', rule: Record<string, unknown>): Promise<void>;
   record(cwId: number): Promise<{ status: number; body: any }>;
   waitForState(cwId: number, states: string[], timeoutMs?: number): Promise<any>;
+  /** Waits until the record's view passes `check` (its state alone can run ahead of its payments). */
+  waitFor(cwId: number, check: (view: any) => boolean, what: string, timeoutMs?: number): Promise<any>;
   cwState(): Promise<{ invoices: any[]; batches: any[]; payments: any[] }>;
   /** Adds expenses and procurement records (purchases, adjustments) to the CW simulator. */
   seedOther(records: { expenses?: object[]; procurement?: object[] }): Promise<void>;
@@ -164,6 +166,16 @@ export async function startPipelineWorld(
       await post(target === 'cw' ? cw.url : ledgerSim.url, '/__sim/faults', rule);
     },
     record,
+    async waitFor(cwId, check, what, timeoutMs = 30_000) {
+      const deadline = Date.now() + timeoutMs;
+      for (;;) {
+        const res = await record(cwId);
+        if (res.status === 200 && check(res.body)) return res.body;
+        if (Date.now() > deadline)
+          throw new Error(`record ${cwId} never ${what}: ${JSON.stringify(res.body)}`);
+        await new Promise((resolve) => setTimeout(resolve, 200));
+      }
+    },
     async waitForState(cwId, states, timeoutMs = 30_000) {
       const deadline = Date.now() + timeoutMs;
       for (;;) {

@@ -24,13 +24,16 @@ describe.each(['qbo', 'xero'] as const)('payments back from %s', (kind) => {
     const res = await api(world.pod.url, world.token.accountant, 'POST', '/api/v1/payments/sync', {});
     expect(res.status).toBe(202);
   };
+  const paidWith = (state: string, written: number) => (view: any) =>
+    view.state === state &&
+    view.payments.filter((p: { state: string }) => p.state === 'written').length >= written;
   const cwPayments = async (cwId: number) =>
     (await world.cwState()).payments.filter((p) => p.invoice.id === cwId);
 
   it('writes a full payment to the CW invoice once, and the record turns paid', async () => {
     await world.ledgerSim.recordPayment(ledgerIds.get(8001)!, '1082.50');
     await syncPayments();
-    const view = await world.waitForState(8001, ['paid']);
+    const view = await world.waitFor(8001, paidWith('paid', 1), 'paid with its payment written');
     expect(view.payments).toEqual([
       expect.objectContaining({ amount: '1082.50', state: 'written', cwPaymentId: expect.any(Number) }),
     ]);
@@ -46,11 +49,15 @@ describe.each(['qbo', 'xero'] as const)('payments back from %s', (kind) => {
   it('writes partial payments one by one, and the record turns partly paid then paid', async () => {
     await world.ledgerSim.recordPayment(ledgerIds.get(8002)!, '500.00');
     await syncPayments();
-    const partly = await world.waitForState(8002, ['partly_paid']);
+    const partly = await world.waitFor(
+      8002,
+      paidWith('partly_paid', 1),
+      'partly paid with its payment written',
+    );
     expect(partly.ledger.balance).toBe('582.50');
     await world.ledgerSim.recordPayment(ledgerIds.get(8002)!, '582.50');
     await syncPayments();
-    const paid = await world.waitForState(8002, ['paid']);
+    const paid = await world.waitFor(8002, paidWith('paid', 2), 'paid with both payments written');
     expect(paid.payments.map((p: { amount: string }) => p.amount).sort()).toEqual(['500.00', '582.50']);
     expect((await cwPayments(8002)).map((p) => p.amount).sort()).toEqual([500, 582.5]);
   });
@@ -58,7 +65,11 @@ describe.each(['qbo', 'xero'] as const)('payments back from %s', (kind) => {
   it('reports a payment deleted in the ledger on the record instead of ignoring it', async () => {
     await world.ledgerSim.recordPayment(ledgerIds.get(8003)!, '200.00');
     await syncPayments();
-    const partly = await world.waitForState(8003, ['partly_paid']);
+    const partly = await world.waitFor(
+      8003,
+      paidWith('partly_paid', 1),
+      'partly paid with its payment written',
+    );
     const paymentId = await ledgerPaymentIdOf(world, kind, ledgerIds.get(8003)!);
     if (kind === 'qbo') {
       await fetch(`${world.ledgerSim.url}/__sim/realms/${world.ledgerSim.externalId}/payments/${paymentId}`, {
@@ -72,7 +83,11 @@ describe.each(['qbo', 'xero'] as const)('payments back from %s', (kind) => {
       );
     }
     await syncPayments();
-    const view = await world.waitForState(8003, ['synced']);
+    const view = await world.waitFor(
+      8003,
+      (v) => v.state === 'synced' && v.payments.some((p: { state: string }) => p.state === 'deleted'),
+      'back to synced with the payment marked deleted',
+    );
     expect(view.payments).toEqual([expect.objectContaining({ id: partly.payments[0].id, state: 'deleted' })]);
     expect(view.events.map((e: { kind: string }) => e.kind)).toContain('payment_deleted_in_ledger');
     const note = view.events.find((e: { kind: string }) => e.kind === 'payment_deleted_in_ledger');

@@ -23,7 +23,12 @@ describe('QuickBooks webhooks', () => {
 
   it('a payment made in QuickBooks reaches ConnectWise through the signed webhook, without waiting for a sweep', async () => {
     await world.ledgerSim.recordPayment(ledgerId, '1658.93');
-    const view = await world.waitForState(9501, ['paid'], 20_000);
+    const view = await world.waitFor(
+      9501,
+      (v) => v.state === 'paid' && v.payments.some((p: { state: string }) => p.state === 'written'),
+      'paid with its payment written',
+      20_000,
+    );
     expect(view.payments).toEqual([expect.objectContaining({ amount: '1658.93', state: 'written' })]);
   });
 
@@ -120,7 +125,12 @@ describe('Xero webhooks', () => {
     });
     expect(res.status).toBe(200);
     expect(await res.text()).toBe('');
-    const view = await world.waitForState(9502, ['partly_paid'], 20_000);
+    const view = await world.waitFor(
+      9502,
+      (v) => v.state === 'partly_paid' && v.payments.some((p: { state: string }) => p.state === 'written'),
+      'partly paid with its payment written',
+      20_000,
+    );
     expect(view.payments).toEqual([expect.objectContaining({ amount: '500.00', state: 'written' })]);
   });
 });
