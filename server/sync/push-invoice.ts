@@ -1,11 +1,18 @@
 import type { ConnectWiseClient, GlTransaction, Invoice } from '../connectwise/index.js';
-import { ConnectWiseError, parseGlEntryIds } from '../connectwise/index.js';
+import { parseGlEntryIds } from '../connectwise/index.js';
 import type { LedgerConnection, RecordRow } from '../db/schema.js';
-import type { Ledger, LedgerDocumentRef, SalesOrBillDocument } from '../ledgers/ledger.js';
+import type { Ledger, SalesOrBillDocument } from '../ledgers/ledger.js';
 import { PipelineError } from './error-catalogue.js';
 import { salesDocumentFromGl } from './gl-to-document.js';
 import { invoiceColumns } from './invoice-columns.js';
 import type { Mappings } from './mappings.js';
+import {
+  adoptOwnBatch,
+  batchIdentifierFor,
+  commitBatch,
+  pushLedgerDocument,
+  recordPushed,
+} from './record-steps.js';
 import type { RecordStore } from './record-store.js';
 
 /** What one push of an invoice or credit memo needs, already resolved for its tenant. */
@@ -26,11 +33,6 @@ const isClosed = (invoice: Invoice) => {
   return status?.isClosed ?? /closed/i.test(status?.name ?? '');
 };
 
-export const batchIdentifierFor = (prefix: string, number: string) => `${prefix}${number}`;
-
-/** The key every ledger write of this record carries: the same on every retry of one push generation. */
-export const ledgerKeyFor = (record: RecordRow, step: string) => `lp-${record.id}-v${record.version}-${step}`;
-
 /**
  * Pushes one invoice or credit memo: CW export -> validate and map -> ledger document -> the
  * record's own CW batch -> synced. Each step is persisted before the next, and each external write
@@ -46,20 +48,7 @@ export async function pushInvoice(ctx: InvoicePushContext, start: RecordRow): Pr
   record = await ctx.records.update(record, invoiceColumns(invoice, record));
   const identifier = batchIdentifierFor(ctx.batchPrefix, invoice.invoiceNumber);
 
-  if (invoice.glBatch) {
-    // Batched already: by us (the answer to our batch call may have been lost) or by someone else.
-    const batch = await ctx.cw.findBatch(identifier);
-    if (batch && batch.id === invoice.glBatch.id && record.ledger_id) {
-      return ctx.records.transition(record, {
-        to: 'synced',
-        set: { cw_batch_id: String(batch.id), cw_batch_identifier: identifier, last_error: null },
-        actor: ctx.actor,
-        kind: 'batch_found',
-        detail: { batchId: batch.id, batchIdentifier: identifier },
-      });
-    }
-    throw new PipelineError('already_posted', label);
-  }
+  if (invoice.glBatch) return adoptOwnBatch(ctx, record, identifier, label, 'already_posted');
   if (!isClosed(invoice)) {
     throw new PipelineError('not_closed', label);
   }
@@ -72,37 +61,13 @@ export async function pushInvoice(ctx: InvoicePushContext, start: RecordRow): Pr
     record = await exportAndPush(ctx, record, invoice, identifier, label);
   }
 
-  // 3. The record's own CW batch. A batch made by an earlier attempt whose answer was lost shows as
-  // the invoice's glBatch at the top of this function; here the invoice is re-read just before
-  // committing, since someone may batch it in CW between our export and now.
-  const current = await ctx.cw.getInvoice(cwId);
-  if (current?.glBatch) throw new PipelineError('already_posted', label);
-  let batchId: number | undefined;
-  try {
-    await ctx.cw.createBatch({
-      batchIdentifier: identifier,
-      processedRecordIds: record.gl_entry_ids.map(Number),
-      exportInvoicesFlag: true,
-      exportExpensesFlag: false,
-      exportProductsFlag: false,
-    });
-  } catch (error) {
-    // Refused as already used: an earlier attempt's batch landed after we looked. Ours if it exists.
-    if (!(error instanceof ConnectWiseError && error.code === 'cw_invalid_request')) throw error;
-    batchId = (await ctx.cw.findBatch(identifier))?.id;
-    if (batchId === undefined) throw error;
-  }
-  return ctx.records.transition(record, {
-    to: 'synced',
-    // CW answers a new batch without its id; the identifier finds it when it is needed (reversal).
-    set: {
-      cw_batch_id: batchId === undefined ? null : String(batchId),
-      cw_batch_identifier: identifier,
-      last_error: null,
-    },
-    actor: ctx.actor,
-    kind: 'batched',
-    detail: { batchIdentifier: identifier },
+  // 3. The record's own CW batch.
+  return commitBatch(ctx, record, {
+    identifier,
+    label,
+    postedError: 'already_posted',
+    stillUnposted: async () => !(await ctx.cw.getInvoice(cwId))?.glBatch,
+    flags: { exportInvoicesFlag: true, exportExpensesFlag: false, exportProductsFlag: false },
   });
 }
 
@@ -135,23 +100,8 @@ async function exportAndPush(
   if (!route)
     throw new PipelineError('no_ledger_connection', `${label} (CW location ${locationId ?? 'none'})`);
   const document = mapDocument(transaction, route.mappings, invoice, ctx.roundingLimit, label);
-  const ref = await pushDocument(route.ledger, record, document, label);
-  record = await ctx.records.transition(record, {
-    to: 'pushed',
-    set: {
-      connection_id: route.connection.id,
-      ledger_kind: route.ledger.kind,
-      ledger_id: ref.id,
-      ledger_number: ref.number,
-      ledger_total_minor: String(ref.totalMinor),
-      ledger_balance_minor: String(ref.balanceMinor),
-      ledger_status: ref.status,
-      ledger_url: ref.url ?? null,
-    },
-    actor: ctx.actor,
-    kind: 'ledger_document',
-    detail: { ledgerId: ref.id, ledgerNumber: ref.number, idempotencyKey: ledgerKeyFor(record, 'doc') },
-  });
+  const ref = await pushLedgerDocument(route.ledger, record, document, label);
+  record = await recordPushed(ctx.records, record, route.connection, route.ledger, ref, ctx.actor);
   return record;
 }
 
@@ -203,30 +153,4 @@ function mapDocument(
   if (result.document.totalMinor === 0n) throw new PipelineError('zero_total', label);
   if (result.document.totalMinor < 0n) throw new PipelineError('negative_total', label);
   return result.document;
-}
-
-/**
- * Creates the ledger document once: an earlier push generation's document is updated in place; a
- * document already carrying this number is adopted only when it is ours (same total), never doubled.
- */
-async function pushDocument(
-  ledger: Ledger,
-  record: RecordRow,
-  document: SalesOrBillDocument,
-  label: string,
-): Promise<LedgerDocumentRef> {
-  const partyId = await ledger.ensureParty(
-    document.party,
-    `lp-party-${record.tenant_id.slice(0, 8)}-${document.party.cwId}`,
-  );
-  if (record.ledger_id) {
-    const existing = await ledger.get(document.type, record.ledger_id);
-    return ledger.update(existing, document, partyId, ledgerKeyFor(record, 'update'));
-  }
-  const found = (await ledger.findByNumbers(document.type, [document.number])).get(document.number);
-  if (found) {
-    if (found.totalMinor === document.totalMinor) return found;
-    throw new PipelineError('ledger_duplicate_number', `${document.number} (${label})`);
-  }
-  return ledger.create(document, partyId, ledgerKeyFor(record, 'doc'));
 }

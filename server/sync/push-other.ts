@@ -5,7 +5,7 @@ import type {
   UnpostedProcurement,
 } from '../connectwise/index.js';
 import type { RecordRow, RecordType } from '../db/schema.js';
-import type { Ledger, LedgerDocument, LedgerDocumentRef } from '../ledgers/ledger.js';
+import type { LedgerDocument } from '../ledgers/ledger.js';
 import { toMinor } from '../money.js';
 import { PipelineError } from './error-catalogue.js';
 import {
@@ -18,7 +18,14 @@ import {
 } from './gl-to-bill.js';
 import { adjustmentEntryIds, adjustmentJournalFromGl } from './gl-to-journal.js';
 import type { Mappings } from './mappings.js';
-import { batchIdentifierFor, type InvoicePushContext, ledgerKeyFor } from './push-invoice.js';
+import type { InvoicePushContext } from './push-invoice.js';
+import {
+  adoptOwnBatch,
+  batchIdentifierFor,
+  commitBatch,
+  pushLedgerDocument,
+  recordPushed,
+} from './record-steps.js';
 
 /** The record types that are not invoices: expenses, procurement purchases, inventory adjustments. */
 export type OtherRecordType = Extract<RecordType, 'expense' | 'procurement' | 'adjustment'>;
@@ -59,20 +66,7 @@ export async function pushOtherRecord(ctx: InvoicePushContext, start: RecordRow)
   const kind = type === 'expense' ? 'expenses' : 'procurement';
   const unposted = (await ctx.cw.getUnposted(kind, cwId)) as Unposted | null;
 
-  if (!unposted) {
-    // Posted already: by us (the answer to our batch call may have been lost) or by someone else.
-    const batch = await ctx.cw.findBatch(identifier);
-    if (batch && record.ledger_id) {
-      return ctx.records.transition(record, {
-        to: 'synced',
-        set: { cw_batch_id: String(batch.id), cw_batch_identifier: identifier, last_error: null },
-        actor: ctx.actor,
-        kind: 'batch_found',
-        detail: { batchId: batch.id, batchIdentifier: identifier },
-      });
-    }
-    throw new PipelineError('not_unposted', label);
-  }
+  if (!unposted) return adoptOwnBatch(ctx, record, identifier, label, 'not_unposted');
   if (type !== 'expense') {
     const procurementType = (unposted as UnpostedProcurement).procurementType;
     const wanted = type === 'procurement' ? 'Purchase' : 'Adjustment';
@@ -92,30 +86,17 @@ export async function pushOtherRecord(ctx: InvoicePushContext, start: RecordRow)
     record = await exportAndPush(ctx, record, unposted, identifier, label, number);
   }
 
-  // The record's own CW batch, looked up first: a lost answer to an earlier attempt left it there.
-  const existing = await ctx.cw.findBatch(identifier);
-  let batchId = existing?.id;
-  if (!existing) {
-    if (!(await ctx.cw.getUnposted(kind, cwId))) throw new PipelineError('not_unposted', label);
-    await ctx.cw.createBatch({
-      batchIdentifier: identifier,
-      processedRecordIds: record.gl_entry_ids.map(Number),
+  // The record's own CW batch.
+  return commitBatch(ctx, record, {
+    identifier,
+    label,
+    postedError: 'not_unposted',
+    stillUnposted: async () => Boolean(await ctx.cw.getUnposted(kind, cwId)),
+    flags: {
       exportInvoicesFlag: false,
       exportExpensesFlag: type === 'expense',
       exportProductsFlag: type !== 'expense',
-    });
-    batchId = (await ctx.cw.findBatch(identifier))?.id;
-  }
-  return ctx.records.transition(record, {
-    to: 'synced',
-    set: {
-      cw_batch_id: batchId === undefined ? null : String(batchId),
-      cw_batch_identifier: identifier,
-      last_error: null,
     },
-    actor: ctx.actor,
-    kind: 'batched',
-    detail: { batchId, batchIdentifier: identifier },
   });
 }
 
@@ -182,28 +163,8 @@ async function exportAndPush(
   });
 
   // 3. The ledger document, once.
-  const ref = await pushDocument(route.ledger, record, mapped.document, label);
-  return ctx.records.transition(record, {
-    to: 'pushed',
-    set: {
-      connection_id: route.connection.id,
-      ledger_kind: route.ledger.kind,
-      ledger_id: ref.id,
-      ledger_number: ref.number,
-      ledger_total_minor: String(ref.totalMinor),
-      ledger_balance_minor: String(ref.balanceMinor),
-      ledger_status: ref.status,
-      ledger_url: ref.url ?? null,
-    },
-    actor: ctx.actor,
-    kind: 'ledger_document',
-    detail: {
-      documentType: mapped.document.type,
-      ledgerId: ref.id,
-      ledgerNumber: ref.number,
-      idempotencyKey: ledgerKeyFor(record, 'doc'),
-    },
-  });
+  const ref = await pushLedgerDocument(route.ledger, record, mapped.document, label);
+  return recordPushed(ctx.records, record, route.connection, route.ledger, ref, ctx.actor);
 }
 
 function unwrap<D extends LedgerDocument>(result: OtherResult<D>): D {
@@ -272,39 +233,6 @@ export function mapRecord(
     }),
   );
   return { document, glEntryIds: adjustmentEntryIds(adjustment) };
-}
-
-/**
- * Creates the ledger document once: an earlier push generation's document is updated in place; a
- * document already carrying this number is adopted only when it is ours (same total), never doubled.
- */
-async function pushDocument(
-  ledger: Ledger,
-  record: RecordRow,
-  document: LedgerDocument,
-  label: string,
-): Promise<LedgerDocumentRef> {
-  const partyId =
-    document.type === 'journal'
-      ? undefined
-      : await ledger.ensureParty(
-          document.party,
-          `lp-party-${record.tenant_id.slice(0, 8)}-${document.party.kind}-${document.party.cwId}`,
-        );
-  if (record.ledger_id) {
-    const existing = await ledger.get(document.type, record.ledger_id);
-    return ledger.update(existing, document, partyId, ledgerKeyFor(record, 'update'));
-  }
-  const found = (await ledger.findByNumbers(document.type, [document.number])).get(document.number);
-  if (found && found.status !== 'deleted' && found.status !== 'voided') {
-    const totalMinor =
-      document.type === 'journal'
-        ? document.lines.reduce((sum, l) => (l.amountMinor > 0n ? sum + l.amountMinor : sum), 0n)
-        : document.totalMinor;
-    if (found.totalMinor === totalMinor) return found;
-    throw new PipelineError('ledger_duplicate_number', `${document.number} (${label})`);
-  }
-  return ledger.create(document, partyId, ledgerKeyFor(record, 'doc'));
 }
 
 export type { ConnectWiseClient };

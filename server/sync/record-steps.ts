@@ -1,0 +1,150 @@
+import type { ConnectWiseClient } from '../connectwise/index.js';
+import { ConnectWiseError } from '../connectwise/index.js';
+import type { LedgerConnection, RecordRow } from '../db/schema.js';
+import type { Ledger, LedgerDocument, LedgerDocumentRef } from '../ledgers/ledger.js';
+import { PipelineError } from './error-catalogue.js';
+import type { RecordStore } from './record-store.js';
+
+/**
+ * The steps every record type shares once its document is mapped: the ledger document, once, and
+ * the record's own CW batch, once. push-invoice.ts and push-other.ts differ only before them.
+ */
+
+export const batchIdentifierFor = (prefix: string, number: string) => `${prefix}${number}`;
+
+/** The key every ledger write of this record carries: the same on every retry of one push generation. */
+export const ledgerKeyFor = (record: RecordRow, step: string) => `lp-${record.id}-v${record.version}-${step}`;
+
+/** What a journal is worth for comparing with a document found by its number: its debits. */
+const comparableTotal = (document: LedgerDocument) =>
+  document.type === 'journal'
+    ? document.lines.reduce((sum, l) => (l.amountMinor > 0n ? sum + l.amountMinor : sum), 0n)
+    : document.totalMinor;
+
+/**
+ * Creates the ledger document once: an earlier push generation's document is updated in place; a
+ * live document already carrying this number is adopted only when it is ours (same total), never
+ * doubled.
+ */
+export async function pushLedgerDocument(
+  ledger: Ledger,
+  record: RecordRow,
+  document: LedgerDocument,
+  label: string,
+): Promise<LedgerDocumentRef> {
+  const partyId =
+    document.type === 'journal'
+      ? undefined
+      : await ledger.ensureParty(
+          document.party,
+          `lp-party-${record.tenant_id.slice(0, 8)}-${document.party.kind}-${document.party.cwId}`,
+        );
+  if (record.ledger_id) {
+    const existing = await ledger.get(document.type, record.ledger_id);
+    return ledger.update(existing, document, partyId, ledgerKeyFor(record, 'update'));
+  }
+  const found = (await ledger.findByNumbers(document.type, [document.number])).get(document.number);
+  if (found && found.status !== 'deleted' && found.status !== 'voided') {
+    if (found.totalMinor === comparableTotal(document)) return found;
+    throw new PipelineError('ledger_duplicate_number', `${document.number} (${label})`);
+  }
+  return ledger.create(document, partyId, ledgerKeyFor(record, 'doc'));
+}
+
+/** Stores the ledger document on the record: state `pushed`. */
+export function recordPushed(
+  records: RecordStore,
+  record: RecordRow,
+  connection: LedgerConnection,
+  ledger: Ledger,
+  ref: LedgerDocumentRef,
+  actor: string,
+): Promise<RecordRow> {
+  return records.transition(record, {
+    to: 'pushed',
+    set: {
+      connection_id: connection.id,
+      ledger_kind: ledger.kind,
+      ledger_id: ref.id,
+      ledger_number: ref.number,
+      ledger_total_minor: String(ref.totalMinor),
+      ledger_balance_minor: String(ref.balanceMinor),
+      ledger_status: ref.status,
+      ledger_url: ref.url ?? null,
+    },
+    actor,
+    kind: 'ledger_document',
+    detail: {
+      documentType: ref.type,
+      ledgerId: ref.id,
+      ledgerNumber: ref.number,
+      idempotencyKey: ledgerKeyFor(record, 'doc'),
+    },
+  });
+}
+
+/** The batch found in CW for a record that CW shows as posted already: ours, or someone else's. */
+export async function adoptOwnBatch(
+  deps: { records: RecordStore; cw: ConnectWiseClient; actor: string },
+  record: RecordRow,
+  identifier: string,
+  label: string,
+  postedError: 'already_posted' | 'not_unposted',
+): Promise<RecordRow> {
+  // Posted by us when the answer to our batch call was lost; by someone else otherwise.
+  const batch = await deps.cw.findBatch(identifier);
+  if (batch && record.ledger_id) {
+    return deps.records.transition(record, {
+      to: 'synced',
+      set: { cw_batch_id: String(batch.id), cw_batch_identifier: identifier, last_error: null },
+      actor: deps.actor,
+      kind: 'batch_found',
+      detail: { batchId: batch.id, batchIdentifier: identifier },
+    });
+  }
+  throw new PipelineError(postedError, label);
+}
+
+/**
+ * The record's own CW batch. A batch made by an earlier attempt whose answer was lost shows as the
+ * record being posted when the push starts (see adoptOwnBatch); here CW is asked once more, just
+ * before committing, whether the record is still unposted, since someone may batch it meanwhile.
+ */
+export async function commitBatch(
+  deps: { records: RecordStore; cw: ConnectWiseClient; actor: string },
+  record: RecordRow,
+  batch: {
+    identifier: string;
+    label: string;
+    stillUnposted: () => Promise<boolean>;
+    postedError: 'already_posted' | 'not_unposted';
+    flags: { exportInvoicesFlag: boolean; exportExpensesFlag: boolean; exportProductsFlag: boolean };
+  },
+): Promise<RecordRow> {
+  if (!(await batch.stillUnposted())) throw new PipelineError(batch.postedError, batch.label);
+  let batchId: number | undefined;
+  try {
+    await deps.cw.createBatch({
+      batchIdentifier: batch.identifier,
+      processedRecordIds: record.gl_entry_ids.map(Number),
+      ...batch.flags,
+    });
+  } catch (error) {
+    // Refused as already used: an earlier attempt's batch landed after we looked. Ours if it exists.
+    if (!(error instanceof ConnectWiseError && error.code === 'cw_invalid_request')) throw error;
+    batchId = (await deps.cw.findBatch(batch.identifier))?.id;
+    if (batchId === undefined) throw error;
+  }
+  return deps.records.transition(record, {
+    to: 'synced',
+    // CW answers a new batch without its id; the identifier finds it when it is needed (reversal).
+    set: {
+      cw_batch_id: batchId === undefined ? null : String(batchId),
+      cw_batch_identifier: batch.identifier,
+      last_error: null,
+    },
+    actor: deps.actor,
+    kind: 'batched',
+    detail: { batchIdentifier: batch.identifier },
+  });
+}
