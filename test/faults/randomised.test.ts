@@ -1,10 +1,9 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { RecordRow, RecordState } from '../../server/db/schema.js';
-import { createLogger } from '../../server/log.js';
+import type { RecordState } from '../../server/db/schema.js';
 import { errorCatalogue } from '../../server/sync/error-catalogue.js';
 import { runPushJob } from '../../server/sync/record-jobs.js';
-import { RecordStore, type Transition } from '../../server/sync/record-store.js';
 import { api } from '../support/cw-tenant.js';
+import { DyingRecordStore } from '../support/dying-record-store.js';
 import { invoice, type PipelineWorld, startPipelineWorld } from '../support/pipeline-world.js';
 
 /**
@@ -112,21 +111,6 @@ function faultRule(rand: ReturnType<typeof prng>, call: Call) {
   };
 }
 
-/** A record store that dies (like a killed worker) right after persisting a chosen state. */
-class DyingRecordStore extends RecordStore {
-  constructor(
-    db: ConstructorParameters<typeof RecordStore>[0],
-    private readonly dieAfter: RecordState,
-  ) {
-    super(db);
-  }
-  override async transition(record: RecordRow, change: Transition): Promise<RecordRow> {
-    const next = await super.transition(record, change);
-    if (change.to === this.dieAfter) throw new Error(`worker killed after ${this.dieAfter}`);
-    return next;
-  }
-}
-
 interface Item {
   type: 'invoice' | 'credit_memo';
   cwId: number;
@@ -229,16 +213,7 @@ describe.each(['qbo', 'xero'] as const)('randomised fault schedules (%s)', (kind
         records: rest.map((item) => ({ type: item.type, cwId: item.cwId })),
       });
       expect(queued.status).toBe(202);
-      const deps = {
-        db: world.pod.database.db,
-        jobs: world.pod.jobs!,
-        logger: createLogger('silent'),
-        records: world.pod.services.records,
-        tenants: world.pod.services.tenants,
-        connectWise: world.pod.services.connectWise,
-        connections: world.pod.services.connections,
-        ledgers: world.pod.services.ledgers,
-      };
+      const deps = world.workerDeps();
       const job = { tenantId: world.tenant.id, type: dying.type, cwId: dying.cwId, actor: 'fault-suite' };
       await runPushJob({ ...deps, records: new DyingRecordStore(deps.db, dieAfter) }, job, {
         retryCount: 0,

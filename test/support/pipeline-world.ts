@@ -1,6 +1,8 @@
 import type { LedgerConnection, Tenant } from '../../server/db/schema.js';
 import type { LedgerKind } from '../../server/ledgers/ledger.js';
+import { createLogger } from '../../server/log.js';
 import type { MappingKind } from '../../server/sync/mappings.js';
+import type { RecordJobDeps } from '../../server/sync/record-jobs.js';
 import { type BuiltInvoice, buildInvoiceWithGl } from '../../sim/connectwise/index.js';
 import {
   type SimHandle,
@@ -41,6 +43,8 @@ export interface PipelineWorld {
   waitForState(cwId: number, states: string[], timeoutMs?: number): Promise<any>;
   /** Waits until the record's view passes `check` (its state alone can run ahead of its payments). */
   waitFor(cwId: number, check: (view: any) => boolean, what: string, timeoutMs?: number): Promise<any>;
+  /** What the product's own workers hand a job, for running one in the test (e.g. to kill it midway). */
+  workerDeps(): RecordJobDeps;
   cwState(): Promise<{ invoices: any[]; batches: any[]; payments: any[] }>;
   /** Adds expenses and procurement records (purchases, adjustments) to the CW simulator. */
   seedOther(records: { expenses?: object[]; procurement?: object[] }): Promise<void>;
@@ -264,6 +268,16 @@ export async function startPipelineWorld(
           links: [...(i.Payments ?? []), ...(i.CreditNotes ?? [])],
         }));
     },
+    workerDeps: () => ({
+      db: pod.database.db,
+      jobs: pod.jobs!,
+      logger: createLogger('silent'),
+      records: pod.services.records,
+      tenants: pod.services.tenants,
+      connectWise: pod.services.connectWise,
+      connections: pod.services.connections,
+      ledgers: pod.services.ledgers,
+    }),
     async cwState() {
       return (await (await fetch(`${cw.url}/__sim/state`)).json()) as {
         invoices: any[];

@@ -1,5 +1,4 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { createLogger } from '../../server/log.js';
 import { refreshRecord } from '../../server/sync/refresh-record.js';
 import { post } from '../support/cw-tenant.js';
 import { invoice, type PipelineWorld, startPipelineWorld } from '../support/pipeline-world.js';
@@ -17,16 +16,7 @@ describe.each(['qbo', 'xero'] as const)('credit memo application to %s', (kind) 
   }, 60_000);
   afterAll(() => world.close());
 
-  const deps = () => ({
-    db: world.pod.database.db,
-    jobs: world.pod.jobs!,
-    logger: createLogger('silent'),
-    records: world.pod.services.records,
-    tenants: world.pod.services.tenants,
-    connectWise: world.pod.services.connectWise,
-    connections: world.pod.services.connections,
-    ledgers: world.pod.services.ledgers,
-  });
+  const deps = () => world.workerDeps();
   const refresh = (type: 'invoice' | 'credit_memo', cwId: number) =>
     refreshRecord(deps(), { tenantId: world.tenant.id, type, cwId, reason: 'manual', syncIfClosed: false });
   const applyInCw = (invoiceId: number, creditMemoId: number) =>

@@ -1,9 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { RecordRow, RecordState } from '../../server/db/schema.js';
-import { createLogger } from '../../server/log.js';
 import { runPushJob } from '../../server/sync/record-jobs.js';
-import { RecordStore, type Transition } from '../../server/sync/record-store.js';
 import { api } from '../support/cw-tenant.js';
+import { DyingRecordStore } from '../support/dying-record-store.js';
 import { invoice, type PipelineWorld, startPipelineWorld } from '../support/pipeline-world.js';
 
 type FaultKind = 'timeout' | 'http500' | 'drop_response_after_write';
@@ -29,21 +27,6 @@ const calls = (kind: 'qbo' | 'xero') => [
 ];
 
 const faultKinds: FaultKind[] = ['timeout', 'http500', 'drop_response_after_write'];
-
-/** A record store that dies (like a killed worker) right after persisting a chosen state. */
-class DyingRecordStore extends RecordStore {
-  constructor(
-    db: ConstructorParameters<typeof RecordStore>[0],
-    private readonly dieAfter: RecordState,
-  ) {
-    super(db);
-  }
-  override async transition(record: RecordRow, change: Transition): Promise<RecordRow> {
-    const next = await super.transition(record, change);
-    if (change.to === this.dieAfter) throw new Error(`worker killed after ${this.dieAfter}`);
-    return next;
-  }
-}
 
 describe.each(['qbo', 'xero'] as const)('exactly once under faults (%s)', (kind) => {
   let world: PipelineWorld;
@@ -92,16 +75,7 @@ describe.each(['qbo', 'xero'] as const)('exactly once under faults (%s)', (kind)
       const cwId = nextId++;
       const number = `EO-${cwId}`;
       await world.seedInvoices([invoice(cwId, number)]);
-      const deps = {
-        db: world.pod.database.db,
-        jobs: world.pod.jobs!,
-        logger: createLogger('silent'),
-        records: world.pod.services.records,
-        tenants: world.pod.services.tenants,
-        connectWise: world.pod.services.connectWise,
-        connections: world.pod.services.connections,
-        ledgers: world.pod.services.ledgers,
-      };
+      const deps = world.workerDeps();
       const job = { tenantId: world.tenant.id, type: 'invoice' as const, cwId, actor: 'test' };
       const first = runPushJob({ ...deps, records: new DyingRecordStore(deps.db, dieAfter) }, job, {
         retryCount: 0,

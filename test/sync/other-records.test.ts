@@ -1,25 +1,8 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { RecordRow, RecordState } from '../../server/db/schema.js';
-import { createLogger } from '../../server/log.js';
 import { runPushJob } from '../../server/sync/record-jobs.js';
-import { RecordStore, type Transition } from '../../server/sync/record-store.js';
 import { buildExpense, buildProcurement } from '../../sim/connectwise/fixtures.js';
+import { DyingRecordStore } from '../support/dying-record-store.js';
 import { otherRecordMappings, type PipelineWorld, startPipelineWorld } from '../support/pipeline-world.js';
-
-/** A record store that dies (like a killed worker) right after persisting a chosen state. */
-class DyingRecordStore extends RecordStore {
-  constructor(
-    db: ConstructorParameters<typeof RecordStore>[0],
-    private readonly dieAfter: RecordState,
-  ) {
-    super(db);
-  }
-  override async transition(record: RecordRow, change: Transition): Promise<RecordRow> {
-    const next = await super.transition(record, change);
-    if (change.to === this.dieAfter) throw new Error(`worker killed after ${this.dieAfter}`);
-    return next;
-  }
-}
 
 describe.each(['qbo', 'xero'] as const)('expenses, purchases and adjustments to %s', (kind) => {
   let world: PipelineWorld;
@@ -190,16 +173,7 @@ describe.each(['qbo', 'xero'] as const)('expenses, purchases and adjustments to 
       await world.seedOther({
         procurement: [buildProcurement({ id: cwId, procurementType: 'Adjustment', total: 75 })],
       });
-      const deps = {
-        db: world.pod.database.db,
-        jobs: world.pod.jobs!,
-        logger: createLogger('silent'),
-        records: world.pod.services.records,
-        tenants: world.pod.services.tenants,
-        connectWise: world.pod.services.connectWise,
-        connections: world.pod.services.connections,
-        ledgers: world.pod.services.ledgers,
-      };
+      const deps = world.workerDeps();
       const job = { tenantId: world.tenant.id, type: 'adjustment' as const, cwId, actor: 'test' };
       await expect(
         runPushJob({ ...deps, records: new DyingRecordStore(deps.db, dieAfter) }, job, {

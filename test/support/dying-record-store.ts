@@ -1,0 +1,21 @@
+import type { RecordRow, RecordState } from '../../server/db/schema.js';
+import { RecordStore, type Transition } from '../../server/sync/record-store.js';
+
+/**
+ * A record store that dies, like a killed worker, right after persisting a chosen state: the
+ * state is stored, the job never hears back.
+ */
+export class DyingRecordStore extends RecordStore {
+  constructor(
+    db: ConstructorParameters<typeof RecordStore>[0],
+    private readonly dieAfter: RecordState,
+  ) {
+    super(db);
+  }
+
+  override async transition(record: RecordRow, change: Transition): Promise<RecordRow> {
+    const next = await super.transition(record, change);
+    if (change.to === this.dieAfter) throw new Error(`worker killed after ${this.dieAfter}`);
+    return next;
+  }
+}
