@@ -78,6 +78,7 @@ export function limitedGate(
         }
       }
     },
+    slowDown: (waitMs) => limiter.pushBack(key, waitMs),
   };
 }
 

@@ -152,6 +152,8 @@ export interface AccessTokenSource {
  */
 export interface CallGate {
   run<T>(call: () => Promise<T>): Promise<T>;
+  /** The provider said its budget is spent (a remaining-limit header at zero): hold every caller back. */
+  slowDown(waitMs: number): Promise<void>;
 }
 
-export const openGate: CallGate = { run: (call) => call() };
+export const openGate: CallGate = { run: (call) => call(), slowDown: async () => undefined };

@@ -21,6 +21,11 @@ export type MappingResult =
 
 const taxLineTypes = new Set(['ST']);
 
+const termsKey = (transaction: GlTransaction, mappings: Mappings) => {
+  const xref = (transaction as { billingTermsXref?: string }).billingTermsXref;
+  return xref ? mappings.get('terms', xref) : undefined;
+};
+
 /** Decimal text of qty * price, when both are exact decimals, for comparing with the line amount. */
 function productMinor(quantity: string, unitPrice: string, decimals: number): bigint | undefined {
   const scale = (text: string) => {
@@ -152,7 +157,8 @@ export function salesDocumentFromGl(
       lines,
       taxMinor,
       totalMinor,
-      terms: (transaction as { billingTermsXref?: string }).billingTermsXref,
+      // CW billing terms, as the ledger names them when mapped; unmapped, the due date alone says it.
+      terms: termsKey(transaction, options.mappings),
     },
   };
 }

@@ -57,6 +57,23 @@ describe('CW GL transaction -> ledger document', () => {
     expect(doc.totalMinor).toBe(120000n + 2997n + 10147n);
   });
 
+  it('names the ledger terms mapped from CW billing terms, and none when unmapped', () => {
+    const built = buildInvoiceWithGl({
+      number: 'T-1',
+      taxCode: { id: 11, name: 'State' },
+      lines: [{ description: 'x', quantity: 1, unitPrice: 10 }],
+    });
+    const withTerms = mappingsFrom([
+      { kind: 'gl_account', cw_key: '4000', ledger_key: 'SALES' },
+      { kind: 'tax_code', cw_key: 'State', ledger_key: 'TAX' },
+      { kind: 'terms', cw_key: 'Net 30', ledger_key: '50' },
+    ]);
+    const mapped = salesDocumentFromGl(transactionOf(built), { ...options, mappings: withTerms });
+    expect(mapped.ok && mapped.document.terms).toBe('50');
+    const unmapped = salesDocumentFromGl(transactionOf(built), options);
+    expect(unmapped.ok && unmapped.document.terms).toBeUndefined();
+  });
+
   it('maps a credit memo to positive amounts of a credit document', () => {
     const built = buildInvoiceWithGl({
       number: 'CM-7',

@@ -129,6 +129,8 @@ export function toQboSales(document: SalesOrBillDocument, customerId: string): W
     ...header(document),
     CustomerRef: { value: customerId },
     ...(document.dueDate && document.type === 'invoice' ? { DueDate: document.dueDate } : {}),
+    // The ledger's terms, mapped from CW's billing terms; QBO keeps DueDate as CW computed it.
+    ...(document.terms && document.type === 'invoice' ? { SalesTermRef: { value: document.terms } } : {}),
     Line: salesLines(document),
     TxnTaxDetail: { TotalTax: minorToNumber(document.taxMinor, document.decimals) },
   };

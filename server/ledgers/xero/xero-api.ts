@@ -55,6 +55,20 @@ export class XeroApi {
     return ObjectSerializer.deserialize(wire, type) as T;
   }
 
+  /**
+   * Xero tells on every answer how many calls are left this minute and today. At zero, every
+   * process holds back (shared through the gate) instead of running into 429s: until the next
+   * minute, or for an hour when the day's allowance is gone.
+   */
+  private async honourRemainingLimits(headers: Record<string, unknown> | undefined): Promise<void> {
+    const left = (name: string) => {
+      const value = headers?.[name];
+      return value === undefined || value === null || value === '' ? undefined : Number(value);
+    };
+    if (left('x-daylimit-remaining') === 0) await this.gate.slowDown(60 * 60_000);
+    else if (left('x-minlimit-remaining') === 0) await this.gate.slowDown(60_000);
+  }
+
   async call<S extends z.ZodType>(
     schema: S,
     run: (api: AccountingApi, tenantId: string) => Promise<{ response: unknown }>,
@@ -63,7 +77,9 @@ export class XeroApi {
     const raw = await this.gate.run(async () => {
       try {
         const result = await run(this.api, this.tenantId);
-        return (result.response as { data?: unknown }).data;
+        const response = result.response as { data?: unknown; headers?: Record<string, unknown> };
+        await this.honourRemainingLimits(response.headers);
+        return response.data;
       } catch (rejection) {
         const error = toLedgerError(rejection);
         if (error.code === 'ledger_unauthorized' && error.status === 401) this.tokens.invalidate();
