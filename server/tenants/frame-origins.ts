@@ -63,10 +63,10 @@ export class FrameOrigins {
    * only that tenant's ConnectWise (and origins configured for every tenant) may frame it.
    */
   forUrl(url: string | undefined): string[] {
-    const parsed = new URL(url ?? '/', 'http://ledgerpod.invalid');
-    const tenantOrigin = parsed.pathname.startsWith('/pod')
-      ? this.byTenant.get(parsed.searchParams.get('tenant') ?? '')
-      : undefined;
+    // Split by hand: a request path is not always a valid URL (`//x` reads as a host).
+    const [path = '', query = ''] = (url ?? '').split('?', 2);
+    const tenantId = path.startsWith('/pod') ? new URLSearchParams(query).get('tenant') : null;
+    const tenantOrigin = tenantId ? this.byTenant.get(tenantId) : undefined;
     return tenantOrigin ? [...new Set([tenantOrigin, ...this.configured])].sort() : this.list();
   }
 }

@@ -81,6 +81,14 @@ describe('body and static edge cases answer 4xx in the envelope', () => {
       { authorization: 'AUTH' },
     ],
     ['a malformed percent-encoding in a pod asset', 'GET', '/pod/assets/%E0%A4%A', undefined, {}],
+    // Found by the fuzzer: a path starting with // reads as a protocol-relative URL.
+    [
+      'a path that reads as a host',
+      'PATCH',
+      '//%F3%8D%AC%AE?days=1e9',
+      '{}',
+      { 'content-type': 'application/json' },
+    ],
   ];
 
   for (const [name, method, path, body, headers] of cases) {
