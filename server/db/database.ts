@@ -32,6 +32,9 @@ export async function openDatabase(options: DatabaseOptions): Promise<DatabaseHa
     : await startEmbeddedPostgres(options.dataDir && join(options.dataDir, 'pgdata'));
   const url = options.databaseUrl ?? embedded!.url;
   const pool = new pg.Pool({ connectionString: url, max: options.poolSize ?? 10 });
+  // An idle connection the server closed (restart, failover) must not crash the process; the pool
+  // replaces it, and the next query on a broken one fails where it can be handled.
+  pool.on('error', () => undefined);
   const db = new Kysely<Database>({ dialect: new PostgresDialect({ pool }) });
   return {
     db,

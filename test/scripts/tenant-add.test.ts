@@ -174,9 +174,11 @@ describe('tenant:add', () => {
   });
 
   it('runs end to end from the command line against the configured database', async () => {
-    // The same database the server would open: the CI server when DATABASE_URL is set, else an
-    // embedded one under a throw-away DATA_DIR.
+    // The kind of database the server would open: a fresh one of its own on the CI server when
+    // DATABASE_URL is set (never the server's default database), else an embedded one under a
+    // throw-away DATA_DIR.
     const dataDir = await mkdtemp(join(tmpdir(), 'ledgerpod-tenant-add-'));
+    const own = process.env.DATABASE_URL ? await createTestDatabase({ migrate: false }) : undefined;
     try {
       const io = capture();
       const code = await runTenantAdd(
@@ -193,7 +195,7 @@ describe('tenant:add', () => {
           'g',
         ],
         {
-          DATABASE_URL: process.env.DATABASE_URL ?? '',
+          DATABASE_URL: own?.url ?? '',
           SECRET_KEY: randomBytes(32).toString('hex'),
           SESSION_KEY: randomBytes(32).toString('hex'),
           DEMO: 'off',
@@ -210,6 +212,7 @@ describe('tenant:add', () => {
       expect(io.out.join('\n')).not.toContain(privateKey);
     } finally {
       await rm(dataDir, { recursive: true, force: true });
+      await own?.close();
     }
   });
 });
