@@ -26,7 +26,7 @@ import { LedgerRegistry } from './ledgers/ledger-registry.js';
 import { type Providers, providersFrom } from './ledgers/providers.js';
 import { RecordStore } from './sync/record-store.js';
 import { reverseRecord } from './sync/reverse-record.js';
-import { requestSweep } from './sync/sweep-jobs.js';
+import { requestDiscovery, requestSweep } from './sync/sweep-jobs.js';
 import type { FrameOrigins } from './tenants/frame-origins.js';
 import { TenantConnectWise } from './tenants/tenant-connectwise.js';
 import { TenantStore } from './tenants/tenant-store.js';
@@ -115,6 +115,7 @@ export function apiRouters(
       records: services.records,
       tokens: services.sessionTokens,
       syncAll: (tenantId, actor) => requestSweep(deps.jobs, { tenantId, actor }),
+      discover: (tenantId) => requestDiscovery(deps.jobs, tenantId),
       async reverse(tenantId, key, actor) {
         const tenant = await services.tenants.get(tenantId);
         if (!tenant)

@@ -92,6 +92,11 @@ export function mappingRoutes(deps: MappingRouteDeps): Router {
       outside(() => ledger.listClasses()),
       outside(() => ledger.listItems()),
     ]);
+    const cwGlAccounts = glAccounts.map((a) => {
+      const extra = a as { accountNumber?: string; description?: string };
+      const key = extra.accountNumber ?? String(a.id);
+      return { key, name: extra.description ? `${key} ${extra.description}` : key };
+    });
     res.json({
       mappings: rows.map((r) => ({
         kind: r.kind,
@@ -100,13 +105,13 @@ export function mappingRoutes(deps: MappingRouteDeps): Router {
         ledgerName: r.ledger_name,
       })),
       cw: {
-        // The GL export names accounts by account number; tax codes by identifier.
-        glAccounts: glAccounts.map((a) => {
-          const extra = a as { accountNumber?: string; description?: string };
-          const key = extra.accountNumber ?? String(a.id);
-          return { key, name: extra.description ? `${key} ${extra.description}` : key };
-        }),
+        // The GL export names accounts by account number; tax codes by identifier. Items and
+        // classes are chosen per CW GL account (server/sync/gl-to-document.ts keys them so), so
+        // their editors list the GL accounts too.
+        glAccounts: cwGlAccounts,
         taxCodes: taxCodes.map((t) => ({ key: t.identifier, name: t.description ?? t.identifier })),
+        items: cwGlAccounts,
+        classes: cwGlAccounts,
       },
       ledger: { accounts, taxCodes: ledgerTaxCodes, classes, items },
     });

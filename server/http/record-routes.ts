@@ -58,6 +58,8 @@ export interface RecordRouteDeps {
   jobs: JobQueue;
   records: RecordStore;
   tokens: SessionTokens;
+  /** Brings CW's unposted records into the list (throttled); nothing is pushed. */
+  discover(tenantId: string): Promise<void>;
   /** Queues every unposted record of the tenant ("sync all"). */
   syncAll(tenantId: string, actor: string): Promise<void>;
   reverse(
@@ -102,6 +104,7 @@ export function recordRoutes(deps: RecordRouteDeps): Router {
 
   router.get('/api/v1/records', requireRole('accountant'), async (req, res) => {
     const query = parseInput(listQuery, req.query, 'query');
+    await deps.discover(sessionOf(req).tenantId);
     const page = await listRecords(deps.db, sessionOf(req).tenantId, {
       type: query.type,
       state: query.state,

@@ -54,13 +54,28 @@ export class RecordStore {
   }
 
   async transition(record: RecordRow, change: Transition): Promise<RecordRow> {
+    const updated = await this.transitionIf(record, undefined, change);
+    if (!updated) throw new Error(`record ${record.id} vanished`);
+    return updated;
+  }
+
+  /**
+   * The transition, only while the record is still in one of `fromStates` (undefined: any): for
+   * work that runs beside the pipeline and must never overwrite what a push did meanwhile.
+   */
+  async transitionIf(
+    record: RecordRow,
+    fromStates: RecordState[] | undefined,
+    change: Transition,
+  ): Promise<RecordRow | undefined> {
     return this.db.transaction().execute(async (trx) => {
-      const updated = await trx
+      let update = trx
         .updateTable('records')
         .set({ ...change.set, state: change.to, updated_at: new Date() })
-        .where('id', '=', record.id)
-        .returningAll()
-        .executeTakeFirstOrThrow();
+        .where('id', '=', record.id);
+      if (fromStates) update = update.where('state', 'in', fromStates);
+      const updated = await update.returningAll().executeTakeFirst();
+      if (!updated) return undefined;
       await trx
         .insertInto('record_events')
         .values({

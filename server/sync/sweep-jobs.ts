@@ -1,5 +1,6 @@
 import { sql } from 'kysely';
 import type { JobQueue } from '../jobs/job-queue.js';
+import { toMinor } from '../money.js';
 
 import { type RecordJobDeps, requestPush } from './record-jobs.js';
 
@@ -10,12 +11,58 @@ export interface SweepJob {
 }
 
 export const sweepQueue = 'unposted-sweep';
+export const discoverQueue = 'unposted-discover';
 const tickQueue = 'unposted-sweep-tick';
 
 export async function createSweepQueues(jobs: JobQueue): Promise<void> {
   // One sweep per tenant at a time, one more waiting.
   await jobs.ensureQueue(sweepQueue, { policy: 'stately', retryLimit: 3, retryDelay: 30 });
   await jobs.ensureQueue(tickQueue, { policy: 'singleton' });
+  await jobs.ensureQueue(discoverQueue, { policy: 'stately', retryLimit: 2, retryDelay: 10 });
+}
+
+/** Lists the tenant's unposted records in Ledgerpod (without pushing them), at most once a minute. */
+export async function requestDiscovery(jobs: JobQueue, tenantId: string): Promise<void> {
+  await jobs.boss.sendThrottled(discoverQueue, { tenantId }, {}, 60, tenantId);
+}
+
+/**
+ * Records CW holds as unposted become known to Ledgerpod as `unposted`, so the workbench lists
+ * them before anybody opened them. Nothing is pushed; records Ledgerpod already works on are left.
+ */
+export async function discoverUnposted(deps: RecordJobDeps, tenantId: string): Promise<number> {
+  const tenant = await deps.tenants.get(tenantId);
+  if (!tenant) return 0;
+  let found = 0;
+  for await (const page of deps.connectWise.for(tenant).unpostedPages('invoices')) {
+    for (const u of page) {
+      const type = u.invoiceType === 'CreditMemo' ? 'credit_memo' : 'invoice';
+      const record = await deps.records.ensure({ tenantId, type, cwId: u.id });
+      if (record.state !== 'unknown' && record.state !== 'not_closed') continue;
+      const decimals = u.currency?.numberOfDecimals ?? record.decimals;
+      const total = String(toMinor(Math.abs(u.total ?? 0), decimals));
+      const columns = {
+        type,
+        number: u.invoiceNumber,
+        record_date: u.invoiceDate?.slice(0, 10) || null,
+        company_id: u.company?.id == null ? null : String(u.company.id),
+        company_name: u.company?.name ?? '',
+        currency: u.currency?.currencyCode ?? record.currency,
+        decimals,
+        total_minor: total,
+        balance_minor: total,
+      } as const;
+      // Only while nothing else moved it on: a push may have started since it was read.
+      await deps.records.transitionIf(record, ['unknown', 'not_closed'], {
+        to: 'unposted',
+        set: columns,
+        actor: 'connectwise',
+        kind: 'discovered',
+      });
+      found += 1;
+    }
+  }
+  return found;
 }
 
 export async function requestSweep(jobs: JobQueue, job: SweepJob): Promise<void> {
@@ -69,4 +116,7 @@ export async function startSweepWorkers(deps: RecordJobDeps): Promise<void> {
       await requestSweep(deps.jobs, { tenantId, actor: 'schedule' });
   });
   await deps.jobs.boss.schedule(tickQueue, '* * * * *');
+  await deps.jobs.work<{ tenantId: string }>(discoverQueue, async (job) => {
+    await discoverUnposted(deps, job.tenantId);
+  });
 }

@@ -236,12 +236,16 @@ describe('connect QuickBooks Online and Xero over HTTP, with mappings and settin
     const qboConnection = (await pod.services.connections.list(tenantA.id)).find((c) => c.kind === 'qbo')!;
     const screen = await api('admin').get(`/api/v1/mappings?connectionId=${qboConnection.id}`);
     expect(screen.status).toBe(200);
+    const glAccounts = [
+      { key: '4000', name: '4000 Services revenue' },
+      { key: '4100', name: '4100 Product revenue' },
+    ];
+    // Items and classes are mapped per CW GL account.
     expect(screen.body.cw).toEqual({
-      glAccounts: [
-        { key: '4000', name: '4000 Services revenue' },
-        { key: '4100', name: '4100 Product revenue' },
-      ],
+      glAccounts,
       taxCodes: [{ key: 'TAX', name: 'Sales tax 8.25%' }],
+      items: glAccounts,
+      classes: glAccounts,
     });
     expect(screen.body.ledger.accounts).toContainEqual(
       expect.objectContaining({ key: '1', name: 'Services' }),

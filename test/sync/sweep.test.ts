@@ -15,6 +15,26 @@ describe('sweeping unposted records', () => {
   }, 60_000);
   afterAll(() => world.close());
 
+  it('the workbench list brings CW’s unposted records in, without pushing them', async () => {
+    await api(world.pod.url, world.token.accountant, 'GET', '/api/v1/records');
+    await expect
+      .poll(
+        async () => (await api(world.pod.url, world.token.accountant, 'GET', '/api/v1/records')).body.counts,
+        { timeout: 20_000 },
+      )
+      .toEqual({ unposted: 3 });
+    const list = await api(world.pod.url, world.token.accountant, 'GET', '/api/v1/records?state=unposted');
+    expect(list.body.records.map((r: { number: string }) => r.number).sort()).toEqual([
+      'SW-9401',
+      'SW-9402',
+      'SW-9403',
+    ]);
+    expect(list.body.records.find((r: { number: string }) => r.number === 'SW-9403').type).toBe(
+      'credit_memo',
+    );
+    expect(await world.ledgerSim.documentNumbers('invoice')).toEqual([]);
+  });
+
   it('"sync all" sends every unposted record to the books, each once', async () => {
     const res = await api(world.pod.url, world.token.accountant, 'POST', '/api/v1/records/sync-all');
     expect(res.status).toBe(202);
