@@ -92,6 +92,21 @@ export class RecordStore {
     });
   }
 
+  /** `update`, only while the record is still in one of `fromStates`; undefined when it moved on. */
+  updateIf(
+    record: RecordRow,
+    fromStates: RecordState[],
+    set: Omit<Updateable<RecordsTable>, 'state' | 'tenant_id' | 'id'>,
+  ): Promise<RecordRow | undefined> {
+    return this.db
+      .updateTable('records')
+      .set({ ...set, updated_at: new Date() })
+      .where('id', '=', record.id)
+      .where('state', 'in', fromStates)
+      .returningAll()
+      .executeTakeFirst();
+  }
+
   /** Updates mirrored columns without a state change (no event: nothing happened to the record). */
   update(
     record: RecordRow,

@@ -72,16 +72,18 @@ export async function refreshRecord(deps: RecordJobDeps, job: RefreshRecordJob):
     ...ledgerColumns,
     ...(reversed ? { cw_batch_id: null, cw_batch_identifier: null, version: record.version + 1 } : {}),
   };
-  if (state !== record.state) {
-    await deps.records.transition(record, {
-      to: state,
-      set,
-      actor: job.reason === 'callback' ? 'connectwise' : 'refresh',
-      kind: reversed ? 'reversed_in_connectwise' : 'refreshed',
-    });
-  } else {
-    await deps.db.updateTable('records').set(set).where('id', '=', record.id).execute();
-  }
+  // Applied only if the record is still as read: a push may have moved it on meanwhile, and what
+  // it did wins over what this refresh derived from the older state.
+  const applied =
+    state === record.state
+      ? await deps.records.updateIf(record, [record.state], set)
+      : await deps.records.transitionIf(record, [record.state], {
+          to: state,
+          set,
+          actor: job.reason === 'callback' ? 'connectwise' : 'refresh',
+          kind: reversed ? 'reversed_in_connectwise' : 'refreshed',
+        });
+  if (!applied) return;
 
   // A credit memo applied to an invoice in CW (seen from either record): the same in the ledger, once.
   if (invoice.credits) await applyCreditsShownInConnectWise(deps, tenant, invoice, 'refresh');
