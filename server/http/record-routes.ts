@@ -7,9 +7,9 @@ import { AppError } from '../errors.js';
 import type { JobQueue } from '../jobs/job-queue.js';
 import { queues, type RefreshRecordJob, recordSingletonKey } from '../sync/queues.js';
 import { requestPush } from '../sync/record-jobs.js';
-import { findRecordWithHistory, listRecords } from '../sync/record-queries.js';
+import { findRecordWithHistory, listEvents, listRecords } from '../sync/record-queries.js';
 import type { RecordStore } from '../sync/record-store.js';
-import { recordSummary, recordView } from '../sync/record-view.js';
+import { eventView, recordSummary, recordView } from '../sync/record-view.js';
 import { parseInput } from './validate.js';
 
 const recordTypes = ['invoice', 'credit_memo', 'expense', 'procurement', 'adjustment'] as const;
@@ -154,36 +154,14 @@ export function recordRoutes(deps: RecordRouteDeps): Router {
   router.get('/api/v1/events', requireSession(deps.tokens), async (req, res) => {
     const query = parseInput(eventsQuery, req.query, 'query');
     const { tenantId } = sessionOf(req);
-    let events = deps.db
-      .selectFrom('record_events as e')
-      .leftJoin('records as r', 'r.id', 'e.record_id')
-      .select([
-        'e.at',
-        'e.actor',
-        'e.kind',
-        'e.from_state',
-        'e.to_state',
-        'e.detail',
-        'r.type',
-        'r.cw_id',
-        'r.number',
-      ])
-      .where('e.tenant_id', '=', tenantId);
-    if (query.record) {
-      events = events
-        .where('r.type', '=', query.record.type)
-        .where('r.cw_id', '=', String(query.record.cwId));
-    }
-    if (query.since) events = events.where('e.at', '>=', new Date(query.since));
-    const rows = await events.orderBy('e.id', 'desc').limit(query.limit).execute();
+    const rows = await listEvents(deps.db, tenantId, {
+      record: query.record,
+      since: query.since ? new Date(query.since) : undefined,
+      limit: query.limit,
+    });
     res.json({
       events: rows.map((e) => ({
-        at: new Date(e.at).toISOString(),
-        actor: e.actor,
-        kind: e.kind,
-        fromState: e.from_state,
-        toState: e.to_state,
-        detail: e.detail,
+        ...eventView(e),
         record: e.type ? { type: e.type, cwId: Number(e.cw_id), number: e.number } : null,
       })),
     });

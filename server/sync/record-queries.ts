@@ -133,3 +133,35 @@ export async function listRecords(db: Db, tenantId: string, filter: RecordListFi
     nextCursor: more ? encodeCursor(shown.at(-1)!) : null,
   };
 }
+
+export interface EventFilter {
+  record?: { type: RecordType; cwId: number };
+  since?: Date;
+  limit: number;
+}
+
+/** A tenant's audit trail, newest first, each event with the record it belongs to. */
+export async function listEvents(db: Db, tenantId: string, filter: EventFilter) {
+  let events = db
+    .selectFrom('record_events as e')
+    .leftJoin('records as r', 'r.id', 'e.record_id')
+    .select([
+      'e.at',
+      'e.actor',
+      'e.kind',
+      'e.from_state',
+      'e.to_state',
+      'e.detail',
+      'r.type',
+      'r.cw_id',
+      'r.number',
+    ])
+    .where('e.tenant_id', '=', tenantId);
+  if (filter.record) {
+    events = events
+      .where('r.type', 'in', typeFamily(filter.record.type))
+      .where('r.cw_id', '=', String(filter.record.cwId));
+  }
+  if (filter.since) events = events.where('e.at', '>=', filter.since);
+  return events.orderBy('e.id', 'desc').limit(filter.limit).execute();
+}

@@ -90,16 +90,21 @@ export function recordView(
       cwPaymentId: p.cw_payment_id === null ? null : Number(p.cw_payment_id),
     })),
     error: row.state === 'error' || row.last_error ? (row.last_error as StoredError | null) : null,
-    events: events.map((e) => ({
-      at: new Date(e.at).toISOString(),
-      actor: e.actor,
-      kind: e.kind,
-      fromState: e.from_state,
-      toState: e.to_state,
-      detail: e.detail,
-    })),
+    events: events.map(eventView),
   };
 }
+
+/** An audit event as the pod and the API show it. */
+export const eventView = (
+  e: Pick<RecordEvent, 'at' | 'actor' | 'kind' | 'from_state' | 'to_state' | 'detail'>,
+) => ({
+  at: new Date(e.at).toISOString(),
+  actor: e.actor,
+  kind: e.kind,
+  fromState: e.from_state,
+  toState: e.to_state,
+  detail: e.detail,
+});
 
 /** The short form the workbench lists. */
 export function recordSummary(row: RecordRow) {
