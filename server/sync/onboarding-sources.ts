@@ -1,7 +1,15 @@
-import type { ConnectWiseClient, GlTransaction } from '../connectwise/index.js';
+import type {
+  ConnectWiseClient,
+  GlTransaction,
+  UnpostedKind,
+  UnpostedProcurement,
+} from '../connectwise/index.js';
 import { parseGlEntryIds } from '../connectwise/index.js';
 import type { RecordType } from '../db/schema.js';
+import { mapBounded } from './bounded-map.js';
+import { unpostedKindOf } from './cw-record-kind.js';
 import type { ErrorCode } from './error-catalogue.js';
+import { findOtherRecordPart, otherRecordLabel, otherRecordNumber } from './other-record-export.js';
 
 /** One unposted CW record as onboarding sees it: enough to batch it, or the reason it cannot be. */
 export interface OnboardingCandidate {
@@ -13,19 +21,50 @@ export interface OnboardingCandidate {
   problem: { code: ErrorCode; detail: string } | undefined;
 }
 
-/** CW lists, exports and batches invoices and credit memos together. */
-export type OnboardingKind = 'invoices';
-
-export const kindOfType: Record<RecordType, OnboardingKind | undefined> = {
-  invoice: 'invoices',
-  credit_memo: 'invoices',
-  expense: undefined,
-  procurement: undefined,
-  adjustment: undefined,
-};
-
 /** Records per export call: few calls, responses of a sensible size. */
 export const exportChunk = 100;
+
+/** Exports of single expenses running at once (CW paces them further through the call limiter). */
+const expenseExportsAtOnce = 4;
+
+const quoted = (values: string[]) => values.map((v) => `"${v}"`).join(', ');
+
+/** The kinds of CW list a run reads, in a fixed order, for the record types asked for. */
+export const kindsFor = (types: Iterable<RecordType>): UnpostedKind[] => {
+  const kinds = new Set([...types].map((t) => unpostedKindOf[t]));
+  return (['invoices', 'expenses', 'procurement'] as const).filter((k) => kinds.has(k));
+};
+
+/**
+ * CW conditions for one kind's unposted records of the wanted types, dated through the cutoff:
+ * CW counts and lists only what the run will handle.
+ */
+export function unpostedConditions(kind: UnpostedKind, cutoffDate: string, types: Set<RecordType>): string {
+  const through = `[${cutoffDate}T23:59:59Z]`;
+  if (kind === 'expenses') return `dateExpense <= ${through}`;
+  if (kind === 'procurement') {
+    const wanted = [types.has('procurement') && 'Purchase', types.has('adjustment') && 'Adjustment'];
+    return `purchaseDate <= ${through} and procurementType in (${quoted(wanted.filter((w) => w !== false))})`;
+  }
+  const invoices = `invoiceDate <= ${through}`;
+  if (types.has('invoice') && types.has('credit_memo')) return invoices;
+  return `${invoices} and invoiceType ${types.has('credit_memo') ? '=' : '!='} "CreditMemo"`;
+}
+
+/** Candidates of one kind, chunk by chunk. */
+export function candidatesOfKind(
+  cw: ConnectWiseClient,
+  kind: UnpostedKind,
+  cutoffDate: string,
+  types: Set<RecordType>,
+): AsyncGenerator<OnboardingCandidate[]> {
+  const conditions = unpostedConditions(kind, cutoffDate, types);
+  if (kind === 'invoices') return invoiceCandidates(cw, conditions, cutoffDate, types);
+  if (kind === 'expenses') return expenseCandidates(cw, conditions, cutoffDate);
+  return procurementCandidates(cw, conditions, cutoffDate, types);
+}
+
+const through = (cutoffDate: string) => `${cutoffDate}T23:59:59Z`;
 
 const glEntryIdsOf = (transaction: GlTransaction) => {
   const ids = new Set(parseGlEntryIds(transaction.glEntryIds ?? ''));
@@ -34,16 +73,16 @@ const glEntryIdsOf = (transaction: GlTransaction) => {
 };
 
 /**
- * Unposted invoices and credit memos dated through the cutoff, page by page, each page exported in
- * chunks so that a record costs a fraction of a CW call before its own batch call.
+ * Unposted invoices and credit memos, page by page, each page exported in chunks so that a record
+ * costs a fraction of a CW call before its own batch call.
  */
-export async function* invoiceCandidates(
+async function* invoiceCandidates(
   cw: ConnectWiseClient,
+  conditions: string,
   cutoffDate: string,
   types: Set<RecordType>,
 ): AsyncGenerator<OnboardingCandidate[]> {
-  const through = `${cutoffDate}T23:59:59Z`;
-  for await (const page of cw.unpostedPages('invoices', `invoiceDate <= [${through}]`)) {
+  for await (const page of cw.unpostedPages('invoices', conditions)) {
     const wanted = page.filter((u) => {
       const type: RecordType = u.invoiceType === 'CreditMemo' ? 'credit_memo' : 'invoice';
       return types.has(type) && (u.invoiceDate ?? '').slice(0, 10) <= cutoffDate;
@@ -51,7 +90,7 @@ export async function* invoiceCandidates(
     for (let i = 0; i < wanted.length; i += exportChunk) {
       const chunk = wanted.slice(i, i + exportChunk);
       const glExport = await cw.exportGl({
-        thruDate: through,
+        thruDate: through(cutoffDate),
         summarizeInvoices: 'Detailed',
         exportInvoicesFlag: true,
         includedInvoiceIds: chunk.map((u) => u.id),
@@ -75,6 +114,102 @@ export async function* invoiceCandidates(
               : u.invoiceNumber.includes('|')
                 ? { code: 'invalid_batch_character', detail: `${label}: the number contains |` }
                 : undefined,
+        };
+      });
+    }
+  }
+}
+
+/**
+ * Unposted expenses, each exported on its own: CW's export does not say which expense a part belongs
+ * to (other-record-export.ts), so an expense costs two CW calls, its export and its batch.
+ */
+async function* expenseCandidates(
+  cw: ConnectWiseClient,
+  conditions: string,
+  cutoffDate: string,
+): AsyncGenerator<OnboardingCandidate[]> {
+  for await (const page of cw.unpostedPages('expenses', conditions)) {
+    const wanted = page.filter((u) => (u.dateExpense ?? '').slice(0, 10) <= cutoffDate);
+    yield await mapBounded(wanted, expenseExportsAtOnce, async (u): Promise<OnboardingCandidate> => {
+      const glExport = await cw.exportGl({
+        thruDate: through(cutoffDate),
+        exportInvoicesFlag: false,
+        exportExpensesFlag: true,
+        includedExpenseIds: [u.id],
+        exportProductsFlag: false,
+      });
+      const part = findOtherRecordPart('expense', glExport, { cwId: u.id, productId: String(u.id) });
+      const glEntryIds = part?.glEntryIds ?? [];
+      return {
+        type: 'expense',
+        cwId: u.id,
+        number: otherRecordNumber('expense', u.id),
+        date: (u.dateExpense ?? '').slice(0, 10),
+        glEntryIds,
+        problem:
+          glEntryIds.length === 0
+            ? { code: 'gl_entries_missing', detail: otherRecordLabel('expense', u.id) }
+            : undefined,
+      };
+    });
+  }
+}
+
+/** What CW would refuse in a purchase or an adjustment batch, found in the export before any batch call. */
+function procurementProblem(
+  type: 'procurement' | 'adjustment',
+  u: UnpostedProcurement,
+  part: ReturnType<typeof findOtherRecordPart>,
+): OnboardingCandidate['problem'] {
+  const label = otherRecordLabel(type, u.id);
+  if (!part || part.glEntryIds.length === 0) return { code: 'gl_entries_missing', detail: label };
+  if (type === 'adjustment' && (u.description ?? '').includes("'"))
+    return { code: 'invalid_batch_character', detail: `${label}: its description contains '` };
+  if (part.shape === 'purchase' && (part.purchase.packingSlip ?? '').includes('|'))
+    return { code: 'invalid_batch_character', detail: `${label}: its packing slip contains |` };
+  return undefined;
+}
+
+/** Unposted purchases and inventory adjustments: their export parts carry the product id, so many share a call. */
+async function* procurementCandidates(
+  cw: ConnectWiseClient,
+  conditions: string,
+  cutoffDate: string,
+  types: Set<RecordType>,
+): AsyncGenerator<OnboardingCandidate[]> {
+  const typeOf = (u: UnpostedProcurement) =>
+    u.procurementType === 'Purchase'
+      ? 'procurement'
+      : u.procurementType === 'Adjustment'
+        ? 'adjustment'
+        : null;
+  for await (const page of cw.unpostedPages('procurement', conditions)) {
+    const wanted = page.filter((u) => {
+      const type = typeOf(u);
+      const date = ((u as { purchaseDate?: string }).purchaseDate ?? '').slice(0, 10);
+      return type !== null && types.has(type) && date <= cutoffDate;
+    });
+    for (let i = 0; i < wanted.length; i += exportChunk) {
+      const chunk = wanted.slice(i, i + exportChunk);
+      const productIdOf = (u: UnpostedProcurement) => u.unpostedProductId ?? String(u.id);
+      const glExport = await cw.exportGl({
+        thruDate: through(cutoffDate),
+        exportInvoicesFlag: false,
+        exportExpensesFlag: false,
+        exportProductsFlag: true,
+        includedProductIds: chunk.map(productIdOf),
+      });
+      yield chunk.map((u): OnboardingCandidate => {
+        const type = typeOf(u) as 'procurement' | 'adjustment';
+        const part = findOtherRecordPart(type, glExport, { cwId: u.id, productId: productIdOf(u) });
+        return {
+          type,
+          cwId: u.id,
+          number: otherRecordNumber(type, u.id),
+          date: ((u as { purchaseDate?: string }).purchaseDate ?? '').slice(0, 10),
+          glEntryIds: part?.glEntryIds ?? [],
+          problem: procurementProblem(type, u, part),
         };
       });
     }

@@ -4,9 +4,15 @@ import { z } from 'zod';
 import { type ConnectWiseClient, ConnectWiseError } from '../connectwise/index.js';
 import type { Db } from '../db/database.js';
 import type { RecordType } from '../db/schema.js';
-import { AppError } from '../errors.js';
+import { mapBounded } from './bounded-map.js';
+import { batchFlagsFor } from './cw-record-kind.js';
 import { catalogueError } from './error-catalogue.js';
-import { invoiceCandidates, kindOfType, type OnboardingCandidate } from './onboarding-sources.js';
+import {
+  candidatesOfKind,
+  kindsFor,
+  type OnboardingCandidate,
+  unpostedConditions,
+} from './onboarding-sources.js';
 import type { RecordStore } from './record-store.js';
 import { storedErrorOf } from './stored-error.js';
 
@@ -32,6 +38,9 @@ export interface OnboardingFailure {
   message: string;
   hint: string | undefined;
 }
+
+/** Batch calls in flight per run: several CW round trips overlap, yet a run never floods one tenant's CW. */
+const batchesAtOnce = 4;
 
 const identifierFor = (prefix: string, number: string) => `${prefix}${number}`;
 
@@ -60,18 +69,7 @@ async function* candidatesFor(
   input: OnboardingInput,
 ): AsyncGenerator<OnboardingCandidate[]> {
   const types = new Set(input.recordTypes);
-  const unsupported = input.recordTypes.filter((t) => !kindOfType[t]);
-  if (unsupported.length > 0) {
-    throw new AppError(
-      400,
-      'onboarding_type_unsupported',
-      `Onboarding does not handle ${unsupported.join(', ')} yet`,
-      {
-        hint: 'Choose invoices and credit memos for now.',
-      },
-    );
-  }
-  yield* invoiceCandidates(cw, input.cutoffDate, types);
+  for (const kind of kindsFor(types)) yield* candidatesOfKind(cw, kind, input.cutoffDate, types);
 }
 
 /** Counts per type and every record that would fail, with reasons; changes nothing anywhere. */
@@ -143,7 +141,10 @@ export async function runOnboarding(deps: OnboardingDeps, runId: string): Promis
   if (run.state === 'done') return;
   const input = onboardingInputSchema.parse(run.inputs);
   if (run.state === 'pending') {
-    const total = await deps.cw.countUnposted('invoices', `invoiceDate <= [${input.cutoffDate}T23:59:59Z]`);
+    const types = new Set(input.recordTypes);
+    let total = 0;
+    for (const kind of kindsFor(types))
+      total += await deps.cw.countUnposted(kind, unpostedConditions(kind, input.cutoffDate, types));
     await deps.db
       .updateTable('onboarding_runs')
       .set({ state: 'running', total })
@@ -153,10 +154,11 @@ export async function runOnboarding(deps: OnboardingDeps, runId: string): Promis
   const actor = `onboarding:${runId.slice(0, 8)}`;
 
   for await (const chunk of candidatesFor(deps.cw, input)) {
-    for (const candidate of chunk) {
+    // Records are independent (each its own batch, its own row); the CW call limiter paces the rest.
+    await mapBounded(chunk, batchesAtOnce, async (candidate) => {
       const outcome = await onboardOne(deps, candidate, input.batchPrefix, actor);
       await recordProgress(deps.db, runId, candidate, outcome);
-    }
+    });
   }
   await deps.db
     .updateTable('onboarding_runs')
@@ -211,9 +213,7 @@ async function onboardOne(
       await deps.cw.createBatch({
         batchIdentifier: identifier,
         processedRecordIds: candidate.glEntryIds,
-        exportInvoicesFlag: true,
-        exportExpensesFlag: false,
-        exportProductsFlag: false,
+        ...batchFlagsFor(candidate.type),
       });
     } catch (error) {
       const found =

@@ -4,20 +4,25 @@ import type {
   UnpostedExpense,
   UnpostedProcurement,
 } from '../connectwise/index.js';
-import type { RecordRow, RecordType } from '../db/schema.js';
+import type { RecordRow } from '../db/schema.js';
 import type { LedgerDocument } from '../ledgers/ledger.js';
 import { toMinor } from '../money.js';
+import { batchFlagsFor, unpostedKindOf } from './cw-record-kind.js';
 import { PipelineError } from './error-catalogue.js';
 import {
   companyExpenseJournalFromGl,
-  companyPaidEntryIds,
-  companyPaidExpenseSchema,
   expenseBillFromGl,
   type OtherResult,
   purchaseBillFromGl,
 } from './gl-to-bill.js';
-import { adjustmentEntryIds, adjustmentJournalFromGl } from './gl-to-journal.js';
+import { adjustmentJournalFromGl } from './gl-to-journal.js';
 import type { Mappings } from './mappings.js';
+import {
+  findOtherRecordPart,
+  type OtherRecordType,
+  otherRecordLabel,
+  otherRecordNumber,
+} from './other-record-export.js';
 import type { InvoicePushContext } from './push-invoice.js';
 import {
   adoptOwnBatch,
@@ -27,24 +32,7 @@ import {
   recordPushed,
 } from './record-steps.js';
 
-/** The record types that are not invoices: expenses, procurement purchases, inventory adjustments. */
-export type OtherRecordType = Extract<RecordType, 'expense' | 'procurement' | 'adjustment'>;
-
-export const isOtherRecordType = (type: RecordType): type is OtherRecordType =>
-  type === 'expense' || type === 'procurement' || type === 'adjustment';
-
-/**
- * The number a record goes by: its batch is `{prefix}{number}` and (except for a purchase with a
- * vendor invoice number) its ledger document carries it. CW gives expenses and adjustments no number
- * of their own, and several receipts can share a PO, so the CW id makes it unique.
- */
-export const otherRecordNumber = (type: OtherRecordType, cwId: number) =>
-  `${{ expense: 'EXP', procurement: 'PUR', adjustment: 'ADJ' }[type]}-${cwId}`;
-
-const labelOf = (type: OtherRecordType, cwId: number) =>
-  `${{ expense: 'Expense', procurement: 'Purchase', adjustment: 'Inventory adjustment' }[type]} ${cwId}`;
-
-type Unposted = UnpostedExpense | UnpostedProcurement;
+export type Unposted = UnpostedExpense | UnpostedProcurement;
 
 interface Mapped {
   document: LedgerDocument;
@@ -60,10 +48,10 @@ export async function pushOtherRecord(ctx: InvoicePushContext, start: RecordRow)
   let record = start;
   const type = record.type as OtherRecordType;
   const cwId = Number(record.cw_id);
-  const label = labelOf(type, cwId);
+  const label = otherRecordLabel(type, cwId);
   const number = otherRecordNumber(type, cwId);
   const identifier = batchIdentifierFor(ctx.batchPrefix, number);
-  const kind = type === 'expense' ? 'expenses' : 'procurement';
+  const kind = unpostedKindOf[type];
   const unposted = (await ctx.cw.getUnposted(kind, cwId)) as Unposted | null;
 
   if (!unposted) return adoptOwnBatch(ctx, record, identifier, label, 'not_unposted');
@@ -80,7 +68,7 @@ export async function pushOtherRecord(ctx: InvoicePushContext, start: RecordRow)
       throw new PipelineError('invalid_batch_character', `${label}: its description contains '`);
   }
   if (identifier.length > 50) throw new PipelineError('batch_identifier_too_long', `"${identifier}"`);
-  record = await ctx.records.update(record, columnsOf(unposted, record, number));
+  record = await ctx.records.update(record, otherRecordColumns(unposted, record, number));
 
   if (record.state !== 'pushed' || !record.ledger_id) {
     record = await exportAndPush(ctx, record, unposted, identifier, label, number);
@@ -92,15 +80,12 @@ export async function pushOtherRecord(ctx: InvoicePushContext, start: RecordRow)
     label,
     postedError: 'not_unposted',
     stillUnposted: async () => Boolean(await ctx.cw.getUnposted(kind, cwId)),
-    flags: {
-      exportInvoicesFlag: false,
-      exportExpensesFlag: type === 'expense',
-      exportProductsFlag: type !== 'expense',
-    },
+    flags: batchFlagsFor(type),
   });
 }
 
-function columnsOf(unposted: Unposted, record: RecordRow, number: string) {
+/** The record's columns as CW's unposted list shows it: what the status read answers from. */
+export function otherRecordColumns(unposted: Unposted, record: RecordRow, number: string) {
   const loose = unposted as Record<string, unknown>;
   const currency = loose.currency as { currencyCode?: string; numberOfDecimals?: number } | undefined;
   const decimals = currency?.numberOfDecimals ?? record.decimals;
@@ -184,55 +169,44 @@ export function mapRecord(
   cwId: number,
   label: string,
 ): Mapped {
-  if (type === 'expense') {
-    // CW decides: a reimbursable expense is owed to the member (an expense bill); a company-paid one
-    // is not owed to anybody (in `expenses[]`, a debit and its offset credit): a journal.
-    const bills = glExport.expenseBills ?? [];
-    const bill = bills.find((b) => b.id === cwId) ?? (bills.length === 1 ? bills[0] : undefined);
-    if (bill) {
-      return {
-        document: unwrap(expenseBillFromGl(bill, { mappings, number })),
-        glEntryIds: [...new Set((bill.detail ?? []).flatMap((d) => d.id ?? []))],
-      };
-    }
-    const paid = ((glExport as { expenses?: unknown[] }).expenses ?? []).map((e) =>
-      companyPaidExpenseSchema.parse(e),
-    );
-    const expense = paid.length === 1 ? paid[0] : undefined;
-    if (!expense) throw new PipelineError('gl_entries_missing', label);
-    return {
-      document: unwrap(companyExpenseJournalFromGl(expense, { mappings, number })),
-      glEntryIds: companyPaidEntryIds(expense),
-    };
-  }
+  const part = findOtherRecordPart(type, glExport, { cwId, productId });
+  if (!part) throw new PipelineError('gl_entries_missing', label);
   const currency = (unposted as { currency?: { currencyCode?: string; numberOfDecimals?: number } }).currency;
-  if (type === 'procurement') {
-    const purchase = (glExport.purchaseTransactions ?? []).find((p) => p.id === productId);
-    if (!purchase) throw new PipelineError('gl_entries_missing', label);
-    const document = unwrap(
-      purchaseBillFromGl(purchase, {
-        mappings,
-        number: purchase.vendorInvoiceNumber || number,
-        fallbackCurrency: currency?.currencyCode,
-      }),
-    );
-    return {
-      document,
-      glEntryIds: (purchase.purchaseDetail ?? []).flatMap((d) => (typeof d.id === 'number' ? [d.id] : [])),
-    };
+  const { glEntryIds } = part;
+  switch (part.shape) {
+    case 'expense_bill':
+      return { document: unwrap(expenseBillFromGl(part.bill, { mappings, number })), glEntryIds };
+    case 'company_paid':
+      return {
+        document: unwrap(companyExpenseJournalFromGl(part.expense, { mappings, number })),
+        glEntryIds,
+      };
+    case 'purchase':
+      return {
+        document: unwrap(
+          purchaseBillFromGl(part.purchase, {
+            mappings,
+            number: part.purchase.vendorInvoiceNumber || number,
+            fallbackCurrency: currency?.currencyCode,
+          }),
+        ),
+        glEntryIds,
+      };
+    case 'adjustment':
+      return {
+        document: unwrap(
+          adjustmentJournalFromGl(part.adjustment, {
+            mappings,
+            number,
+            currency: currency?.currencyCode ?? 'USD',
+            decimals: currency?.numberOfDecimals ?? 2,
+            description:
+              (unposted as UnpostedProcurement).description ?? part.adjustment.adjustmentDescription ?? '',
+          }),
+        ),
+        glEntryIds,
+      };
   }
-  const adjustment = (glExport.adjustmentTransactions ?? []).find((a) => a.id === productId);
-  if (!adjustment) throw new PipelineError('gl_entries_missing', label);
-  const document = unwrap(
-    adjustmentJournalFromGl(adjustment, {
-      mappings,
-      number,
-      currency: currency?.currencyCode ?? 'USD',
-      decimals: currency?.numberOfDecimals ?? 2,
-      description: (unposted as UnpostedProcurement).description ?? adjustment.adjustmentDescription ?? '',
-    }),
-  );
-  return { document, glEntryIds: adjustmentEntryIds(adjustment) };
 }
 
 export type { ConnectWiseClient };

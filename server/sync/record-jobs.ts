@@ -10,8 +10,9 @@ import type { TenantStore } from '../tenants/tenant-store.js';
 import { applyCreditsAfterPush } from './credit-application.js';
 import { loadMappings } from './mappings.js';
 import { runOnboarding } from './onboarding.js';
+import { isOtherRecordType } from './other-record-export.js';
 import { type InvoicePushContext, pushInvoice } from './push-invoice.js';
-import { isOtherRecordType, pushOtherRecord } from './push-other.js';
+import { pushOtherRecord } from './push-other.js';
 import {
   type OnboardingJob,
   type PushRecordJob,

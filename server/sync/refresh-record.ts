@@ -1,9 +1,13 @@
 import type { Invoice } from '../connectwise/index.js';
-import type { RecordRow, RecordState } from '../db/schema.js';
+import type { RecordRow, RecordState, Tenant } from '../db/schema.js';
 import { applyCreditsShownInConnectWise } from './credit-application.js';
+import { unpostedKindOf } from './cw-record-kind.js';
 import { invoiceColumns } from './invoice-columns.js';
+import { isOtherRecordType, type OtherRecordType, otherRecordNumber } from './other-record-export.js';
+import { otherRecordColumns, type Unposted } from './push-other.js';
 import type { RefreshRecordJob } from './queues.js';
 import { type RecordJobDeps, requestPush } from './record-jobs.js';
+import type { RecordStore } from './record-store.js';
 
 const settled = new Set<RecordState>(['synced', 'partly_paid', 'paid']);
 const inFlight = new Set<RecordState>(['queued', 'exported', 'pushed']);
@@ -44,9 +48,9 @@ function stateFromConnectWise(
  * totals, balances, a reversal done in CW, payment state; with sync-on-close, pushes a closed record.
  */
 export async function refreshRecord(deps: RecordJobDeps, job: RefreshRecordJob): Promise<void> {
-  if (job.type !== 'invoice' && job.type !== 'credit_memo') return;
   const tenant = await deps.tenants.get(job.tenantId);
   if (!tenant) return;
+  if (isOtherRecordType(job.type)) return refreshOtherRecord(deps, tenant, job.type, job);
   const invoice = await deps.connectWise.for(tenant).getInvoice(job.cwId);
   if (!invoice) return;
   const type = invoice.type === 'CreditMemo' ? 'credit_memo' : 'invoice';
@@ -67,22 +71,8 @@ export async function refreshRecord(deps: RecordJobDeps, job: RefreshRecordJob):
     }
   }
 
-  const set = {
-    ...cached,
-    ...ledgerColumns,
-    ...(reversed ? { cw_batch_id: null, cw_batch_identifier: null, version: record.version + 1 } : {}),
-  };
-  // Applied only if the record is still as read: a push may have moved it on meanwhile, and what
-  // it did wins over what this refresh derived from the older state.
-  const applied =
-    state === record.state
-      ? await deps.records.updateIf(record, [record.state], set)
-      : await deps.records.transitionIf(record, [record.state], {
-          to: state,
-          set,
-          actor: job.reason === 'callback' ? 'connectwise' : 'refresh',
-          kind: reversed ? 'reversed_in_connectwise' : 'refreshed',
-        });
+  const set = { ...cached, ...ledgerColumns };
+  const applied = await applyIfUnchanged(deps, record, job, { state, reversed, set });
   if (!applied) return;
 
   // A credit memo applied to an invoice in CW (seen from either record): the same in the ledger, once.
@@ -91,4 +81,60 @@ export async function refreshRecord(deps: RecordJobDeps, job: RefreshRecordJob):
   if (job.syncIfClosed && state === 'unposted' && isClosed(invoice) && !invoice.glBatch) {
     await requestPush(deps, key, 'sync-on-close');
   }
+}
+
+/**
+ * Applied only if the record is still as read: a push may have moved it on meanwhile, and what it
+ * did wins over what this refresh derived from the older state.
+ */
+function applyIfUnchanged(
+  deps: RecordJobDeps,
+  record: RecordRow,
+  job: RefreshRecordJob,
+  change: { state: RecordState; reversed: boolean; set: Parameters<RecordStore['update']>[1] },
+) {
+  const set = {
+    ...change.set,
+    ...(change.reversed ? { cw_batch_id: null, cw_batch_identifier: null, version: record.version + 1 } : {}),
+  };
+  return change.state === record.state
+    ? deps.records.updateIf(record, [record.state], set)
+    : deps.records.transitionIf(record, [record.state], {
+        to: change.state,
+        set,
+        actor: job.reason === 'callback' ? 'connectwise' : 'refresh',
+        kind: change.reversed ? 'reversed_in_connectwise' : 'refreshed',
+      });
+}
+
+/**
+ * An expense, purchase or adjustment: CW lists it as unposted until a batch holds it, so a record we
+ * settled that CW lists again was reversed there (its batch deleted); the next push updates the same
+ * ledger document. While unposted, its columns follow CW.
+ */
+async function refreshOtherRecord(
+  deps: RecordJobDeps,
+  tenant: Tenant,
+  type: OtherRecordType,
+  job: RefreshRecordJob,
+): Promise<void> {
+  const unposted = (await deps.connectWise
+    .for(tenant)
+    .getUnposted(unpostedKindOf[type], job.cwId)) as Unposted | null;
+  const procurementType = (unposted as { procurementType?: string | null } | null)?.procurementType;
+  const sameType =
+    !procurementType || procurementType === (type === 'adjustment' ? 'Adjustment' : 'Purchase');
+  const key = { tenantId: job.tenantId, type, cwId: job.cwId } as const;
+  const record = unposted && sameType ? await deps.records.ensure(key) : await deps.records.get(key);
+  if (!record) return;
+  const listed = Boolean(unposted && sameType);
+  const reversed = listed && settled.has(record.state);
+  await applyIfUnchanged(deps, record, job, {
+    state: reversed ? 'unposted' : record.state,
+    reversed,
+    set:
+      unposted && listed
+        ? otherRecordColumns(unposted, record, otherRecordNumber(type, job.cwId))
+        : { refreshed_at: new Date() },
+  });
 }

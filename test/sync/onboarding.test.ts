@@ -2,6 +2,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createConnectWiseClient } from '../../server/connectwise/index.js';
 import type { Tenant } from '../../server/db/schema.js';
 import { runOnboarding } from '../../server/sync/onboarding.js';
+import { buildExpense, buildProcurement } from '../../sim/connectwise/fixtures.js';
 import { buildInvoiceWithGl, testApiMember, testClientId } from '../../sim/connectwise/index.js';
 import { addSimTenant, api, type CwSim, sessionToken, startSeededConnectWise } from '../support/cw-tenant.js';
 import { startTestPod, type TestPod } from '../support/test-pod.js';
@@ -148,5 +149,104 @@ describe('onboarding sync', () => {
     expect(unposted.batches.map((b) => b.batchIdentifier)).not.toContain('OB-OLD-101');
     const viewer = await sessionToken(pod.url, sim, 'viewer');
     expect((await api(pod.url, viewer, 'POST', '/api/v1/records/invoice/8002/reverse')).status).toBe(403);
+  });
+});
+
+describe('onboarding of expenses, purchases and inventory adjustments', () => {
+  let sim: CwSim;
+  let pod: TestPod;
+  let tenant: Tenant;
+  let admin: string;
+  const before = '2023-06-01T00:00:00Z';
+  const expenses = [
+    buildExpense({ id: 9001, amount: 42.5, date: before }),
+    buildExpense({ id: 9002, amount: 300, date: before, classification: 'NonReimbursable' }),
+    buildExpense({ id: 9004, amount: 99, date: '2024-02-01T00:00:00Z' }),
+  ];
+  const procurement = [
+    buildProcurement({ id: 9101, procurementType: 'Purchase', total: 640, date: before }),
+    buildProcurement({ id: 9102, procurementType: 'Purchase', total: 15, date: before, packingSlip: 'PS|7' }),
+    buildProcurement({ id: 9201, procurementType: 'Adjustment', total: 30, date: before }),
+    buildProcurement({
+      id: 9202,
+      procurementType: 'Adjustment',
+      total: 8,
+      date: before,
+      description: "Tech's van",
+    }),
+    buildProcurement({ id: 9301, procurementType: 'Transfer', total: 50, date: before }),
+    buildProcurement({ id: 9203, procurementType: 'Adjustment', total: 4, date: '2024-02-01T00:00:00Z' }),
+  ];
+  const input = {
+    batchPrefix: 'OB-',
+    cutoffDate: '2023-12-31',
+    recordTypes: ['expense', 'procurement', 'adjustment'],
+  };
+
+  beforeAll(async () => {
+    sim = await startSeededConnectWise({ expenses, procurement });
+    pod = await startTestPod();
+    tenant = await addSimTenant(pod, sim);
+    admin = await sessionToken(pod.url, sim, 'admin');
+  });
+  afterAll(async () => {
+    await pod.close();
+    await sim.close();
+  });
+
+  it('a dry run counts each type through the cutoff and names every record CW would refuse', async () => {
+    const res = await api(pod.url, admin, 'POST', '/api/v1/onboarding', { ...input, dryRun: true });
+    expect(res.status).toBe(200);
+    expect(res.body.counts).toEqual({ expense: 2, procurement: 2, adjustment: 2 });
+    expect(res.body.failures.map((f: { number: string; code: string }) => [f.number, f.code])).toEqual([
+      ['PUR-9102', 'invalid_batch_character'],
+      ['ADJ-9202', 'invalid_batch_character'],
+    ]);
+    expect((await simState(sim)).batches).toEqual([]);
+  });
+
+  it('batches each record on its own under the prefix, pushes nothing, and a re-run is a no-op', async () => {
+    const started = await api(pod.url, admin, 'POST', '/api/v1/onboarding', input);
+    expect(started.status).toBe(202);
+    const { id } = started.body as { id: string };
+    await expect
+      .poll(async () => (await api(pod.url, admin, 'GET', `/api/v1/onboarding/${id}`)).body.state, {
+        timeout: 20_000,
+      })
+      .toBe('done');
+    const status = (await api(pod.url, admin, 'GET', `/api/v1/onboarding/${id}`)).body;
+    expect(status).toMatchObject({ total: 6, done: 4, failed: 2 });
+    expect(status.byType).toEqual({
+      expense: { done: 2 },
+      procurement: { done: 1, failed: 1 },
+      adjustment: { done: 1, failed: 1 },
+    });
+    const identifiers = (await simState(sim)).batches.map((b) => b.batchIdentifier).sort();
+    expect(identifiers).toEqual(['OB-ADJ-9201', 'OB-EXP-9001', 'OB-EXP-9002', 'OB-PUR-9101']);
+    expect((await api(pod.url, admin, 'GET', '/api/v1/records/expense/9001')).body).toMatchObject({
+      state: 'onboarded',
+      ledger: null,
+      cw: { batch: { identifier: 'OB-EXP-9001' } },
+    });
+    expect((await api(pod.url, admin, 'GET', '/api/v1/records/adjustment/9202')).body).toMatchObject({
+      state: 'error',
+      error: { code: 'invalid_batch_character', hint: expect.stringContaining("'") },
+    });
+    // Each batch posted exactly its own record: the refused, the transfer and the later ones stay unposted.
+    const cw = createConnectWiseClient({
+      site: tenant.cw_site,
+      companyId: testApiMember.companyId,
+      publicKey: testApiMember.publicKey,
+      privateKey: testApiMember.privateKey,
+      clientId: testClientId,
+      apiOrigin: sim.url,
+    });
+    expect((await cw.listUnposted('expenses')).map((u) => u.id)).toEqual([9004]);
+    expect((await cw.listUnposted('procurement')).map((u) => u.id).sort()).toEqual([9102, 9202, 9203, 9301]);
+
+    const again = await api(pod.url, admin, 'POST', '/api/v1/onboarding', input);
+    expect(again.body.created).toBe(false);
+    await new Promise((resolve) => setTimeout(resolve, 1000));
+    expect((await simState(sim)).batches).toHaveLength(4);
   });
 });

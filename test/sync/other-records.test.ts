@@ -1,5 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { runPushJob } from '../../server/sync/record-jobs.js';
+import { refreshRecord } from '../../server/sync/refresh-record.js';
 import { buildExpense, buildProcurement } from '../../sim/connectwise/fixtures.js';
 import { DyingRecordStore } from '../support/dying-record-store.js';
 import { otherRecordMappings, type PipelineWorld, startPipelineWorld } from '../support/pipeline-world.js';
@@ -166,6 +167,65 @@ describe.each(['qbo', 'xero'] as const)('expenses, purchases and adjustments to 
     expect(await numbered('bill', 'VI-8202')).toHaveLength(1);
     expect(await batchesNamed('LP-PUR-8202')).toHaveLength(1);
   }, 90_000);
+
+  it('reversed in CW (its batch deleted), a refresh sees it unposted; pushed again, it updates the same bill', async () => {
+    await world.seedOther({
+      procurement: [
+        buildProcurement({
+          id: 8501,
+          procurementType: 'Purchase',
+          vendorInvoiceNumber: 'VI-8501',
+          total: 120,
+        }),
+      ],
+    });
+    await world.pushRecord('procurement', 8501);
+    const synced = await world.waitForRecord('procurement', 8501, ['synced']);
+    const deps = world.workerDeps();
+    const refresh = () =>
+      refreshRecord(deps, {
+        tenantId: world.tenant.id,
+        type: 'procurement',
+        cwId: 8501,
+        reason: 'manual',
+        syncIfClosed: false,
+      });
+    // Still batched in CW: a refresh changes nothing.
+    await refresh();
+    expect((await world.recordOf('procurement', 8501)).body.state).toBe('synced');
+
+    const [batch] = await batchesNamed('LP-PUR-8501');
+    expect(synced.cw.batch).toMatchObject({ identifier: 'LP-PUR-8501' });
+    await deps.connectWise.for(world.tenant).deleteBatch(batch.id);
+    await refresh();
+    const reversed = (await world.recordOf('procurement', 8501)).body;
+    expect(reversed).toMatchObject({
+      state: 'unposted',
+      cw: { batch: null },
+      ledger: { id: synced.ledger.id },
+    });
+    expect(reversed.events.map((e: { kind: string }) => e.kind)).toContain('reversed_in_connectwise');
+
+    await world.pushRecord('procurement', 8501);
+    const again = await world.waitForRecord('procurement', 8501, ['synced']);
+    expect(again.ledger.id).toBe(synced.ledger.id);
+    expect(await numbered('bill', 'VI-8501')).toHaveLength(1);
+    expect(await batchesNamed('LP-PUR-8501')).toHaveLength(1);
+  });
+
+  it('a refresh of an id CW holds as the other procurement type leaves no record behind', async () => {
+    await world.seedOther({
+      procurement: [buildProcurement({ id: 8502, procurementType: 'Adjustment', total: 5 })],
+    });
+    await refreshRecord(world.workerDeps(), {
+      tenantId: world.tenant.id,
+      type: 'procurement',
+      cwId: 8502,
+      reason: 'manual',
+      syncIfClosed: false,
+    });
+    expect((await world.recordOf('procurement', 8502)).status).toBe(404);
+  });
 
   for (const [index, dieAfter] of (['exported', 'pushed'] as const).entries()) {
     it(`a worker killed right after persisting "${dieAfter}" resumes without a duplicate`, async () => {
