@@ -4,6 +4,7 @@ import { ConnectWiseError } from './errors.js';
 import {
   type AccountingBatch,
   accountingBatchSchema,
+  billingTermSchema,
   callbackEntrySchema,
   companySchema,
   countSchema,
@@ -16,6 +17,7 @@ import {
   type Member,
   memberSchema,
   paymentSchema,
+  securityRoleSchema,
   signingKeySchema,
   taxCodeSchema,
   unpostedExpenseSchema,
@@ -193,6 +195,11 @@ export function createConnectWiseClient(config: ConnectWiseConfig) {
 
     listGlAccounts: (conditions?: string) => cw.all('/finance/glAccounts', glAccountSchema, { conditions }),
     listTaxCodes: (conditions?: string) => cw.all('/finance/taxCodes', taxCodeSchema, { conditions }),
+    listBillingTerms: (conditions?: string) =>
+      cw.all('/finance/billingTerms', billingTermSchema, { conditions }),
+    /** The path as CW's spec spells it (lower case). */
+    listSecurityRoles: (conditions?: string) =>
+      cw.all('/system/securityroles', securityRoleSchema, { conditions }),
 
     registerCallback: (entry: {
       description: string;

@@ -317,6 +317,26 @@ export const taxCodeSchema = z
   .object({ id, identifier: z.string(), description: z.string().optional() })
   .loose();
 
+/** `BillingTerm`: the GL export names an invoice's terms by `termsXref` (its billingTermsXref). */
+export const billingTermSchema = z
+  .object({
+    id,
+    name: z.string(),
+    termsXref: z.string().optional(),
+    defaultFlag: z.boolean().nullish(),
+  })
+  .loose();
+
+/** `SecurityRole`: a member's `securityRole.name` is what the tenant's role map keys on. */
+export const securityRoleSchema = z
+  .object({
+    id,
+    name: z.string(),
+    adminFlag: z.boolean().nullish(),
+    inactiveFlag: z.boolean().nullish(),
+  })
+  .loose();
+
 export const callbackEntrySchema = z
   .object({
     id,
@@ -365,6 +385,8 @@ export type GlExportAdjustmentTransaction = z.infer<typeof glExportAdjustmentTra
 export type AccountingBatch = z.infer<typeof accountingBatchSchema>;
 export type GlAccount = z.infer<typeof glAccountSchema>;
 export type TaxCode = z.infer<typeof taxCodeSchema>;
+export type BillingTerm = z.infer<typeof billingTermSchema>;
+export type SecurityRole = z.infer<typeof securityRoleSchema>;
 export type CallbackEntry = z.infer<typeof callbackEntrySchema>;
 export type HostedScreen = z.infer<typeof hostedScreenSchema>;
 export type HostedSetup = z.infer<typeof hostedSetupSchema>;

@@ -34,7 +34,10 @@ const putBody = z.object({
   ledgerKey: z.string().trim().min(1).max(200),
 });
 
-/** Which ledger list a mapping kind picks from; terms have no list in the Ledger interface. */
+/**
+ * Which ledger list a mapping kind picks from. Terms have no list in the Ledger interface yet (QBO
+ * keeps Term entities, Xero has none), so their ledger key is typed in and stored as given.
+ */
 const ledgerListOf: Record<MappingKind, ((ledger: Ledger) => Promise<LedgerOption[]>) | undefined> = {
   gl_account: (l) => l.listAccounts(),
   tax_code: (l) => l.listTaxCodes(),
@@ -44,7 +47,7 @@ const ledgerListOf: Record<MappingKind, ((ledger: Ledger) => Promise<LedgerOptio
 };
 
 /** A provider's refusal, as the admin should read it: the catalogue's code, message and hint. */
-async function outside<T>(call: () => Promise<T>): Promise<T> {
+export async function outside<T>(call: () => Promise<T>): Promise<T> {
   try {
     return await call();
   } catch (error) {
@@ -76,22 +79,24 @@ export function mappingRoutes(deps: MappingRouteDeps): Router {
     if (!tenant) throw new AppError(401, 'session_invalid', 'Your company is no longer registered');
     const cw = deps.connectWise.for(tenant);
     const ledger = deps.ledgers.for(connection);
-    const [rows, glAccounts, taxCodes, accounts, ledgerTaxCodes, classes, items] = await Promise.all([
-      deps.db
-        .selectFrom('mappings')
-        .select(['kind', 'cw_key', 'ledger_key', 'ledger_name'])
-        .where('tenant_id', '=', tenantId)
-        .where('connection_id', '=', connection.id)
-        .orderBy('kind')
-        .orderBy('cw_key')
-        .execute(),
-      outside(() => cw.listGlAccounts()),
-      outside(() => cw.listTaxCodes()),
-      outside(() => ledger.listAccounts()),
-      outside(() => ledger.listTaxCodes()),
-      outside(() => ledger.listClasses()),
-      outside(() => ledger.listItems()),
-    ]);
+    const [rows, glAccounts, taxCodes, billingTerms, accounts, ledgerTaxCodes, classes, items] =
+      await Promise.all([
+        deps.db
+          .selectFrom('mappings')
+          .select(['kind', 'cw_key', 'ledger_key', 'ledger_name'])
+          .where('tenant_id', '=', tenantId)
+          .where('connection_id', '=', connection.id)
+          .orderBy('kind')
+          .orderBy('cw_key')
+          .execute(),
+        outside(() => cw.listGlAccounts()),
+        outside(() => cw.listTaxCodes()),
+        outside(() => cw.listBillingTerms()),
+        outside(() => ledger.listAccounts()),
+        outside(() => ledger.listTaxCodes()),
+        outside(() => ledger.listClasses()),
+        outside(() => ledger.listItems()),
+      ]);
     const cwGlAccounts = glAccounts.map((a) => {
       const extra = a as { accountNumber?: string; description?: string };
       const key = extra.accountNumber ?? String(a.id);
@@ -112,6 +117,9 @@ export function mappingRoutes(deps: MappingRouteDeps): Router {
         taxCodes: taxCodes.map((t) => ({ key: t.identifier, name: t.description ?? t.identifier })),
         items: cwGlAccounts,
         classes: cwGlAccounts,
+        // The GL export names an invoice's terms by billingTermsXref, the term's termsXref; a term
+        // without one goes out under its name.
+        terms: billingTerms.map((t) => ({ key: t.termsXref || t.name, name: t.name })),
       },
       ledger: { accounts, taxCodes: ledgerTaxCodes, classes, items },
     });

@@ -1,9 +1,12 @@
 import { Router } from 'express';
 import { z } from 'zod';
 import { requireRole, requireSession, sessionOf } from '../auth/require-session.js';
+import { roleForSecurityRole } from '../auth/roles.js';
 import type { SessionTokens } from '../auth/session-token.js';
 import { AppError } from '../errors.js';
+import type { TenantConnectWise } from '../tenants/tenant-connectwise.js';
 import { type TenantSettings, type TenantStore, tenantSettingsSchema } from '../tenants/tenant-store.js';
+import { outside } from './mapping-routes.js';
 import { parseInput } from './validate.js';
 
 // Defaults are left out on purpose: a patch that omits a field must leave it as it is.
@@ -21,16 +24,40 @@ const patchSchema = z
   })
   .strict();
 
-/** GET (accountant, admin) and PUT (admin) /api/v1/settings: the tenant's settings. */
-export function settingsRoutes(deps: { sessionTokens: SessionTokens; tenants: TenantStore }): Router {
+/**
+ * GET (accountant, admin) and PUT (admin) /api/v1/settings: the tenant's settings; GET
+ * /api/v1/settings/security-roles (admin): the CW security roles the role map can name.
+ */
+export function settingsRoutes(deps: {
+  sessionTokens: SessionTokens;
+  tenants: TenantStore;
+  connectWise: TenantConnectWise;
+}): Router {
   const router = Router();
   const session = requireSession(deps.sessionTokens);
 
-  const settingsOf = async (tenantId: string): Promise<TenantSettings> => {
+  const tenantOf = async (tenantId: string) => {
     const tenant = await deps.tenants.get(tenantId);
     if (!tenant) throw new AppError(401, 'session_invalid', 'Your company is no longer registered');
-    return deps.tenants.settingsOf(tenant);
+    return tenant;
   };
+  const settingsOf = async (tenantId: string): Promise<TenantSettings> =>
+    deps.tenants.settingsOf(await tenantOf(tenantId));
+
+  router.get('/api/v1/settings/security-roles', session, requireRole('admin'), async (req, res) => {
+    const tenant = await tenantOf(sessionOf(req).tenantId);
+    const roles = await outside(() => deps.connectWise.for(tenant).listSecurityRoles('inactiveFlag=false'));
+    res.json({
+      roles: roles
+        .map((r) => ({
+          id: r.id,
+          name: r.name,
+          // What a member with this role gets while the role map leaves it out.
+          defaultRole: roleForSecurityRole(r.name, { roleMap: {} }) ?? 'none',
+        }))
+        .sort((a, b) => a.name.localeCompare(b.name)),
+    });
+  });
 
   router.get('/api/v1/settings', session, requireRole('accountant'), async (req, res) => {
     res.json({ settings: await settingsOf(sessionOf(req).tenantId) });

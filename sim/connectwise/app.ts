@@ -10,6 +10,7 @@ import { accountingRoutes } from './routes/accounting.js';
 import { hostedRoutes } from './routes/hosted.js';
 import { invoiceControlRoutes, invoiceRoutes, referenceRoutes } from './routes/invoices.js';
 import { memberAuthRoutes, memberRoutes } from './routes/members.js';
+import { setupTableRoutes } from './routes/setup-tables.js';
 import type { Seed } from './seed-schema.js';
 import { ConnectWiseState } from './state.js';
 
@@ -68,6 +69,7 @@ export function createConnectWiseSim(options: ConnectWiseSimOptions = {}): Conne
   for (const routes of [
     memberRoutes,
     referenceRoutes,
+    setupTableRoutes,
     invoiceRoutes,
     accountingRoutes,
     callbackRoutes,

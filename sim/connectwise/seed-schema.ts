@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { billingStatusSeed, billingTermSeed, securityRoleSeed } from './setup-tables.js';
 
 /**
  * Seed data in CW's own wire format. Objects are loose: any extra CW field given is kept and served back,
@@ -144,6 +145,10 @@ export const seedSchema = z.object({
   glAccounts: z.array(z.object({ id: z.number().int() }).loose()).default([]),
   taxCodes: z.array(z.object({ id: z.number().int(), identifier: z.string() }).loose()).default([]),
   hostedScreens: z.array(hostedScreenSeed).optional(),
+  // Setup tables: given, they replace the defaults a fresh simulator starts with.
+  billingTerms: z.array(billingTermSeed).optional(),
+  securityRoles: z.array(securityRoleSeed).optional(),
+  billingStatuses: z.array(billingStatusSeed).optional(),
 });
 
 export type Seed = z.input<typeof seedSchema>;

@@ -8,6 +8,14 @@ import {
   type ProcurementRecord,
   seedSchema,
 } from './seed-schema.js';
+import {
+  type BillingStatus,
+  type BillingTerm,
+  defaultBillingStatuses,
+  defaultBillingTerms,
+  defaultSecurityRoles,
+  type SecurityRole,
+} from './setup-tables.js';
 
 export interface Batch {
   id: number;
@@ -106,6 +114,9 @@ export class ConnectWiseState {
   glAccounts: Record<string, unknown>[] = [];
   taxCodes: Record<string, unknown>[] = [];
   hostedScreens: HostedScreen[] = [...defaultHostedScreens];
+  billingTerms: BillingTerm[] = defaultBillingTerms();
+  securityRoles: SecurityRole[] = defaultSecurityRoles();
+  billingStatuses: BillingStatus[] = defaultBillingStatuses();
   hostedSetups = new Map<number, HostedSetup>();
   batches = new Map<number, Batch>();
   payments: Payment[] = [];
@@ -146,6 +157,9 @@ export class ConnectWiseState {
     this.glAccounts.push(...seed.glAccounts);
     this.taxCodes.push(...seed.taxCodes);
     if (seed.hostedScreens) this.hostedScreens = seed.hostedScreens;
+    if (seed.billingTerms) this.billingTerms = seed.billingTerms;
+    if (seed.securityRoles) this.securityRoles = seed.securityRoles;
+    if (seed.billingStatuses) this.billingStatuses = seed.billingStatuses;
     const ids = [...this.invoices.keys(), ...this.expenses.keys(), ...this.procurement.keys()];
     this.lastId = Math.max(this.lastId, ...ids);
     return { ok: true };
@@ -154,6 +168,7 @@ export class ConnectWiseState {
   snapshot() {
     return {
       invoices: [...this.invoices.values()],
+      billingStatuses: this.billingStatuses,
       batches: [...this.batches.values()].map(batchWire),
       payments: this.payments,
       callbacks: this.deliveries,

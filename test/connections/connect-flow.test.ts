@@ -246,6 +246,8 @@ describe('connect QuickBooks Online and Xero over HTTP, with mappings and settin
       taxCodes: [{ key: 'TAX', name: 'Sales tax 8.25%' }],
       items: glAccounts,
       classes: glAccounts,
+      // CW's billing terms (the simulator's defaults), keyed by their termsXref.
+      terms: ['Net 30', 'Net 15', 'Due on receipt', 'Net 60'].map((name) => ({ key: name, name })),
     });
     expect(screen.body.ledger.accounts).toContainEqual(
       expect.objectContaining({ key: '1', name: 'Services' }),

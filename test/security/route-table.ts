@@ -67,6 +67,7 @@ export const routeTable: RouteSpec[] = [
     body: { connectionId: ids.connectionId, kind: 'gl_account', cwKey: '4000', ledgerKey: '1' },
   })),
   r('GET', '/api/v1/settings', 'accountant'),
+  r('GET', '/api/v1/settings/security-roles', 'admin'),
   r('PUT', '/api/v1/settings', 'admin', () => ({
     path: '/api/v1/settings',
     body: { batchPrefix: 'ATTACK-' },

@@ -2,8 +2,8 @@ import { Router } from 'express';
 import { z } from 'zod';
 import { deliverInvoiceCallbacks } from '../callbacks.js';
 import { invalidObject, notFound } from '../errors.js';
+import { patchInvoice } from '../invoice-patch.js';
 import { invoiceWire, minus, plus } from '../invoice-wire.js';
-import { applyPatch } from '../json-patch.js';
 import { idParam, sendPage } from '../paging.js';
 import type { InvoiceRecord } from '../seed-schema.js';
 import type { ConnectWiseState, Payment } from '../state.js';
@@ -35,7 +35,7 @@ export function invoiceRoutes(state: ConnectWiseState): Router {
   });
   router.patch('/finance/invoices/:id', async (req, res) => {
     const invoice = find(idParam(req));
-    applyPatch(invoice as Record<string, unknown>, req.body);
+    patchInvoice(state, invoice, req.body);
     res.json(invoiceWire(invoice));
     await deliverInvoiceCallbacks(state, originOf(req), invoice, 'updated');
   });
@@ -83,6 +83,17 @@ export function invoiceRoutes(state: ConnectWiseState): Router {
 /** Simulator-only: what a person does in CW's UI. */
 export function invoiceControlRoutes(state: ConnectWiseState): Router {
   const router = Router();
+  /**
+   * A person edits the invoice screen and saves (number, status...): the same JSON-patch body and
+   * the same rules as the API's PATCH, answered with CW's error body when refused.
+   */
+  router.patch('/__sim/invoices/:id', async (req, res) => {
+    const invoice = state.invoices.get(idParam(req));
+    if (!invoice) throw notFound(`Invoice ${req.params.id}`);
+    patchInvoice(state, invoice, req.body);
+    await deliverInvoiceCallbacks(state, originOf(req), invoice, 'updated');
+    res.json(invoiceWire(invoice));
+  });
   router.post('/__sim/invoices/:id/close', async (req, res) => {
     const invoice = state.invoices.get(Number(req.params.id));
     if (!invoice) {
