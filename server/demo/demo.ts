@@ -3,6 +3,7 @@ import { Router } from 'express';
 import { z } from 'zod';
 import { startConnectWiseSim } from '../../sim/connectwise/index.js';
 import { startCwShell } from '../../sim/cw-shell/cw-shell.js';
+import { invoiceEditorFromCwSim } from '../../sim/cw-shell/invoice-editor.js';
 import { defaultPodSlots, type PodSlots } from '../../sim/cw-shell/pod-slots.js';
 import type { ShellInvoice, ShellRecords } from '../../sim/cw-shell/shell-records.js';
 import type { RunningSim } from '../../sim/kit/listen.js';
@@ -181,7 +182,7 @@ const cwInvoiceWire = z
     id: z.number(),
     invoiceNumber: z.string(),
     type: z.string().nullish(),
-    status: z.object({ name: z.string().optional() }).loose().optional(),
+    status: z.object({ id: z.number().optional(), name: z.string().optional() }).loose().optional(),
     company: z.object({ id: z.number(), name: z.string() }).loose(),
     date: z.string(),
     dueDate: z.string().optional(),
@@ -199,9 +200,17 @@ const cwInvoiceWire = z
  */
 export async function shellRecords(sims: DemoSims): Promise<Partial<ShellRecords>> {
   const state = z
-    .object({ invoices: z.array(cwInvoiceWire) })
+    .object({
+      invoices: z.array(cwInvoiceWire),
+      billingStatuses: z
+        .array(z.object({ id: z.number(), name: z.string(), inactiveFlag: z.boolean().optional() }).loose())
+        .default([]),
+    })
     .parse(await (await fetch(`${sims.cw.url}/__sim/state`)).json());
   return {
+    billingStatuses: state.billingStatuses
+      .filter((s) => !s.inactiveFlag)
+      .map((s) => ({ id: s.id, name: s.name })),
     companies: demoCompanies.map((c) => ({
       ...c,
       phone: '555-0100',
@@ -214,6 +223,7 @@ export async function shellRecords(sims: DemoSims): Promise<Partial<ShellRecords
         invoiceNumber: invoice.invoiceNumber,
         type: invoice.type ?? 'Standard',
         status: invoice.status?.name ?? '',
+        statusId: invoice.status?.id,
         company: { id: invoice.company.id, name: invoice.company.name },
         date: invoice.date.slice(0, 10),
         dueDate: (invoice.dueDate ?? invoice.date).slice(0, 10),
@@ -246,6 +256,8 @@ export async function startDemoShell(
       podBaseUrl,
       pods,
       cwSimUrl: sims.cw.url,
+      // A newcomer fixes the seeded failures where people fix them: on the ConnectWise invoice screen.
+      invoiceEditor: invoiceEditorFromCwSim(sims.cw.url),
       members: demoMembers.map((m) => ({
         identifier: m.identifier,
         name: `${m.firstName} ${m.lastName}`,

@@ -1,8 +1,10 @@
 import { existsSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import express, { type Express, type NextFunction, type Request, type Response } from 'express';
+import { z } from 'zod';
 import { listen, type RunningSim } from '../kit/listen.js';
 import { memberParam, type PageContext } from './html.js';
+import { type InvoiceEditor, operationsFor } from './invoice-editor.js';
 import { type MemberAuthProvider, memberAuthFromCwSim } from './member-auth.js';
 import { defaultPodSlots, type PodSlots } from './pod-slots.js';
 import { companyPage, invoiceListPage, invoicePage, notFoundPage, todayPage } from './screens.js';
@@ -23,6 +25,8 @@ export type CwShellOptions = {
   records?: Partial<ShellRecords> | (() => Promise<Partial<ShellRecords>>);
   /** Overrides the pods per slot (each screen may host several, as ConnectWise allows). */
   pods?: Partial<PodSlots>;
+  /** Makes the invoice screen editable (number, status), saving through this. */
+  invoiceEditor?: InvoiceEditor;
 } & ({ memberAuth: MemberAuthProvider } | { cwSimUrl: string });
 
 /**
@@ -58,6 +62,26 @@ export function createCwShell(options: CwShellOptions): Express {
     res.json(await memberAuth(member.identifier));
   });
 
+  // The invoice screen's Save, once every pod acknowledged beforeSave (assets/record-screen.js).
+  const invoiceChange = z
+    .object({
+      invoiceNumber: z.string().max(100).optional(),
+      statusId: z.number().int().optional(),
+    })
+    .strict();
+  app.post('/__shell/invoices/:id', async (req, res) => {
+    const id = Number(req.params.id);
+    const change = invoiceChange.safeParse(req.body);
+    if (!options.invoiceEditor || !Number.isInteger(id) || !change.success) {
+      res.status(400).json({ code: 'InvalidObject', message: 'This screen cannot save that change' });
+      return;
+    }
+    const operations = operationsFor(change.data);
+    if (operations.length === 0) return void res.status(204).end();
+    const result = await options.invoiceEditor(id, operations);
+    res.status(result.status).json(result.body);
+  });
+
   app.get('/', (req, res) => {
     const { member, members } = context(req);
     res.redirect(`/invoices?member=${encodeURIComponent(memberParam(member, members))}`);
@@ -74,7 +98,8 @@ export function createCwShell(options: CwShellOptions): Express {
         .status(404)
         .type('html')
         .send(notFoundPage(context(req), 'Invoice'));
-    res.type('html').send(invoicePage(context(req), invoice, pods.invoice));
+    const edit = options.invoiceEditor ? { statuses: records.billingStatuses ?? [] } : undefined;
+    res.type('html').send(invoicePage(context(req), invoice, pods.invoice, edit));
   });
   app.get('/companies', async (req, res) => {
     const [first] = (await recordsNow()).companies;

@@ -41,11 +41,36 @@ export function invoiceListPage(ctx: PageContext, invoices: ShellInvoice[]): str
   return layout(ctx, { title: 'Invoices', active: '/invoices', body });
 }
 
-export function invoicePage(ctx: PageContext, invoice: ShellInvoice, pods: PodSlot[]): string {
+/**
+ * The invoice's number and status as a person edits them in ConnectWise; the toolbar's Save sends
+ * them (assets/record-screen.js) once the pods acknowledged beforeSave.
+ */
+function invoiceEditPanel(invoice: ShellInvoice, statuses: { id: number; name: string }[]): string {
+  const known = statuses.some((s) => s.id === invoice.statusId);
+  const options = [...(known ? [] : [{ id: invoice.statusId ?? '', name: invoice.status }]), ...statuses]
+    .map((s) => {
+      const selected = s.id === (invoice.statusId ?? '') ? ' selected' : '';
+      return `<option value="${esc(s.id)}"${selected}>${esc(s.name)}</option>`;
+    })
+    .join('');
+  return `<form id="invoice-form" class="cw-edit" data-invoice-id="${esc(invoice.id)}">
+<label for="invoice-number">Invoice #</label>
+<input id="invoice-number" name="invoiceNumber" maxlength="30" value="${esc(invoice.invoiceNumber)}" data-saved="${esc(invoice.invoiceNumber)}">
+<label for="invoice-status">Status</label>
+<select id="invoice-status" name="statusId" data-saved="${esc(invoice.statusId ?? '')}">${options}</select>
+</form>`;
+}
+
+export function invoicePage(
+  ctx: PageContext,
+  invoice: ShellInvoice,
+  pods: PodSlot[],
+  edit?: { statuses: { id: number; name: string }[] },
+): string {
   const fields = fieldPanel('Invoice', [
-    ['Invoice #', invoice.invoiceNumber],
+    ...(edit ? [] : ([['Invoice #', invoice.invoiceNumber]] as [string, unknown][])),
     ['Type', invoice.type],
-    ['Status', invoice.status],
+    ...(edit ? [] : ([['Status', invoice.status]] as [string, unknown][])),
     ['Company', invoice.company.name],
     ['Invoice Date', invoice.date],
     ['Due Date', invoice.dueDate],
@@ -54,7 +79,10 @@ export function invoicePage(ctx: PageContext, invoice: ShellInvoice, pods: PodSl
     ['Total', `${invoice.total} ${invoice.currency}`],
     ['Balance', invoice.balance],
   ]);
-  const body = `${saveToolbar}<div class="cw-columns"><div class="cw-left">${fields}</div>
+  const editor = edit
+    ? `<section class="cw-panel"><h2>Invoice details</h2>${invoiceEditPanel(invoice, edit.statuses)}</section>`
+    : '';
+  const body = `${saveToolbar}<div class="cw-columns"><div class="cw-left">${editor}${fields}</div>
 <aside class="cw-pods">${podPanels(pods, 'Invoice', invoice.id)}</aside></div>`;
   return layout(ctx, {
     title: `Invoice ${invoice.invoiceNumber}`,

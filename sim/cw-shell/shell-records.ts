@@ -4,6 +4,8 @@ export interface ShellInvoice {
   invoiceNumber: string;
   type: string;
   status: string;
+  /** The billing status id, when the screen can change the status. */
+  statusId?: number;
   company: { id: number; name: string };
   date: string;
   dueDate: string;
@@ -26,6 +28,8 @@ export interface ShellCompany {
 export interface ShellRecords {
   invoices: ShellInvoice[];
   companies: ShellCompany[];
+  /** ConnectWise's billing statuses, offered by the invoice screen's Status field. */
+  billingStatuses?: { id: number; name: string }[];
 }
 
 const company = (id: number, identifier: string, name: string, city: string): ShellCompany => ({

@@ -190,6 +190,79 @@ describe('the demo, from the one printed URL', () => {
     await page.close();
   }, 60_000);
 
+  /** Reloads the screen until the opening moves' push of this invoice has failed, as people do. */
+  async function failedInvoicePage(id: number): Promise<{ page: Page; pod: FrameLocator }> {
+    const page = await open(shellInvoicesUrl.replace(/\/invoices$/, `/invoices/${id}`), 'accountant');
+    const pod = podOf(page);
+    await eventually(async () => {
+      await page.reload();
+      await pod
+        .getByTestId('record-state')
+        .waitFor({ timeout: 5_000 })
+        .catch(() => undefined);
+      return stateOf(pod);
+    }, 45_000).toBe('error');
+    return { page, pod };
+  }
+
+  /** ConnectWise's Save: the pods acknowledge beforeSave, the record saves, the screen reloads. */
+  async function saveScreen(page: Page): Promise<void> {
+    await Promise.all([page.waitForEvent('load', { timeout: 15_000 }), page.locator('#save-button').click()]);
+  }
+
+  it('the accountant closes INV-1007 in the simulated ConnectWise, retries, and sees it synced', async () => {
+    const { page, pod } = await failedInvoicePage(1007);
+    const error = pod.getByTestId('record-error');
+    expect(await error.getAttribute('data-code')).toBe('not_closed');
+    expect(await error.locator('.problem-hint').textContent()).toBe(
+      'Close the invoice in ConnectWise, then sync again.',
+    );
+    expect(await pod.getByTestId('sync-now').textContent()).toBe('Retry');
+    expect(await page.getByLabel('Status').inputValue()).toBe('1');
+    await screenshot(page, 'demo-fix-not-closed-before');
+
+    // The fix, where a person makes it: the invoice's status on its ConnectWise screen.
+    await page.getByLabel('Status').selectOption({ label: 'Closed' });
+    expect(await page.locator('#dirty-flag').isVisible()).toBe(true);
+    await saveScreen(page);
+    expect(await page.getByLabel('Status').locator('option:checked').textContent()).toBe('Closed');
+
+    await eventually(() => pod.getByTestId('sync-now').isVisible()).toBe(true);
+    await pod.getByTestId('sync-now').click();
+    await eventually(() => stateOf(pod), 30_000).toBe('synced');
+    expect(await pod.getByTestId('record-error').count()).toBe(0);
+    expect(await pod.getByTestId('ledger-link').textContent()).toContain('INV-1007');
+    await screenshot(page, 'demo-fix-not-closed-synced');
+    await page.close();
+  }, 120_000);
+
+  it('the accountant renames INV|1008, which CW batches refuse, retries, and sees it synced', async () => {
+    const { page, pod } = await failedInvoicePage(1008);
+    const error = pod.getByTestId('record-error');
+    expect(await error.getAttribute('data-code')).toBe('invalid_batch_character');
+    expect(await error.locator('.problem-hint').textContent()).toContain('Remove the');
+    await screenshot(page, 'demo-fix-pipe-before');
+
+    // ConnectWise refuses a number longer than 15 characters, and says so on Save.
+    await page.getByLabel('Invoice #').fill('INV-1008-TOO-LONG');
+    await page.locator('#save-button').click();
+    await eventually(() => page.locator('#save-status').textContent()).toBe(
+      'Save failed: invoiceNumber may not exceed 15 characters',
+    );
+
+    await page.getByLabel('Invoice #').fill('INV-1008');
+    await saveScreen(page);
+    expect(await page.getByLabel('Invoice #').inputValue()).toBe('INV-1008');
+    expect(await page.locator('h1').textContent()).toBe('Invoice INV-1008');
+
+    await eventually(() => pod.getByTestId('sync-now').isVisible()).toBe(true);
+    await pod.getByTestId('sync-now').click();
+    await eventually(() => stateOf(pod), 30_000).toBe('synced');
+    expect(await pod.getByTestId('ledger-link').textContent()).toContain('INV-1008');
+    await screenshot(page, 'demo-fix-pipe-synced');
+    await page.close();
+  }, 120_000);
+
   it('the viewer sees the state and the link, and no Sync button', async () => {
     const page = await open(shellInvoicesUrl.replace(/\/invoices$/, '/invoices/1004'), 'viewer');
     const pod = podOf(page);
@@ -200,4 +273,56 @@ describe('the demo, from the one printed URL', () => {
     await screenshot(page, 'demo-invoice-viewer');
     await page.close();
   });
+
+  it("the admin maps CW billing terms and CW security roles from ConnectWise's own lists", async () => {
+    const page = await open(shellInvoicesUrl.replace(/\/invoices$/, '/today?tab=admin'), 'admin');
+    const tab = page.frameLocator('[data-panel=admin] iframe');
+    await tab.getByTestId('admin-mappings').click();
+    await tab.getByRole('button', { name: 'Terms' }).click();
+    const terms = tab.getByTestId('mappings-terms');
+    await eventually(() => terms.count()).toBe(1);
+    expect(await terms.locator('tbody label').allTextContents()).toEqual([
+      'Net 30',
+      'Net 15',
+      'Due on receipt',
+      'Net 60',
+    ]);
+    // QuickBooks terms have no list in Ledgerpod yet: the admin types the term's id.
+    await tab.getByLabel('Net 30').fill('3');
+    await tab.getByLabel('Net 30').press('Tab');
+    await eventually(() => tab.getByRole('status').first().textContent()).toBe('Saved: Net 30 maps to 3.');
+    await screenshot(page, 'demo-admin-terms');
+
+    await tab.getByTestId('admin-settings').click();
+    const roles = tab.getByTestId('role-map');
+    await eventually(() => roles.locator('tbody tr').count()).toBe(5);
+    expect(await roles.locator('tbody label').allTextContents()).toEqual([
+      'Admin',
+      'Dispatch',
+      'Finance',
+      'Sales',
+      'Technician',
+    ]);
+    const technician = tab.getByLabel('Technician');
+    expect(await technician.locator('option:checked').textContent()).toBe('Default: Viewer');
+    expect(await tab.getByLabel('Finance').locator('option:checked').textContent()).toBe(
+      'Default: Accountant',
+    );
+    await technician.selectOption('accountant');
+    await tab.getByRole('button', { name: 'Save settings' }).click();
+    await eventually(() => tab.getByText('Settings saved.').count()).toBe(1);
+    await screenshot(page, 'demo-admin-roles');
+
+    // Saved in the product: a fresh admin tab shows it, and "Default" takes the entry out again.
+    await page.reload();
+    await tab.getByTestId('admin-settings').click();
+    await eventually(() => tab.getByLabel('Technician').inputValue()).toBe('accountant');
+    await tab.getByLabel('Technician').selectOption('default');
+    await tab.getByRole('button', { name: 'Save settings' }).click();
+    await eventually(() => tab.getByText('Settings saved.').count()).toBe(1);
+    await page.reload();
+    await tab.getByTestId('admin-settings').click();
+    await eventually(() => tab.getByLabel('Technician').inputValue()).toBe('default');
+    await page.close();
+  }, 60_000);
 });

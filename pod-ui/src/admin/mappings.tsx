@@ -52,7 +52,11 @@ export function Mappings() {
   const current = kinds.find((k) => k.kind === kind)!;
   const data = set.data;
   const cwOptions = data ? (current.cw(data) ?? []) : [];
-  const ledgerOptions = data ? (current.ledger(data) ?? []) : [];
+  // Undefined: the books offer no list for this kind (QuickBooks terms today), so the key is typed.
+  const ledgerOptions = data ? current.ledger(data) : [];
+  const ledgerKind = connections.data?.connections.find((c) => c.id === connectionId)?.kind;
+  // Xero keeps no terms: each invoice carries the due date ConnectWise computed.
+  const notForXero = kind === 'terms' && ledgerKind === 'xero';
 
   return (
     <section aria-labelledby="mappings-title">
@@ -88,10 +92,15 @@ export function Mappings() {
       {problem && <ProblemBox problem={problem} />}
       {set.error && <ProblemBox problem={set.error} />}
       {!connectionId && <p class="muted">Connect QuickBooks Online or Xero first.</p>}
-      {data && cwOptions.length === 0 && (
+      {data && notForXero && (
+        <p class="muted">
+          Xero has no payment terms to map: each invoice keeps the due date ConnectWise set.
+        </p>
+      )}
+      {data && !notForXero && cwOptions.length === 0 && (
         <p class="muted">Nothing in ConnectWise to map for {current.label}.</p>
       )}
-      {data && cwOptions.length > 0 && (
+      {data && !notForXero && cwOptions.length > 0 && (
         <table class="grid" data-testid={`mappings-${kind}`}>
           <thead>
             <tr>
@@ -100,32 +109,44 @@ export function Mappings() {
             </tr>
           </thead>
           <tbody>
-            {cwOptions.map((o) => {
+            {cwOptions.map((o, index) => {
               const mapped = data.mappings.find((m) => m.kind === kind && m.cwKey === o.key);
-              const id = `map-${kind}-${o.key}`;
+              // By position: CW keys may hold spaces ("Net 30"), which an id must not.
+              const id = `map-${kind}-${index}`;
               return (
                 <tr key={o.key} class={mapped ? undefined : 'unmapped'}>
                   <td>
-                    <label for={id}>
-                      {o.key} {o.name}
-                    </label>
+                    <label for={id}>{o.name.startsWith(o.key) ? o.name : `${o.key} ${o.name}`}</label>
                   </td>
                   <td>
-                    <select
-                      id={id}
-                      value={mapped?.ledgerKey ?? ''}
-                      onChange={(e) => save(o.key, e.currentTarget.value)}
-                    >
-                      <option value="" disabled>
-                        Not mapped: choose…
-                      </option>
-                      {ledgerOptions.map((l) => (
-                        <option key={l.key} value={l.key}>
-                          {l.name}
-                          {l.detail ? ` (${l.detail})` : ''}
+                    {ledgerOptions ? (
+                      <select
+                        id={id}
+                        value={mapped?.ledgerKey ?? ''}
+                        onChange={(e) => save(o.key, e.currentTarget.value)}
+                      >
+                        <option value="" disabled>
+                          Not mapped: choose…
                         </option>
-                      ))}
-                    </select>
+                        {ledgerOptions.map((l) => (
+                          <option key={l.key} value={l.key}>
+                            {l.name}
+                            {l.detail ? ` (${l.detail})` : ''}
+                          </option>
+                        ))}
+                      </select>
+                    ) : (
+                      <input
+                        id={id}
+                        class="ledger-key"
+                        placeholder="Term id in the books"
+                        defaultValue={mapped?.ledgerKey ?? ''}
+                        onChange={(e) => {
+                          const value = e.currentTarget.value.trim();
+                          if (value && value !== mapped?.ledgerKey) void save(o.key, value);
+                        }}
+                      />
+                    )}
                   </td>
                 </tr>
               );

@@ -1,18 +1,22 @@
 import { useEffect, useState } from 'preact/hooks';
-import { getSettings, putSettings } from '../api/admin.js';
+import { getSettings, listSecurityRoles, putSettings } from '../api/admin.js';
 import type { Settings } from '../api/admin-types.js';
 import { ApiError } from '../api/client.js';
 import type { Problem } from '../api/types.js';
 import { usePod } from '../ui/pod-context.js';
 import { ProblemBox } from '../ui/problem-box.js';
 import { useLoad } from '../ui/use-load.js';
+import { type RoleChoice, roleRows, withChoice } from './role-rows.js';
 
-const roles = ['none', 'viewer', 'accountant', 'admin'] as const;
+const roles = ['viewer', 'accountant', 'admin', 'none'] as const;
+const roleLabel = (r: RoleChoice) => (r === 'none' ? 'No access' : r[0]!.toUpperCase() + r.slice(1));
 
 /** Who may do what (by ConnectWise security role), and when Ledgerpod syncs on its own. */
 export function SettingsForm() {
   const { fetch } = usePod();
   const loaded = useLoad(() => getSettings(fetch), []);
+  // Loaded beside the settings: when ConnectWise is unreachable the mapped roles stay editable.
+  const cwRoles = useLoad(() => listSecurityRoles(fetch), []);
   const [draft, setDraft] = useState<Settings>();
   const [status, setStatus] = useState('');
   const [problem, setProblem] = useState<Problem>();
@@ -39,7 +43,13 @@ export function SettingsForm() {
     <form onSubmit={submit} class="settings">
       <section aria-labelledby="roles-title">
         <h2 id="roles-title">Roles</h2>
-        <table class="grid narrow">
+        <p class="muted">
+          Each ConnectWise security role gets a Ledgerpod role; left on its default, a role named like Admin
+          gets admin, Finance or Accounting gets accountant, any other viewer.
+        </p>
+        {cwRoles.error && <ProblemBox problem={cwRoles.error} />}
+        {cwRoles.loading && <p class="muted">Loading ConnectWise security roles…</p>}
+        <table class="grid narrow" data-testid="role-map">
           <thead>
             <tr>
               <th scope="col">ConnectWise security role</th>
@@ -47,27 +57,32 @@ export function SettingsForm() {
             </tr>
           </thead>
           <tbody>
-            {Object.entries(draft.roleMap).map(([cwRole, role]) => (
-              <tr key={cwRole}>
+            {roleRows(draft.roleMap, cwRoles.data?.roles).map((row, index) => (
+              <tr key={row.name}>
                 <td>
-                  <label for={`role-${cwRole}`}>{cwRole}</label>
+                  <label for={`role-${index}`}>{row.name}</label>
+                  {!row.inConnectWise && <span class="muted"> (not in ConnectWise)</span>}
                 </td>
                 <td>
                   <select
-                    id={`role-${cwRole}`}
-                    value={role}
+                    id={`role-${index}`}
+                    value={row.mapped ?? 'default'}
                     onChange={(e) =>
                       change({
-                        roleMap: {
-                          ...draft.roleMap,
-                          [cwRole]: e.currentTarget.value as Settings['roleMap'][string],
-                        },
+                        roleMap: withChoice(
+                          draft.roleMap,
+                          row.name,
+                          e.currentTarget.value as RoleChoice | 'default',
+                        ),
                       })
                     }
                   >
+                    {row.defaultRole && (
+                      <option value="default">Default: {roleLabel(row.defaultRole)}</option>
+                    )}
                     {roles.map((r) => (
                       <option key={r} value={r}>
-                        {r === 'none' ? 'No access' : r[0]!.toUpperCase() + r.slice(1)}
+                        {roleLabel(r)}
                       </option>
                     ))}
                   </select>
@@ -91,8 +106,10 @@ export function SettingsForm() {
           <input
             id="sweep"
             type="number"
-            min={1}
+            // 0 is the backend's "no schedule" (and every tenant's default): it must pass validation.
+            min={0}
             max={1440}
+            title="0 turns the schedule off"
             value={draft.sweepMinutes}
             onInput={(e) => change({ sweepMinutes: Number(e.currentTarget.value) })}
           />

@@ -34,6 +34,13 @@ export interface MappingSet {
   };
 }
 
+/** A ConnectWise security role, and the Ledgerpod role it gets while the role map leaves it out. */
+export interface SecurityRole {
+  id: number;
+  name: string;
+  defaultRole: Role | 'none';
+}
+
 export interface Settings {
   roleMap: Record<string, Role | 'none'>;
   syncOnClose: boolean;

@@ -1,4 +1,12 @@
-import type { Connection, DailyStat, Mapping, MappingKind, MappingSet, Settings } from './admin-types.js';
+import type {
+  Connection,
+  DailyStat,
+  Mapping,
+  MappingKind,
+  MappingSet,
+  SecurityRole,
+  Settings,
+} from './admin-types.js';
 import { type AuthorizedFetch, call, query } from './client.js';
 import type { LedgerKind } from './types.js';
 
@@ -25,10 +33,30 @@ export const putMapping = (
   body: { connectionId: string; kind: MappingKind; cwKey: string; ledgerKey: string },
 ) => call<{ mapping: Mapping }>(f, 'PUT', '/api/v1/mappings', body);
 
-export const getSettings = (f: AuthorizedFetch) => call<Settings>(f, 'GET', '/api/v1/settings');
+/** The backend answers `{settings}`, with fields the form does not edit (lastSweepAt...). */
+export const getSettings = async (f: AuthorizedFetch): Promise<Settings> =>
+  editable((await call<{ settings: Settings }>(f, 'GET', '/api/v1/settings')).settings);
 
-export const putSettings = (f: AuthorizedFetch, settings: Settings) =>
-  call<Settings>(f, 'PUT', '/api/v1/settings', settings);
+/** Sends only the fields the form edits: the backend refuses unknown ones, and keeps what is left out. */
+export const putSettings = async (f: AuthorizedFetch, settings: Settings): Promise<Settings> =>
+  editable((await call<{ settings: Settings }>(f, 'PUT', '/api/v1/settings', editable(settings))).settings);
+
+const editable = ({
+  roleMap,
+  syncOnClose,
+  sweepMinutes,
+  batchPrefix,
+  roundingLimit,
+}: Settings): Settings => ({
+  roleMap,
+  syncOnClose,
+  sweepMinutes,
+  batchPrefix,
+  roundingLimit,
+});
+
+export const listSecurityRoles = (f: AuthorizedFetch) =>
+  call<{ roles: SecurityRole[] }>(f, 'GET', '/api/v1/settings/security-roles');
 
 export const getDailyStats = (f: AuthorizedFetch, days = 14) =>
   call<{ days: DailyStat[] }>(f, 'GET', `/api/v1/stats/daily${query({ days })}`);

@@ -77,10 +77,21 @@ export function adminRoutes(store: Store, need: Need): Router {
     res.json({ mapping });
   });
 
-  r.get('/settings', (_req, res) => void res.json(store.settings));
+  r.get('/settings/security-roles', (_req, res) => {
+    res.json({
+      roles: [
+        { id: 63, name: 'Admin', defaultRole: 'admin' },
+        { id: 64, name: 'Finance', defaultRole: 'accountant' },
+        { id: 66, name: 'Sales', defaultRole: 'viewer' },
+        { id: 65, name: 'Technician', defaultRole: 'viewer' },
+      ],
+    });
+  });
+  // As the real backend answers (server/http/settings-routes.ts): wrapped in `{settings}`.
+  r.get('/settings', (_req, res) => void res.json({ settings: store.settings }));
   r.put('/settings', (req, res) => {
     store.settings = req.body;
-    res.json(store.settings);
+    res.json({ settings: store.settings });
   });
 
   r.post('/onboarding', (req, res) => {
