@@ -39,6 +39,8 @@ export interface PipelineWorld {
   /** Adds invoices to the CW simulator (closed, with GL entries unless said otherwise). */
   seedInvoices(built: BuiltInvoice[]): Promise<void>;
   fault(target: 'cw' | 'ledger', rule: Record<string, unknown>): Promise<void>;
+  /** Faults not yet met, in both simulators: empty once every injected fault has hit a call. */
+  pendingFaults(): Promise<unknown[]>;
   record(cwId: number): Promise<{ status: number; body: any }>;
   waitForState(cwId: number, states: string[], timeoutMs?: number): Promise<any>;
   /** Waits until the record's view passes `check` (its state alone can run ahead of its payments). */
@@ -168,6 +170,15 @@ export async function startPipelineWorld(
     },
     async fault(target, rule) {
       await post(target === 'cw' ? cw.url : ledgerSim.url, '/__sim/faults', rule);
+    },
+    async pendingFaults() {
+      const lists = await Promise.all(
+        [cw.url, ledgerSim.url].map(
+          async (url) =>
+            ((await (await fetch(`${url}/__sim/faults`)).json()) as { faults: unknown[] }).faults,
+        ),
+      );
+      return lists.flat();
     },
     record,
     async waitFor(cwId, check, what, timeoutMs = 30_000) {

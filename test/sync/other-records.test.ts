@@ -136,22 +136,52 @@ describe.each(['qbo', 'xero'] as const)('expenses, purchases and adjustments to 
     expect(await batchesNamed('LP-ADJ-8302')).toHaveLength(1);
   });
 
-  it('a lost answer to the bill create leaves exactly one bill and one batch', async () => {
-    await world.seedOther({ expenses: [buildExpense({ id: 8104, amount: 55.55 })] });
-    await world.fault('ledger', {
+  // Every external call of the push, each failing once in every way it can: one bill, one batch.
+  const calls = [
+    { name: 'CW unposted read', target: 'cw', method: 'GET', path: '*/finance/accounting/unposted*' },
+    { name: 'CW GL export', target: 'cw', method: 'POST', path: '*/finance/accounting/export' },
+    {
+      name: 'ledger bill create',
+      target: 'ledger',
       method: kind === 'qbo' ? 'POST' : 'PUT',
       path: kind === 'qbo' ? '/v3/company/*/bill' : '/api.xro/2.0/Invoices',
-      kind: 'drop_response_after_write',
-      times: 1,
-    });
-    await world.pushRecord('expense', 8104);
-    const view = await world.waitForRecord('expense', 8104, ['synced'], 60_000);
-    expect(view.error).toBeNull();
-    expect(await numbered('bill', 'EXP-8104')).toHaveLength(1);
-    expect(await batchesNamed('LP-EXP-8104')).toHaveLength(1);
-  }, 90_000);
+      writes: true,
+    },
+    {
+      name: 'CW batch create',
+      target: 'cw',
+      method: 'POST',
+      path: '*/finance/accounting/batches',
+      writes: true,
+    },
+  ] as const;
+  const faults = ['timeout', 'http500', 'drop_response_after_write'] as const;
+  let nextFaultId = 8600;
+  for (const call of calls) {
+    for (const fault of faults) {
+      if (fault === 'drop_response_after_write' && !('writes' in call)) continue;
+      it(`${call.name} failing with ${fault} leaves exactly one bill and one batch`, async () => {
+        const cwId = nextFaultId++;
+        await world.seedOther({ expenses: [buildExpense({ id: cwId, amount: 55.55 })] });
+        await world.fault(call.target, {
+          method: call.method,
+          path: call.path,
+          kind: fault,
+          times: 1,
+          delayMs: 5_000,
+        });
+        await world.pushRecord('expense', cwId);
+        const view = await world.waitForRecord('expense', cwId, ['synced'], 60_000);
+        expect(view.error).toBeNull();
+        expect(await numbered('bill', `EXP-${cwId}`)).toHaveLength(1);
+        expect(await batchesNamed(`LP-EXP-${cwId}`)).toHaveLength(1);
+        // The fault was met: this push really made the call and survived its failure.
+        expect(await world.pendingFaults()).toEqual([]);
+      }, 90_000);
+    }
+  }
 
-  it('a lost answer to the CW batch create leaves exactly one bill and one batch', async () => {
+  it('a lost answer to the CW batch create of a purchase leaves exactly one bill and one batch', async () => {
     await world.seedOther({
       procurement: [buildProcurement({ id: 8202, procurementType: 'Purchase', total: 120 })],
     });
