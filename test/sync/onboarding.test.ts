@@ -1,9 +1,8 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { createConnectWiseClient } from '../../server/connectwise/index.js';
 import type { Tenant } from '../../server/db/schema.js';
 import { runOnboarding } from '../../server/sync/onboarding.js';
 import { buildExpense, buildProcurement } from '../../sim/connectwise/fixtures.js';
-import { buildInvoiceWithGl, testApiMember, testClientId } from '../../sim/connectwise/index.js';
+import { buildInvoiceWithGl } from '../../sim/connectwise/index.js';
 import { addSimTenant, api, type CwSim, sessionToken, startSeededConnectWise } from '../support/cw-tenant.js';
 import { startTestPod, type TestPod } from '../support/test-pod.js';
 
@@ -81,14 +80,7 @@ describe('onboarding sync', () => {
         { method: 'POST', path: '*/finance/accounting/batches', kind: 'drop_response_after_write', times: 1 },
       ]),
     });
-    const cw = createConnectWiseClient({
-      site: tenant.cw_site,
-      companyId: testApiMember.companyId,
-      publicKey: testApiMember.publicKey,
-      privateKey: testApiMember.privateKey,
-      clientId: testClientId,
-      apiOrigin: sim.url,
-    });
+    const cw = pod.services.connectWise.for(tenant);
     const { id } = await (async () => {
       const res = await api(pod.url, admin, 'POST', '/api/v1/onboarding', input);
       expect(res.status).toBe(202);
@@ -233,14 +225,7 @@ describe('onboarding of expenses, purchases and inventory adjustments', () => {
       error: { code: 'invalid_batch_character', hint: expect.stringContaining("'") },
     });
     // Each batch posted exactly its own record: the refused, the transfer and the later ones stay unposted.
-    const cw = createConnectWiseClient({
-      site: tenant.cw_site,
-      companyId: testApiMember.companyId,
-      publicKey: testApiMember.publicKey,
-      privateKey: testApiMember.privateKey,
-      clientId: testClientId,
-      apiOrigin: sim.url,
-    });
+    const cw = pod.services.connectWise.for(tenant);
     expect((await cw.listUnposted('expenses')).map((u) => u.id)).toEqual([9004]);
     expect((await cw.listUnposted('procurement')).map((u) => u.id).sort()).toEqual([9102, 9202, 9203, 9301]);
 
