@@ -1,5 +1,6 @@
 import express, { type Request, type Response, Router } from 'express';
 import { formatMinor } from '../../server/money.js';
+import { type AppBrand, appPage, esc, formText } from '../kit/html-page.js';
 import { amountMinor, currencyDecimals } from './amounts.js';
 import type { EntityService } from './entity-service.js';
 import { applyCredit, receivePayment } from './person-routes.js';
@@ -18,8 +19,8 @@ export function appPages(deps: { store: RealmStore; service: EntityService }): R
   const form = express.urlencoded({ extended: false, limit: '10kb' });
 
   const located = (req: Request, name: 'Invoice' | 'CreditMemo') => {
-    const txnId = text(req.query.txnId);
-    const realmId = text(req.query.realmId);
+    const txnId = formText(req.query.txnId);
+    const realmId = formText(req.query.realmId);
     if (!txnId) return undefined;
     const realms = realmId ? (store.has(realmId) ? [store.realm(realmId)] : []) : store.list();
     const realm = realms.find((r) => r.find(name, txnId));
@@ -39,16 +40,16 @@ export function appPages(deps: { store: RealmStore; service: EntityService }): R
 
   router.get('/app/invoice', (req, res) => {
     const found = located(req, 'Invoice');
-    if (!found) return notFound(res, 'Invoice', text(req.query.txnId));
+    if (!found) return notFound(res, 'Invoice', formText(req.query.txnId));
     res.type('html').send(invoicePage(found.realm, found.doc, notice(req)));
   });
 
   router.post('/app/invoice', form, (req, res) => {
     const found = located(req, 'Invoice');
-    if (!found) return notFound(res, 'Invoice', text(req.query.txnId));
+    if (!found) return notFound(res, 'Invoice', formText(req.query.txnId));
     const { realm, doc } = found;
-    const amount = text(req.body?.amount).trim();
-    const date = text(req.body?.date).trim();
+    const amount = formText(req.body?.amount).trim();
+    const date = formText(req.body?.date).trim();
     const problem = checkAmountAndDate(amount, date);
     if (problem)
       return res
@@ -69,16 +70,16 @@ export function appPages(deps: { store: RealmStore; service: EntityService }): R
 
   router.get('/app/creditmemo', (req, res) => {
     const found = located(req, 'CreditMemo');
-    if (!found) return notFound(res, 'Credit memo', text(req.query.txnId));
+    if (!found) return notFound(res, 'Credit memo', formText(req.query.txnId));
     res.type('html').send(creditMemoPage(found.realm, found.doc, notice(req)));
   });
 
   router.post('/app/creditmemo', form, (req, res) => {
     const found = located(req, 'CreditMemo');
-    if (!found) return notFound(res, 'Credit memo', text(req.query.txnId));
+    if (!found) return notFound(res, 'Credit memo', formText(req.query.txnId));
     const { realm, doc } = found;
-    const amount = text(req.body?.amount).trim();
-    const invoiceId = text(req.body?.invoiceId);
+    const amount = formText(req.body?.amount).trim();
+    const invoiceId = formText(req.body?.invoiceId);
     const problem = checkAmountAndDate(amount, '') ?? (invoiceId ? undefined : 'Choose an invoice.');
     if (problem)
       return res
@@ -104,11 +105,9 @@ interface Notice {
   done?: string;
 }
 
-const text = (value: unknown): string => (typeof value === 'string' ? value : '');
-
 const notice = (req: Request): Notice => {
-  const received = text(req.query.received);
-  const applied = text(req.query.applied);
+  const received = formText(req.query.received);
+  const applied = formText(req.query.applied);
   if (received) return { done: `Payment of ${received} received.` };
   if (applied) return { done: `Credit of ${applied} applied.` };
   return {};
@@ -124,16 +123,6 @@ const faultText = (fault: QboFault) => `${fault.message}: ${fault.detail}`;
 
 const selfUrl = (page: string, realm: Realm, doc: Entity) =>
   `/app/${page}?txnId=${encodeURIComponent(doc.Id)}&realmId=${encodeURIComponent(realm.id)}`;
-
-/** Escapes text and attribute values; every value from the books goes through it. */
-export function esc(value: unknown): string {
-  return String(value ?? '')
-    .replaceAll('&', '&amp;')
-    .replaceAll('<', '&lt;')
-    .replaceAll('>', '&gt;')
-    .replaceAll('"', '&quot;')
-    .replaceAll("'", '&#39;');
-}
 
 type Ref = { value?: string; name?: string } | undefined;
 
@@ -279,7 +268,11 @@ ${formHtml}`;
   return page(`Credit memo ${String(doc.DocNumber ?? doc.Id)}`, body);
 }
 
-const style = `
+const brand: AppBrand = {
+  name: 'QuickBooks Online (simulated)',
+  tagline: 'A stand-in for the QuickBooks web app, for the Ledgerpod demo',
+  headerClass: 'qb-header',
+  style: `
 body{margin:0;font:14px/1.45 "Avenir Next",Avenir,"Segoe UI",Helvetica,Arial,sans-serif;color:#393a3d;background:#f4f5f8}
 .qb-header{background:#2ca01c;color:#fff;padding:10px 24px;display:flex;align-items:center;gap:12px}
 .qb-header b{font-size:17px}.qb-header small{opacity:.85}
@@ -302,23 +295,7 @@ button{font:inherit;font-weight:600;background:#2ca01c;color:#fff;border:0;borde
 button:focus-visible,input:focus-visible,select:focus-visible{outline:2px solid #0077c5;outline-offset:2px}
 .problem{background:#fde8e8;border-left:4px solid #d52b1e;padding:8px 12px}
 .done{background:#e5f5e0;border-left:4px solid #2ca01c;padding:8px 12px}
-.muted{color:#6b6c72}`;
+.muted{color:#6b6c72}`,
+};
 
-function page(title: string, body: string): string {
-  return `<!doctype html>
-<html lang="en">
-<head>
-<meta charset="utf-8">
-<meta name="viewport" content="width=device-width, initial-scale=1">
-<title>${esc(title)} - QuickBooks Online (simulated)</title>
-<style>${style}</style>
-</head>
-<body>
-<header class="qb-header"><b>QuickBooks Online (simulated)</b><small>A stand-in for the QuickBooks web app, for the Ledgerpod demo</small></header>
-<main>
-<h1>${esc(title)}</h1>
-${body}
-</main>
-</body>
-</html>`;
-}
+const page = (title: string, body: string) => appPage(brand, title, body);

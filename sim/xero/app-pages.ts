@@ -1,5 +1,6 @@
 import express, { type Request, type Response, Router } from 'express';
 import { formatMinor } from '../../server/money.js';
+import { type AppBrand, appPage, esc, formText } from '../kit/html-page.js';
 import { addPayment } from './person-routes.js';
 import { arr, obj, str, type TenantBooks, type Wire } from './tenant-books.js';
 import type { WebhookSender } from './webhooks.js';
@@ -22,7 +23,7 @@ export function appPages(deps: {
   const path = '/AccountsReceivable/View.aspx';
 
   const located = (req: Request) => {
-    const invoiceId = text(req.query.InvoiceID);
+    const invoiceId = formText(req.query.InvoiceID);
     if (!invoiceId) return undefined;
     for (const books of tenants.values()) {
       const invoice = books.Invoices.find((i) => i.InvoiceID === invoiceId && i.Type === 'ACCREC');
@@ -44,8 +45,8 @@ export function appPages(deps: {
 
   router.get(path, (req, res) => {
     const found = located(req);
-    if (!found) return notFound(res, text(req.query.InvoiceID));
-    const added = text(req.query.added);
+    if (!found) return notFound(res, formText(req.query.InvoiceID));
+    const added = formText(req.query.added);
     res
       .type('html')
       .send(invoicePage(found.books, found.invoice, added ? { done: `Payment of ${added} added.` } : {}));
@@ -53,10 +54,10 @@ export function appPages(deps: {
 
   router.post(path, express.urlencoded({ extended: false, limit: '10kb' }), (req, res) => {
     const found = located(req);
-    if (!found) return notFound(res, text(req.query.InvoiceID));
+    if (!found) return notFound(res, formText(req.query.InvoiceID));
     const { books, invoice } = found;
-    const amount = text(req.body?.amount).trim();
-    const date = text(req.body?.date).trim();
+    const amount = formText(req.body?.amount).trim();
+    const date = formText(req.body?.date).trim();
     const problem = !/^\d+(\.\d+)?$/.test(amount)
       ? 'Enter an amount greater than zero.'
       : date && !/^\d{4}-\d{2}-\d{2}$/.test(date)
@@ -91,18 +92,6 @@ export function appPages(deps: {
 interface Notice {
   problem?: string;
   done?: string;
-}
-
-const text = (value: unknown): string => (typeof value === 'string' ? value : '');
-
-/** Escapes text and attribute values; every value from the books goes through it. */
-export function esc(value: unknown): string {
-  return String(value ?? '')
-    .replaceAll('&', '&amp;')
-    .replaceAll('<', '&lt;')
-    .replaceAll('>', '&gt;')
-    .replaceAll('"', '&quot;')
-    .replaceAll("'", '&#39;');
 }
 
 /** Xero's `/Date(ms+0000)/` as a plain day. */
@@ -189,7 +178,11 @@ ${formHtml}`;
   return page(`Invoice ${String(invoice.InvoiceNumber ?? invoice.InvoiceID)}`, body);
 }
 
-const style = `
+const brand: AppBrand = {
+  name: 'Xero (simulated)',
+  tagline: 'A stand-in for the Xero web app, for the Ledgerpod demo',
+  headerClass: 'xero-header',
+  style: `
 body{margin:0;font:14px/1.45 "Helvetica Neue",Helvetica,Arial,sans-serif;color:#000a1e;background:#f2f4f7}
 .xero-header{background:#1ab4d7;background:linear-gradient(90deg,#0b7bb5,#13b5ea);color:#fff;padding:10px 24px;display:flex;align-items:center;gap:12px}
 .xero-header b{font-size:17px}.xero-header small{opacity:.9}
@@ -211,23 +204,7 @@ button{font:inherit;font-weight:600;background:#0078c8;color:#fff;border:0;borde
 button:focus-visible,input:focus-visible{outline:2px solid #000a1e;outline-offset:2px}
 .problem{background:#fdecea;border-left:4px solid #de0e40;padding:8px 12px}
 .done{background:#e6f6ef;border-left:4px solid #0d8a4c;padding:8px 12px}
-.muted{color:#59606d}`;
+.muted{color:#59606d}`,
+};
 
-function page(title: string, body: string): string {
-  return `<!doctype html>
-<html lang="en">
-<head>
-<meta charset="utf-8">
-<meta name="viewport" content="width=device-width, initial-scale=1">
-<title>${esc(title)} - Xero (simulated)</title>
-<style>${style}</style>
-</head>
-<body>
-<header class="xero-header"><b>Xero (simulated)</b><small>A stand-in for the Xero web app, for the Ledgerpod demo</small></header>
-<main>
-<h1>${esc(title)}</h1>
-${body}
-</main>
-</body>
-</html>`;
-}
+const page = (title: string, body: string) => appPage(brand, title, body);
