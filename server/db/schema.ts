@@ -174,6 +174,15 @@ export interface WebhookEventsTable {
   received_at: TimestampWithDefault;
 }
 
+/** CW company -> ledger party id per connection (migration 0007): a cache of what the ledger said. */
+export interface LedgerPartiesTable {
+  connection_id: string;
+  kind: 'customer' | 'vendor';
+  cw_id: string;
+  ledger_id: string;
+  updated_at: TimestampWithDefault;
+}
+
 export interface CallRatesTable {
   key: string;
   tat: TimestampWithDefault;
@@ -200,6 +209,7 @@ export interface Database {
   credit_applications: CreditApplicationsTable;
   onboarding_runs: OnboardingRunsTable;
   webhook_events: WebhookEventsTable;
+  ledger_parties: LedgerPartiesTable;
 }
 
 export type Tenant = Selectable<TenantsTable>;

@@ -5,6 +5,7 @@ import type { ConnectionStore, OAuthTokens } from './connections/connection-stor
 import { connectionTokenSource, InvalidGrantError, type TokenRefresher } from './connections/token-source.js';
 import type { AccessTokenSource, CallGate, Ledger } from './ledger.js';
 import { LedgerError } from './ledger-error.js';
+import { withPartyCache } from './party-cache.js';
 import {
   oauthFor,
   type Provider,
@@ -139,23 +140,25 @@ export class LedgerRegistry implements LedgerFactory {
       this.options.retryPolicy,
     );
     const timeoutMs = this.options.timeoutMs ?? 30_000;
-    return provider.kind === 'qbo'
-      ? createQuickBooksLedger({
-          apiBaseUrl: provider.apiUrl,
-          realmId: connection.external_id,
-          tokens,
-          appUrl: provider.appUrl,
-          timeoutMs,
-          gate,
-        })
-      : createXeroLedger({
-          apiBaseUrl: provider.apiUrl,
-          xeroTenantId: connection.external_id,
-          tokens,
-          appUrl: provider.appUrl,
-          timeoutMs,
-          gate,
-        });
+    const ledger =
+      provider.kind === 'qbo'
+        ? createQuickBooksLedger({
+            apiBaseUrl: provider.apiUrl,
+            realmId: connection.external_id,
+            tokens,
+            appUrl: provider.appUrl,
+            timeoutMs,
+            gate,
+          })
+        : createXeroLedger({
+            apiBaseUrl: provider.apiUrl,
+            xeroTenantId: connection.external_id,
+            tokens,
+            appUrl: provider.appUrl,
+            timeoutMs,
+            gate,
+          });
+    return withPartyCache(ledger, this.options.store.partiesOf(connection.id));
   }
 }
 

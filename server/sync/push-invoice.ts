@@ -10,6 +10,7 @@ import {
   adoptOwnBatch,
   batchIdentifierFor,
   commitBatch,
+  exportEventKinds,
   pushLedgerDocument,
   recordPushed,
 } from './record-steps.js';
@@ -92,6 +93,8 @@ async function exportAndPush(
   });
   const transaction = (glExport.transactions ?? []).find((t) => t.documentNumber === invoice.invoiceNumber);
   if (!transaction?.glEntryIds) throw new PipelineError('gl_entries_missing', label);
+  // Read before this attempt's own export event: no export ever means no create was ever sent.
+  const neverExported = !record.ledger_id && !(await ctx.records.hasEvent(record, exportEventKinds));
   record = await ctx.records.transition(record, exportedColumns(record, invoice, transaction, ctx.actor));
 
   // 2. Map and push to the ledger that books this location.
@@ -100,7 +103,7 @@ async function exportAndPush(
   if (!route)
     throw new PipelineError('no_ledger_connection', `${label} (CW location ${locationId ?? 'none'})`);
   const document = mapDocument(transaction, route.mappings, invoice, ctx.roundingLimit, label);
-  const ref = await pushLedgerDocument(route.ledger, record, document, label);
+  const ref = await pushLedgerDocument(route.ledger, record, document, label, { neverExported });
   record = await recordPushed(ctx.records, record, route.connection, route.ledger, ref, ctx.actor);
   return record;
 }

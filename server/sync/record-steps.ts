@@ -2,6 +2,7 @@ import type { ConnectWiseClient } from '../connectwise/index.js';
 import { ConnectWiseError } from '../connectwise/index.js';
 import type { LedgerConnection, RecordRow } from '../db/schema.js';
 import type { Ledger, LedgerDocument, LedgerDocumentRef } from '../ledgers/ledger.js';
+import { LedgerError } from '../ledgers/ledger-error.js';
 import { PipelineError } from './error-catalogue.js';
 import type { RecordStore } from './record-store.js';
 
@@ -21,16 +22,39 @@ const comparableTotal = (document: LedgerDocument) =>
     ? document.lines.reduce((sum, l) => (l.amountMinor > 0n ? sum + l.amountMinor : sum), 0n)
     : document.totalMinor;
 
+/** The kinds of audit event that precede every ledger create of a record (push-invoice, push-other). */
+export const exportEventKinds = ['exported'];
+
+/**
+ * Sales documents: the types whose numbers both ledgers refuse to repeat (QBO 6140, Xero "must be
+ * unique"). A bill's number is the supplier's reference and a journal has none, so those are
+ * always looked up first.
+ */
+const uniquelyNumbered = new Set<LedgerDocument['type']>(['invoice', 'credit_memo']);
+
+/**
+ * Whether to look the number up before creating. Pure. The look-up is skipped only when the
+ * record's persisted history shows no earlier export (`neverExported`), so no earlier attempt can
+ * have sent a create, and the ledger refuses a repeated number: a same-number document can then
+ * only be someone else's, and the create's duplicate-number refusal sends us to the look-up after
+ * all. The create still carries the record's key, so a concurrent second attempt gets the first
+ * one's answer rather than a second document.
+ */
+export const lookUpBeforeCreate = (type: LedgerDocument['type'], neverExported: boolean): boolean =>
+  !neverExported || !uniquelyNumbered.has(type);
+
 /**
  * Creates the ledger document once: an earlier push generation's document is updated in place; a
  * live document already carrying this number is adopted only when it is ours (same total), never
- * doubled.
+ * doubled. `history.neverExported` (from the record's events, read before this attempt's export)
+ * lets a first create skip the look-up by number.
  */
 export async function pushLedgerDocument(
   ledger: Ledger,
   record: RecordRow,
   document: LedgerDocument,
   label: string,
+  history: { neverExported: boolean } = { neverExported: false },
 ): Promise<LedgerDocumentRef> {
   const partyId =
     document.type === 'journal'
@@ -43,12 +67,26 @@ export async function pushLedgerDocument(
     const existing = await ledger.get(document.type, record.ledger_id);
     return ledger.update(existing, document, partyId, ledgerKeyFor(record, 'update'));
   }
-  const found = (await ledger.findByNumbers(document.type, [document.number])).get(document.number);
-  if (found && found.status !== 'deleted' && found.status !== 'voided') {
+  const findOurs = async () => {
+    const found = (await ledger.findByNumbers(document.type, [document.number])).get(document.number);
+    if (!found || found.status === 'deleted' || found.status === 'voided') return undefined;
     if (found.totalMinor === comparableTotal(document)) return found;
     throw new PipelineError('ledger_duplicate_number', `${document.number} (${label})`);
+  };
+  const lookedUp = lookUpBeforeCreate(document.type, history.neverExported);
+  if (lookedUp) {
+    const ours = await findOurs();
+    if (ours) return ours;
   }
-  return ledger.create(document, partyId, ledgerKeyFor(record, 'doc'));
+  try {
+    return await ledger.create(document, partyId, ledgerKeyFor(record, 'doc'));
+  } catch (error) {
+    if (lookedUp || !(error instanceof LedgerError) || error.code !== 'ledger_duplicate_number') throw error;
+    // The number is taken although we never sent a create for it: adopt it as before, or refuse.
+    const ours = await findOurs();
+    if (ours) return ours;
+    throw error;
+  }
 }
 
 /** Stores the ledger document on the record: state `pushed`. */

@@ -131,6 +131,18 @@ export class RecordStore {
     });
   }
 
+  /** Whether the record's audit trail holds an event of one of these kinds (one indexed read). */
+  async hasEvent(record: RecordRow, kinds: string[]): Promise<boolean> {
+    const row = await this.db
+      .selectFrom('record_events')
+      .select('id')
+      .where('record_id', '=', record.id)
+      .where('kind', 'in', kinds)
+      .limit(1)
+      .executeTakeFirst();
+    return row !== undefined;
+  }
+
   async note(record: RecordRow, actor: string, kind: string, detail: Record<string, unknown>): Promise<void> {
     await this.db
       .insertInto('record_events')

@@ -1,4 +1,4 @@
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { runPushJob } from '../../server/sync/record-jobs.js';
 import { api } from '../support/cw-tenant.js';
 import { DyingRecordStore } from '../support/dying-record-store.js';
@@ -22,7 +22,14 @@ const calls = (kind: 'qbo' | 'xero') => [
     method: kind === 'qbo' ? 'POST' : 'PUT',
     path: kind === 'qbo' ? '/v3/company/*/invoice' : '/api.xro/2.0/Invoices',
   },
-  { name: 'CW batch look-up', target: 'cw' as const, method: 'GET', path: '*/finance/accounting/batches' },
+  {
+    name: 'CW batch look-up',
+    target: 'cw' as const,
+    method: 'GET',
+    path: '*/finance/accounting/batches',
+    // Only a lost batch answer makes a push look its batch up: lose one first.
+    before: { method: 'POST', path: '*/finance/accounting/batches', kind: 'drop_response_after_write' },
+  },
   { name: 'CW batch create', target: 'cw' as const, method: 'POST', path: '*/finance/accounting/batches' },
 ];
 
@@ -35,6 +42,11 @@ describe.each(['qbo', 'xero'] as const)('exactly once under faults (%s)', (kind)
     world = await startPipelineWorld(kind);
   }, 60_000);
   afterAll(() => world.close());
+  // A rule the push never consumed must not leak into the next test.
+  afterEach(async () => {
+    for (const url of [world.cw.url, world.ledgerSim.url])
+      await fetch(`${url}/__sim/faults`, { method: 'DELETE' });
+  });
 
   async function assertExactlyOnce(cwId: number, number: string) {
     const view = await world.waitForState(cwId, ['synced'], 45_000);
@@ -44,13 +56,25 @@ describe.each(['qbo', 'xero'] as const)('exactly once under faults (%s)', (kind)
     expect(batches).toHaveLength(1);
   }
 
+  const pendingFaults = async () => {
+    const lists = await Promise.all(
+      [world.cw.url, world.ledgerSim.url].map(
+        async (url) => ((await (await fetch(`${url}/__sim/faults`)).json()) as { faults: unknown[] }).faults,
+      ),
+    );
+    return lists.flat();
+  };
+
   for (const call of calls(kind)) {
     for (const fault of faultKinds) {
       // A lost answer only matters for a call that writes; for reads it is a reset connection.
       it(`${call.name}: ${fault}`, async () => {
         const cwId = nextId++;
         const number = `EO-${cwId}`;
-        await world.seedInvoices([invoice(cwId, number)]);
+        // A company of its own, so this push looks its party up (later pushes answer from the cache).
+        const company = { id: cwId, identifier: `EO${cwId}`, name: `Exactly Once ${cwId}` };
+        await world.seedInvoices([invoice(cwId, number, { company })]);
+        if (call.before) await world.fault(call.target, { ...call.before, times: 1 });
         await world.fault(call.target, {
           method: call.method,
           path: call.path,
@@ -66,6 +90,8 @@ describe.each(['qbo', 'xero'] as const)('exactly once under faults (%s)', (kind)
         );
         expect(res.status).toBe(202);
         await assertExactlyOnce(cwId, number);
+        // The fault was met: this push really made the call and survived its failure.
+        expect(await pendingFaults()).toEqual([]);
       }, 60_000);
     }
   }

@@ -3,6 +3,7 @@ import { z } from 'zod';
 import type { SecretBox } from '../../crypto/secret-box.js';
 import type { Db } from '../../db/database.js';
 import type { LedgerConnection, LedgerKind } from '../../db/schema.js';
+import { ledgerPartyStore, type PartyStore } from '../party-cache.js';
 
 export interface OAuthTokens {
   accessToken: string;
@@ -81,6 +82,11 @@ export class ConnectionStore {
       )
       .returningAll()
       .executeTakeFirstOrThrow();
+  }
+
+  /** The connection's cache of CW company -> ledger customer / vendor id. */
+  partiesOf(connectionId: string): PartyStore {
+    return ledgerPartyStore(this.db, connectionId);
   }
 
   list(tenantId: string): Promise<LedgerConnection[]> {
