@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import type { CallGate } from '../ledgers/ledger.js';
 import { ConnectWiseError } from './errors.js';
 import type { RetryPolicy } from './retry.js';
 import { type CompanyInfo, companyInfoSchema } from './schemas.js';
@@ -18,6 +19,8 @@ export interface ConnectWiseConfig {
   timeoutMs?: number;
   retry?: Partial<RetryPolicy>;
   sleep?: (ms: number) => Promise<void>;
+  /** Shared call limits for this tenant's CW calls (see TransportOptions.gate). */
+  gate?: CallGate;
 }
 
 /** The API version the schemas were written against. */

@@ -1,5 +1,6 @@
 import axios, { type AxiosInstance, type AxiosResponse } from 'axios';
 import type { z } from 'zod';
+import { type CallGate, openGate } from '../ledgers/ledger.js';
 import { ConnectWiseError, errorFromResponse } from './errors.js';
 import { decideRetry, defaultRetryPolicy, type Failure, type RetryPolicy } from './retry.js';
 
@@ -8,6 +9,11 @@ export interface TransportOptions {
   retry?: Partial<RetryPolicy>;
   /** Injected in tests to skip real waiting; defaults to setTimeout. */
   sleep?: (ms: number) => Promise<void>;
+  /**
+   * Shared call limits around every HTTP attempt: the gate the ledger clients use too (limitedGate
+   * over the Postgres call limiter, keyed `cw:<tenant>`), so added workers never add CW calls.
+   */
+  gate?: CallGate;
 }
 
 export interface CallSpec<T> {
@@ -35,6 +41,7 @@ export interface CallResult<T> {
 export function createTransport(options: TransportOptions = {}) {
   const policy: RetryPolicy = { ...defaultRetryPolicy, ...options.retry };
   const sleep = options.sleep ?? ((ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms)));
+  const gate = options.gate ?? openGate;
   const http: AxiosInstance = axios.create({
     timeout: options.timeoutMs ?? 30_000,
     // Raw text in, parsed here, so a malformed body becomes a typed error.
@@ -50,13 +57,15 @@ export function createTransport(options: TransportOptions = {}) {
     for (let attempt = 1; ; attempt += 1) {
       let response: AxiosResponse<string>;
       try {
-        response = await http.request<string>({
-          method: spec.method,
-          url: spec.url,
-          headers: spec.headers,
-          params: spec.params,
-          data: spec.data,
-        });
+        response = await gate.run(() =>
+          http.request<string>({
+            method: spec.method,
+            url: spec.url,
+            headers: spec.headers,
+            params: spec.params,
+            data: spec.data,
+          }),
+        );
       } catch (error) {
         const failure = failureOf(error);
         const decision = decideRetry({ attempt, failure, idempotent: spec.idempotent, waitedMs, policy });
@@ -72,6 +81,8 @@ export function createTransport(options: TransportOptions = {}) {
         const failure: Failure = { kind: 'status', status: response.status, headers };
         const decision = decideRetry({ attempt, failure, idempotent: spec.idempotent, waitedMs, policy });
         if (decision.retry) {
+          // CW said slow down: every process sharing this tenant's budget waits, not only this call.
+          if (response.status === 429) await gate.slowDown(decision.waitMs);
           await sleep(decision.waitMs);
           waitedMs += decision.waitMs;
           continue;

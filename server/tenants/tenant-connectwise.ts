@@ -1,6 +1,11 @@
 import { type ConnectWiseClient, createConnectWiseClient } from '../connectwise/index.js';
 import type { Tenant } from '../db/schema.js';
+import { type CallLimiter, providerLimits } from '../ledgers/call-limiter.js';
+import { limitedGate } from '../ledgers/ledger-registry.js';
 import type { TenantStore } from './tenant-store.js';
+
+/** The call-limiter key of a tenant's ConnectWise budget. */
+export const cwLimiterKey = (tenantId: string) => `cw:${tenantId}`;
 
 /**
  * One ConnectWise client per tenant, built from its sealed API keys and kept while the tenant row
@@ -11,7 +16,7 @@ export class TenantConnectWise {
 
   constructor(
     private readonly tenants: TenantStore,
-    private readonly options: { timeoutMs?: number } = {},
+    private readonly options: { timeoutMs?: number; limiter?: CallLimiter } = {},
   ) {}
 
   for(tenant: Tenant): ConnectWiseClient {
@@ -27,6 +32,10 @@ export class TenantConnectWise {
       clientId: tenant.cw_client_id,
       ...(tenant.cw_api_url ? { apiOrigin: tenant.cw_api_url } : {}),
       ...(this.options.timeoutMs ? { timeoutMs: this.options.timeoutMs } : {}),
+      // Paced like the ledgers: one budget per tenant shared by every process through Postgres.
+      ...(this.options.limiter
+        ? { gate: limitedGate(this.options.limiter, cwLimiterKey(tenant.id), providerLimits.connectwise) }
+        : {}),
     });
     this.clients.set(tenant.id, { version, client });
     return client;
