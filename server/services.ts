@@ -86,6 +86,8 @@ export function apiRouters(
 ): Router[] {
   return [
     sessionRoutes({
+      db: deps.db,
+      jobs: deps.jobs,
       tenants: services.tenants,
       tokens: services.sessionTokens,
       directoryFor: (tenant) => cwMemberDirectory(services.connectWise.for(tenant)),

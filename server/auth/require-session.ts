@@ -9,35 +9,59 @@ declare module 'express-serve-static-core' {
   }
 }
 
-/** Every API route but sign-in needs a valid Bearer token; the tenant in it scopes every query. */
-export function requireSession(tokens: SessionTokens): RequestHandler {
+const bearer = /^Bearer ([\w-]+\.[\w-]+\.[\w-]*)$/;
+
+/** The session refusals every route answers the same way. */
+export const sessionErrors = {
+  required: () =>
+    new AppError(401, 'session_required', 'This request needs a Ledgerpod session token', {
+      hint: 'Open Ledgerpod from a ConnectWise screen; the pod signs in with your ConnectWise member.',
+    }),
+  expired: () =>
+    new AppError(401, 'session_expired', 'Your Ledgerpod session has expired', {
+      hint: 'The pod renews it automatically; reload the ConnectWise screen if this persists.',
+    }),
+  invalid: () =>
+    new AppError(401, 'session_invalid', 'The session token is not valid', {
+      hint: 'Reload the ConnectWise screen to sign in again.',
+    }),
+};
+
+function sessionMiddleware(verify: (token: string) => ReturnType<SessionTokens['verify']>): RequestHandler {
   return async (req, _res, next) => {
-    const header = req.headers.authorization ?? '';
-    const match = /^Bearer ([\w-]+\.[\w-]+\.[\w-]*)$/.exec(header);
-    if (!match?.[1]) {
-      throw new AppError(401, 'session_required', 'This request needs a Ledgerpod session token', {
-        hint: 'Open Ledgerpod from a ConnectWise screen; the pod signs in with your ConnectWise member.',
-      });
-    }
-    const result = await tokens.verify(match[1]);
-    if (!result.ok) {
-      throw result.problem === 'expired'
-        ? new AppError(401, 'session_expired', 'Your Ledgerpod session has expired', {
-            hint: 'The pod renews it automatically; reload the ConnectWise screen if this persists.',
-          })
-        : new AppError(401, 'session_invalid', 'The session token is not valid', {
-            hint: 'Reload the ConnectWise screen to sign in again.',
-          });
-    }
+    const match = bearer.exec(req.headers.authorization ?? '');
+    if (!match?.[1]) throw sessionErrors.required();
+    const result = await verify(match[1]);
+    if (!result.ok) throw result.problem === 'expired' ? sessionErrors.expired() : sessionErrors.invalid();
     req.session = result.session;
     next();
   };
 }
 
+/** Every API route but sign-in needs a valid Bearer token; the tenant in it scopes every query. */
+export function requireSession(tokens: SessionTokens): RequestHandler {
+  return sessionMiddleware((token) => tokens.verify(token));
+}
+
+/**
+ * A valid Bearer token whose tenant the route itself proves alive: for the hot status read, whose
+ * one query reads a row of a tenant-owned table (every `tenant_id` is `on delete cascade`, so such a
+ * row exists only while its tenant does). Such a route must call `refuseUnlessTenantLive` before
+ * answering anything but that row: a token of a removed tenant still gets 401, as everywhere else.
+ */
+export function requireSignedSession(tokens: SessionTokens): RequestHandler {
+  return sessionMiddleware((token) => tokens.verifySigned(token));
+}
+
+/** For routes behind `requireSignedSession` that found no tenant-owned row: is the tenant still there? */
+export async function refuseUnlessTenantLive(tokens: SessionTokens, session: Session): Promise<void> {
+  if (!(await tokens.tenantIsLive(session.tenantId))) throw sessionErrors.invalid();
+}
+
 export function requireRole(needed: Role): RequestHandler {
   return (req, _res, next) => {
     const session = req.session;
-    if (!session) throw new AppError(401, 'session_required', 'This request needs a Ledgerpod session token');
+    if (!session) throw sessionErrors.required();
     if (!roleAtLeast(session.role, needed)) {
       throw new AppError(
         403,
@@ -54,7 +78,6 @@ export function requireRole(needed: Role): RequestHandler {
 
 /** The session of a request that passed requireSession. */
 export function sessionOf(req: { session?: Session }): Session {
-  if (!req.session)
-    throw new AppError(401, 'session_required', 'This request needs a Ledgerpod session token');
+  if (!req.session) throw sessionErrors.required();
   return req.session;
 }

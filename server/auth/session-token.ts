@@ -22,11 +22,25 @@ const claimsSchema = z.object({
 
 export type TokenProblem = 'expired' | 'invalid';
 
+type Verified = { ok: true; session: Session } | { ok: false; problem: TokenProblem };
+
+/** Verified tokens kept at most: one per pod open in the last 15 minutes, with room to spare. */
+const verifiedCacheSize = 20_000;
+
 /** Short-lived HS256 tokens carried as `Authorization: Bearer`; renewed by a fresh CW handshake. */
 export class SessionTokens {
   /**
+   * Tokens whose signature and claims were checked, by their exact text (signature included, so a
+   * changed byte misses), until the moment they stop being valid. Every pod call carries the same
+   * token for 15 minutes; checking the HMAC (WebCrypto, async) and claims once per token instead of
+   * once per request is most of what a status read costs to authenticate. Only good tokens are kept:
+   * a bad one costs its sender the full check every time.
+   */
+  private readonly verified = new Map<string, { session: Session; validUntilMs: number }>();
+
+  /**
    * `tenantExists` lets a token die with its tenant: a tenant removed while one of its tokens is
-   * still within its 15 minutes signs nobody in.
+   * still within its 15 minutes signs nobody in. It is asked on every `verify`, never cached.
    */
   constructor(
     private readonly key: Uint8Array,
@@ -44,26 +58,74 @@ export class SessionTokens {
       .setIssuedAt(issuedAt)
       .setExpirationTime(issuedAt + sessionLifetimeSeconds)
       .sign(this.key);
+    // Signed here, so known good: the pod's first call with it skips the check.
+    this.remember(token, session, validUntilMs(issuedAt + sessionLifetimeSeconds, issuedAt));
     return { token, expiresAt };
   }
 
-  async verify(
-    token: string,
-  ): Promise<{ ok: true; session: Session } | { ok: false; problem: TokenProblem }> {
+  /** Signature, claims and the tenant's existence. */
+  async verify(token: string): Promise<Verified> {
+    const result = await this.verifySigned(token);
+    if (!result.ok) return result;
+    return (await this.tenantIsLive(result.session.tenantId)) ? result : { ok: false, problem: 'invalid' };
+  }
+
+  /**
+   * Signature and claims only: for a route whose own query proves the tenant still exists (see
+   * `requireSignedSession`). Everything else uses `verify`.
+   */
+  async verifySigned(token: string, nowMs = Date.now()): Promise<Verified> {
+    const cached = this.verified.get(token);
+    if (cached && nowMs < cached.validUntilMs) return { ok: true, session: cached.session };
+    if (cached) this.verified.delete(token);
     try {
       const { payload } = await jwtVerify(token, this.key, {
         issuer,
         audience,
         algorithms: ['HS256'],
-        maxTokenAge: sessionLifetimeSeconds + 5,
+        maxTokenAge: sessionLifetimeSeconds + maxAgeToleranceSeconds,
+        currentDate: new Date(nowMs),
       });
       const claims = claimsSchema.safeParse(payload);
       if (!claims.success) return { ok: false, problem: 'invalid' };
       const { tid, sub, name, role } = claims.data;
-      if (this.tenantExists && !(await this.tenantExists(tid))) return { ok: false, problem: 'invalid' };
-      return { ok: true, session: { tenantId: tid, memberId: sub, memberName: name, role } };
+      const session: Session = { tenantId: tid, memberId: sub, memberName: name, role };
+      this.remember(token, session, validUntilMs(payload.exp, payload.iat));
+      return { ok: true, session };
     } catch (error) {
       return { ok: false, problem: error instanceof errors.JWTExpired ? 'expired' : 'invalid' };
     }
   }
+
+  /** Whether the tenant still exists (true when this instance was built without a check). */
+  async tenantIsLive(tenantId: string): Promise<boolean> {
+    return this.tenantExists ? this.tenantExists(tenantId) : true;
+  }
+
+  private remember(token: string, session: Session, until: number) {
+    if (this.verified.size >= verifiedCacheSize) {
+      // Map keeps insertion order: the first entries are the oldest tokens, the first to expire.
+      const now = Date.now();
+      for (const [key, entry] of this.verified) {
+        if (entry.validUntilMs > now && this.verified.size < verifiedCacheSize) break;
+        this.verified.delete(key);
+      }
+    }
+    this.verified.set(token, { session, validUntilMs: until });
+  }
+}
+
+const maxAgeToleranceSeconds = 5;
+
+/**
+ * The moment jose would first refuse the token: `exp` (no clock tolerance) or `iat` + maxTokenAge,
+ * whichever comes first. jose checks `exp` as `exp <= now` in whole seconds.
+ */
+function validUntilMs(exp: number | undefined, iat: number | undefined): number {
+  const byExp = exp === undefined ? Number.POSITIVE_INFINITY : exp * 1000;
+  const byAge =
+    iat === undefined
+      ? Number.POSITIVE_INFINITY
+      : (iat + sessionLifetimeSeconds + maxAgeToleranceSeconds) * 1000;
+  return Math.min(byExp, byAge);
 }

@@ -2,6 +2,7 @@ import { join } from 'node:path';
 import { Kysely, PostgresDialect } from 'kysely';
 import pg from 'pg';
 import { startEmbeddedPostgres } from './embedded-postgres.js';
+import { useNamedStatements } from './prepared-statements.js';
 import type { Database } from './schema.js';
 
 // bigint (int8) stays a string so no id or amount is rounded through a JS number.
@@ -35,6 +36,7 @@ export async function openDatabase(options: DatabaseOptions): Promise<DatabaseHa
   // An idle connection the server closed (restart, failover) must not crash the process; the pool
   // replaces it, and the next query on a broken one fails where it can be handled.
   pool.on('error', () => undefined);
+  if (!embedded) useNamedStatements(pool);
   const db = new Kysely<Database>({ dialect: new PostgresDialect({ pool }) });
   return {
     db,

@@ -1,18 +1,16 @@
 import { Router } from 'express';
 import { z } from 'zod';
-import { requireRole, requireSession, sessionOf } from '../auth/require-session.js';
+import { requireRole, requireSession, requireSignedSession, sessionOf } from '../auth/require-session.js';
 import type { SessionTokens } from '../auth/session-token.js';
 import type { Db } from '../db/database.js';
-import { AppError } from '../errors.js';
 import type { JobQueue } from '../jobs/job-queue.js';
-import { queues, type RefreshRecordJob, recordSingletonKey } from '../sync/queues.js';
 import { requestPush } from '../sync/record-jobs.js';
 import { findRecordWithHistory, listEvents, listRecords } from '../sync/record-queries.js';
 import type { RecordStore } from '../sync/record-store.js';
 import { eventView, recordSummary, recordView } from '../sync/record-view.js';
+import { readRecordStatus, recordKey, recordTypes } from './record-status.js';
 import { parseInput } from './validate.js';
 
-const recordTypes = ['invoice', 'credit_memo', 'expense', 'procurement', 'adjustment'] as const;
 const recordStates = [
   'unposted',
   'queued',
@@ -27,7 +25,7 @@ const recordStates = [
   'unknown',
 ] as const;
 
-const recordParams = z.object({ type: z.enum(recordTypes), cwId: z.coerce.number().int().positive() });
+const recordParams = recordKey;
 const listQuery = z.object({
   type: z.enum(recordTypes).optional(),
   state: z.enum(recordStates).optional(),
@@ -50,9 +48,6 @@ const eventsQuery = z.object({
 });
 const syncManyBody = z.object({ records: z.array(recordParams).min(1).max(500) });
 
-/** A record whose status is older than this is refreshed from ConnectWise and the ledger in the background. */
-const staleAfterMs = 2 * 60_000;
-
 export interface RecordRouteDeps {
   db: Db;
   jobs: JobQueue;
@@ -72,35 +67,13 @@ export interface RecordRouteDeps {
 /** The status API: every query scoped by the token's tenant. */
 export function recordRoutes(deps: RecordRouteDeps): Router {
   const router = Router();
-  router.use('/api/v1/records', requireSession(deps.tokens));
-
-  const refresh = async (
-    tenantId: string,
-    type: RefreshRecordJob['type'],
-    cwId: number,
-    reason: RefreshRecordJob['reason'],
-  ) => {
-    const job: RefreshRecordJob = { tenantId, type, cwId, reason, syncIfClosed: false };
-    await deps.jobs.send(queues.refreshRecord, job, { singletonKey: recordSingletonKey(job) });
-  };
-
-  const notFound = (type: string, cwId: number) =>
-    new AppError(404, 'record_not_found', `Ledgerpod does not know ${type.replace('_', ' ')} ${cwId} yet`, {
-      hint: 'Ledgerpod is checking ConnectWise for it now; look again in a moment.',
-    });
-
-  router.get('/api/v1/records/:type/:cwId', async (req, res) => {
-    const { type, cwId } = parseInput(recordParams, req.params, 'path');
-    const { tenantId } = sessionOf(req);
-    const found = await findRecordWithHistory(deps.db, tenantId, type, cwId);
-    if (!found) {
-      await refresh(tenantId, type, cwId, 'manual');
-      throw notFound(type, cwId);
-    }
-    const refreshedAt = found.row.refreshed_at ? new Date(found.row.refreshed_at).getTime() : 0;
-    if (Date.now() - refreshedAt > staleAfterMs) await refresh(tenantId, type, cwId, 'stale');
-    res.json(recordView(found.row, found.payments, found.events));
+  // The pod's status read, the hottest route: registered before the router-wide session check, with
+  // one that leaves the tenant's existence to the status query (see readRecordStatus).
+  router.get('/api/v1/records/:type/:cwId', requireSignedSession(deps.tokens), async (req, res) => {
+    const key = parseInput(recordParams, req.params, 'path');
+    res.json(await readRecordStatus(deps, sessionOf(req), key));
   });
+  router.use('/api/v1/records', requireSession(deps.tokens));
 
   router.get('/api/v1/records', requireRole('accountant'), async (req, res) => {
     const query = parseInput(listQuery, req.query, 'query');

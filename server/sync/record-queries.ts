@@ -1,14 +1,149 @@
-import type { Selectable } from 'kysely';
-import { sql } from 'kysely';
+import { CompiledQuery, type Selectable, sql } from 'kysely';
 import { jsonArrayFrom } from 'kysely/helpers/postgres';
 import type { Db } from '../db/database.js';
-import type { PaymentsTable, RecordEvent, RecordRow, RecordState, RecordType } from '../db/schema.js';
+import { prepareStatement } from '../db/prepared-statements.js';
+import type {
+  PaymentsTable,
+  RecordEvent,
+  RecordRow,
+  RecordState,
+  RecordsTable,
+  RecordType,
+} from '../db/schema.js';
 import { typeFamily } from './record-store.js';
 
 export interface RecordWithHistory {
   row: RecordRow;
   payments: Selectable<PaymentsTable>[];
   events: RecordEvent[];
+}
+
+/**
+ * Every column of `records`, named: a prepared statement over `r.*` would fail ("cached plan must
+ * not change result type") once a migration adds a column while this process runs.
+ */
+const recordColumns = [
+  'id',
+  'tenant_id',
+  'type',
+  'cw_id',
+  'number',
+  'record_date',
+  'company_id',
+  'company_name',
+  'cw_location_id',
+  'currency',
+  'decimals',
+  'total_minor',
+  'balance_minor',
+  'state',
+  'connection_id',
+  'ledger_kind',
+  'ledger_id',
+  'ledger_number',
+  'ledger_total_minor',
+  'ledger_balance_minor',
+  'ledger_status',
+  'ledger_url',
+  'cw_batch_id',
+  'cw_batch_identifier',
+  'gl_entry_ids',
+  'last_error',
+  'version',
+  'refreshed_at',
+  'created_at',
+  'updated_at',
+] as const satisfies readonly (keyof RecordsTable)[];
+// A column added to RecordsTable but not listed above fails to compile here.
+const everyColumn: Exclude<keyof RecordsTable, (typeof recordColumns)[number]> extends never ? true : never =
+  true;
+void everyColumn;
+
+/** Placeholders for the one compile: each parameter is found again by identity. */
+const slot = { tenantId: {}, types: {}, cwId: {}, eventLimit: {} } as const;
+type Slot = keyof typeof slot;
+
+/** The status query: one record, its payments and its latest events, scoped to the tenant. */
+function buildRecordWithHistory(db: Db) {
+  const as = <T>(placeholder: object) => placeholder as unknown as T;
+  return (
+    db
+      .selectFrom('records as r')
+      .select(recordColumns.map((c) => `r.${c}` as const))
+      .select((eb) => [
+        jsonArrayFrom(
+          eb
+            .selectFrom('payments as p')
+            .select([
+              'p.id',
+              'p.tenant_id',
+              'p.record_id',
+              'p.connection_id',
+              'p.ledger_payment_id',
+              sql<string>`p.amount_minor::text`.as('amount_minor'),
+              'p.currency',
+              sql<string>`p.paid_on::text`.as('paid_on'),
+              sql<string | null>`p.cw_payment_id::text`.as('cw_payment_id'),
+              'p.state',
+              'p.last_error',
+              'p.created_at',
+              'p.updated_at',
+            ])
+            .whereRef('p.record_id', '=', 'r.id')
+            .orderBy('p.paid_on'),
+        ).as('payment_rows'),
+        jsonArrayFrom(
+          eb
+            .selectFrom('record_events as e')
+            .select([
+              sql<string>`e.id::text`.as('id'),
+              'e.tenant_id',
+              'e.record_id',
+              'e.at',
+              'e.actor',
+              'e.kind',
+              'e.from_state',
+              'e.to_state',
+              'e.detail',
+            ])
+            .whereRef('e.record_id', '=', 'r.id')
+            .orderBy('e.id', 'desc')
+            .limit(as<number>(slot.eventLimit)),
+        ).as('event_rows'),
+      ])
+      .where('r.tenant_id', '=', as<string>(slot.tenantId))
+      // `= any(array)`: one statement text whatever the size of the type family.
+      .where((eb) => eb('r.type', '=', eb.fn.any(eb.val(as<RecordType[]>(slot.types)))))
+      .where('r.cw_id', '=', as<string>(slot.cwId))
+  );
+}
+
+type RecordWithHistoryRow = Awaited<
+  ReturnType<ReturnType<typeof buildRecordWithHistory>['executeTakeFirst']>
+>;
+
+/**
+ * Built and compiled once: Kysely's builder and compiler cost more per call than the rest of the
+ * read, and the same text lets a PostgreSQL server keep it as a prepared statement.
+ */
+let compiled: { sql: string; order: Slot[] } | undefined;
+const statementName = 'ledgerpod_record_with_history_v1';
+
+function recordWithHistoryQuery(db: Db, values: Record<Slot, unknown>): CompiledQuery<RecordWithHistoryRow> {
+  if (!compiled) {
+    const query = buildRecordWithHistory(db).compile();
+    const order = query.parameters.map((p) => {
+      const found = (Object.keys(slot) as Slot[]).find((key) => slot[key] === p);
+      if (!found) throw new Error('record status query: a parameter is not a slot');
+      return found;
+    });
+    prepareStatement(query.sql, statementName);
+    compiled = { sql: query.sql, order };
+  }
+  return CompiledQuery.raw(
+    compiled.sql,
+    compiled.order.map((key) => values[key]),
+  ) as CompiledQuery<RecordWithHistoryRow>;
 }
 
 /** One indexed query: the record, its payments and its latest events, scoped to the tenant. */
@@ -19,54 +154,13 @@ export async function findRecordWithHistory(
   cwId: number,
   eventLimit = 20,
 ): Promise<RecordWithHistory | undefined> {
-  const found = await db
-    .selectFrom('records as r')
-    .selectAll('r')
-    .select((eb) => [
-      jsonArrayFrom(
-        eb
-          .selectFrom('payments as p')
-          .select([
-            'p.id',
-            'p.tenant_id',
-            'p.record_id',
-            'p.connection_id',
-            'p.ledger_payment_id',
-            sql<string>`p.amount_minor::text`.as('amount_minor'),
-            'p.currency',
-            sql<string>`p.paid_on::text`.as('paid_on'),
-            sql<string | null>`p.cw_payment_id::text`.as('cw_payment_id'),
-            'p.state',
-            'p.last_error',
-            'p.created_at',
-            'p.updated_at',
-          ])
-          .whereRef('p.record_id', '=', 'r.id')
-          .orderBy('p.paid_on'),
-      ).as('payment_rows'),
-      jsonArrayFrom(
-        eb
-          .selectFrom('record_events as e')
-          .select([
-            sql<string>`e.id::text`.as('id'),
-            'e.tenant_id',
-            'e.record_id',
-            'e.at',
-            'e.actor',
-            'e.kind',
-            'e.from_state',
-            'e.to_state',
-            'e.detail',
-          ])
-          .whereRef('e.record_id', '=', 'r.id')
-          .orderBy('e.id', 'desc')
-          .limit(eventLimit),
-      ).as('event_rows'),
-    ])
-    .where('r.tenant_id', '=', tenantId)
-    .where('r.type', 'in', typeFamily(type))
-    .where('r.cw_id', '=', String(cwId))
-    .executeTakeFirst();
+  const query = recordWithHistoryQuery(db, {
+    tenantId,
+    types: typeFamily(type),
+    cwId: String(cwId),
+    eventLimit,
+  });
+  const found = (await db.executeQuery(query)).rows[0];
   if (!found) return undefined;
   const { payment_rows, event_rows, ...row } = found;
   return {
