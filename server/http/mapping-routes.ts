@@ -34,16 +34,13 @@ const putBody = z.object({
   ledgerKey: z.string().trim().min(1).max(200),
 });
 
-/**
- * Which ledger list a mapping kind picks from. Terms have no list in the Ledger interface yet (QBO
- * keeps Term entities, Xero has none), so their ledger key is typed in and stored as given.
- */
+/** Which ledger list a mapping kind picks from; a mapping must name an entry of it. */
 const ledgerListOf: Record<MappingKind, ((ledger: Ledger) => Promise<LedgerOption[]>) | undefined> = {
   gl_account: (l) => l.listAccounts(),
   tax_code: (l) => l.listTaxCodes(),
   class: (l) => l.listClasses(),
   item: (l) => l.listItems(),
-  terms: undefined,
+  terms: (l) => l.listTerms(),
 };
 
 /** A provider's refusal, as the admin should read it: the catalogue's code, message and hint. */
@@ -79,7 +76,7 @@ export function mappingRoutes(deps: MappingRouteDeps): Router {
     if (!tenant) throw new AppError(401, 'session_invalid', 'Your company is no longer registered');
     const cw = deps.connectWise.for(tenant);
     const ledger = deps.ledgers.for(connection);
-    const [rows, glAccounts, taxCodes, billingTerms, accounts, ledgerTaxCodes, classes, items] =
+    const [rows, glAccounts, taxCodes, billingTerms, accounts, ledgerTaxCodes, classes, items, terms] =
       await Promise.all([
         deps.db
           .selectFrom('mappings')
@@ -96,6 +93,7 @@ export function mappingRoutes(deps: MappingRouteDeps): Router {
         outside(() => ledger.listTaxCodes()),
         outside(() => ledger.listClasses()),
         outside(() => ledger.listItems()),
+        outside(() => ledger.listTerms()),
       ]);
     const cwGlAccounts = glAccounts.map((a) => {
       const extra = a as { accountNumber?: string; description?: string };
@@ -121,7 +119,7 @@ export function mappingRoutes(deps: MappingRouteDeps): Router {
         // without one goes out under its name.
         terms: billingTerms.map((t) => ({ key: t.termsXref || t.name, name: t.name })),
       },
-      ledger: { accounts, taxCodes: ledgerTaxCodes, classes, items },
+      ledger: { accounts, taxCodes: ledgerTaxCodes, classes, items, terms },
     });
   });
 

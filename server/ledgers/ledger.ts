@@ -137,6 +137,8 @@ export interface Ledger {
   listTaxCodes(): Promise<LedgerOption[]>;
   listClasses(): Promise<LedgerOption[]>;
   listItems(): Promise<LedgerOption[]>;
+  /** Payment terms an invoice can name; empty where the ledger keeps none on documents (Xero). */
+  listTerms(): Promise<LedgerOption[]>;
 }
 
 /** Supplies a valid access token; refreshed and serialised outside the ledger. */

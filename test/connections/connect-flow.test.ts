@@ -252,7 +252,7 @@ describe('connect QuickBooks Online and Xero over HTTP, with mappings and settin
     expect(screen.body.ledger.accounts).toContainEqual(
       expect.objectContaining({ key: '1', name: 'Services' }),
     );
-    for (const list of ['taxCodes', 'classes', 'items'])
+    for (const list of ['taxCodes', 'classes', 'items', 'terms'])
       expect(screen.body.ledger[list].length).toBeGreaterThan(0);
     expect(screen.body.mappings).toEqual([]);
 

@@ -54,18 +54,33 @@ describe('admin lists from ConnectWise: billing terms and security roles', () =>
       { key: 'N30', name: 'Net 30' },
       { key: 'Due on receipt', name: 'Due on receipt' },
     ]);
-    // No ledger list for terms yet: the editor takes the ledger's key as typed.
-    expect(screen.body.ledger.terms).toBeUndefined();
-
-    const put = await api(pod.url, tokens.admin!, 'PUT', '/api/v1/mappings', {
+    // QuickBooks' own Term entities fill the ledger side; a key outside them is refused.
+    expect(screen.body.ledger.terms).toContainEqual({
+      key: '50',
+      name: 'Net 30',
+      detail: 'due in 30 days',
+      active: true,
+    });
+    const unknown = await api(pod.url, tokens.admin!, 'PUT', '/api/v1/mappings', {
       connectionId,
       kind: 'terms',
       cwKey: 'N30',
       ledgerKey: '3',
     });
+    expect(unknown.status).toBe(400);
+    expect(unknown.body.error.code).toBe('unknown_ledger_key');
+
+    const put = await api(pod.url, tokens.admin!, 'PUT', '/api/v1/mappings', {
+      connectionId,
+      kind: 'terms',
+      cwKey: 'N30',
+      ledgerKey: '50',
+    });
     expect(put.status).toBe(200);
     const again = await api(pod.url, tokens.admin!, 'GET', `/api/v1/mappings?connectionId=${connectionId}`);
-    expect(again.body.mappings).toEqual([{ kind: 'terms', cwKey: 'N30', ledgerKey: '3', ledgerName: '3' }]);
+    expect(again.body.mappings).toEqual([
+      { kind: 'terms', cwKey: 'N30', ledgerKey: '50', ledgerName: 'Net 30' },
+    ]);
   });
 
   it('lists the active CW security roles with the role each gets by default; admins only', async () => {

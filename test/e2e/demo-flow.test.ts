@@ -287,10 +287,11 @@ describe('the demo, from the one printed URL', () => {
       'Due on receipt',
       'Net 60',
     ]);
-    // QuickBooks terms have no list in Ledgerpod yet: the admin types the term's id.
-    await tab.getByLabel('Net 30').fill('3');
-    await tab.getByLabel('Net 30').press('Tab');
-    await eventually(() => tab.getByRole('status').first().textContent()).toBe('Saved: Net 30 maps to 3.');
+    // The books side lists QuickBooks' own terms.
+    await tab.getByLabel('Net 30').selectOption({ label: 'Net 30 (due in 30 days)' });
+    await eventually(() => tab.getByRole('status').first().textContent()).toBe(
+      'Saved: Net 30 maps to Net 30.',
+    );
     await screenshot(page, 'demo-admin-terms');
 
     await tab.getByTestId('admin-settings').click();

@@ -140,16 +140,21 @@ describe.each([
     expect((await ledger.findByNumbers('invoice', ['C-4002'])).get('C-4002')?.id).toBe(retried.id);
   });
 
-  it('lists accounts, tax codes, classes and items for the mapping pickers', async () => {
-    const [accounts, taxCodes, classes, items] = await Promise.all([
+  it('lists accounts, tax codes, classes, items and terms for the mapping pickers', async () => {
+    const [accounts, taxCodes, classes, items, terms] = await Promise.all([
       ledger.listAccounts(),
       ledger.listTaxCodes(),
       ledger.listClasses(),
       ledger.listItems(),
+      ledger.listTerms(),
     ]);
     for (const list of [accounts, taxCodes, classes, items]) {
       expect(list.length).toBeGreaterThan(0);
       expect(list[0]).toMatchObject({ key: expect.any(String), name: expect.any(String) });
     }
+    // QBO keeps Term entities an invoice names; a Xero invoice carries only its due date.
+    if (ledger.kind === 'qbo')
+      expect(terms).toContainEqual(expect.objectContaining({ name: 'Net 30', detail: 'due in 30 days' }));
+    else expect(terms).toEqual([]);
   });
 });

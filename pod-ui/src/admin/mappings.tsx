@@ -10,8 +10,8 @@ import { useLoad } from '../ui/use-load.js';
 const kinds: {
   kind: MappingKind;
   label: string;
-  cw(s: MappingSet): Option[] | undefined;
-  ledger(s: MappingSet): Option[] | undefined;
+  cw(s: MappingSet): Option[];
+  ledger(s: MappingSet): Option[];
 }[] = [
   { kind: 'gl_account', label: 'GL accounts', cw: (s) => s.cw.glAccounts, ledger: (s) => s.ledger.accounts },
   { kind: 'tax_code', label: 'Tax codes', cw: (s) => s.cw.taxCodes, ledger: (s) => s.ledger.taxCodes },
@@ -51,8 +51,7 @@ export function Mappings() {
 
   const current = kinds.find((k) => k.kind === kind)!;
   const data = set.data;
-  const cwOptions = data ? (current.cw(data) ?? []) : [];
-  // Undefined: the books offer no list for this kind (QuickBooks terms today), so the key is typed.
+  const cwOptions = data ? current.cw(data) : [];
   const ledgerOptions = data ? current.ledger(data) : [];
   const ledgerKind = connections.data?.connections.find((c) => c.id === connectionId)?.kind;
   // Xero keeps no terms: each invoice carries the due date ConnectWise computed.
@@ -119,34 +118,21 @@ export function Mappings() {
                     <label for={id}>{o.name.startsWith(o.key) ? o.name : `${o.key} ${o.name}`}</label>
                   </td>
                   <td>
-                    {ledgerOptions ? (
-                      <select
-                        id={id}
-                        value={mapped?.ledgerKey ?? ''}
-                        onChange={(e) => save(o.key, e.currentTarget.value)}
-                      >
-                        <option value="" disabled>
-                          Not mapped: choose…
+                    <select
+                      id={id}
+                      value={mapped?.ledgerKey ?? ''}
+                      onChange={(e) => save(o.key, e.currentTarget.value)}
+                    >
+                      <option value="" disabled>
+                        Not mapped: choose…
+                      </option>
+                      {ledgerOptions.map((l) => (
+                        <option key={l.key} value={l.key}>
+                          {l.name}
+                          {l.detail ? ` (${l.detail})` : ''}
                         </option>
-                        {ledgerOptions.map((l) => (
-                          <option key={l.key} value={l.key}>
-                            {l.name}
-                            {l.detail ? ` (${l.detail})` : ''}
-                          </option>
-                        ))}
-                      </select>
-                    ) : (
-                      <input
-                        id={id}
-                        class="ledger-key"
-                        placeholder="Term id in the books"
-                        defaultValue={mapped?.ledgerKey ?? ''}
-                        onChange={(e) => {
-                          const value = e.currentTarget.value.trim();
-                          if (value && value !== mapped?.ledgerKey) void save(o.key, value);
-                        }}
-                      />
-                    )}
+                      ))}
+                    </select>
                   </td>
                 </tr>
               );

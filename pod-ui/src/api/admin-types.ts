@@ -28,10 +28,8 @@ export interface Option {
 
 export interface MappingSet {
   mappings: Mapping[];
-  cw: { glAccounts: Option[]; taxCodes: Option[] } & Partial<Record<'classes' | 'items' | 'terms', Option[]>>;
-  ledger: { accounts: Option[]; taxCodes: Option[]; classes: Option[]; items: Option[] } & {
-    terms?: Option[];
-  };
+  cw: { glAccounts: Option[]; taxCodes: Option[]; classes: Option[]; items: Option[]; terms: Option[] };
+  ledger: { accounts: Option[]; taxCodes: Option[]; classes: Option[]; items: Option[]; terms: Option[] };
 }
 
 /** A ConnectWise security role, and the Ledgerpod role it gets while the role map leaves it out. */

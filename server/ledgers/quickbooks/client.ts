@@ -196,6 +196,8 @@ export function createQuickBooksLedger(options: QuickBooksLedgerOptions): Ledger
     listTaxCodes: () => listOptions('TaxCode', (row) => row.Description),
     listClasses: () => listOptions('Class', () => undefined),
     listItems: () => listOptions('Item', (row) => row.Type),
+    listTerms: () =>
+      listOptions('Term', (row) => (row.DueDays === undefined ? undefined : `due in ${row.DueDays} days`)),
   };
 
   async function listOptions(

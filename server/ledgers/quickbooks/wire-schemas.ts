@@ -59,6 +59,7 @@ export const optionSchema = z.looseObject({
   AccountType: z.string().optional(),
   Type: z.string().optional(),
   Description: z.string().optional(),
+  DueDays: z.number().int().optional(),
 });
 
 /** node-quickbooks resolves find* with the whole body: `{QueryResponse: {Invoice: [...]}}`. */

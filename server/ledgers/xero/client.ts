@@ -236,5 +236,7 @@ export function createXeroLedger(config: XeroLedgerConfig): Ledger {
     listTaxCodes: () => listTaxCodes(xero),
     listClasses: () => listClasses(xero),
     listItems: () => listItems(xero),
+    // Xero invoices carry a due date, not a terms reference: there is nothing to map terms to.
+    listTerms: async () => [],
   };
 }
