@@ -1,14 +1,7 @@
+import { esc } from '../kit/html-page.js';
 import type { ShellMember } from './cw-shell.js';
 
-/** Escapes text and attribute values; every dynamic value in the shell's HTML goes through it. */
-export function esc(value: unknown): string {
-  return String(value)
-    .replaceAll('&', '&amp;')
-    .replaceAll('<', '&lt;')
-    .replaceAll('>', '&gt;')
-    .replaceAll('"', '&quot;')
-    .replaceAll("'", '&#39;');
-}
+export { esc };
 
 export interface PageContext {
   member: ShellMember;
