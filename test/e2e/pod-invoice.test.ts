@@ -1,131 +1,244 @@
-import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { discoverUnposted } from '../../server/sync/sweep-jobs.js';
 import { screenshot } from '../support/browser.js';
-import { eventually, type Harness, openPage, podFrame, startHarness } from './pod-fixtures/pod-harness.js';
+import { api } from '../support/cw-tenant.js';
+import { invoice } from '../support/pipeline-world.js';
+import {
+  eventually,
+  focused,
+  podFrame,
+  type RealPod,
+  startRealPod,
+  stateOf,
+  watchStates,
+} from './helpers/real-pod.js';
 
-let h: Harness;
+/**
+ * The invoice pod and the company pod on the simulated ConnectWise record screens, against the real
+ * product (database, workers, ConnectWise and QuickBooks simulators over HTTP, real SDKs).
+ */
+
+const globex = { id: 251, identifier: 'Globex', name: 'Globex Industries' };
+
+/** Unposted in ConnectWise; an accountant pushes it from its screen. */
+const fresh = invoice(7101, 'INV-7101');
+/** Posts to GL account 4999, which has no QuickBooks account: its push fails until it is mapped. */
+const unmapped = invoice(7102, 'INV-7102', {
+  lines: [{ description: 'Consulting', quantity: 1, unitPrice: 10, accountNumber: '4999' }],
+});
+/** A credit memo in the books; an admin reverses it. */
+const credit = invoice(7103, 'CM-7103', {
+  type: 'CreditMemo',
+  lines: [{ description: 'Goodwill credit', quantity: 1, unitPrice: 150, accountNumber: '4000' }],
+});
+/**
+ * $500 was taken in ConnectWise before the push and the customer later pays $1,000 in QuickBooks:
+ * partly paid, and ConnectWise's balance differs from the books' (they never heard of the $500).
+ */
+const partlyPaid = invoice(7104, 'INV-7104');
+partlyPaid.invoice.payments = 500;
+partlyPaid.invoice.balance = Number((partlyPaid.invoice.total - 500).toFixed(2));
+/** Globex's only invoice is still open: ConnectWise does not list it as unposted. */
+const notYetPosted = invoice(7105, 'INV-7105', { company: globex, closed: false });
+
+let pod: RealPod;
 
 beforeAll(async () => {
-  h = await startHarness();
-}, 120_000);
-afterAll(() => h?.close());
-beforeEach(() => h.backend.store.reset());
+  pod = await startRealPod();
+  const { world } = pod;
+  await world.seedInvoices([fresh, unmapped, credit, partlyPaid, notYetPosted]);
+  // What the workbench's first look does: ConnectWise's unposted records become known as unposted.
+  expect(await discoverUnposted(world.workerDeps(), world.tenant.id)).toBe(4);
+  await world.pushRecord('invoice', 7102);
+  await world.pushRecord('credit_memo', 7103);
+  await world.pushRecord('invoice', 7104);
+  await world.waitForRecord('invoice', 7102, ['error']);
+  await world.waitForRecord('credit_memo', 7103, ['synced']);
+  const pushed = await world.waitForState(7104, ['synced']);
+  await world.ledgerSim.recordPayment(pushed.ledger.id, '1000.00');
+  expect((await api(world.pod.url, world.token.accountant, 'POST', '/api/v1/payments/sync', {})).status).toBe(
+    202,
+  );
+  await world.waitFor(
+    7104,
+    (v) => v.state === 'partly_paid' && v.payments.length === 1,
+    'partly paid with its payment',
+  );
+}, 180_000);
 
-const state = (pod: ReturnType<typeof podFrame>) =>
-  pod.getByTestId('record-state').getAttribute('data-state');
+afterAll(async () => {
+  await pod?.close();
+});
+
+const openRecord = async (path: string, member: 'viewer' | 'accountant' | 'admin') => {
+  const page = await pod.open(path, member);
+  return { page, pod: podFrame(page) };
+};
+
+describe('the company pod', () => {
+  it("shows the company's records by state and its AR balance in ConnectWise beside the books'", async () => {
+    const { page, pod: frame } = await openRecord('/companies/250', 'viewer');
+    await eventually(() => frame.getByTestId('count-unposted').textContent()).toBe('Unposted 1');
+    expect(await frame.getByTestId('count-error').textContent()).toBe('Failed 1');
+    expect(await frame.getByTestId('count-synced').textContent()).toBe('Synced 1');
+    expect(await frame.getByTestId('count-partly_paid').textContent()).toBe('Partly paid 1');
+    // ConnectWise: 1,658.93 + 10.83 + 158.93 owed, less the 162.38 credit; the books know only the two
+    // documents they hold (658.93 owed on INV-7104, less the same credit).
+    const ar = frame.getByTestId('ar-balance');
+    expect(await ar.locator('td').allTextContents()).toEqual(['$1,666.31', '$496.55 differs']);
+    expect(await ar.getAttribute('class')).toBe('mismatch');
+    await screenshot(page, 'pod-company');
+    await page.close();
+  });
+
+  it('says so when Ledgerpod has no records for the company', async () => {
+    const { page, pod: frame } = await openRecord(`/companies/${globex.id}`, 'viewer');
+    await eventually(() => frame.getByText('No records yet.').count()).toBe(1);
+    expect(await frame.getByTestId('ar-balance').locator('td').allTextContents()).toEqual(['$0.00', '—']);
+    expect(await frame.getByTestId('ar-balance').getAttribute('class')).toBeNull();
+    await page.close();
+  });
+});
 
 describe('the invoice pod', () => {
   it('shows a viewer the status, the ledger link and the amounts, and no buttons', async () => {
-    const page = await openPage(h, '/invoices/4?member=viewer');
-    const pod = podFrame(page);
-    await eventually(() => state(pod)).toBe('partly_paid');
-    const link = pod.getByTestId('ledger-link');
-    expect(await link.getAttribute('href')).toBe('https://app.qbo.intuit.com/app/invoice?txnId=145');
+    const { page, pod: frame } = await openRecord('/invoices/7104', 'viewer');
+    await eventually(() => stateOf(frame)).toBe('partly_paid');
+    const view = (await pod.world.record(7104)).body;
+    const link = frame.getByTestId('ledger-link');
+    expect(await link.getAttribute('href')).toBe(view.ledger.url);
     expect(await link.getAttribute('target')).toBe('_blank');
-    expect(await link.textContent()).toContain('QuickBooks Online #1004');
-    // CW says 2,472.13 is owed, the books 1,472.13: flagged in words, not just colour.
-    const balance = pod.getByTestId('amount-balance');
+    expect(await link.textContent()).toContain('QuickBooks Online #INV-7104');
+    // ConnectWise says 158.93 is owed, the books 658.93: flagged in words, not just colour.
+    const balance = frame.getByTestId('amount-balance');
     expect(await balance.getAttribute('class')).toBe('mismatch');
-    expect(await balance.textContent()).toContain('differs');
-    expect(await pod.getByTestId('amount-total').getAttribute('class')).toBeNull();
-    expect(await pod.getByRole('list', { name: 'Payments' }).textContent()).toContain('$1,000.00');
-    expect(await pod.getByRole('button').count()).toBe(0);
+    expect(await balance.textContent()).toBe('Balance$158.93$658.93 differs');
+    expect(await frame.getByTestId('amount-total').getAttribute('class')).toBeNull();
+    const payments = frame.getByRole('list', { name: 'Payments' });
+    expect(await payments.textContent()).toContain('$1,000.00');
+    expect(await payments.textContent()).toContain('in ConnectWise');
+    expect(await frame.getByRole('button').count()).toBe(0);
     await screenshot(page, 'pod-invoice-viewer');
     await page.close();
   });
 
-  it('lets an accountant push an unposted invoice and follows it queued -> synced live', async () => {
-    const page = await openPage(h, '/invoices/1?member=accountant');
-    const pod = podFrame(page);
-    await eventually(() => state(pod)).toBe('unposted');
-    expect(await pod.getByTestId('ledger-link').count()).toBe(0);
-    expect(await pod.getByTestId('reverse').count()).toBe(0);
-    await pod.getByTestId('sync-now').click();
-    await eventually(() => state(pod), 2_000).toBe('queued');
-    expect(await pod.getByTestId('sync-now').isDisabled()).toBe(true);
-    await screenshot(page, 'pod-invoice-queued');
-    await eventually(() => state(pod)).toBe('synced');
-    expect(await pod.getByTestId('ledger-link').getAttribute('href')).toContain('txnId=t1');
+  it('reaches Reverse from the keyboard, with a visible focus; a record in the books offers no Sync now', async () => {
+    const { page, pod: frame } = await openRecord('/invoices/7104', 'admin');
+    await eventually(() => stateOf(frame)).toBe('partly_paid');
+    expect(await frame.getByTestId('sync-now').count()).toBe(0);
+    await frame.getByTestId('ledger-link').focus();
+    await page.keyboard.press('Tab');
+    const reverse = frame.getByTestId('reverse');
+    expect(await focused(reverse)).toBe(true);
+    expect(await reverse.evaluate((el) => getComputedStyle(el).outlineStyle)).not.toBe('none');
+    await page.keyboard.press('Enter');
+    // The confirm step takes focus; Cancel is one Tab away and hands focus back to Reverse.
+    expect(await focused(frame.getByRole('button', { name: 'Yes, reverse' }))).toBe(true);
+    await page.keyboard.press('Tab');
+    await page.keyboard.press('Enter');
+    expect(await focused(reverse)).toBe(true);
+    expect(await stateOf(frame)).toBe('partly_paid');
+    await page.close();
+  });
 
-    // Settled: the pod stops polling.
-    const reads = () => h.backend.requests.filter((r) => r === 'GET /records/invoice/1').length;
-    const before = reads();
+  it('lets an accountant push an unposted invoice and follows it to synced live, then stops polling', async () => {
+    const { page, pod: frame } = await openRecord('/invoices/7101', 'accountant');
+    const reads: string[] = [];
+    page.on('request', (r) => {
+      if (r.url().includes('/api/v1/records/invoice/7101')) reads.push(r.url());
+    });
+    await eventually(() => stateOf(frame)).toBe('unposted');
+    expect(await frame.getByTestId('ledger-link').count()).toBe(0);
+    expect(await frame.getByTestId('reverse').count()).toBe(0);
+    expect(await frame.getByTestId('sync-now').textContent()).toBe('Sync now');
+    await frame.getByTestId('sync-now').click();
+    await screenshot(page, 'pod-invoice-queued');
+    const seen = await watchStates(frame, 'synced');
+    // The pod showed the push under way before it finished.
+    expect(seen[0]).not.toBe('synced');
+    expect(seen.some((s) => ['queued', 'exported', 'pushed'].includes(s))).toBe(true);
+    await eventually(() => frame.getByTestId('ledger-link').isVisible()).toBe(true);
+    expect(await frame.getByTestId('ledger-link').getAttribute('href')).toBe(
+      (await pod.world.record(7101)).body.ledger.url,
+    );
+
+    // Settled: the pod stops its quick polling (the next look for payments is many seconds away).
+    const before = reads.length;
     await page.waitForTimeout(2_500);
-    expect(reads()).toBe(before);
+    expect(reads.length).toBe(before);
     await screenshot(page, 'pod-invoice-synced');
     await page.close();
   });
 
-  it('shows a failed record with its error and hint, and a retry succeeds once fixed', async () => {
-    const page = await openPage(h, '/invoices/2?member=accountant');
-    const pod = podFrame(page);
-    await eventually(() => state(pod)).toBe('error');
-    const error = pod.getByTestId('record-error');
-    expect(await error.textContent()).toContain('has no QuickBooks account');
-    expect(await error.textContent()).toContain('Map it in Admin > Mappings > GL accounts, then retry.');
-    expect(await pod.getByTestId('sync-now').textContent()).toBe('Retry');
+  it('shows a failed record with its error and hint; a retry fails again until mapped, then syncs', async () => {
+    const { page, pod: frame } = await openRecord('/invoices/7102', 'accountant');
+    await eventually(() => stateOf(frame)).toBe('error');
+    const error = frame.getByTestId('record-error');
+    expect(await error.getAttribute('data-code')).toBe('gl_account_unmapped');
+    expect(await error.locator('.problem-message').textContent()).toContain('4999');
+    expect(await error.locator('.problem-hint').textContent()).toBe(
+      'Map the GL account in the Ledgerpod admin tab (Mappings > GL accounts), then retry.',
+    );
+    expect(await frame.getByTestId('sync-now').textContent()).toBe('Retry');
     await screenshot(page, 'pod-invoice-error');
 
-    // Retrying without a fix fails again, with the same hint.
-    await pod.getByTestId('sync-now').click();
-    await eventually(() => state(pod), 2_000).toBe('queued');
-    expect(await error.count()).toBe(0);
-    await eventually(() => state(pod)).toBe('error');
-    expect(await pod.getByTestId('record-error').textContent()).toContain('then retry');
+    // Retrying without a fix fails again (a second failure in its history), with the same hint.
+    const failures = async () =>
+      ((await pod.world.record(7102)).body.events as { toState: string | null }[]).filter(
+        (e) => e.toState === 'error',
+      ).length;
+    const failedBefore = await failures();
+    await frame.getByTestId('sync-now').click();
+    await eventually(failures).toBe(failedBefore + 1);
+    await eventually(() => stateOf(frame)).toBe('error');
+    expect(await frame.getByTestId('record-error').locator('.problem-hint').textContent()).toContain(
+      'then retry',
+    );
 
-    h.backend.store.fix('invoice:2');
-    await pod.getByTestId('sync-now').click();
-    await eventually(() => state(pod)).toBe('synced');
-    expect(await pod.getByTestId('record-error').count()).toBe(0);
+    await pod.world.addMappings([
+      ['gl_account', '4999', '2'],
+      ['item', '4999', '31'],
+    ]);
+    await frame.getByTestId('sync-now').click();
+    await watchStates(frame, 'synced');
+    expect(await frame.getByTestId('record-error').count()).toBe(0);
+    expect(await frame.getByTestId('ledger-link').textContent()).toContain('#INV-7102');
     await page.close();
   });
 
   it('lets an admin reverse a synced credit memo after confirming', async () => {
-    const page = await openPage(h, '/invoices/3?member=admin');
-    const pod = podFrame(page);
-    await eventually(() => state(pod)).toBe('synced');
-    expect(await pod.getByTestId('ledger-link').textContent()).toContain('Xero #CN-0003');
-    await pod.getByTestId('reverse').click();
-    const confirm = pod.getByRole('group', { name: 'Confirm reverse' });
-    expect(await confirm.textContent()).toContain('Reverse INV-1003');
+    const { page, pod: frame } = await openRecord('/invoices/7103', 'admin');
+    await eventually(() => stateOf(frame)).toBe('synced');
+    expect(await frame.locator('.record-number').textContent()).toBe('CM-7103');
+    expect(await frame.getByTestId('ledger-link').textContent()).toContain('QuickBooks Online #CM-7103');
+    await frame.getByTestId('reverse').click();
+    const confirm = frame.getByRole('group', { name: 'Confirm reverse' });
+    expect(await confirm.textContent()).toContain('Reverse CM-7103?');
     await screenshot(page, 'pod-invoice-reverse-confirm');
     // Cancel does nothing.
     await confirm.getByRole('button', { name: 'Cancel' }).click();
-    expect(await state(pod)).toBe('synced');
-    await pod.getByTestId('reverse').click();
-    await pod.getByRole('button', { name: 'Yes, reverse' }).click();
-    await eventually(() => state(pod)).toBe('unposted');
-    expect(await pod.getByTestId('ledger-link').count()).toBe(0);
-    expect(h.backend.requests).toContain('POST /records/credit_memo/3/reverse');
+    expect(await stateOf(frame)).toBe('synced');
+    expect((await pod.world.cwState()).invoices.find((i) => i.id === 7103).glBatch).toBeTruthy();
+
+    await frame.getByTestId('reverse').click();
+    await frame.getByRole('button', { name: 'Yes, reverse' }).click();
+    await eventually(() => stateOf(frame)).toBe('unposted');
+    // Its ConnectWise batch is gone; the books keep their document, so the pod keeps the link.
+    expect((await pod.world.cwState()).invoices.find((i) => i.id === 7103).glBatch).toBeFalsy();
+    expect(await frame.getByTestId('reverse').count()).toBe(0);
+    expect(await frame.getByTestId('sync-now').textContent()).toBe('Sync now');
     await page.close();
   });
 
-  it('reaches Reverse from the keyboard, with a visible focus; a record in the books offers no Sync now', async () => {
-    const page = await openPage(h, '/invoices/4?member=admin');
-    const pod = podFrame(page);
-    await eventually(() => state(pod)).toBe('partly_paid');
-    expect(await pod.getByTestId('sync-now').count()).toBe(0);
-    await pod.getByTestId('ledger-link').focus();
-    await page.keyboard.press('Tab');
-    expect(await pod.getByTestId('reverse').evaluate((el) => el === document.activeElement)).toBe(true);
-    const outline = await pod.getByTestId('reverse').evaluate((el) => getComputedStyle(el).outlineStyle);
-    expect(outline).not.toBe('none');
-    await page.keyboard.press('Enter');
-    // The confirm step takes focus, so Enter again confirms and Escape-free Cancel is one Tab away.
-    expect(
-      await pod.getByRole('button', { name: 'Yes, reverse' }).evaluate((el) => el === document.activeElement),
-    ).toBe(true);
-    await page.keyboard.press('Tab');
-    await page.keyboard.press('Enter');
-    expect(await pod.getByTestId('reverse').evaluate((el) => el === document.activeElement)).toBe(true);
-    await page.close();
-  });
-
-  it('says plainly when Ledgerpod has no record of the invoice', async () => {
-    h.backend.store.records.delete('invoice:1');
-    const page = await openPage(h, '/invoices/1?member=viewer');
-    const pod = podFrame(page);
-    await eventually(() => pod.getByTestId('record-empty').count()).toBe(1);
-    expect(await pod.getByTestId('record-empty').textContent()).toContain('no record of this invoice');
+  it('says plainly when Ledgerpod has no record of the invoice, then shows it once read from ConnectWise', async () => {
+    const { page, pod: frame } = await openRecord('/invoices/7105', 'viewer');
+    const empty = frame.getByTestId('record-empty');
+    await eventually(() => empty.isVisible()).toBe(true);
+    expect(await empty.textContent()).toContain('no record of this invoice');
+    expect(await frame.getByRole('button').count()).toBe(0);
+    // The first look queued a read from ConnectWise; the pod looks again and finds it still open there.
+    await eventually(() => stateOf(frame)).toBe('not_closed');
+    await screenshot(page, 'pod-invoice-not-closed');
     await page.close();
   });
 });
