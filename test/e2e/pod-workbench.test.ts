@@ -1,17 +1,49 @@
-import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { discoverUnposted } from '../../server/sync/sweep-jobs.js';
+import { buildExpense, buildProcurement } from '../../sim/connectwise/index.js';
 import { screenshot } from '../support/browser.js';
-import { eventually, type Harness, openPage, podFrame, startHarness } from './pod-fixtures/pod-harness.js';
+import { invoice, otherRecordMappings } from '../support/pipeline-world.js';
+import { eventually, focused, podFrame, type RealPod, startRealPod } from './helpers/real-pod.js';
 
-let h: Harness;
+/**
+ * The accountant's workbench tab on the simulated ConnectWise Today screen, against the real product
+ * (database, workers, ConnectWise and QuickBooks simulators over HTTP, real SDKs).
+ */
+
+let pod: RealPod;
 
 beforeAll(async () => {
-  h = await startHarness();
-}, 120_000);
-afterAll(() => h?.close());
-beforeEach(() => h.backend.store.reset());
+  pod = await startRealPod();
+  const { world } = pod;
+  await world.seedInvoices([
+    invoice(7201, 'INV-7201'),
+    invoice(7202, 'INV-7202'),
+    invoice(7203, 'INV-7203'),
+    // GL account 4999 has no QuickBooks account: this one keeps failing.
+    invoice(7204, 'INV-7204', {
+      lines: [{ description: 'Consulting', quantity: 1, unitPrice: 10, accountNumber: '4999' }],
+    }),
+  ]);
+  // An expense and a purchase whose GL accounts are not mapped yet: both fail on their first push.
+  await world.seedOther({
+    expenses: [buildExpense({ id: 7211, amount: 82.4 })],
+    procurement: [buildProcurement({ id: 7212, procurementType: 'Purchase', total: 1500 })],
+  });
+  expect(await discoverUnposted(world.workerDeps(), world.tenant.id)).toBe(4);
+  await world.pushRecord('invoice', 7204);
+  await world.pushRecord('expense', 7211);
+  await world.pushRecord('procurement', 7212);
+  await world.waitForRecord('invoice', 7204, ['error']);
+  await world.waitForRecord('expense', 7211, ['error']);
+  await world.waitForRecord('procurement', 7212, ['error']);
+}, 180_000);
 
-const openWorkbench = async (member: string) => {
-  const page = await openPage(h, `/today?member=${member}&tab=workbench`);
+afterAll(async () => {
+  await pod?.close();
+});
+
+const openWorkbench = async (member: 'viewer' | 'accountant') => {
+  const page = await pod.open('/today?tab=workbench', member);
   return { page, tab: podFrame(page, '[data-panel=workbench] iframe') };
 };
 
@@ -19,70 +51,109 @@ describe('the accountant workbench tab', () => {
   it('lists unposted records with counts and pushes a multi-selection with a progress bar', async () => {
     const { page, tab } = await openWorkbench('accountant');
     await eventually(() => tab.getByTestId('queue-unposted').textContent()).toBe('Unposted 3');
-    expect(await tab.getByTestId('queue-error').textContent()).toBe('Failed 2');
+    expect(await tab.getByTestId('queue-error').textContent()).toBe('Failed 3');
     const table = tab.getByTestId('record-table');
     expect(await table.locator('tbody tr').count()).toBe(3);
 
-    await tab.getByLabel('Select INV-1001').check();
-    await tab.getByLabel('Select EXP-11').check();
+    await tab.getByLabel('Select INV-7201').check();
+    await tab.getByLabel('Select INV-7202').check();
     expect(await tab.getByTestId('push-selected').textContent()).toBe('Push selected (2)');
     await tab.getByTestId('push-selected').click();
-    await eventually(() => tab.getByTestId('push-summary').textContent(), 2_000).toMatch(
-      /^Pushing: [01] of 2/,
-    );
+    // Accepted, both are queued: the bar shows the push under way until the next look (a second on).
+    await eventually(() => tab.getByTestId('push-summary').textContent()).toMatch(/^Pushing: [01] of 2 done/);
+    expect(await tab.locator('progress').getAttribute('max')).toBe('2');
     await screenshot(page, 'pod-workbench-pushing');
     await eventually(() => tab.getByTestId('push-summary').textContent()).toBe(
       'Push finished: 2 synced, 0 failed',
     );
     expect(await tab.locator('progress').getAttribute('value')).toBe('2');
-    // The pushed records left the unposted queue.
+    // The pushed records left the unposted queue, and are in the books.
     await eventually(() => tab.getByTestId('queue-unposted').textContent()).toBe('Unposted 1');
-    expect(h.backend.store.records.get('expense:11')?.state).toBe('synced');
+    expect(await pod.world.ledgerSim.documentNumbers('invoice')).toEqual(
+      expect.arrayContaining(['INV-7201', 'INV-7202']),
+    );
     await page.close();
   });
 
-  it('shows failures with their hints and retries them; a failure that persists is counted', async () => {
+  it('shows failures of every record type with their hints and retries them; a failure that persists is counted', async () => {
     const { page, tab } = await openWorkbench('accountant');
     await tab.getByTestId('queue-error').click();
     const table = tab.getByTestId('record-table');
-    await eventually(() => table.locator('tbody tr').count()).toBe(2);
-    expect(await table.textContent()).toContain('Create the contact in Xero or map it, then retry.');
-    await screenshot(page, 'pod-workbench-failed');
-    await tab.getByLabel('Select all shown records').check();
-    await tab.getByTestId('push-selected').click();
-    // INV-1002's mapping is still missing; PO-12 goes through.
-    await eventually(() => tab.getByTestId('push-summary').textContent()).toBe(
-      'Push finished: 1 synced, 1 failed',
+    await eventually(() => table.locator('tbody tr').count()).toBe(3);
+    const types = await table.locator('tbody tr td:nth-child(3)').allTextContents();
+    expect(types.sort()).toEqual(['Expense', 'Invoice', 'Procurement']);
+    expect(await table.locator('tr[data-key="invoice:7204"]').textContent()).toContain(
+      'Map the GL account in the Ledgerpod admin tab (Mappings > GL accounts), then retry.',
     );
+    await screenshot(page, 'pod-workbench-failed');
+
+    // The expense's and the purchase's accounts get mapped; INV-7204's 4999 still is not.
+    await pod.world.addMappings(otherRecordMappings.qbo);
+    await tab.getByLabel('Select all shown records').check();
+    expect(await tab.getByTestId('push-selected').textContent()).toBe('Push selected (3)');
+    await tab.getByTestId('push-selected').click();
+    await eventually(() => tab.getByTestId('push-summary').textContent(), 30_000).toBe(
+      'Push finished: 2 synced, 1 failed',
+    );
+    await eventually(() => tab.getByTestId('queue-error').textContent()).toBe('Failed 1');
+    await eventually(() => table.locator('tbody tr').count()).toBe(1);
+    expect((await pod.world.recordOf('expense', 7211)).body.state).toBe('synced');
+    expect((await pod.world.recordOf('procurement', 7212)).body.state).toBe('synced');
     await page.close();
   });
 
-  it('syncs payments from a date and reaches the main actions by keyboard', async () => {
+  it('syncs payments from a date, and pushes by keyboard', async () => {
     const { page, tab } = await openWorkbench('accountant');
-    await eventually(() => tab.getByTestId('record-table').locator('tbody tr').count()).toBe(3);
-    await tab.getByLabel('Since').fill('2025-03-01');
+    await eventually(() => tab.getByTestId('record-table').locator('tbody tr').count()).toBe(1);
+    // A customer pays INV-7201 in full in QuickBooks.
+    const paid = (await pod.world.record(7201)).body;
+    await pod.world.ledgerSim.recordPayment(paid.ledger.id, paid.record.total);
+
+    await tab.getByLabel('Since').fill('2024-01-01');
     await tab.getByTestId('sync-payments').click();
     await eventually(() => tab.getByTestId('payments-status').textContent()).toContain(
-      'Payment sync queued from 2025-03-01',
+      'Payment sync queued from 2024-01-01',
     );
-    expect(h.backend.store.log[0]).toMatchObject({ kind: 'payments_sync', detail: 'since 2025-03-01' });
+    await pod.world.waitForState(7201, ['paid']);
 
-    await tab.getByLabel('Select INV-1005').focus();
+    await tab.getByLabel('Select INV-7203').focus();
     await page.keyboard.press('Space');
-    const pushFocused = () =>
-      tab.getByTestId('push-selected').evaluate((el) => el === document.activeElement);
-    for (let i = 0; i < 6 && !(await pushFocused()); i++) await page.keyboard.press('Shift+Tab');
-    expect(await pushFocused()).toBe(true);
+    const push = tab.getByTestId('push-selected');
+    for (let i = 0; i < 8 && !(await focused(push)); i++) await page.keyboard.press('Shift+Tab');
+    expect(await focused(push)).toBe(true);
     await page.keyboard.press('Enter');
     await eventually(() => tab.getByTestId('push-summary').textContent()).toBe(
       'Push finished: 1 synced, 0 failed',
+    );
+    await eventually(() => tab.getByTestId('queue-unposted').textContent()).toBe('Unposted 0');
+    await page.close();
+  });
+
+  it("shows every record with its state and ledger link, and opens a record's ConnectWise screen", async () => {
+    const { page, tab } = await openWorkbench('accountant');
+    await tab.getByTestId('queue-all').click();
+    const table = tab.getByTestId('record-table');
+    await eventually(() => table.locator('tbody tr').count()).toBe(6);
+    const row = table.locator('tr[data-key="invoice:7201"]');
+    expect(await row.locator('.badge, [data-state]').first().textContent()).toContain('Paid');
+    const link = row.getByRole('link');
+    expect(await link.textContent()).toBe('QuickBooks #INV-7201');
+    expect(await link.getAttribute('href')).toBe((await pod.world.record(7201)).body.ledger.url);
+    await screenshot(page, 'pod-workbench-all');
+
+    await row.getByRole('button', { name: 'INV-7201' }).click();
+    await page.waitForURL(/\/invoices\/7201\?member=/);
+    await eventually(() => podFrame(page).getByTestId('record-state').getAttribute('data-state')).toBe(
+      'paid',
     );
     await page.close();
   });
 
   it('tells a viewer the tab is not for them', async () => {
     const { page, tab } = await openWorkbench('viewer');
-    await eventually(() => tab.getByRole('status').textContent()).toContain('for Ledgerpod accountants');
+    await eventually(() => tab.getByRole('status').first().textContent()).toContain(
+      'for Ledgerpod accountants',
+    );
     await page.close();
   });
 });

@@ -3,7 +3,7 @@ import { ApiError } from '../api/client.js';
 import { getRecord, listRecords, syncRecords } from '../api/records.js';
 import type { Problem, RecordRow, RecordState, RecordType } from '../api/types.js';
 import { usePod } from '../ui/pod-context.js';
-import { busyStates } from '../ui/states.js';
+import { busyStates, inLedgerStates } from '../ui/states.js';
 import { usePoll } from '../ui/use-poll.js';
 import { recordKey } from './record-kinds.js';
 
@@ -11,13 +11,19 @@ interface Tracked {
   type: RecordType;
   cwId: string | number;
   number: string;
-  from: RecordState;
   state: RecordState;
-  seenBusy: boolean;
 }
 
-/** Finished once settled and we saw it move: a retried failure goes error -> queued -> … -> error. */
-const finished = (t: Tracked) => !busyStates.has(t.state) && (t.seenBusy || t.state !== t.from);
+/**
+ * Finished once no job runs for it. The backend answers the push only after moving each record to
+ * `queued` (one already in the books it leaves as it is: nothing to push), so tracking starts from
+ * there: a retried failure that fails again before the first poll (error -> queued -> error) still
+ * counts as done, where comparing with the state before the push would wait for ever.
+ */
+const finished = (t: Tracked) => !busyStates.has(t.state);
+
+/** What the backend made of a record it accepted for pushing. */
+const accepted = (state: RecordState): RecordState => (inLedgerStates.has(state) ? state : 'queued');
 
 export interface PushJob {
   total: number;
@@ -42,7 +48,7 @@ export function usePushProgress(onFinished: () => void) {
       items.map(async (t) => {
         // Not on the list's first page: ask for that record alone.
         const state = byKey.get(recordKey(t)) ?? (await getRecord(fetch, t.type, t.cwId)).state;
-        return { ...t, state, seenBusy: t.seenBusy || busyStates.has(state) };
+        return { ...t, state };
       }),
     );
     setItems(next);
@@ -62,9 +68,7 @@ export function usePushProgress(onFinished: () => void) {
           type: r.type,
           cwId: r.cwId,
           number: r.number,
-          from: r.state,
-          state: r.state,
-          seenBusy: false,
+          state: accepted(r.state),
         })),
       );
     } catch (error) {
