@@ -6,6 +6,7 @@
  *
  *   npx tsx bench/throughput.ts [--qbo 200] [--xero 60] [--onboard 1000] [--only qbo,xero,onboard] [--workers 1]
  */
+import { providerLimits } from '../server/ledgers/call-limiter.js';
 import { api } from '../test/support/cw-tenant.js';
 import { invoices } from '../test/support/sim-world.js';
 import { perRecord, startBenchWorld } from './support/bench-world.js';
@@ -55,6 +56,8 @@ for (const kind of ['qbo', 'xero'] as const) {
     `CW calls: ${cw.total} (${(cw.total / n[kind]).toFixed(2)}/record, max ${cw.maxInFlight} at once)`,
     `minimum the published limit allows: ${ledger.total} calls / ${published[kind]} per min = ${minimum.toFixed(1)} s -> ratio ${(seconds / minimum).toFixed(2)}x (target <= 1.15x)`,
     `minimum at the product's own budget (${budget[kind]}/min, providerLimits): ${minimumBudget.toFixed(1)} s -> ratio ${(seconds / minimumBudget).toFixed(2)}x`,
+    // CW calls are paced too (providerLimits.connectwise): with few ledger calls per record, CW binds.
+    `minimum at the product's CW budget (${providerLimits.connectwise.perMinute}/min): ${((cw.total / providerLimits.connectwise.perMinute) * 60).toFixed(1)} s -> ratio ${(seconds / ((cw.total / providerLimits.connectwise.perMinute) * 60)).toFixed(2)}x`,
     `projection for 2,000 invoices at this ratio: ${(projected2000 / 60).toFixed(1)} min`,
     '',
   );

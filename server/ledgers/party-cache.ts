@@ -66,6 +66,8 @@ export const mayBeStaleParty = (error: unknown): boolean =>
 export function withPartyCache(ledger: Ledger, parties: PartyStore): Ledger {
   /** The idempotency key each party was ensured with, to resolve it again with the same key. */
   const ensureKeys = new Map<string, string>();
+  /** Look-ups under way in this process: handlers starting together on one company share one. */
+  const resolving = new Map<string, Promise<string>>();
   const slot = (party: Party) => `${party.kind}:${party.cwId}`;
 
   async function resolve(party: Party, key: string): Promise<string> {
@@ -102,7 +104,14 @@ export function withPartyCache(ledger: Ledger, parties: PartyStore): Ledger {
       // A party without a CW id cannot be keyed: look it up every time, as without the cache.
       if (!party.cwId) return ledger.ensureParty(party, key);
       ensureKeys.set(slot(party), key);
-      return (await parties.get(party.kind, party.cwId)) ?? resolve(party, key);
+      const cached = await parties.get(party.kind, party.cwId);
+      if (cached) return cached;
+      let pending = resolving.get(slot(party));
+      if (!pending) {
+        pending = resolve(party, key).finally(() => resolving.delete(slot(party)));
+        resolving.set(slot(party), pending);
+      }
+      return pending;
     },
     create: (document, partyId, key) =>
       write(document, partyId, key, (id, k) => ledger.create(document, id, k)),
