@@ -18,15 +18,17 @@ export function OnboardingProgress({ id }: { id: string }) {
 
   if (run.error && !p) return <ProblemBox problem={run.error} />;
   if (!p) return <p class="muted">Starting…</p>;
+  // The backend counts apart what it onboarded (`done`) and what failed; both are handled.
+  const handled = p.done + p.failed;
   const headline =
     p.state === 'done'
-      ? `Onboarding finished: ${p.done - p.failed} of ${p.total} onboarded, ${p.failed} failed.`
+      ? `Onboarding finished: ${p.done} of ${p.total} onboarded, ${p.failed} failed.`
       : p.state === 'failed'
-        ? `Onboarding stopped after ${p.done} of ${p.total}.`
-        : `Onboarding: ${p.done} of ${p.total}`;
+        ? `Onboarding stopped after ${handled} of ${p.total}.`
+        : `Onboarding: ${handled} of ${p.total}`;
   return (
     <div class="onboarding-progress" data-state={p.state} data-testid="onboarding-progress">
-      <progress max={p.total || 1} value={p.done} aria-label="Onboarding progress" />
+      <progress max={p.total || 1} value={handled} aria-label="Onboarding progress" />
       <p role="status" aria-live="polite" data-testid="onboarding-status">
         {headline}
         {active && p.etaSeconds !== null && ` About ${minutes(p.etaSeconds)} left at ${p.ratePerMinute}/min.`}
