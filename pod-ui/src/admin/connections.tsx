@@ -1,18 +1,28 @@
-import { useCallback, useState } from 'preact/hooks';
+import { useCallback, useEffect, useRef, useState } from 'preact/hooks';
 import { authorizeConnection, deleteConnection, listConnections, putRouting } from '../api/admin.js';
+import type { Connection } from '../api/admin-types.js';
 import { ApiError } from '../api/client.js';
 import type { LedgerKind, Problem } from '../api/types.js';
 import { usePod } from '../ui/pod-context.js';
 import { ProblemBox } from '../ui/problem-box.js';
 import { useLoad } from '../ui/use-load.js';
 import { ConnectionRow } from './connection-row.js';
-import { openPopup, useOAuthMessages } from './use-oauth-popup.js';
+import { openPopup, useOAuthMessages, watchPopup } from './use-oauth-popup.js';
+
+const labels = { qbo: 'QuickBooks Online', xero: 'Xero' } as const;
+
+const activeIds = (connections: Connection[] | undefined, kind: LedgerKind) =>
+  new Set((connections ?? []).filter((c) => c.kind === kind && c.status === 'active').map((c) => c.id));
 
 export function Connections() {
   const { fetch } = usePod();
   const list = useLoad(() => listConnections(fetch), []);
   const [problem, setProblem] = useState<Problem>();
   const [status, setStatus] = useState('');
+  // Whether the popup's own message told us it connected (then its closing adds nothing).
+  const reported = useRef(false);
+  const stopWatching = useRef<() => void>();
+  useEffect(() => () => stopWatching.current?.(), []);
 
   const attempt = async (what: () => Promise<unknown>, done: string) => {
     setProblem(undefined);
@@ -27,15 +37,34 @@ export function Connections() {
 
   const onConnected = useCallback(
     (kind: LedgerKind) => {
-      setStatus(`${kind === 'qbo' ? 'QuickBooks Online' : 'Xero'} connected.`);
+      reported.current = true;
+      setStatus(`${labels[kind]} connected.`);
       void list.reload(true);
     },
     [list.reload],
   );
   useOAuthMessages(onConnected);
 
+  /** The popup is gone: the list says whether a connection of that kind became active meanwhile. */
+  const afterPopup = async (kind: LedgerKind, before: Set<string>) => {
+    try {
+      const next = await listConnections(fetch);
+      list.set(next);
+      if (reported.current) return;
+      const now = activeIds(next.connections, kind);
+      const connected = [...now].some((id) => !before.has(id));
+      setStatus(connected ? `${labels[kind]} connected.` : 'The sign-in window closed.');
+    } catch (error) {
+      setProblem(error instanceof ApiError ? error : { code: 'client', message: String(error) });
+    }
+  };
+
   const connect = (kind: LedgerKind) => {
     const popup = openPopup();
+    reported.current = false;
+    stopWatching.current?.();
+    const before = activeIds(list.data?.connections, kind);
+    if (popup) stopWatching.current = watchPopup(popup, () => void afterPopup(kind, before));
     void attempt(async () => {
       const { url } = await authorizeConnection(fetch, kind);
       if (popup) popup.location.href = url;

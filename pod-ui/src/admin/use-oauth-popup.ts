@@ -30,3 +30,18 @@ export function useOAuthMessages(onConnected: (kind: LedgerKind) => void) {
 export function openPopup(): Window | null {
   return window.open('about:blank', 'ledgerpod-oauth', 'popup,width=560,height=720');
 }
+
+/**
+ * Calls `onClosed` once the popup is gone, whether the person closed it or the callback page did.
+ * It also fires when the callback page's Cross-Origin-Opener-Policy moves the popup into a browsing
+ * context group of its own: that cuts `window.opener`, so the page's message never arrives, and the
+ * connections list is then the only way to learn what happened.
+ */
+export function watchPopup(popup: Window, onClosed: () => void, everyMs = 500): () => void {
+  const timer = setInterval(() => {
+    if (!popup.closed) return;
+    clearInterval(timer);
+    onClosed();
+  }, everyMs);
+  return () => clearInterval(timer);
+}
