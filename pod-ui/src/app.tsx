@@ -1,3 +1,4 @@
+import type { RecordDetail } from './api/types.js';
 import { InvoicePod } from './invoice/invoice-pod.js';
 import type { Route } from './route.js';
 import { LazyView } from './ui/lazy-view.js';
@@ -15,11 +16,12 @@ function NeedsRole({ needed }: { needed: string }) {
   );
 }
 
-export function App({ route }: { route: Route }) {
+/** `firstStatus`: the invoice pod's record status that came with the sign-in, if it did. */
+export function App({ route, firstStatus }: { route: Route; firstStatus?: RecordDetail | null }) {
   const { role } = usePod();
   switch (route.view) {
     case 'invoice':
-      return <InvoicePod cwId={route.id} type={route.type} />;
+      return <InvoicePod cwId={route.id} type={route.type} initial={firstStatus} />;
     case 'company':
       return <LazyView load={loadCompany} props={{ cwId: route.id }} />;
     case 'workbench':

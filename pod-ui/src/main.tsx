@@ -1,5 +1,6 @@
 import './ui/base.css';
 import { render } from 'preact';
+import type { RecordDetail } from './api/types.js';
 import { App } from './app.js';
 import { connectHostedApi, type SessionError, startSession } from './hosted/index.js';
 import { parseRoute } from './route.js';
@@ -42,7 +43,9 @@ async function boot(app: HTMLElement) {
     );
     return;
   }
-  const result = await startSession(connection.api).catch(
+  const record =
+    route.view === 'invoice' ? { type: route.type ?? 'invoice', cwId: Number(route.id) } : undefined;
+  const result = await startSession(connection.api, { record }).catch(
     (error: unknown): { ok: false; error: SessionError } => ({
       ok: false,
       error: { code: 'session_failed', message: `Sign-in failed: ${String(error)}` },
@@ -59,7 +62,7 @@ async function boot(app: HTMLElement) {
   };
   render(
     <PodContext.Provider value={pod}>
-      <App route={route} />
+      <App route={route} firstStatus={session.takeRecordStatus() as RecordDetail | null | undefined} />
     </PodContext.Provider>,
     app,
   );

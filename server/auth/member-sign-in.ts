@@ -74,12 +74,22 @@ export async function signInMember(
     );
   }
   const directory = directoryFor(tenant);
+  // Both ConnectWise calls at once: the role read takes the member id the browser claims, and its
+  // answer is used only once the cookie check confirms that very member (else it is dropped). Two
+  // calls in series were most of the pod's sign-in time.
+  const roleRead = directory.memberWithRole(auth.memberid);
+  roleRead.catch(() => undefined);
   const verified = await directory.verifyMemberCookie(auth);
   if (!verified || verified.identifier.toLowerCase() !== auth.memberid.toLowerCase()) {
     throw memberNotVerified();
   }
-  const member = await directory.memberWithRole(verified.identifier);
-  if (!member) throw memberNotVerified();
+  // ConnectWise's own spelling of the identifier, should the claimed one differ in case and miss.
+  const member =
+    (await roleRead) ??
+    (verified.identifier !== auth.memberid ? await directory.memberWithRole(verified.identifier) : null);
+  if (!member || member.identifier.toLowerCase() !== verified.identifier.toLowerCase()) {
+    throw memberNotVerified();
+  }
   const role = roleForSecurityRole(member.securityRole, tenants.settingsOf(tenant));
   if (!role) {
     throw new AppError(

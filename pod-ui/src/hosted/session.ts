@@ -14,6 +14,12 @@ export interface SessionError {
 
 export interface PodSession {
   info(): SessionInfo;
+  /**
+   * The status of the screen's record that came with the sign-in (`SessionOptions.record`), once:
+   * `undefined` when it was not asked for, `null` when Ledgerpod does not know the record yet.
+   * Later reads go through `authorizedFetch`.
+   */
+  takeRecordStatus(): unknown;
   /** `fetch` against our backend with the session token; renews an expired token first. */
   authorizedFetch(path: string, init?: RequestInit): Promise<Response>;
   close(): void;
@@ -28,11 +34,17 @@ export interface SessionOptions {
   /** Renew this long before expiry, so a request in flight never carries a stale token. */
   renewBeforeMs?: number;
   now?: () => number;
+  /**
+   * The record on the pod's screen: the sign-in answers its status too, so the first paint needs
+   * one request to our backend, not a sign-in and then a status read.
+   */
+  record?: { type: string; cwId: number };
 }
 
 interface SessionGrant extends SessionInfo {
   token: string;
   expiresAt: string;
+  status?: unknown;
 }
 
 /**
@@ -45,9 +57,9 @@ export async function startSession(api: HostedApi, options: SessionOptions = {})
   const renewBeforeMs = options.renewBeforeMs ?? 60_000;
   const now = options.now ?? Date.now;
 
-  const signIn = async (): Promise<
-    { ok: true; grant: SessionGrant } | { ok: false; error: SessionError }
-  > => {
+  const signIn = async (
+    record?: SessionOptions['record'],
+  ): Promise<{ ok: true; grant: SessionGrant } | { ok: false; error: SessionError }> => {
     let data: unknown;
     try {
       data = await api.getMemberAuthentication();
@@ -59,7 +71,7 @@ export async function startSession(api: HostedApi, options: SessionOptions = {})
     const response = await doFetch(new URL('/api/v1/session', apiOrigin), {
       method: 'POST',
       headers: { 'content-type': 'application/json' },
-      body: JSON.stringify(data),
+      body: JSON.stringify(record ? { ...(data as object), record } : data),
       credentials: 'omit',
     });
     const body = (await response.json().catch(() => undefined)) as
@@ -74,9 +86,10 @@ export async function startSession(api: HostedApi, options: SessionOptions = {})
     };
   };
 
-  const first = await signIn();
+  const first = await signIn(options.record);
   if (!first.ok) return first;
   let grant = first.grant;
+  let firstStatus = grant.status;
   let renewal: Promise<void> | undefined;
   let timer: ReturnType<typeof setTimeout> | undefined;
   let closed = false;
@@ -112,6 +125,11 @@ export async function startSession(api: HostedApi, options: SessionOptions = {})
     ok: true,
     session: {
       info: () => ({ member: grant.member, role: grant.role, tenant: grant.tenant }),
+      takeRecordStatus() {
+        const status = firstStatus;
+        firstStatus = undefined;
+        return status;
+      },
       async authorizedFetch(path, init = {}) {
         if (now() >= expiresAt()) await renew();
         const response = await send(path, init);

@@ -1,21 +1,29 @@
-import type { RecordType } from '../api/types.js';
+import type { RecordDetail, RecordType } from '../api/types.js';
 import { usePod } from '../ui/pod-context.js';
 import { ProblemBox } from '../ui/problem-box.js';
 import { StateBadge } from '../ui/state-badge.js';
 import { busyStates } from '../ui/states.js';
-import { useLoad } from '../ui/use-load.js';
 import { usePoll } from '../ui/use-poll.js';
 import { Amounts } from './amounts.js';
-import { loadRecord } from './load-record.js';
+import { useRecordStatus } from './load-record.js';
 import { Payments } from './payments.js';
 import { RecordActions } from './record-actions.js';
 
 const ledgerNames = { qbo: 'QuickBooks Online', xero: 'Xero' } as const;
 
 /** One ConnectWise invoice's accounting status, sized for a ~250 px pod. */
-export function InvoicePod({ cwId, type }: { cwId: string; type?: RecordType }) {
+export function InvoicePod({
+  cwId,
+  type,
+  initial,
+}: {
+  cwId: string;
+  type?: RecordType;
+  /** The status that came with the sign-in (null: unknown record); undefined loads it. */
+  initial?: RecordDetail | null;
+}) {
   const { fetch } = usePod();
-  const loaded = useLoad(() => loadRecord(fetch, cwId, type), [cwId, type]);
+  const loaded = useRecordStatus(fetch, cwId, type, initial);
   const detail = loaded.data;
   const running = detail !== undefined && busyStates.has(detail.state);
   const gaveUp = usePoll(running, () => loaded.reload(true));
