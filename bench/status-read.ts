@@ -6,6 +6,7 @@
  *   DATABASE_URL=postgres://... npx tsx bench/status-read.ts
  */
 import { randomBytes } from 'node:crypto';
+import { readFileSync } from 'node:fs';
 import { performance } from 'node:perf_hooks';
 import { sql } from 'kysely';
 import { SessionTokens } from '../server/auth/session-token.js';
@@ -59,6 +60,35 @@ const jobsQueued = async () =>
     ).rows[0]?.n ?? 0,
   );
 
+// CPU time actually spent, unlike event-loop busy time, which also counts the time the thread waits
+// for a core on a loaded machine. Linux /proc, in clock ticks (10 ms): the server's thread (the main
+// thread's task id is the process id) and the PostgreSQL backends serving the benchmark's database,
+// when the server runs on this machine. undefined where /proc does not tell.
+const ticksMs = 10;
+const cpuMsOf = (path: string) => {
+  try {
+    const fields = readFileSync(path, 'utf8').split(') ')[1]!.split(' ');
+    return (Number(fields[11]) + Number(fields[12])) * ticksMs;
+  } catch {
+    return undefined;
+  }
+};
+const serverThreadCpuMs = () => cpuMsOf(`/proc/self/task/${process.pid}/stat`);
+const postgresCpuMs = async () => {
+  const backends = await sql<{
+    pid: number;
+  }>`select pid from pg_stat_activity where datname = current_database()`.execute(database.db);
+  let total = 0;
+  for (const { pid } of backends.rows) {
+    const ms = cpuMsOf(`/proc/${pid}/stat`);
+    if (ms === undefined) return undefined;
+    total += ms;
+  }
+  return total;
+};
+const perRequest = (before: number | undefined, after: number | undefined, n: number) =>
+  before === undefined || after === undefined ? 'n/a' : ((after - before) / n).toFixed(2);
+
 // Warm-up: JIT, pool connections, plan cache.
 await runFixedRate({ url: pod.url!, rate: 100, durationMs: 3000, paths, headers });
 
@@ -66,11 +96,21 @@ const results = [];
 for (const rate of rates) {
   await touch();
   await sleep(1000);
+  const cpu0 = serverThreadCpuMs();
+  const pg0 = process.env.DATABASE_URL ? await postgresCpuMs() : undefined;
   const elu = performance.eventLoopUtilization();
   const result = await runFixedRate({ url: pod.url!, rate, durationMs: seconds * 1000, paths, headers });
   const used = performance.eventLoopUtilization(elu);
+  const cpu1 = serverThreadCpuMs();
+  const pg1 = process.env.DATABASE_URL ? await postgresCpuMs() : undefined;
   // Event-loop busy time of the server's thread per answered request: how much of one core a read costs.
-  results.push({ ...result, elu: used.utilization, busyMsPerRequest: used.active / result.sent });
+  results.push({
+    ...result,
+    elu: used.utilization,
+    busyMsPerRequest: used.active / result.sent,
+    cpuMsPerRequest: perRequest(cpu0, cpu1, result.sent),
+    pgCpuMsPerRequest: perRequest(pg0, pg1, result.sent),
+  });
 }
 const refreshJobs = await jobsQueued();
 
@@ -86,11 +126,11 @@ const lines = [
     load: `fixed-rate open loop, ${seconds} s per step, node:http keep-alive (<=128 sockets) in a worker thread; latency from scheduled send`,
   }),
   '',
-  '| rate (req/s) | sent | 200s | errors | achieved/s | p50 ms | p90 ms | p99 ms | max ms | server loop busy | busy ms/req |',
-  '|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|',
+  '| rate (req/s) | sent | 200s | errors | achieved/s | p50 ms | p90 ms | p99 ms | max ms | server loop busy | busy ms/req | server CPU ms/req | PG CPU ms/req | load gen CPU ms/req |',
+  '|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|',
   ...results.map(
     (r) =>
-      `| ${r.rate} | ${r.sent} | ${r.ok} | ${r.errors + (r.sent - r.ok - r.errors)} | ${r.achieved.toFixed(0)} | ${r.p50.toFixed(2)} | ${r.p90.toFixed(2)} | ${r.p99.toFixed(2)} | ${r.max.toFixed(1)} | ${(r.elu * 100).toFixed(0)}% | ${r.busyMsPerRequest.toFixed(2)} |`,
+      `| ${r.rate} | ${r.sent} | ${r.ok} | ${r.errors + (r.sent - r.ok - r.errors)} | ${r.achieved.toFixed(0)} | ${r.p50.toFixed(2)} | ${r.p90.toFixed(2)} | ${r.p99.toFixed(2)} | ${r.max.toFixed(1)} | ${(r.elu * 100).toFixed(0)}% | ${r.busyMsPerRequest.toFixed(2)} | ${r.cpuMsPerRequest} | ${r.pgCpuMsPerRequest} | ${(r.generatorCpuMs / r.sent).toFixed(2)} |`,
   ),
   '',
   `highest rate held with p99 <= ${budgetP99} ms: ${held.length ? `${Math.max(...held)} req/s` : 'none of the rates tried'}`,
