@@ -141,6 +141,21 @@ describe('the accountant workbench tab', () => {
     expect(await link.getAttribute('href')).toBe((await pod.world.record(7201)).body.ledger.url);
     await screenshot(page, 'pod-workbench-all');
 
+    // Filters narrow the list; the counts follow the filter.
+    await tab.getByLabel('Type').selectOption('expense');
+    await eventually(() => table.locator('tbody tr').count()).toBe(1);
+    expect(await table.locator('tbody tr').getAttribute('data-key')).toBe('expense:7211');
+    expect(await tab.getByTestId('queue-synced').textContent()).toBe('Synced 1');
+    await tab.getByLabel('Type').selectOption('');
+    // The search applies on Enter (or leaving the field): the input's change event, not each key.
+    await tab.getByLabel('Search').fill('INV-7203');
+    await tab.getByLabel('Search').press('Enter');
+    await eventually(() => table.locator('tbody tr').count()).toBe(1);
+    expect(await table.locator('tbody tr').getAttribute('data-key')).toBe('invoice:7203');
+    await tab.getByLabel('Search').fill('');
+    await tab.getByLabel('Search').press('Enter');
+    await eventually(() => table.locator('tbody tr').count()).toBe(6);
+
     await row.getByRole('button', { name: 'INV-7201' }).click();
     await page.waitForURL(/\/invoices\/7201\?member=/);
     await eventually(() => podFrame(page).getByTestId('record-state').getAttribute('data-state')).toBe(
