@@ -1,3 +1,4 @@
+import { useState } from 'preact/hooks';
 import type { RecordState, RecordType, StateCounts } from '../api/types.js';
 import { stateLabels } from '../ui/states.js';
 import { typeLabels } from './record-kinds.js';
@@ -21,6 +22,9 @@ export function Filters({
   onChange(next: Filter): void;
 }) {
   const total = counts ? Object.values(counts).reduce((a, b) => a + (b ?? 0), 0) : undefined;
+  // What is typed, applied on Enter or leaving the field. Kept here: bound to `filter.q` alone, a
+  // re-render while typing (the list answering, say) would put the old text back.
+  const [q, setQ] = useState(filter.q);
   return (
     <div class="filters">
       <div class="queue-tabs" role="toolbar" aria-label="Records by status">
@@ -58,8 +62,9 @@ export function Filters({
         Search{' '}
         <input
           type="search"
-          value={filter.q}
+          value={q}
           placeholder="Number or company"
+          onInput={(e) => setQ(e.currentTarget.value)}
           onChange={(e) => onChange({ ...filter, q: e.currentTarget.value })}
         />
       </label>
