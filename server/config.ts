@@ -49,6 +49,7 @@ const envSchema = z.object({
   OPERATOR_TOKEN: z.string().min(32).optional(),
   WORKER_CONCURRENCY: z.coerce.number().int().min(1).max(64).default(8),
   CW_TIMEOUT_MS: z.coerce.number().int().min(100).max(300_000).default(30_000),
+  CW_CALLS_PER_MINUTE: z.coerce.number().int().min(10).max(100_000).default(600),
   LEDGER_TIMEOUT_MS: z.coerce.number().int().min(100).max(300_000).default(30_000),
   QBO_CLIENT_ID: z.string().min(1).optional(),
   QBO_CLIENT_SECRET: z.string().min(1).optional(),
@@ -86,6 +87,8 @@ export interface Config {
   podUiDir: string;
   /** How long one ConnectWise or ledger call may take before it counts as timed out. */
   timeouts: { connectWiseMs: number; ledgerMs: number };
+  /** Each tenant's ConnectWise budget: CW publishes no limit, so the operator sets what their instance bears. */
+  cwCallsPerMinute: number;
   /** Undefined when QBO_CLIENT_ID / QBO_CLIENT_SECRET are not set: QuickBooks cannot be connected. */
   quickbooks: QuickBooksConfig | undefined;
   /** Undefined when XERO_CLIENT_ID / XERO_CLIENT_SECRET are not set: Xero cannot be connected. */
@@ -135,6 +138,7 @@ const expected: Record<string, string> = {
   OPERATOR_TOKEN: 'a random token of 32 characters or more (openssl rand -hex 32) enabling the operator API',
   POD_UI_DIR: 'the folder holding the built pod (npm run build:ui writes dist/pod-ui)',
   CW_TIMEOUT_MS: 'milliseconds, 100-300000',
+  CW_CALLS_PER_MINUTE: 'ConnectWise calls per minute per tenant, 10-100000 (CW publishes no limit)',
   LEDGER_TIMEOUT_MS: 'milliseconds, 100-300000',
   QBO_CLIENT_ID: 'the Client ID of your Intuit developer app',
   QBO_CLIENT_SECRET: 'the Client Secret of your Intuit developer app',
@@ -200,6 +204,7 @@ export function parseConfig(
       workerConcurrency: e.WORKER_CONCURRENCY,
       podUiDir: e.POD_UI_DIR ? resolve(e.POD_UI_DIR) : podUiDistDir,
       timeouts: { connectWiseMs: e.CW_TIMEOUT_MS, ledgerMs: e.LEDGER_TIMEOUT_MS },
+      cwCallsPerMinute: e.CW_CALLS_PER_MINUTE,
       quickbooks: quickbooksConfig(e),
       xero: xeroConfig(e),
     },

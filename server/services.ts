@@ -61,7 +61,11 @@ export function createServices(config: Config, db: Db): Services {
     sessionTokens: new SessionTokens(config.sessionKey, async (tenantId) =>
       Boolean(await tenants.get(tenantId)),
     ),
-    connectWise: new TenantConnectWise(tenants, { timeoutMs: config.timeouts.connectWiseMs, limiter }),
+    connectWise: new TenantConnectWise(tenants, {
+      timeoutMs: config.timeouts.connectWiseMs,
+      limiter,
+      callsPerMinute: config.cwCallsPerMinute,
+    }),
     connections,
     limiter,
     providers,

@@ -16,8 +16,13 @@ export class TenantConnectWise {
 
   constructor(
     private readonly tenants: TenantStore,
-    private readonly options: { timeoutMs?: number; limiter?: CallLimiter } = {},
+    private readonly options: { timeoutMs?: number; limiter?: CallLimiter; callsPerMinute?: number } = {},
   ) {}
+
+  private get limits() {
+    const perMinute = this.options.callsPerMinute ?? providerLimits.connectwise.perMinute;
+    return { ...providerLimits.connectwise, perMinute };
+  }
 
   for(tenant: Tenant): ConnectWiseClient {
     const version = new Date(tenant.updated_at).getTime();
@@ -34,7 +39,7 @@ export class TenantConnectWise {
       ...(this.options.timeoutMs ? { timeoutMs: this.options.timeoutMs } : {}),
       // Paced like the ledgers: one budget per tenant shared by every process through Postgres.
       ...(this.options.limiter
-        ? { gate: limitedGate(this.options.limiter, cwLimiterKey(tenant.id), providerLimits.connectwise) }
+        ? { gate: limitedGate(this.options.limiter, cwLimiterKey(tenant.id), this.limits) }
         : {}),
     });
     this.clients.set(tenant.id, { version, client });

@@ -54,9 +54,11 @@ describe('ConnectWise calls paced through the shared limiter', () => {
     expect((await cw.traffic()).maxInFlight).toBeGreaterThan(providerLimits.connectwise.concurrent);
   }, 60_000);
 
-  it('two instances on one database hold one tenant to its CW rate and concurrency', async () => {
+  it('two instances on one database hold one tenant to its configured CW rate and concurrency', async () => {
     const cw = await slowConnectWise();
-    const config = testConfig();
+    // Half the default, so a run at the default rate would finish in half the time and fail below.
+    const perMinute = 300;
+    const config = testConfig({ CW_CALLS_PER_MINUTE: String(perMinute) });
     const [a, b] = [createServices(config, database.db), createServices(config, second.db)];
     const tenant = await a.tenants.create({
       ...keys,
@@ -70,12 +72,12 @@ describe('ConnectWise calls paced through the shared limiter', () => {
     await Promise.all(Array.from({ length: calls }, (_, i) => clients[i % 2]!.countUnposted('invoices')));
     const elapsedMs = Date.now() - started;
 
-    const { perMinute, burst, concurrent } = providerLimits.connectwise;
+    const { burst, concurrent } = providerLimits.connectwise;
     const seen = await cw.traffic();
     // Each instance discovers the codebase once (/login/companyinfo), paced like the rest.
     expect(seen.total).toBe(calls + 2);
     expect(seen.maxInFlight).toBeLessThanOrEqual(concurrent);
-    // Past the burst, one call per 60000/perMinute ms (600/min: 100 ms), for both instances together.
+    // Past the burst, one call per 60000/perMinute ms (300/min: 200 ms), for both instances together.
     const minimumMs = ((seen.total - burst) * 60_000) / perMinute;
     expect(elapsedMs).toBeGreaterThanOrEqual(minimumMs * 0.95);
     const budget = await database.db
