@@ -42,6 +42,8 @@ const payEvery = 10;
 const latency = { cw: 30, qbo: 60, xero: 60 };
 /** The simulators' (published) per-company limits. */
 const published = { qbo: { perMinute: 500, concurrent: 10 }, xero: { perMinute: 60, concurrent: 5 } };
+/** Each tenant's ConnectWise budget, set explicitly (CW_CALLS_PER_MINUTE) and asserted below. */
+const cwLimits = providerLimits.connectwise;
 const webhookSecrets = { qboVerifier: 'scale-out-qbo-verifier', xeroKey: 'scale-out-xero-key' };
 
 const kinds: LedgerKind[] = [
@@ -92,6 +94,7 @@ describe.skipIf(!serverUrl)(
       LOG_LEVEL: role === 'worker' ? 'info' : 'warn',
       CW_TIMEOUT_MS: '5000',
       LEDGER_TIMEOUT_MS: '5000',
+      CW_CALLS_PER_MINUTE: String(cwLimits.perMinute),
       QBO_WEBHOOK_VERIFIER: webhookSecrets.qboVerifier,
       XERO_WEBHOOK_KEY: webhookSecrets.xeroKey,
       ...fleet.env(),
@@ -357,7 +360,6 @@ describe.skipIf(!serverUrl)(
           // ConnectWise calls go through the same shared limiter, per tenant (its limits are not
           // published; the product keeps to its own budget).
           const cwLog = fleet.calls[t.index]!.cw;
-          const cwLimits = providerLimits.connectwise;
           expect(cwLog.maxInFlight, `tenant ${t.index} CW at once`).toBeLessThanOrEqual(cwLimits.concurrent);
           expect(busiestWindow(cwLog.times), `tenant ${t.index} CW busiest minute`).toBeLessThanOrEqual(
             cwLimits.perMinute + cwLimits.burst + 1,
