@@ -51,6 +51,8 @@ export async function startJobQueue(options: JobQueueOptions): Promise<JobQueue>
   const ensureQueue: JobQueue['ensureQueue'] = async (queue, queueOptions) => {
     if (known.has(queue)) return;
     if (!(await boss.getQueue(queue))) await boss.createQueue(queue, { name: queue, ...queueOptions });
+    // A queue made by an older release keeps its options until told: tell it this release's.
+    else if (queueOptions) await boss.updateQueue(queue, { name: queue, ...queueOptions });
     known.add(queue);
   };
 

@@ -13,6 +13,10 @@ export async function createPaymentQueues(jobs: JobQueue): Promise<void> {
     retryLimit: 8,
     retryDelay: 3,
     retryBackoff: true,
+    // A sweep held by a dead worker would stall every connection's sweeps (a stately queue's fetch
+    // fails while its head's key is active) for pg-boss's default 15 minutes. Five minutes covers a
+    // long first sweep; one that outlives it is safe to run again (each payment is claimed once).
+    expireInSeconds: 300,
   });
   await jobs.ensureQueue(queues.paymentsTick, { policy: 'singleton' });
 }

@@ -58,6 +58,9 @@ export async function createRecordQueues(jobs: JobQueue): Promise<void> {
     retryLimit: 5,
     retryDelay: 5,
     retryBackoff: true,
+    // A refresh takes a call or two. One held by a dead worker blocks the queue's head (pg-boss
+    // stately fetches fail while a key's active job lives), so it must not live pg-boss's 15 minutes.
+    expireInSeconds: 60,
   });
 }
 

@@ -16,9 +16,20 @@ const tickQueue = 'unposted-sweep-tick';
 
 export async function createSweepQueues(jobs: JobQueue): Promise<void> {
   // One sweep per tenant at a time, one more waiting.
-  await jobs.ensureQueue(sweepQueue, { policy: 'stately', retryLimit: 3, retryDelay: 30 });
+  // Expiries well under pg-boss's 15 minutes: a dead worker's job must not stall its stately queue.
+  await jobs.ensureQueue(sweepQueue, {
+    policy: 'stately',
+    retryLimit: 3,
+    retryDelay: 30,
+    expireInSeconds: 300,
+  });
   await jobs.ensureQueue(tickQueue, { policy: 'singleton' });
-  await jobs.ensureQueue(discoverQueue, { policy: 'stately', retryLimit: 2, retryDelay: 10 });
+  await jobs.ensureQueue(discoverQueue, {
+    policy: 'stately',
+    retryLimit: 2,
+    retryDelay: 10,
+    expireInSeconds: 120,
+  });
 }
 
 /** Lists the tenant's unposted records in Ledgerpod (without pushing them), at most once a minute. */

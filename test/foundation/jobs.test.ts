@@ -3,6 +3,9 @@ import type { DatabaseHandle } from '../../server/db/database.js';
 import { startJobQueue } from '../../server/jobs/job-queue.js';
 import { createLogger } from '../../server/log.js';
 import { createMetrics } from '../../server/metrics.js';
+import { createPaymentQueues } from '../../server/sync/payment-jobs.js';
+import { createRecordQueues } from '../../server/sync/record-jobs.js';
+import { createSweepQueues } from '../../server/sync/sweep-jobs.js';
 import { createTestDatabase } from '../support/test-database.js';
 
 describe('job queue', () => {
@@ -55,6 +58,36 @@ describe('job queue', () => {
     await expect.poll(() => started, { timeout: 10_000 }).toBe(true);
     await jobs.stop();
     expect(finished).toBe(true);
+  });
+
+  it("a queue made by an older release takes this release's options", async () => {
+    const jobs = await start();
+    await jobs.ensureQueue('test-options', { policy: 'stately', retryLimit: 1 });
+    const later = await start();
+    await later.ensureQueue('test-options', { policy: 'stately', retryLimit: 5, expireInSeconds: 60 });
+    expect(await later.boss.getQueue('test-options')).toMatchObject({
+      policy: 'stately',
+      retryLimit: 5,
+      expireInSeconds: 60,
+    });
+    await Promise.all([jobs.stop(), later.stop()]);
+  });
+
+  it("no stately queue of the product keeps a dead worker's job for pg-boss's default 15 minutes", async () => {
+    const jobs = await start();
+    await createRecordQueues(jobs);
+    await createPaymentQueues(jobs);
+    await createSweepQueues(jobs);
+    const stately = (await jobs.boss.getQueues()).filter((q) => q.policy === 'stately');
+    expect(stately.map((q) => q.name).sort()).toEqual(
+      expect.arrayContaining(['payments-sweep', 'record-push', 'record-refresh']),
+    );
+    for (const queue of stately)
+      expect([queue.name, (queue.expireInSeconds ?? Number.POSITIVE_INFINITY) <= 300]).toEqual([
+        queue.name,
+        true,
+      ]);
+    await jobs.stop();
   });
 
   it('a web-role queue sends but refuses to work', async () => {
