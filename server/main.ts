@@ -25,6 +25,7 @@ try {
   let demoState: { tenant: Tenant; sims: NonNullable<typeof sims>; shell: RunningSim } | undefined;
   const pod = await startLedgerpod(config, {
     logger,
+    processMetrics: true,
     routers: demo ? () => [demo.demoRoutes(() => demoState)] : undefined,
   });
   logger.info(

@@ -29,6 +29,11 @@ export interface Ledgerpod {
 
 export interface StartOptions {
   logger?: Logger;
+  /**
+   * Node and process metrics (memory, event-loop lag, handles) on /metrics: on for a real process
+   * (main.ts); off for the many instances one test process starts, which would share one process.
+   */
+  processMetrics?: boolean;
   /** Use an already open database instead of opening one from the config (tests). */
   database?: DatabaseHandle;
   /** Extra routes for tests, mounted after the product's own. */
@@ -38,7 +43,7 @@ export interface StartOptions {
 /** config -> db -> migrations -> queue -> http, by role. Tests call it with PORT 0. */
 export async function startLedgerpod(config: Config, options: StartOptions = {}): Promise<Ledgerpod> {
   const logger = options.logger ?? createLogger(config.logLevel);
-  const metrics = createMetrics({ defaults: !options.logger });
+  const metrics = createMetrics({ defaults: options.processMetrics ?? false });
   const database =
     options.database ?? (await openDatabase({ databaseUrl: config.databaseUrl, dataDir: config.dataDir }));
   await migrateToLatest(database.db);

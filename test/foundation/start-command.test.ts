@@ -32,6 +32,10 @@ describe('the start command', () => {
       const url = await withinSeconds(first.url, 30, 'start-up');
       await waitForStatus(`${url}/healthz`, 200, 30 - (Date.now() - started) / 1000);
       await waitForStatus(`${url}/readyz`, 200, 30 - (Date.now() - started) / 1000);
+      // The process's own health is on /metrics for whoever watches it: memory, event-loop lag.
+      const metrics = await (await fetch(`${url}/metrics`)).text();
+      expect(metrics).toMatch(/^process_resident_memory_bytes \d+/m);
+      expect(metrics).toMatch(/^nodejs_eventloop_lag_seconds /m);
     } finally {
       expect(await first.stop('SIGTERM')).toBe(0);
     }
