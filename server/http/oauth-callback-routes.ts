@@ -308,6 +308,9 @@ function send(res: Response, status: number, title: string, body: string, script
       // Only this page's own inline script may run.
       'content-security-policy': `default-src 'none'; script-src ${scriptHash}; style-src 'unsafe-inline'; frame-ancestors 'none'`,
       'referrer-policy': 'no-referrer',
+      // The popup arrives here from the provider's pages (another origin): any stricter policy puts
+      // it in a browsing context group of its own, which cuts window.opener and the pod never hears.
+      'cross-origin-opener-policy': 'unsafe-none',
     })
     .send(
       `<!doctype html><html lang="en"><head><meta charset="utf-8"><title>${escapeHtml(title)}</title>` +

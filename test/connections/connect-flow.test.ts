@@ -90,6 +90,8 @@ describe('connect QuickBooks Online and Xero over HTTP, with mappings and settin
       `window.opener?.postMessage("{\\"ledgerpod\\":\\"connected\\",\\"kind\\":\\"qbo\\"}", '*')`,
     );
     expect(page.headers.get('content-security-policy')).toMatch(/script-src 'sha256-/);
+    // Reached from the provider's origin: a stricter opener policy would cut window.opener.
+    expect(page.headers.get('cross-origin-opener-policy')).toBe('unsafe-none');
 
     const listed = await api('admin').get('/api/v1/connections');
     expect(listed.status).toBe(200);
