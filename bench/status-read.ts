@@ -78,12 +78,20 @@ const postgresCpuMs = async () => {
   const backends = await sql<{
     pid: number;
   }>`select pid from pg_stat_activity where datname = current_database()`.execute(database.db);
-  let total = 0;
+  const byPid = new Map<number, number>();
   for (const { pid } of backends.rows) {
     const ms = cpuMsOf(`/proc/${pid}/stat`);
     if (ms === undefined) return undefined;
-    total += ms;
+    byPid.set(pid, ms);
   }
+  return byPid;
+};
+// Per backend, so a connection closed or opened during the step does not skew the sum (a backend
+// that exits during the step loses its last few ticks).
+const postgresDelta = (before: Map<number, number> | undefined, after: Map<number, number> | undefined) => {
+  if (!before || !after) return undefined;
+  let total = 0;
+  for (const [pid, ms] of after) total += ms - (before.get(pid) ?? 0);
   return total;
 };
 const perRequest = (before: number | undefined, after: number | undefined, n: number) =>
@@ -109,7 +117,7 @@ for (const rate of rates) {
     elu: used.utilization,
     busyMsPerRequest: used.active / result.sent,
     cpuMsPerRequest: perRequest(cpu0, cpu1, result.sent),
-    pgCpuMsPerRequest: perRequest(pg0, pg1, result.sent),
+    pgCpuMsPerRequest: perRequest(0, postgresDelta(pg0, pg1), result.sent),
   });
 }
 const refreshJobs = await jobsQueued();
@@ -123,7 +131,7 @@ const lines = [
     data: `${seeded.tenantIds.length} tenants x ${perTenant} invoices = ${seeded.tenantIds.length * perTenant} records, 2 events per non-unposted record, a payment per paid record; seeded in ${(seedMs / 1000).toFixed(1)} s`,
     route:
       'GET /api/v1/records/invoice/:cwId, viewer token per tenant, random record; refreshed_at = now() before each step',
-    load: `fixed-rate open loop, ${seconds} s per step, node:http keep-alive (<=128 sockets) in a worker thread; latency from scheduled send`,
+    load: `fixed-rate open loop, ${seconds} s per step, pre-encoded keep-alive GETs over node:net (<=128 sockets) in a worker thread; latency from scheduled send`,
   }),
   '',
   '| rate (req/s) | sent | 200s | errors | achieved/s | p50 ms | p90 ms | p99 ms | max ms | server loop busy | busy ms/req | server CPU ms/req | PG CPU ms/req | load gen CPU ms/req |',
