@@ -28,11 +28,11 @@ export interface BenchWorld {
 export async function startBenchWorld(
   kind: LedgerKind,
   settings: { batchPrefix?: string; syncOnClose?: boolean } = {},
-  options: { extraWorkers?: number } = {},
+  options: { extraWorkers?: number; env?: Record<string, string> } = {},
 ): Promise<BenchWorld> {
   const sims = await startSimWorld();
   const database = await createTestDatabase();
-  const config = testConfig({ ...sims.env(), LOG_LEVEL: 'warn' });
+  const config = testConfig({ ...sims.env(), LOG_LEVEL: 'warn', ...options.env });
   const started = await startLedgerpod(config, { logger: createLogger('warn'), database });
   const pod = { ...started, url: started.url! };
   // More worker "processes" (each its own job queue, pool and handlers) on the same database.

@@ -11,22 +11,10 @@ import {
   startXeroSimHandle,
 } from '../ledgers/support/ledger-worlds.js';
 import { addSimTenant, api, type CwSim, post, sessionToken, startSeededConnectWise } from './cw-tenant.js';
+import { insertDemoMappings } from './ledger-sim-wiring.js';
 import { startTestPod, type TestPod } from './test-pod.js';
 
-/** Ledger keys for the CW GL accounts and tax codes the fixtures use, per ledger. */
-export const demoMappings: Record<LedgerKind, [MappingKind, string, string][]> = {
-  qbo: [
-    ['gl_account', '4000', '1'],
-    ['item', '4000', '30'],
-    ['tax_code', 'State', '21'],
-    ['tax_code', 'Exempt', '22'],
-  ],
-  xero: [
-    ['gl_account', '4000', '200'],
-    ['tax_code', 'State', 'OUTPUT'],
-    ['tax_code', 'Exempt', 'NONE'],
-  ],
-};
+export { demoMappings } from './ledger-sim-wiring.js';
 
 export interface PipelineWorld {
   cw: CwSim;
@@ -130,18 +118,7 @@ export async function startPipelineWorld(
     name: ledgerSim.label,
     tokens: await ledgerSim.grant(),
   });
-  await pod.database.db
-    .insertInto('mappings')
-    .values(
-      demoMappings[kind].map(([mappingKind, cwKey, ledgerKey]) => ({
-        tenant_id: tenant.id,
-        connection_id: connection.id,
-        kind: mappingKind,
-        cw_key: cwKey,
-        ledger_key: ledgerKey,
-      })),
-    )
-    .execute();
+  await insertDemoMappings(pod.database.db, tenant.id, connection.id, kind);
   const token = {
     accountant: await sessionToken(pod.url, cw, 'accountant'),
     admin: await sessionToken(pod.url, cw, 'admin'),

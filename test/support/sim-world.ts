@@ -9,10 +9,17 @@ import { TenantStore } from '../../server/tenants/tenant-store.js';
 import { type BuiltInvoice, testApiMember, testClientId } from '../../sim/connectwise/index.js';
 import type { RunningSim } from '../../sim/kit/listen.js';
 import { startQuickBooksSim } from '../../sim/quickbooks/index.js';
-import { defaultSimClient, startXeroSim } from '../../sim/xero/index.js';
-import { qboClient, realmId, xeroTenant } from '../ledgers/support/ledger-worlds.js';
+import { startXeroSim } from '../../sim/xero/index.js';
+import { realmId, xeroTenant } from '../ledgers/support/ledger-worlds.js';
 import { type CwSim, post, startSeededConnectWise } from './cw-tenant.js';
-import { demoMappings, invoice } from './pipeline-world.js';
+import {
+  insertDemoMappings,
+  ledgerSimEnv,
+  qboClient,
+  seedCwInvoices,
+  simGrant,
+} from './ledger-sim-wiring.js';
+import { invoice } from './pipeline-world.js';
 
 export type SimName = 'cw' | 'qbo' | 'xero';
 
@@ -84,17 +91,7 @@ export async function startSimWorld(): Promise<SimWorld> {
     xero,
     url,
     throttled,
-    env: () => ({
-      QBO_CLIENT_ID: qboClient.id,
-      QBO_CLIENT_SECRET: qboClient.secret,
-      QBO_ENVIRONMENT: 'sandbox',
-      QBO_API_URL: `${qbo.url}/v3/company/`,
-      QBO_OAUTH_URL: qbo.url,
-      XERO_CLIENT_ID: defaultSimClient.clientId,
-      XERO_CLIENT_SECRET: defaultSimClient.clientSecret,
-      XERO_API_URL: `${xero.url}/api.xro/2.0`,
-      XERO_IDENTITY_URL: xero.url,
-    }),
+    env: () => ledgerSimEnv(qbo.url, xero.url),
     async latency(ms) {
       for (const [name, value] of Object.entries(ms) as [SimName, number][]) {
         await post(url[name], '/__sim/latency', { ms: value });
@@ -109,15 +106,7 @@ export async function startSimWorld(): Promise<SimWorld> {
         throttled[name] = 0;
       }
     },
-    async seedInvoices(built) {
-      for (let i = 0; i < built.length; i += 500) {
-        const chunk = built.slice(i, i + 500);
-        await post(cw.url, '/__sim/seed', {
-          invoices: chunk.map((b) => b.invoice),
-          glTransactions: chunk.map((b) => b.glTransaction).filter((g) => g.detail.length > 0),
-        });
-      }
-    },
+    seedInvoices: (built) => seedCwInvoices(cw.url, built),
     async qboDocuments(entity) {
       const state = await getJson(`${qbo.url}/__sim/state`);
       return state.realms[realmId][entity] ?? [];
@@ -166,45 +155,10 @@ export async function installTenant(
     kind,
     externalId: kind === 'qbo' ? realmId : xeroTenant,
     name: kind === 'qbo' ? 'QuickBooks Online' : 'Xero',
-    tokens: await grant(world, kind),
+    tokens: await simGrant(kind === 'qbo' ? world.qbo.url : world.xero.url, kind, realmId),
   });
-  await db
-    .insertInto('mappings')
-    .values(
-      demoMappings[kind].map(([mappingKind, cwKey, ledgerKey]) => ({
-        tenant_id: tenant.id,
-        connection_id: connection.id,
-        kind: mappingKind,
-        cw_key: cwKey,
-        ledger_key: ledgerKey,
-      })),
-    )
-    .execute();
+  await insertDemoMappings(db, tenant.id, connection.id, kind);
   return { tenant, connection };
-}
-
-async function grant(world: SimWorld, kind: LedgerKind) {
-  if (kind === 'qbo') {
-    const t = (await post(world.qbo.url, '/__sim/oauth/tokens', { realmId, clientId: qboClient.id })) as {
-      access_token: string;
-      refresh_token: string;
-      expires_in: number;
-    };
-    return {
-      accessToken: t.access_token,
-      refreshToken: t.refresh_token,
-      accessExpiresAt: new Date(Date.now() + t.expires_in * 1000),
-    };
-  }
-  const t = (await post(world.xero.url, '/__sim/oauth/tokens', { clientId: defaultSimClient.clientId })) as {
-    access_token: string;
-    refresh_token: string;
-  };
-  return {
-    accessToken: t.access_token,
-    refreshToken: t.refresh_token,
-    accessExpiresAt: new Date(Date.now() + 30 * 60_000),
-  };
 }
 
 /** A session token signed with the product's SESSION_KEY, as POST /api/v1/session would issue. */

@@ -8,10 +8,15 @@ import { TenantStore } from '../../server/tenants/tenant-store.js';
 import { type BuiltInvoice, testApiMember, testClientId } from '../../sim/connectwise/index.js';
 import type { RunningSim } from '../../sim/kit/listen.js';
 import { type QuickBooksSim, startQuickBooksSim } from '../../sim/quickbooks/index.js';
-import { defaultSimClient, startXeroSim, type XeroSim } from '../../sim/xero/index.js';
-import { qboClient } from '../ledgers/support/ledger-worlds.js';
+import { startXeroSim, type XeroSim } from '../../sim/xero/index.js';
 import { type CwSim, post, startSeededConnectWise } from './cw-tenant.js';
-import { demoMappings } from './pipeline-world.js';
+import {
+  insertDemoMappings,
+  ledgerSimEnv,
+  qboClient,
+  seedCwInvoices,
+  simGrant,
+} from './ledger-sim-wiring.js';
 
 /**
  * Many tenants at once, each with its own ConnectWise company (its own CW simulator) and its own
@@ -198,20 +203,9 @@ export async function startTenantFleet(
       kind,
       externalId,
       name: kind === 'qbo' ? 'QuickBooks Online' : 'Xero',
-      tokens: await grant(kind === 'qbo' ? qbo.url : xero.url, kind, externalId),
+      tokens: await simGrant(kind === 'qbo' ? qbo.url : xero.url, kind, externalId),
     });
-    await db
-      .insertInto('mappings')
-      .values(
-        demoMappings[kind].map(([mappingKind, cwKey, ledgerKey]) => ({
-          tenant_id: tenant.id,
-          connection_id: connection.id,
-          kind: mappingKind,
-          cw_key: cwKey,
-          ledger_key: ledgerKey,
-        })),
-      )
-      .execute();
+    await insertDemoMappings(db, tenant.id, connection.id, kind);
     tenants.push({ index: i, kind, externalId, cw, tenant, connection });
   }
 
@@ -227,17 +221,7 @@ export async function startTenantFleet(
       qbo: calls.reduce((n, c) => n + c.qbo.throttled, 0),
       xero: calls.reduce((n, c) => n + c.xero.throttled, 0),
     }),
-    env: () => ({
-      QBO_CLIENT_ID: qboClient.id,
-      QBO_CLIENT_SECRET: qboClient.secret,
-      QBO_ENVIRONMENT: 'sandbox',
-      QBO_API_URL: `${qbo.url}/v3/company/`,
-      QBO_OAUTH_URL: qbo.url,
-      XERO_CLIENT_ID: defaultSimClient.clientId,
-      XERO_CLIENT_SECRET: defaultSimClient.clientSecret,
-      XERO_API_URL: `${xero.url}/api.xro/2.0`,
-      XERO_IDENTITY_URL: xero.url,
-    }),
+    env: () => ledgerSimEnv(qbo.url, xero.url),
     async latency(ms) {
       for (const [name, value] of Object.entries(ms) as [FleetSim, number][]) {
         const targets = name === 'cw' ? tenants.map((t) => t.cw.url) : [url(name)];
@@ -248,15 +232,7 @@ export async function startTenantFleet(
       for (const c of calls)
         for (const log of Object.values(c)) Object.assign(log, newLog(), { inFlight: log.inFlight });
     },
-    async seedInvoices(t, built) {
-      for (let i = 0; i < built.length; i += 500) {
-        const chunk = built.slice(i, i + 500);
-        await post(t.cw.url, '/__sim/seed', {
-          invoices: chunk.map((b) => b.invoice),
-          glTransactions: chunk.map((b) => b.glTransaction).filter((g) => g.detail.length > 0),
-        });
-      }
-    },
+    seedInvoices: (t, built) => seedCwInvoices(t.cw.url, built),
     async ledgerInvoices(t) {
       if (t.kind === 'qbo') {
         const state = await getJson(`${qbo.url}/__sim/state`);
@@ -299,32 +275,5 @@ export async function startTenantFleet(
     async close() {
       await Promise.all([qbo.close(), xero.close(), ...cws.map((cw) => cw.close())]);
     },
-  };
-}
-
-async function grant(simUrl: string, kind: LedgerKind, externalId: string) {
-  if (kind === 'qbo') {
-    const t = (await post(simUrl, '/__sim/oauth/tokens', {
-      realmId: externalId,
-      clientId: qboClient.id,
-    })) as {
-      access_token: string;
-      refresh_token: string;
-      expires_in: number;
-    };
-    return {
-      accessToken: t.access_token,
-      refreshToken: t.refresh_token,
-      accessExpiresAt: new Date(Date.now() + t.expires_in * 1000),
-    };
-  }
-  const t = (await post(simUrl, '/__sim/oauth/tokens', { clientId: defaultSimClient.clientId })) as {
-    access_token: string;
-    refresh_token: string;
-  };
-  return {
-    accessToken: t.access_token,
-    refreshToken: t.refresh_token,
-    accessExpiresAt: new Date(Date.now() + 30 * 60_000),
   };
 }

@@ -11,10 +11,11 @@ import { TenantStore } from '../../../server/tenants/tenant-store.js';
 import { startQuickBooksSim } from '../../../sim/quickbooks/index.js';
 import { defaultSimClient, startXeroSim } from '../../../sim/xero/index.js';
 import { invoiceDoc as qboInvoice } from '../../quickbooks/harness.js';
+import { ledgerSimEnv, qboClient } from '../../support/ledger-sim-wiring.js';
 import { testConfig } from '../../support/test-config.js';
 import { invoiceDoc as xeroInvoice } from '../../xero/support/xero-fixture.js';
 
-export const qboClient = { id: 'ledgerpod-qbo-app', secret: 'ledgerpod-qbo-secret' };
+export { qboClient };
 export const realmId = '9130350000000001';
 export const xeroTenant = 'b1c2d3e4-0000-4000-8000-000000000001';
 
@@ -225,18 +226,7 @@ export async function startXeroSimHandle(): Promise<
 
 /** Settings that point both providers at the simulators, as the demo launcher does. */
 export function simConfig(qboUrl: string, xeroUrl: string, extra: Record<string, string> = {}): Config {
-  return testConfig({
-    QBO_CLIENT_ID: qboClient.id,
-    QBO_CLIENT_SECRET: qboClient.secret,
-    QBO_ENVIRONMENT: 'sandbox',
-    QBO_API_URL: `${qboUrl}/v3/company/`,
-    QBO_OAUTH_URL: qboUrl,
-    XERO_CLIENT_ID: defaultSimClient.clientId,
-    XERO_CLIENT_SECRET: defaultSimClient.clientSecret,
-    XERO_API_URL: `${xeroUrl}/api.xro/2.0`,
-    XERO_IDENTITY_URL: xeroUrl,
-    ...extra,
-  });
+  return testConfig({ ...ledgerSimEnv(qboUrl, xeroUrl), ...extra });
 }
 
 /** One "process": a connection store and a registry on its own pool. */
