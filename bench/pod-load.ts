@@ -155,6 +155,12 @@ try {
       `iframe navigation start -> status answer received (resource timing; GET /api/v1/records/... or the sign-in that carries it): median ${ms(percentile(answered, 50))}`,
       `  pod script loaded ${ms(median((s) => s.script))}; POST /api/v1/session sent ${ms(median((s) => s.sessionStart))}, answered ${ms(median((s) => s.sessionEnd))}; GET /api/v1/records/... answered ${ms(median((s) => s.recordEnd))} (medians)`,
       `whole ConnectWise page (goto) -> status seen by the test: median ${ms(percentile(total, 50))}`,
+      ...samples
+        .filter((x) => x.status === status.at(-1))
+        .map(
+          (x) =>
+            `slowest load: status seen ${ms(x.status)}, in the DOM ${ms(x.inPage)}; script ${ms(x.script)}, sign-in sent ${ms(x.sessionStart)}, answered ${ms(x.sessionEnd)}, GET answered ${ms(x.recordEnd)}`,
+        ),
     ].join('\n')}\n`,
   );
 } finally {
