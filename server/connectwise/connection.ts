@@ -21,6 +21,8 @@ export interface ConnectWiseConfig {
   sleep?: (ms: number) => Promise<void>;
   /** Shared call limits for this tenant's CW calls (see TransportOptions.gate). */
   gate?: CallGate;
+  /** Records per list page: CW's maximum, 1,000, unless a test wants many pages of few records. */
+  pageSize?: number;
 }
 
 /** The API version the schemas were written against. */
@@ -113,7 +115,7 @@ export function createConnection(config: ConnectWiseConfig) {
     const first = await request({
       method: 'GET',
       path,
-      params: { page: 1, pageSize: options.pageSize ?? 1000, ...optionalParams(options) },
+      params: { page: 1, pageSize: options.pageSize ?? config.pageSize ?? 1000, ...optionalParams(options) },
       schema,
       idempotent: true,
     });

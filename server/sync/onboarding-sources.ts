@@ -24,6 +24,12 @@ export interface OnboardingCandidate {
 /** Records per export call: few calls, responses of a sensible size. */
 export const exportChunk = 100;
 
+/*
+ * Each kind's list is read whole before anything is batched: a batched record leaves CW's unposted
+ * list, so reading page 2 after batching page 1 would skip a page's worth of records. The list
+ * costs the same calls (one per 1,000 records) and a few hundred bytes a record.
+ */
+
 /** Exports of single expenses running at once (CW paces them further through the call limiter). */
 const expenseExportsAtOnce = 4;
 
@@ -73,8 +79,8 @@ const glEntryIdsOf = (transaction: GlTransaction) => {
 };
 
 /**
- * Unposted invoices and credit memos, page by page, each page exported in chunks so that a record
- * costs a fraction of a CW call before its own batch call.
+ * Unposted invoices and credit memos, exported in chunks so that a record costs a fraction of a CW
+ * call before its own batch call.
  */
 async function* invoiceCandidates(
   cw: ConnectWiseClient,
@@ -82,41 +88,39 @@ async function* invoiceCandidates(
   cutoffDate: string,
   types: Set<RecordType>,
 ): AsyncGenerator<OnboardingCandidate[]> {
-  for await (const page of cw.unpostedPages('invoices', conditions)) {
-    const wanted = page.filter((u) => {
-      const type: RecordType = u.invoiceType === 'CreditMemo' ? 'credit_memo' : 'invoice';
-      return types.has(type) && (u.invoiceDate ?? '').slice(0, 10) <= cutoffDate;
+  const wanted = (await cw.listUnposted('invoices', conditions)).filter((u) => {
+    const type: RecordType = u.invoiceType === 'CreditMemo' ? 'credit_memo' : 'invoice';
+    return types.has(type) && (u.invoiceDate ?? '').slice(0, 10) <= cutoffDate;
+  });
+  for (let i = 0; i < wanted.length; i += exportChunk) {
+    const chunk = wanted.slice(i, i + exportChunk);
+    const glExport = await cw.exportGl({
+      thruDate: through(cutoffDate),
+      summarizeInvoices: 'Detailed',
+      exportInvoicesFlag: true,
+      includedInvoiceIds: chunk.map((u) => u.id),
+      exportExpensesFlag: false,
+      exportProductsFlag: false,
     });
-    for (let i = 0; i < wanted.length; i += exportChunk) {
-      const chunk = wanted.slice(i, i + exportChunk);
-      const glExport = await cw.exportGl({
-        thruDate: through(cutoffDate),
-        summarizeInvoices: 'Detailed',
-        exportInvoicesFlag: true,
-        includedInvoiceIds: chunk.map((u) => u.id),
-        exportExpensesFlag: false,
-        exportProductsFlag: false,
-      });
-      const byNumber = new Map((glExport.transactions ?? []).map((t) => [t.documentNumber, t]));
-      yield chunk.map((u): OnboardingCandidate => {
-        const transaction = byNumber.get(u.invoiceNumber);
-        const glEntryIds = transaction ? glEntryIdsOf(transaction) : [];
-        const label = `${u.invoiceType === 'CreditMemo' ? 'Credit memo' : 'Invoice'} ${u.invoiceNumber}`;
-        return {
-          type: u.invoiceType === 'CreditMemo' ? 'credit_memo' : 'invoice',
-          cwId: u.id,
-          number: u.invoiceNumber,
-          date: (u.invoiceDate ?? '').slice(0, 10),
-          glEntryIds,
-          problem:
-            glEntryIds.length === 0
-              ? { code: 'gl_entries_missing', detail: label }
-              : u.invoiceNumber.includes('|')
-                ? { code: 'invalid_batch_character', detail: `${label}: the number contains |` }
-                : undefined,
-        };
-      });
-    }
+    const byNumber = new Map((glExport.transactions ?? []).map((t) => [t.documentNumber, t]));
+    yield chunk.map((u): OnboardingCandidate => {
+      const transaction = byNumber.get(u.invoiceNumber);
+      const glEntryIds = transaction ? glEntryIdsOf(transaction) : [];
+      const label = `${u.invoiceType === 'CreditMemo' ? 'Credit memo' : 'Invoice'} ${u.invoiceNumber}`;
+      return {
+        type: u.invoiceType === 'CreditMemo' ? 'credit_memo' : 'invoice',
+        cwId: u.id,
+        number: u.invoiceNumber,
+        date: (u.invoiceDate ?? '').slice(0, 10),
+        glEntryIds,
+        problem:
+          glEntryIds.length === 0
+            ? { code: 'gl_entries_missing', detail: label }
+            : u.invoiceNumber.includes('|')
+              ? { code: 'invalid_batch_character', detail: `${label}: the number contains |` }
+              : undefined,
+      };
+    });
   }
 }
 
@@ -129,9 +133,12 @@ async function* expenseCandidates(
   conditions: string,
   cutoffDate: string,
 ): AsyncGenerator<OnboardingCandidate[]> {
-  for await (const page of cw.unpostedPages('expenses', conditions)) {
-    const wanted = page.filter((u) => (u.dateExpense ?? '').slice(0, 10) <= cutoffDate);
-    yield await mapBounded(wanted, expenseExportsAtOnce, async (u): Promise<OnboardingCandidate> => {
+  const wanted = (await cw.listUnposted('expenses', conditions)).filter(
+    (u) => (u.dateExpense ?? '').slice(0, 10) <= cutoffDate,
+  );
+  for (let i = 0; i < wanted.length; i += exportChunk) {
+    const chunk = wanted.slice(i, i + exportChunk);
+    yield await mapBounded(chunk, expenseExportsAtOnce, async (u): Promise<OnboardingCandidate> => {
       const glExport = await cw.exportGl({
         thruDate: through(cutoffDate),
         exportInvoicesFlag: false,
@@ -184,34 +191,32 @@ async function* procurementCandidates(
       : u.procurementType === 'Adjustment'
         ? 'adjustment'
         : null;
-  for await (const page of cw.unpostedPages('procurement', conditions)) {
-    const wanted = page.filter((u) => {
-      const type = typeOf(u);
-      const date = ((u as { purchaseDate?: string }).purchaseDate ?? '').slice(0, 10);
-      return type !== null && types.has(type) && date <= cutoffDate;
+  const wanted = (await cw.listUnposted('procurement', conditions)).filter((u) => {
+    const type = typeOf(u);
+    const date = ((u as { purchaseDate?: string }).purchaseDate ?? '').slice(0, 10);
+    return type !== null && types.has(type) && date <= cutoffDate;
+  });
+  for (let i = 0; i < wanted.length; i += exportChunk) {
+    const chunk = wanted.slice(i, i + exportChunk);
+    const productIdOf = (u: UnpostedProcurement) => u.unpostedProductId ?? String(u.id);
+    const glExport = await cw.exportGl({
+      thruDate: through(cutoffDate),
+      exportInvoicesFlag: false,
+      exportExpensesFlag: false,
+      exportProductsFlag: true,
+      includedProductIds: chunk.map(productIdOf),
     });
-    for (let i = 0; i < wanted.length; i += exportChunk) {
-      const chunk = wanted.slice(i, i + exportChunk);
-      const productIdOf = (u: UnpostedProcurement) => u.unpostedProductId ?? String(u.id);
-      const glExport = await cw.exportGl({
-        thruDate: through(cutoffDate),
-        exportInvoicesFlag: false,
-        exportExpensesFlag: false,
-        exportProductsFlag: true,
-        includedProductIds: chunk.map(productIdOf),
-      });
-      yield chunk.map((u): OnboardingCandidate => {
-        const type = typeOf(u) as 'procurement' | 'adjustment';
-        const part = findOtherRecordPart(type, glExport, { cwId: u.id, productId: productIdOf(u) });
-        return {
-          type,
-          cwId: u.id,
-          number: otherRecordNumber(type, u.id),
-          date: ((u as { purchaseDate?: string }).purchaseDate ?? '').slice(0, 10),
-          glEntryIds: part?.glEntryIds ?? [],
-          problem: procurementProblem(type, u, part),
-        };
-      });
-    }
+    yield chunk.map((u): OnboardingCandidate => {
+      const type = typeOf(u) as 'procurement' | 'adjustment';
+      const part = findOtherRecordPart(type, glExport, { cwId: u.id, productId: productIdOf(u) });
+      return {
+        type,
+        cwId: u.id,
+        number: otherRecordNumber(type, u.id),
+        date: ((u as { purchaseDate?: string }).purchaseDate ?? '').slice(0, 10),
+        glEntryIds: part?.glEntryIds ?? [],
+        problem: procurementProblem(type, u, part),
+      };
+    });
   }
 }

@@ -1,9 +1,17 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { createConnectWiseClient } from '../../server/connectwise/index.js';
 import type { Tenant } from '../../server/db/schema.js';
-import { runOnboarding } from '../../server/sync/onboarding.js';
+import { createOnboardingRun, onboardingInputSchema, runOnboarding } from '../../server/sync/onboarding.js';
 import { buildExpense, buildProcurement } from '../../sim/connectwise/fixtures.js';
-import { buildInvoiceWithGl } from '../../sim/connectwise/index.js';
-import { addSimTenant, api, type CwSim, sessionToken, startSeededConnectWise } from '../support/cw-tenant.js';
+import { buildInvoiceWithGl, testApiMember, testClientId } from '../../sim/connectwise/index.js';
+import {
+  addSimTenant,
+  api,
+  type CwSim,
+  post,
+  sessionToken,
+  startSeededConnectWise,
+} from '../support/cw-tenant.js';
 import { startTestPod, type TestPod } from '../support/test-pod.js';
 
 const line = [{ description: 'Work', quantity: 2, unitPrice: 75 }];
@@ -129,6 +137,36 @@ describe('onboarding sync', () => {
       .reduce((sum, [, n]) => sum + n, 0);
     // 13 batch calls, 1 count, list + export pages (twice: the re-run), 1 look-up after the lost answer.
     expect(calls / 14).toBeLessThanOrEqual(1.5);
+  });
+
+  it('reads every page of the unposted list before batching, so batched records do not shift a page', async () => {
+    // Five records a page: batching page 1 first would move page 3's records onto page 2 unseen.
+    const more = Array.from({ length: 12 }, (_, i) => old(8300 + i, `PAGE-${100 + i}`));
+    await post(sim.url, '/__sim/seed', {
+      invoices: more.map((b) => b.invoice),
+      glTransactions: more.map((b) => b.glTransaction),
+    });
+    const run = await createOnboardingRun(pod.database.db, tenant.id, {
+      ...onboardingInputSchema.parse({ ...input, batchPrefix: 'PG-' }),
+    });
+    const cw = createConnectWiseClient({
+      site: tenant.cw_site,
+      companyId: testApiMember.companyId,
+      publicKey: testApiMember.publicKey,
+      privateKey: testApiMember.privateKey,
+      clientId: testClientId,
+      apiOrigin: sim.url,
+      pageSize: 5,
+    });
+    await runOnboarding(
+      { tenantId: tenant.id, db: pod.database.db, records: pod.services.records, cw },
+      run.id,
+    );
+    const identifiers = (await simState(sim)).batches.map((b) => b.batchIdentifier);
+    expect(identifiers.filter((i) => i.startsWith('PG-PAGE-')).sort()).toEqual(
+      more.map((b) => `PG-${b.invoice.invoiceNumber}`).sort(),
+    );
+    expect(await cw.countUnposted('invoices', 'invoiceDate <= [2023-12-31T23:59:59Z]')).toBe(1);
   });
 
   it('an admin reverses an onboarded record: its batch is deleted and it is unposted again', async () => {
