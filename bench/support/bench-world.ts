@@ -1,10 +1,11 @@
 import { sql } from 'kysely';
 import type { DatabaseHandle } from '../../server/db/database.js';
-import type { LedgerConnection, Tenant } from '../../server/db/schema.js';
+import type { LedgerConnection, RecordType, Tenant } from '../../server/db/schema.js';
 import type { LedgerKind } from '../../server/ledgers/ledger.js';
 import { createLogger } from '../../server/log.js';
 import { type Ledgerpod, startLedgerpod } from '../../server/server.js';
-import { api } from '../../test/support/cw-tenant.js';
+import { api, post } from '../../test/support/cw-tenant.js';
+import { otherRecordMappings } from '../../test/support/pipeline-world.js';
 import { installTenant, mintToken, type SimWorld, startSimWorld } from '../../test/support/sim-world.js';
 import { testConfig } from '../../test/support/test-config.js';
 import { createTestDatabase } from '../../test/support/test-database.js';
@@ -17,10 +18,20 @@ export interface BenchWorld {
   tenant: Tenant;
   connection: LedgerConnection;
   token(role?: 'viewer' | 'accountant' | 'admin'): Promise<string>;
-  /** Asks for pushes through the API, 500 records a request. */
-  push(cwIds: number[]): Promise<void>;
-  /** Waits until every record is in one of `states` (or `error`); answers counts per state. */
-  waitFor(cwIds: number[], states: string[], timeoutMs: number): Promise<Record<string, number>>;
+  /** Asks for pushes of records of one type (invoices unless said) through the API, 500 a request. */
+  push(cwIds: number[], type?: RecordType): Promise<void>;
+  /** Waits until every record of the type is in one of `states` (or `error`); answers counts per state. */
+  waitFor(
+    cwIds: number[],
+    states: string[],
+    timeoutMs: number,
+    type?: RecordType,
+  ): Promise<Record<string, number>>;
+  /**
+   * Adds expenses and procurement records (purchases, adjustments) to the CW simulator, 500 a call,
+   * and on first use the mappings of the GL accounts they post to (`otherRecordMappings`).
+   */
+  seedOther(records: { expenses?: object[]; procurement?: object[] }): Promise<void>;
   close(): Promise<void>;
 }
 
@@ -48,6 +59,7 @@ export async function startBenchWorld(
   const { tenant, connection } = await installTenant(database.db, config.secretKeys, sims, kind, settings);
   const token = (role: 'viewer' | 'accountant' | 'admin' = 'accountant') =>
     mintToken(config.sessionKey, tenant.id, role);
+  let otherMapped = false;
   return {
     sims,
     pod,
@@ -55,26 +67,50 @@ export async function startBenchWorld(
     tenant,
     connection,
     token,
-    async push(cwIds) {
+    async push(cwIds, type = 'invoice') {
       const t = await token();
       for (let i = 0; i < cwIds.length; i += 500) {
-        const records = cwIds.slice(i, i + 500).map((cwId) => ({ type: 'invoice', cwId }));
+        const records = cwIds.slice(i, i + 500).map((cwId) => ({ type, cwId }));
         const res = await api(pod.url, t, 'POST', '/api/v1/records/sync', { records });
         if (res.status !== 202) throw new Error(`sync answered ${res.status}: ${JSON.stringify(res.body)}`);
       }
     },
-    async waitFor(cwIds, states, timeoutMs) {
+    async waitFor(cwIds, states, timeoutMs, type = 'invoice') {
       const deadline = Date.now() + timeoutMs;
       for (;;) {
         const rows = await sql<{ state: string; n: string }>`
           select state, count(*)::text as n from records
-          where tenant_id = ${tenant.id} and cw_id = any(${cwIds.map(String)}::bigint[])
+          where tenant_id = ${tenant.id} and type = ${type} and cw_id = any(${cwIds.map(String)}::bigint[])
           group by state`.execute(database.db);
         const counts = Object.fromEntries(rows.rows.map((r) => [r.state, Number(r.n)]));
         const finished = [...states, 'error'].reduce((sum, s) => sum + (counts[s] ?? 0), 0);
         if (finished >= cwIds.length) return counts;
         if (Date.now() > deadline) throw new Error(`timed out waiting: ${JSON.stringify(counts)}`);
         await sleep(250);
+      }
+    },
+    async seedOther(records) {
+      if (!otherMapped) {
+        await database.db
+          .insertInto('mappings')
+          .values(
+            otherRecordMappings[kind].map(([mappingKind, cwKey, ledgerKey]) => ({
+              tenant_id: tenant.id,
+              connection_id: connection.id,
+              kind: mappingKind,
+              cw_key: cwKey,
+              ledger_key: ledgerKey,
+            })),
+          )
+          .execute();
+        otherMapped = true;
+      }
+      const { expenses = [], procurement = [] } = records;
+      for (let i = 0; i < Math.max(expenses.length, procurement.length); i += 500) {
+        await post(sims.url.cw, '/__sim/seed', {
+          expenses: expenses.slice(i, i + 500),
+          procurement: procurement.slice(i, i + 500),
+        });
       }
     },
     async close() {
