@@ -10,7 +10,8 @@ import {
   onboardingInputSchema,
   onboardingStatus,
 } from '../sync/onboarding.js';
-import { type OnboardingJob, queues } from '../sync/queues.js';
+import type { OnboardingJob } from '../sync/queues.js';
+import { requestOnboarding } from '../sync/record-jobs.js';
 import type { TenantConnectWise } from '../tenants/tenant-connectwise.js';
 import type { TenantStore } from '../tenants/tenant-store.js';
 import { parseInput } from './validate.js';
@@ -38,12 +39,7 @@ export function onboardingRoutes(deps: {
     if (input.paymentsFrom) await deps.tenants.updateSettings(tenantId, { paymentsFrom: input.paymentsFrom });
     const run = await createOnboardingRun(deps.db, tenantId, input);
     const job: OnboardingJob = { tenantId, runId: run.id };
-    await deps.jobs.send(queues.onboarding, job, {
-      singletonKey: run.id,
-      retryLimit: 10,
-      retryDelay: 5,
-      retryBackoff: true,
-    });
+    await requestOnboarding(deps.jobs, job);
     res.status(202).json({ id: run.id, created: run.created });
   });
 

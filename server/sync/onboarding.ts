@@ -129,16 +129,26 @@ export interface OnboardingDeps {
 
 /**
  * Puts every unposted record through the cutoff into its own batch `{prefix}{number}`, without
- * pushing anything to the ledger. Resumable: batched records leave CW's unposted list, and a record
- * whose batch call had no clear answer is looked up by identifier before anything else is done.
+ * pushing anything to the ledger. Resumable: batched records leave CW's unposted list, a record
+ * that already failed in this run is not counted again, and a record whose batch call had no clear
+ * answer is looked up by identifier before anything else is done. With `until`, it stops after the
+ * chunk that passes that time and answers 'more': a long run goes in slices, each a job short
+ * enough that its expiry can tell a dead worker from a busy one.
  */
-export async function runOnboarding(deps: OnboardingDeps, runId: string): Promise<void> {
+export async function runOnboarding(
+  deps: OnboardingDeps,
+  runId: string,
+  options: { until?: number } = {},
+): Promise<'done' | 'more'> {
   const run = await deps.db
     .selectFrom('onboarding_runs')
     .selectAll()
     .where('id', '=', runId)
     .executeTakeFirstOrThrow();
-  if (run.state === 'done') return;
+  if (run.state === 'done') return 'done';
+  const failedBefore = new Set(
+    (run.errors as { type?: string; cwId?: number }[]).map((e) => `${e.type}:${e.cwId}`),
+  );
   const input = onboardingInputSchema.parse(run.inputs);
   if (run.state === 'pending') {
     const types = new Set(input.recordTypes);
@@ -154,17 +164,20 @@ export async function runOnboarding(deps: OnboardingDeps, runId: string): Promis
   const actor = `onboarding:${runId.slice(0, 8)}`;
 
   for await (const chunk of candidatesFor(deps.cw, input)) {
+    const fresh = chunk.filter((c) => !failedBefore.has(`${c.type}:${c.cwId}`));
     // Records are independent (each its own batch, its own row); the CW call limiter paces the rest.
-    await mapBounded(chunk, batchesAtOnce, async (candidate) => {
+    await mapBounded(fresh, batchesAtOnce, async (candidate) => {
       const outcome = await onboardOne(deps, candidate, input.batchPrefix, actor);
       await recordProgress(deps.db, runId, candidate, outcome);
     });
+    if (fresh.length > 0 && options.until !== undefined && Date.now() >= options.until) return 'more';
   }
   await deps.db
     .updateTable('onboarding_runs')
     .set({ state: 'done', finished_at: new Date() })
     .where('id', '=', runId)
     .execute();
+  return 'done';
 }
 
 type Outcome = { ok: true; skipped: boolean } | { ok: false; failure: OnboardingFailure };

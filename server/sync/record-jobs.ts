@@ -53,6 +53,15 @@ export async function createRecordQueues(jobs: JobQueue): Promise<void> {
     ...pushRetry, // A push normally takes seconds; one held longer by a dead worker is re-run after two minutes.
     expireInSeconds: 120,
   });
+  await jobs.ensureQueue(queues.onboarding, {
+    policy: 'standard',
+    retryLimit: 10,
+    retryDelay: 5,
+    retryBackoff: true,
+    // A run goes in slices of onboardingSliceMs (each resumes where the last stopped), so a job
+    // still active after this long belongs to a dead worker and is run again.
+    expireInSeconds: 600,
+  });
   await jobs.ensureQueue(queues.refreshRecord, {
     policy: 'stately',
     retryLimit: 5,
@@ -62,6 +71,14 @@ export async function createRecordQueues(jobs: JobQueue): Promise<void> {
     // stately fetches fail while a key's active job lives), so it must not live pg-boss's 15 minutes.
     expireInSeconds: 60,
   });
+}
+
+/** How long one onboarding job works before handing the rest of its run to the next job. */
+export const onboardingSliceMs = 4 * 60_000;
+
+/** Queues (the next slice of) an onboarding run. */
+export async function requestOnboarding(jobs: JobQueue, job: OnboardingJob): Promise<void> {
+  await jobs.send(queues.onboarding, job, { singletonKey: job.runId });
 }
 
 /** Marks the record queued and sends its push job (one per record at a time). */
@@ -160,10 +177,12 @@ export async function startRecordWorkers(
   await deps.jobs.work<OnboardingJob>(queues.onboarding, async (data) => {
     const tenant = await deps.tenants.get(data.tenantId);
     if (!tenant) return;
-    await runOnboarding(
+    const outcome = await runOnboarding(
       { tenantId: tenant.id, db: deps.db, records: deps.records, cw: deps.connectWise.for(tenant) },
       data.runId,
+      { until: Date.now() + onboardingSliceMs },
     );
+    if (outcome === 'more') await requestOnboarding(deps.jobs, data);
   });
   await deps.jobs.work<PushRecordJob>(
     queues.pushRecord,

@@ -272,4 +272,27 @@ describe('onboarding of expenses, purchases and inventory adjustments', () => {
     await new Promise((resolve) => setTimeout(resolve, 1000));
     expect((await simState(sim)).batches).toHaveLength(4);
   });
+  it('a long run goes in slices that resume where the last stopped, counting each failure once', async () => {
+    const sliced = { ...input, batchPrefix: 'SL-' };
+    const run = await createOnboardingRun(pod.database.db, tenant.id, onboardingInputSchema.parse(sliced));
+    const deps = {
+      tenantId: tenant.id,
+      db: pod.database.db,
+      records: pod.services.records,
+      cw: pod.services.connectWise.for(tenant),
+    };
+    // Every slice out of time at once: each does one chunk of work and hands over.
+    const outcomes: string[] = [];
+    for (let slice = 0; slice < 10; slice++) {
+      const outcome = await runOnboarding(deps, run.id, { until: 0 });
+      outcomes.push(outcome);
+      if (outcome === 'done') break;
+    }
+    expect(outcomes.at(-1)).toBe('done');
+    expect(outcomes.length).toBeGreaterThan(1);
+    const status = (await api(pod.url, admin, 'GET', `/api/v1/onboarding/${run.id}`)).body;
+    // Only the two records CW refuses are left; each failed once, however many slices saw it.
+    expect(status).toMatchObject({ state: 'done', done: 0, failed: 2 });
+    expect(status.errors.map((e: { number: string }) => e.number).sort()).toEqual(['ADJ-9202', 'PUR-9102']);
+  });
 });
