@@ -54,6 +54,8 @@ export function createApp(deps: AppDeps): Express {
           method: req.method,
           url: req.url?.split('?')[0],
         }),
+        // The status says how it went; the response headers (CSP, cookies on OAuth pages) are noise.
+        res: (res: { statusCode?: number }) => ({ statusCode: res.statusCode }),
       },
     }),
   );

@@ -250,6 +250,20 @@ describe('OAuth state abuse, and no secret in the logs', () => {
       expect(leaked).toEqual([]);
     });
 
+    it('a request is logged by its id, method, path and status only: no headers either way', () => {
+      const requests = logs
+        .text()
+        .split('\n')
+        .filter(Boolean)
+        .map((line) => JSON.parse(line) as { req?: object; res?: object })
+        .filter((line) => line.req && line.res);
+      expect(requests.length).toBeGreaterThan(10);
+      for (const line of requests) {
+        expect(Object.keys(line.req!).sort()).toEqual(['id', 'method', 'url']);
+        expect(Object.keys(line.res!)).toEqual(['statusCode']);
+      }
+    });
+
     // The OAuth callback's one-time code and state travel in the query string.
     it('the OAuth callback code and state are not logged', () => {
       const text = logs.text();
