@@ -5,6 +5,7 @@ import type { LedgerKind } from '../../server/ledgers/ledger.js';
 import { createLogger } from '../../server/log.js';
 import { type Ledgerpod, startLedgerpod } from '../../server/server.js';
 import { api, post } from '../../test/support/cw-tenant.js';
+import { insertMappings } from '../../test/support/ledger-sim-wiring.js';
 import { otherRecordMappings } from '../../test/support/pipeline-world.js';
 import { installTenant, mintToken, type SimWorld, startSimWorld } from '../../test/support/sim-world.js';
 import { testConfig } from '../../test/support/test-config.js';
@@ -91,18 +92,7 @@ export async function startBenchWorld(
     },
     async seedOther(records) {
       if (!otherMapped) {
-        await database.db
-          .insertInto('mappings')
-          .values(
-            otherRecordMappings[kind].map(([mappingKind, cwKey, ledgerKey]) => ({
-              tenant_id: tenant.id,
-              connection_id: connection.id,
-              kind: mappingKind,
-              cw_key: cwKey,
-              ledger_key: ledgerKey,
-            })),
-          )
-          .execute();
+        await insertMappings(database.db, tenant.id, connection.id, otherRecordMappings[kind]);
         otherMapped = true;
       }
       const { expenses = [], procurement = [] } = records;

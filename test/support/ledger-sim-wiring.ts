@@ -61,17 +61,17 @@ export async function simGrant(simUrl: string, kind: LedgerKind, realmId?: strin
   };
 }
 
-/** The demo's mappings for a connection, written straight into the database. */
-export async function insertDemoMappings(
+/** Mappings of a connection, written straight into the database. */
+export async function insertMappings(
   db: Db,
   tenantId: string,
   connectionId: string,
-  kind: LedgerKind,
+  rows: [MappingKind, string, string][],
 ): Promise<void> {
   await db
     .insertInto('mappings')
     .values(
-      demoMappings[kind].map(([mappingKind, cwKey, ledgerKey]) => ({
+      rows.map(([mappingKind, cwKey, ledgerKey]) => ({
         tenant_id: tenantId,
         connection_id: connectionId,
         kind: mappingKind,
@@ -81,6 +81,10 @@ export async function insertDemoMappings(
     )
     .execute();
 }
+
+/** The demo's mappings for a connection. */
+export const insertDemoMappings = (db: Db, tenantId: string, connectionId: string, kind: LedgerKind) =>
+  insertMappings(db, tenantId, connectionId, demoMappings[kind]);
 
 /** Invoices (with their GL transactions, where they have any) into a CW simulator, 500 a request. */
 export async function seedCwInvoices(cwUrl: string, built: BuiltInvoice[]): Promise<void> {

@@ -11,7 +11,7 @@ import {
   startXeroSimHandle,
 } from '../ledgers/support/ledger-worlds.js';
 import { addSimTenant, api, type CwSim, post, sessionToken, startSeededConnectWise } from './cw-tenant.js';
-import { insertDemoMappings } from './ledger-sim-wiring.js';
+import { insertDemoMappings, insertMappings } from './ledger-sim-wiring.js';
 import { startTestPod, type TestPod } from './test-pod.js';
 
 export { demoMappings } from './ledger-sim-wiring.js';
@@ -182,18 +182,7 @@ export async function startPipelineWorld(
       await post(cw.url, '/__sim/seed', records);
     },
     async addMappings(rows) {
-      await pod.database.db
-        .insertInto('mappings')
-        .values(
-          rows.map(([mappingKind, cwKey, ledgerKey]) => ({
-            tenant_id: tenant.id,
-            connection_id: connection.id,
-            kind: mappingKind,
-            cw_key: cwKey,
-            ledger_key: ledgerKey,
-          })),
-        )
-        .execute();
+      await insertMappings(pod.database.db, tenant.id, connection.id, rows);
     },
     recordOf,
     async waitForRecord(type, cwId, states, timeoutMs = 30_000) {

@@ -9,9 +9,9 @@ import { LedgerRegistry } from '../../../server/ledgers/ledger-registry.js';
 import { providersFrom } from '../../../server/ledgers/providers.js';
 import { TenantStore } from '../../../server/tenants/tenant-store.js';
 import { startQuickBooksSim } from '../../../sim/quickbooks/index.js';
-import { defaultSimClient, startXeroSim } from '../../../sim/xero/index.js';
+import { startXeroSim } from '../../../sim/xero/index.js';
 import { invoiceDoc as qboInvoice } from '../../quickbooks/harness.js';
-import { ledgerSimEnv, qboClient } from '../../support/ledger-sim-wiring.js';
+import { ledgerSimEnv, qboClient, simGrant } from '../../support/ledger-sim-wiring.js';
 import { testConfig } from '../../support/test-config.js';
 import { invoiceDoc as xeroInvoice } from '../../xero/support/xero-fixture.js';
 
@@ -94,18 +94,7 @@ export async function startQboSim(): Promise<
     externalId: realmId,
     close: () => running.close(),
     control,
-    async grant() {
-      const t = (await control('POST', '/__sim/oauth/tokens', { realmId, clientId: qboClient.id })) as {
-        access_token: string;
-        refresh_token: string;
-        expires_in: number;
-      };
-      return {
-        accessToken: t.access_token,
-        refreshToken: t.refresh_token,
-        accessExpiresAt: new Date(Date.now() + t.expires_in * 1000),
-      };
-    },
+    grant: () => simGrant(running.url, 'qbo', realmId),
     tokenRefreshes: async () =>
       ((await control('GET', '/__sim/state')) as { tokenRefreshes: number }).tokenRefreshes,
     expireAccessTokens: async () => {
@@ -164,17 +153,7 @@ export async function startXeroSimHandle(): Promise<
     externalId: xeroTenant,
     close: () => running.close(),
     control,
-    async grant() {
-      const t = (await control('POST', '/__sim/oauth/tokens', { clientId: defaultSimClient.clientId })) as {
-        access_token: string;
-        refresh_token: string;
-      };
-      return {
-        accessToken: t.access_token,
-        refreshToken: t.refresh_token,
-        accessExpiresAt: new Date(Date.now() + 30 * 60_000),
-      };
-    },
+    grant: () => simGrant(running.url, 'xero'),
     tokenRefreshes: async () =>
       ((await control('GET', '/__sim/state')) as { tokenRefreshes: number }).tokenRefreshes,
     expireAccessTokens: async () => {
