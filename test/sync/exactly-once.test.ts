@@ -56,15 +56,6 @@ describe.each(['qbo', 'xero'] as const)('exactly once under faults (%s)', (kind)
     expect(batches).toHaveLength(1);
   }
 
-  const pendingFaults = async () => {
-    const lists = await Promise.all(
-      [world.cw.url, world.ledgerSim.url].map(
-        async (url) => ((await (await fetch(`${url}/__sim/faults`)).json()) as { faults: unknown[] }).faults,
-      ),
-    );
-    return lists.flat();
-  };
-
   for (const call of calls(kind)) {
     for (const fault of faultKinds) {
       // A lost answer only matters for a call that writes; for reads it is a reset connection.
@@ -91,7 +82,7 @@ describe.each(['qbo', 'xero'] as const)('exactly once under faults (%s)', (kind)
         expect(res.status).toBe(202);
         await assertExactlyOnce(cwId, number);
         // The fault was met: this push really made the call and survived its failure.
-        expect(await pendingFaults()).toEqual([]);
+        expect(await world.pendingFaults()).toEqual([]);
       }, 60_000);
     }
   }
