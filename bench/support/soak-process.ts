@@ -1,7 +1,7 @@
-import { type ChildProcess, spawn } from 'node:child_process';
+import type { ChildProcess } from 'node:child_process';
 import { readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
-import { projectRoot } from '../../server/paths.js';
+import { spawnLedgerpod } from '../../test/support/spawn-ledgerpod.js';
 
 /** What bench/support/soak-probe.ts wrote for one process at one SIGUSR2. */
 export interface ProbeSample {
@@ -36,25 +36,10 @@ const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
  * 64 KB (a 30-minute run logs a lot).
  */
 export function spawnProbedLedgerpod(env: Record<string, string>, probeFile: string): ProbedLedgerpod {
-  const child = spawn(process.execPath, ['--import', 'tsx', '--import', probePath, 'server/main.ts'], {
-    cwd: projectRoot,
-    env: { PATH: process.env.PATH ?? '', HOME: process.env.HOME ?? '', ...env, SOAK_PROBE_FILE: probeFile },
-    stdio: ['ignore', 'pipe', 'pipe'],
-  });
-  let output = '';
-  let resolveUrl: (url: string) => void;
-  const url = new Promise<string>((resolve) => {
-    resolveUrl = resolve;
-  });
-  const onData = (chunk: Buffer) => {
-    output += chunk.toString();
-    const match = /Ledgerpod listening on (\S+)/.exec(output);
-    if (match?.[1]) resolveUrl(match[1]);
-    if (output.length > 128 * 1024) output = output.slice(-64 * 1024);
-  };
-  child.stdout.on('data', onData);
-  child.stderr.on('data', onData);
-  const exit = new Promise<number | null>((resolve) => child.once('exit', (code) => resolve(code)));
+  const { child, url, output, stop } = spawnLedgerpod(
+    { ...env, SOAK_PROBE_FILE: probeFile },
+    { imports: [probePath], keepOutput: 64 * 1024 },
+  );
   const samples = () => {
     try {
       return readFileSync(probeFile, 'utf8')
@@ -69,7 +54,7 @@ export function spawnProbedLedgerpod(env: Record<string, string>, probeFile: str
   return {
     child,
     url,
-    output: () => output,
+    output,
     async sample() {
       const before = samples().length;
       child.kill('SIGUSR2');
@@ -80,9 +65,6 @@ export function spawnProbedLedgerpod(env: Record<string, string>, probeFile: str
       }
       return undefined;
     },
-    async stop() {
-      if (child.exitCode === null) child.kill('SIGTERM');
-      return exit;
-    },
+    stop: () => stop('SIGTERM'),
   };
 }

@@ -10,9 +10,16 @@ export interface SpawnedLedgerpod {
   stop(signal?: NodeJS.Signals): Promise<number | null>;
 }
 
-/** Runs server/main.ts in its own process with exactly the given environment (plus PATH and HOME). */
-export function spawnLedgerpod(env: Record<string, string>): SpawnedLedgerpod {
-  const child = spawn(process.execPath, ['--import', 'tsx', 'server/main.ts'], {
+/**
+ * Runs server/main.ts in its own process with exactly the given environment (plus PATH and HOME).
+ * `imports` are loaded before it (a probe); `keepOutput` bounds the output kept, for long runs.
+ */
+export function spawnLedgerpod(
+  env: Record<string, string>,
+  options: { imports?: string[]; keepOutput?: number } = {},
+): SpawnedLedgerpod {
+  const imports = (options.imports ?? []).flatMap((path) => ['--import', path]);
+  const child = spawn(process.execPath, ['--import', 'tsx', ...imports, 'server/main.ts'], {
     cwd: projectRoot,
     env: { PATH: process.env.PATH ?? '', HOME: process.env.HOME ?? '', ...env },
     stdio: ['ignore', 'pipe', 'pipe'],
@@ -26,6 +33,8 @@ export function spawnLedgerpod(env: Record<string, string>): SpawnedLedgerpod {
     output += chunk.toString();
     const match = /Ledgerpod listening on (\S+)/.exec(output);
     if (match?.[1]) resolveUrl(match[1]);
+    if (options.keepOutput && output.length > 2 * options.keepOutput)
+      output = output.slice(-options.keepOutput);
   };
   child.stdout.on('data', onData);
   child.stderr.on('data', onData);
