@@ -1,5 +1,9 @@
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { dirname, join } from 'node:path';
 import fc from 'fast-check';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { buildPodUi } from '../e2e/helpers/build-pod-bundles.js';
 import { startTwoTenantWorld, type TwoTenantWorld, worldSecrets } from '../support/two-tenants.js';
 import { type RouteSpec, routeTable } from './route-table.js';
 
@@ -126,11 +130,21 @@ const tokenChoice = fc.constantFrom(
 
 describe('fuzzing every public route: never a 500, always the envelope, never a stack', () => {
   let w: TwoTenantWorld;
+  let podUiDir = '';
   beforeAll(async () => {
     console.log(`fuzz seed ${seed} (replay with FUZZ_SEED=${seed}), ${runs} runs per route`);
-    w = await startTwoTenantWorld();
+    // The pod's own build, so /pod answers the same whether or not `npm run build` ran before.
+    podUiDir = join(mkdtempSync(join(tmpdir(), 'ledgerpod-fuzz-')), 'pod-ui');
+    const [world] = await Promise.all([
+      startTwoTenantWorld({ env: { POD_UI_DIR: podUiDir } }),
+      buildPodUi(podUiDir),
+    ]);
+    w = world;
   }, 90_000);
-  afterAll(() => w?.close());
+  afterAll(async () => {
+    await w?.close();
+    rmSync(dirname(podUiDir), { recursive: true, force: true });
+  });
 
   const tokenOf = (choice: string) =>
     choice === 'none'

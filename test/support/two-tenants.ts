@@ -60,7 +60,12 @@ async function side(pod: TestPod, cw: CwSim, name: string): Promise<TenantSide> 
  * events, and an onboarding run; tenant A owns nothing but its members.
  */
 export async function startTwoTenantWorld(
-  options: { logger?: Logger; config?: (qboUrl: string, xeroUrl: string) => Config } = {},
+  options: {
+    logger?: Logger;
+    config?: (qboUrl: string, xeroUrl: string) => Config;
+    /** More settings for the default config, e.g. POD_UI_DIR. */
+    env?: Record<string, string>;
+  } = {},
 ): Promise<TwoTenantWorld> {
   const [qbo, xero, cwA, cwB] = await Promise.all([
     startQboSim(),
@@ -74,6 +79,7 @@ export async function startTwoTenantWorld(
         OPERATOR_TOKEN: worldSecrets.operatorToken,
         QBO_WEBHOOK_VERIFIER: worldSecrets.qboWebhookVerifier,
         XERO_WEBHOOK_KEY: worldSecrets.xeroWebhookKey,
+        ...options.env,
       });
   const pod = await startTestPod({ config, logger: options.logger });
   const a = await side(pod, cwA, 'Tenant A MSP');
