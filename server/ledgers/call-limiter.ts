@@ -17,21 +17,37 @@ export const providerLimits = {
   connectwise: { perMinute: 600, concurrent: 8, burst: 10 },
 } satisfies Record<string, CallLimits>;
 
+/** How a call takes its place in the budget. */
+export interface CallPriority {
+  /**
+   * A person waits on it (a pod's sign-in): it goes as soon as a concurrency slot is free, without
+   * waiting for the rate, and still spends one interval of the budget, so the background calls
+   * behind it wait that much longer and the rate over a minute holds. Without this a sign-in
+   * competes for each interval with every background caller and waits about a second while an
+   * onboarding run keeps the budget full.
+   */
+  interactive?: boolean;
+}
+
 export interface CallLimiter {
   /** Runs `call` once the shared budget for `key` allows it. */
-  run<T>(key: string, limits: CallLimits, call: () => Promise<T>): Promise<T>;
+  run<T>(key: string, limits: CallLimits, call: () => Promise<T>, priority?: CallPriority): Promise<T>;
   /** A provider said to wait (429 Retry-After, or a remaining-limit header at zero). */
   pushBack(key: string, waitMs: number): Promise<void>;
 }
 
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 const leaseMs = 60_000;
+/** How far ahead interactive calls may spend the budget before they too wait (spendNow). */
+const defaultInteractiveDebtMs = 5_000;
 
 /**
  * Rate (GCRA) and concurrency limits shared by every process through Postgres: adding workers
  * never adds calls to a provider beyond its limits.
  */
-export function createCallLimiter(db: Db, holderPrefix = randomUUID()): CallLimiter {
+export function createCallLimiter(db: Db, options: { interactiveDebtMs?: number } = {}): CallLimiter {
+  const holderPrefix = randomUUID();
+  const interactiveDebtMs = options.interactiveDebtMs ?? defaultInteractiveDebtMs;
   async function waitForRate(key: string, limits: CallLimits): Promise<void> {
     const intervalMs = 60_000 / limits.perMinute;
     const toleranceMs = intervalMs * Math.max(0, limits.burst - 1);
@@ -56,6 +72,23 @@ export function createCallLimiter(db: Db, holderPrefix = randomUUID()): CallLimi
     }
   }
 
+  /**
+   * Spends one interval of the budget now (an interactive call), unless the budget is already
+   * spent `interactiveDebtMs` ahead: then false, and the call waits its turn like any other. The cap
+   * keeps a flood of sign-ins (forged ones cost a call too) from starving the background work.
+   */
+  async function spendNow(key: string, limits: CallLimits): Promise<boolean> {
+    const intervalMs = 60_000 / limits.perMinute;
+    const spent = await sql<{ key: string }>`
+      insert into call_rates as r (key, tat, updated_at)
+      values (${key}, now() + make_interval(secs => ${intervalMs / 1000}), now())
+      on conflict (key) do update set
+        tat = greatest(r.tat, now()) + make_interval(secs => ${intervalMs / 1000}), updated_at = now()
+        where r.tat <= now() + make_interval(secs => ${interactiveDebtMs / 1000})
+      returning key`.execute(db);
+    return spent.rows.length > 0;
+  }
+
   async function acquireSlot(key: string, limits: CallLimits, holder: string): Promise<number> {
     await db
       .insertInto('call_leases')
@@ -78,11 +111,11 @@ export function createCallLimiter(db: Db, holderPrefix = randomUUID()): CallLimi
   }
 
   return {
-    async run(key, limits, call) {
+    async run(key, limits, call, priority = {}) {
       const holder = `${holderPrefix}:${randomUUID()}`;
       const slot = await acquireSlot(key, limits, holder);
       try {
-        await waitForRate(key, limits);
+        if (!(priority.interactive && (await spendNow(key, limits)))) await waitForRate(key, limits);
         return await call();
       } finally {
         await db

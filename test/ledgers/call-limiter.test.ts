@@ -1,3 +1,4 @@
+import { sql } from 'kysely';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { type DatabaseHandle, openDatabase } from '../../server/db/database.js';
 import { createCallLimiter } from '../../server/ledgers/call-limiter.js';
@@ -52,6 +53,37 @@ describe('call limiter shared through Postgres', () => {
     const other = Date.now();
     await limiter.run('conn:c', limits, async () => undefined);
     expect(Date.now() - other).toBeLessThan(500);
+  });
+
+  it('lets an interactive call go ahead of a spent budget and charges it one interval', async () => {
+    const limiter = createCallLimiter(database.db);
+    const limits = { perMinute: 600, concurrent: 4, burst: 1 };
+    // The budget spent two seconds ahead, as an onboarding run keeps it.
+    await limiter.pushBack('conn:e', 2_000);
+    const tat = async () =>
+      (
+        await sql<{
+          ms: number;
+        }>`select (extract(epoch from tat) * 1000)::float8 as ms from call_rates where key = 'conn:e'`.execute(
+          database.db,
+        )
+      ).rows[0]!.ms;
+    const before = await tat();
+    const asked = Date.now();
+    await limiter.run('conn:e', limits, async () => undefined, { interactive: true });
+    // A background call asked now would wait the two seconds.
+    expect(Date.now() - asked).toBeLessThan(1_000);
+    // ...and its place in the budget is paid for: the background calls behind it wait 100 ms more.
+    expect((await tat()) - before).toBeCloseTo(100, 0);
+  });
+
+  it('makes interactive calls wait like any other once they have spent the budget far enough ahead', async () => {
+    const limiter = createCallLimiter(database.db, { interactiveDebtMs: 300 });
+    const limits = { perMinute: 6000, concurrent: 5, burst: 1 };
+    await limiter.pushBack('conn:f', 1_000);
+    const begun = Date.now();
+    await limiter.run('conn:f', limits, async () => undefined, { interactive: true });
+    expect(Date.now() - begun).toBeGreaterThanOrEqual(800);
   });
 
   it('releases the slot when the call throws', async () => {
