@@ -1,4 +1,5 @@
 import type { z } from 'zod';
+import { coalesced } from '../coalesce.js';
 import { type ConnectWiseConfig, createConnection, type PageOptions } from './connection.js';
 import { ConnectWiseError } from './errors.js';
 import {
@@ -8,11 +9,13 @@ import {
   callbackEntrySchema,
   companySchema,
   countSchema,
+  type GlExport,
   glAccountSchema,
   glExportSchema,
   type HostedSetup,
   hostedScreenSchema,
   hostedSetupSchema,
+  type Invoice,
   invoiceSchema,
   type Member,
   memberSchema,
@@ -75,15 +78,16 @@ export const quote = (text: string) => `"${text.replace(/[\\"]/g, '\\$&')}"`;
 /** The product's ConnectWise PSA client: one method per call the product makes. */
 export function createConnectWiseClient(config: ConnectWiseConfig) {
   const cw = createConnection(config);
-  const get = <T>(path: string, schema: z.ZodType<T>) =>
-    cw.request({ method: 'GET', path, schema, idempotent: true }).then((r) => r.data);
+  const get = <T>(path: string, schema: z.ZodType<T>, onSent?: () => void) =>
+    cw.request({ method: 'GET', path, schema, idempotent: true, onSent }).then((r) => r.data);
   const send = <T>(
     method: 'POST' | 'PATCH' | 'PUT',
     path: string,
     data: unknown,
     schema: z.ZodType<T>,
     idempotent: boolean,
-  ) => cw.request({ method, path, data, schema, idempotent }).then((r) => r.data);
+    onSent?: () => void,
+  ) => cw.request({ method, path, data, schema, idempotent, onSent }).then((r) => r.data);
   const orNull = async <T>(promise: Promise<T>): Promise<T | null> => {
     try {
       return await promise;
@@ -92,6 +96,48 @@ export function createConnectWiseClient(config: ConnectWiseConfig) {
       throw error;
     }
   };
+
+  /**
+   * A read of records by id, merged across callers while the CW budget holds them back (coalesce.ts):
+   * one id goes to `{path}/{id}`, several to the list with `id in (...)`, which CW answers in the same
+   * shape.
+   */
+  const byIds = <T extends { id: number }>(path: string, schema: z.ZodType<T>) =>
+    coalesced(async (ids: number[], sent): Promise<Map<number, T>> => {
+      if (ids.length === 1) {
+        const one = await orNull(get(`${path}/${ids[0]}`, schema, sent));
+        return new Map(one ? [[one.id, one]] : []);
+      }
+      const many = await cw.all(path, schema, { conditions: `id in (${ids.join(',')})`, onSent: sent });
+      return new Map(many.map((r) => [r.id, r]));
+    });
+  const invoiceById = byIds('/finance/invoices', invoiceSchema);
+  const unpostedByIds = {
+    invoices: byIds('/finance/accounting/unpostedinvoices', unpostedSchema('invoices')),
+    expenses: byIds('/finance/accounting/unpostedexpenses', unpostedSchema('expenses')),
+    procurement: byIds('/finance/accounting/unpostedprocurement', unpostedSchema('procurement')),
+  };
+  /** One export previews every record it names, so the previews of records pushed together merge. */
+  const exportPreview = <K>(request: (keys: K[]) => ExportRequest) =>
+    coalesced(async (keys: K[], sent) => {
+      const glExport = await exportGl({ thruDate: new Date().toISOString(), ...request(keys) }, sent);
+      return new Map(keys.map((key) => [key, glExport]));
+    });
+  const exportGl = (request: ExportRequest, onSent?: () => void) =>
+    send('POST', '/finance/accounting/export', request, glExportSchema, true, onSent);
+  const invoicePreview = exportPreview((ids: number[]) => ({
+    summarizeInvoices: 'Detailed',
+    exportInvoicesFlag: true,
+    includedInvoiceIds: ids,
+    exportExpensesFlag: false,
+    exportProductsFlag: false,
+  }));
+  const productPreview = exportPreview((ids: string[]) => ({
+    exportInvoicesFlag: false,
+    exportExpensesFlag: false,
+    exportProductsFlag: true,
+    includedProductIds: ids,
+  }));
 
   return {
     apiOrigin: cw.apiOrigin,
@@ -117,6 +163,7 @@ export function createConnectWiseClient(config: ConnectWiseConfig) {
           schema: memberSchema,
           idempotent: true,
           cookie,
+          interactive: true,
         });
         return member.identifier.toLowerCase() === data.memberid.toLowerCase() ? member : null;
       } catch (error) {
@@ -131,12 +178,14 @@ export function createConnectWiseClient(config: ConnectWiseConfig) {
     async getMember(identifier: string): Promise<Member | null> {
       const found = await cw.all('/system/members', memberSchema, {
         conditions: `identifier=${quote(identifier)}`,
+        interactive: true,
       });
       return found[0] ?? null;
     },
     getCompany: (id: number) => orNull(get(`/company/companies/${id}`, companySchema)),
 
-    getInvoice: (id: number) => orNull(get(`/finance/invoices/${id}`, invoiceSchema)),
+    /** Merged with other callers' reads while the CW budget holds them back (see byIds). */
+    getInvoice: async (id: number): Promise<Invoice | null> => (await invoiceById(id)) ?? null,
     listInvoices: (conditions?: string, options: PageOptions = {}) =>
       cw.all('/finance/invoices', invoiceSchema, { ...options, conditions }),
     listInvoicePayments: (invoiceId: number) =>
@@ -168,11 +217,21 @@ export function createConnectWiseClient(config: ConnectWiseConfig) {
           idempotent: true,
         })
       ).data.count,
-    getUnposted: <K extends UnpostedKind>(kind: K, id: number): Promise<UnpostedOf<K> | null> =>
-      orNull(get(`/finance/accounting/unposted${kind}/${id}`, unpostedSchema(kind))),
+    /** Merged with other callers' reads while the CW budget holds them back (see byIds). */
+    getUnposted: async <K extends UnpostedKind>(kind: K, id: number): Promise<UnpostedOf<K> | null> =>
+      ((await unpostedByIds[kind](id)) as UnpostedOf<K> | undefined) ?? null,
     /** A preview: marks nothing, so it is safe to repeat. */
-    exportGl: (request: ExportRequest) =>
-      send('POST', '/finance/accounting/export', request, glExportSchema, true),
+    exportGl,
+    /**
+     * The preview of one invoice or credit memo, shared with the records previewed in the same call
+     * (pick its transaction by number). A pushed expense has no such call: its export part carries no
+     * expense id, so push-other.ts previews it alone (onboarding tells expenses apart in bulk instead:
+     * matchExpenseParts).
+     */
+    exportInvoice: async (id: number): Promise<GlExport> => (await invoicePreview(id)) as GlExport,
+    /** The preview of one procurement product (a purchase or an adjustment), shared like exportInvoice. */
+    exportProduct: async (productId: string): Promise<GlExport> =>
+      (await productPreview(productId)) as GlExport,
     /** Marks records posted. Not idempotent: a lost answer is ambiguous; look the batch up before retrying. */
     createBatch: (request: CreateBatchRequest) =>
       send('POST', '/finance/accounting/batches', request, glExportSchema, false),

@@ -35,6 +35,10 @@ export interface RequestSpec<T> extends Omit<CallSpec<T>, 'url' | 'headers'> {
 }
 
 export interface PageOptions {
+  /** A person is waiting on the list (CallSpec.interactive). */
+  interactive?: boolean;
+  /** Told when the first page's request leaves (CallSpec.onSent). */
+  onSent?: () => void;
   conditions?: string;
   orderBy?: string;
   fields?: string;
@@ -118,6 +122,8 @@ export function createConnection(config: ConnectWiseConfig) {
       params: { page: 1, pageSize: options.pageSize ?? config.pageSize ?? 1000, ...optionalParams(options) },
       schema,
       idempotent: true,
+      interactive: options.interactive,
+      onSent: options.onSent,
     });
     yield first.data;
     next = nextLink(first.headers.link);
@@ -128,7 +134,10 @@ export function createConnection(config: ConnectWiseConfig) {
           `ConnectWise sent a next-page link to another host: ${next}`,
         );
       }
-      const page = await request({ method: 'GET', path, schema, idempotent: true }, next);
+      const page = await request(
+        { method: 'GET', path, schema, idempotent: true, interactive: options.interactive },
+        next,
+      );
       yield page.data;
       next = nextLink(page.headers.link);
     }

@@ -109,7 +109,16 @@ export const unpostedInvoiceSchema = z
   .loose();
 
 export const unpostedExpenseSchema = z
-  .object({ id, total: money.nullish(), dateExpense: z.string().optional(), member: ref.optional() })
+  .object({
+    id,
+    total: money.nullish(),
+    dateExpense: z.string().optional(),
+    member: ref.optional(),
+    company: ref.optional(),
+    accountNumber: z.string().optional(),
+    chargeDescription: z.string().optional(),
+    classification: z.string().nullish(),
+  })
   .loose();
 
 export const unpostedProcurementSchema = z

@@ -26,6 +26,10 @@ export interface CallSpec<T> {
   schema: z.ZodType<T> | null;
   /** Safe to repeat after a timeout or a lost answer (GETs, previews, PATCH replace, DELETE). */
   idempotent: boolean;
+  /** A person is waiting on it: ahead of background calls in the shared budget (CallPriority). */
+  interactive?: boolean;
+  /** Told when the request leaves, i.e. once the shared budget let it through (coalesce.ts). */
+  onSent?: () => void;
 }
 
 export interface CallResult<T> {
@@ -57,14 +61,18 @@ export function createTransport(options: TransportOptions = {}) {
     for (let attempt = 1; ; attempt += 1) {
       let response: AxiosResponse<string>;
       try {
-        response = await gate.run(() =>
-          http.request<string>({
-            method: spec.method,
-            url: spec.url,
-            headers: spec.headers,
-            params: spec.params,
-            data: spec.data,
-          }),
+        response = await gate.run(
+          () => {
+            spec.onSent?.();
+            return http.request<string>({
+              method: spec.method,
+              url: spec.url,
+              headers: spec.headers,
+              params: spec.params,
+              data: spec.data,
+            });
+          },
+          { interactive: spec.interactive ?? false },
         );
       } catch (error) {
         const failure = failureOf(error);

@@ -5,6 +5,7 @@ import type { ConnectionStore, OAuthTokens } from './connections/connection-stor
 import { connectionTokenSource, InvalidGrantError, type TokenRefresher } from './connections/token-source.js';
 import type { AccessTokenSource, CallGate, Ledger } from './ledger.js';
 import { LedgerError } from './ledger-error.js';
+import { withMergedLookups } from './merged-lookups.js';
 import { withPartyCache } from './party-cache.js';
 import {
   oauthFor,
@@ -63,10 +64,10 @@ export function limitedGate(
   policy = defaultRetryPolicy,
 ): CallGate {
   return {
-    async run(call) {
+    async run(call, priority) {
       for (let attempt = 1; ; attempt++) {
         try {
-          return await limiter.run(key, limits, call);
+          return await limiter.run(key, limits, call, priority);
         } catch (error) {
           const decision = retryDecision(error, attempt, policy);
           if (!decision.retry) throw error;
@@ -158,7 +159,7 @@ export class LedgerRegistry implements LedgerFactory {
             timeoutMs,
             gate,
           });
-    return withPartyCache(ledger, this.options.store.partiesOf(connection.id));
+    return withMergedLookups(withPartyCache(ledger, this.options.store.partiesOf(connection.id)));
   }
 }
 

@@ -1,4 +1,5 @@
 import type { LedgerKind } from '../db/schema.js';
+import type { CallPriority } from './call-limiter.js';
 
 export type { LedgerKind };
 
@@ -153,7 +154,7 @@ export interface AccessTokenSource {
  * inside each provider.
  */
 export interface CallGate {
-  run<T>(call: () => Promise<T>): Promise<T>;
+  run<T>(call: () => Promise<T>, priority?: CallPriority): Promise<T>;
   /** The provider said its budget is spent (a remaining-limit header at zero): hold every caller back. */
   slowDown(waitMs: number): Promise<void>;
 }

@@ -260,18 +260,20 @@ export function creditApplicationsOf(deps: Pick<CreditApplicationDeps, 'db'>, re
 }
 
 /**
- * After a credit memo push: the record is synced whatever happens here, so a failure is recorded on
- * the records (and retried by the next refresh), never turned into a push error.
+ * After a credit memo push, with CW's view of the credit memo the push read just before its batch
+ * (credits applied after that read reach the ledger with the next refresh). The record is synced
+ * whatever happens here, so a failure is recorded on the records (and retried by the next refresh),
+ * never turned into a push error.
  */
 export async function applyCreditsAfterPush(
   deps: CreditApplicationDeps,
   tenant: Tenant,
   record: RecordRow,
+  creditMemo: Invoice,
   actor: string,
 ): Promise<void> {
   try {
-    const invoice = await deps.connectWise.for(tenant).getInvoice(Number(record.cw_id));
-    if (invoice) await applyCreditsShownInConnectWise(deps, tenant, invoice, actor);
+    await applyCreditsShownInConnectWise(deps, tenant, creditMemo, actor);
   } catch (error) {
     deps.logger.info(
       { recordId: record.id, error: storedErrorOf(error).message },

@@ -34,22 +34,35 @@ const isClosed = (invoice: Invoice) => {
   return status?.isClosed ?? /closed/i.test(status?.name ?? '');
 };
 
+/** A pushed invoice or credit memo, with CW's view of it read just before its batch was made. */
+export interface PushedInvoice {
+  record: RecordRow;
+  invoice: Invoice;
+}
+
 /**
  * Pushes one invoice or credit memo: CW export -> validate and map -> ledger document -> the
  * record's own CW batch -> synced. Each step is persisted before the next, and each external write
  * is keyed or looked up first, so a retry after any crash or lost answer resumes without a duplicate.
+ * CW's reads and previews go through the client's merged reads, so pushes running together share them.
  */
-export async function pushInvoice(ctx: InvoicePushContext, start: RecordRow): Promise<RecordRow> {
+export async function pushInvoice(
+  ctx: InvoicePushContext,
+  start: RecordRow,
+  /** CW's invoice as read moments ago by whoever asked for this push (a sync-on-close refresh). */
+  justRead?: Invoice,
+): Promise<PushedInvoice> {
   let record = start;
   const cwId = Number(record.cw_id);
-  const invoice = await ctx.cw.getInvoice(cwId);
+  const invoice = justRead ?? (await ctx.cw.getInvoice(cwId));
   if (!invoice) throw new PipelineError('cw_record_not_found', `invoice ${cwId}`);
   const label = `${invoice.type === 'CreditMemo' ? 'Credit memo' : 'Invoice'} ${invoice.invoiceNumber}`;
   // The record shows what CW holds now, whatever happens next.
   record = await ctx.records.update(record, invoiceColumns(invoice, record));
   const identifier = batchIdentifierFor(ctx.batchPrefix, invoice.invoiceNumber);
 
-  if (invoice.glBatch) return adoptOwnBatch(ctx, record, identifier, label, 'already_posted');
+  if (invoice.glBatch)
+    return { record: await adoptOwnBatch(ctx, record, identifier, label, 'already_posted'), invoice };
   if (!isClosed(invoice)) {
     throw new PipelineError('not_closed', label);
   }
@@ -59,38 +72,42 @@ export async function pushInvoice(ctx: InvoicePushContext, start: RecordRow): Pr
 
   // A push that reached the ledger before a crash resumes at the batch step.
   if (record.state !== 'pushed' || !record.ledger_id) {
-    record = await exportAndPush(ctx, record, invoice, identifier, label);
+    try {
+      record = await exportAndPush(ctx, record, invoice, label);
+    } catch (error) {
+      // Started from another's read and CW no longer exports the invoice (reopened, batched, ...
+      // meanwhile): judge it again from a read of our own, which names the reason.
+      if (justRead && error instanceof PipelineError && error.stored.code === 'gl_entries_missing')
+        return pushInvoice(ctx, record);
+      throw error;
+    }
   }
 
   // 3. The record's own CW batch.
-  return commitBatch(ctx, record, {
+  let latest = invoice;
+  record = await commitBatch(ctx, record, {
     identifier,
     label,
     postedError: 'already_posted',
-    stillUnposted: async () => !(await ctx.cw.getInvoice(cwId))?.glBatch,
+    stillUnposted: async () => {
+      latest = (await ctx.cw.getInvoice(cwId)) ?? latest;
+      return !latest.glBatch;
+    },
     flags: { exportInvoicesFlag: true, exportExpensesFlag: false, exportProductsFlag: false },
   });
+  return { record, invoice: latest };
 }
 
 async function exportAndPush(
   ctx: InvoicePushContext,
   start: RecordRow,
   invoice: Invoice,
-  identifier: string,
   label: string,
 ): Promise<RecordRow> {
   let record = start;
   const cwId = Number(record.cw_id);
   // 1. Export: a preview of this record's GL transaction; marks nothing in CW.
-  const glExport = await ctx.cw.exportGl({
-    batchIdentifier: identifier,
-    thruDate: new Date().toISOString(),
-    summarizeInvoices: 'Detailed',
-    exportInvoicesFlag: true,
-    includedInvoiceIds: [cwId],
-    exportExpensesFlag: false,
-    exportProductsFlag: false,
-  });
+  const glExport = await ctx.cw.exportInvoice(cwId);
   const transaction = (glExport.transactions ?? []).find((t) => t.documentNumber === invoice.invoiceNumber);
   if (!transaction?.glEntryIds) throw new PipelineError('gl_entries_missing', label);
   // Read before this attempt's own export event: no export ever means no create was ever sent.

@@ -119,14 +119,19 @@ async function exportAndPush(
   const cwId = Number(record.cw_id);
   // 1. Export: a preview of this one record's GL entries; marks nothing in CW.
   const productId = (unposted as UnpostedProcurement).unpostedProductId ?? String(cwId);
-  const glExport = await ctx.cw.exportGl({
-    batchIdentifier: identifier,
-    thruDate: new Date().toISOString(),
-    exportInvoicesFlag: false,
-    ...(type === 'expense'
-      ? { exportExpensesFlag: true, includedExpenseIds: [cwId], exportProductsFlag: false }
-      : { exportExpensesFlag: false, exportProductsFlag: true, includedProductIds: [productId] }),
-  });
+  // An expense is previewed alone (CW's export does not say which expense a part belongs to); a
+  // product's preview is shared with the products pushed at the same time.
+  const glExport =
+    type === 'expense'
+      ? await ctx.cw.exportGl({
+          batchIdentifier: identifier,
+          thruDate: new Date().toISOString(),
+          exportInvoicesFlag: false,
+          exportExpensesFlag: true,
+          includedExpenseIds: [cwId],
+          exportProductsFlag: false,
+        })
+      : await ctx.cw.exportProduct(productId);
 
   // 2. Route, then map (pure) with that connection's mappings.
   const locationId = record.cw_location_id;

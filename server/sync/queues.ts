@@ -1,3 +1,4 @@
+import type { Invoice } from '../connectwise/index.js';
 import type { RecordType } from '../db/schema.js';
 
 /** Job queue names and payloads: one place, so senders and workers cannot drift apart. */
@@ -30,6 +31,11 @@ export interface RecordJob {
 export interface PushRecordJob extends RecordJob {
   /** Who asked: a member identifier, `callback`, `schedule` or `onboarding`. */
   actor: string;
+  /**
+   * CW's invoice as the refresh that asked for this push (sync on close) read it, and when. The push
+   * starts from it instead of reading the invoice again while it is young (record-jobs.ts).
+   */
+  invoiceRead?: { at: string; invoice: Invoice };
 }
 
 export interface RefreshRecordJob extends RecordJob {

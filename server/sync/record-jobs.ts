@@ -1,4 +1,5 @@
 import type PgBoss from 'pg-boss';
+import type { Invoice } from '../connectwise/index.js';
 import type { Db } from '../db/database.js';
 import type { LedgerConnection, RecordRow } from '../db/schema.js';
 import type { JobQueue } from '../jobs/job-queue.js';
@@ -82,10 +83,26 @@ export async function requestOnboarding(jobs: JobQueue, job: OnboardingJob): Pro
 }
 
 /** Marks the record queued and sends its push job (one per record at a time). */
+/** How long a refresh's read of an invoice stands in for the push's own read of it. */
+export const invoiceReadMaxAgeMs = 30_000;
+
+/**
+ * The invoice read the push job carries, while it is young enough to start the push from. Pure. It
+ * only saves the push's first read: the export that follows names the invoice only while it is
+ * still closed and unposted, and CW is asked again just before the batch.
+ */
+export function youngInvoiceRead(job: PushRecordJob, now: Date): Invoice | undefined {
+  const read = job.invoiceRead;
+  if (!read || read.invoice.id !== job.cwId) return undefined;
+  const age = now.getTime() - new Date(read.at).getTime();
+  return age >= 0 && age <= invoiceReadMaxAgeMs ? read.invoice : undefined;
+}
+
 export async function requestPush(
   deps: Pick<RecordJobDeps, 'jobs' | 'records'>,
   key: RecordKey,
   actor: string,
+  invoiceRead?: PushRecordJob['invoiceRead'],
 ): Promise<RecordRow> {
   let record = await deps.records.ensure(key);
   if (!settled.has(record.state) && record.state !== 'queued') {
@@ -96,7 +113,7 @@ export async function requestPush(
       kind: 'queued',
     });
   }
-  const job: PushRecordJob = { ...key, actor };
+  const job: PushRecordJob = { ...key, actor, ...(invoiceRead ? { invoiceRead } : {}) };
   await deps.jobs.send(queues.pushRecord, job, { singletonKey: recordSingletonKey(job), ...pushRetry });
   return record;
 }
@@ -135,9 +152,10 @@ export async function runPushJob(
   try {
     if (isOtherRecordType(record.type)) await pushOtherRecord(ctx, record);
     else {
-      const pushed = await pushInvoice(ctx, record);
+      const pushed = await pushInvoice(ctx, record, youngInvoiceRead(job, new Date()));
       // A credit memo already applied in CW: make the same application in the ledger now.
-      if (pushed.type === 'credit_memo') await applyCreditsAfterPush(deps, tenant, pushed, job.actor);
+      if (pushed.record.type === 'credit_memo')
+        await applyCreditsAfterPush(deps, tenant, pushed.record, pushed.invoice, job.actor);
     }
   } catch (error) {
     const stored = storedErrorOf(error);

@@ -51,6 +51,7 @@ export async function refreshRecord(deps: RecordJobDeps, job: RefreshRecordJob):
   const tenant = await deps.tenants.get(job.tenantId);
   if (!tenant) return;
   if (isOtherRecordType(job.type)) return refreshOtherRecord(deps, tenant, job.type, job);
+  const readAt = new Date();
   const invoice = await deps.connectWise.for(tenant).getInvoice(job.cwId);
   if (!invoice) return;
   const type = invoice.type === 'CreditMemo' ? 'credit_memo' : 'invoice';
@@ -79,7 +80,7 @@ export async function refreshRecord(deps: RecordJobDeps, job: RefreshRecordJob):
   if (invoice.credits) await applyCreditsShownInConnectWise(deps, tenant, invoice, 'refresh');
 
   if (job.syncIfClosed && state === 'unposted' && isClosed(invoice) && !invoice.glBatch) {
-    await requestPush(deps, key, 'sync-on-close');
+    await requestPush(deps, key, 'sync-on-close', { at: readAt.toISOString(), invoice });
   }
 }
 

@@ -43,6 +43,8 @@ interface Call {
 
 const pushCalls = (kind: 'qbo' | 'xero'): Call[] => [
   { name: 'CW invoice read', target: 'cw', method: 'GET', path: '*/finance/invoices/*' },
+  // Pushes running together read their invoices in one list call (coalesce.ts).
+  { name: 'CW merged invoice read', target: 'cw', method: 'GET', path: '*/finance/invoices' },
   { name: 'CW GL export', target: 'cw', method: 'POST', path: '*/finance/accounting/export' },
   {
     name: 'ledger look-up',

@@ -31,6 +31,12 @@ export interface PipelineWorld {
   pendingFaults(): Promise<unknown[]>;
   record(cwId: number): Promise<{ status: number; body: any }>;
   waitForState(cwId: number, states: string[], timeoutMs?: number): Promise<any>;
+  /**
+   * Waits in the database itself until the invoice record is in one of `states`, and answers the
+   * state: for tests counting CW calls, since reading the status route may queue a refresh (one more
+   * CW read) of its own.
+   */
+  waitForStateInDb(cwId: number, states: string[], timeoutMs?: number): Promise<string>;
   /** Waits until the record's view passes `check` (its state alone can run ahead of its payments). */
   waitFor(cwId: number, check: (view: any) => boolean, what: string, timeoutMs?: number): Promise<any>;
   /** What the product's own workers hand a job, for running one in the test (e.g. to kill it midway). */
@@ -176,6 +182,20 @@ export async function startPipelineWorld(
         if (Date.now() > deadline)
           throw new Error(`record ${cwId} not in ${states.join('|')}: ${JSON.stringify(res.body)}`);
         await new Promise((resolve) => setTimeout(resolve, 200));
+      }
+    },
+    async waitForStateInDb(cwId, states, timeoutMs = 45_000) {
+      const deadline = Date.now() + timeoutMs;
+      for (;;) {
+        const row = await pod.database.db
+          .selectFrom('records')
+          .select('state')
+          .where('tenant_id', '=', tenant.id)
+          .where('cw_id', '=', String(cwId))
+          .executeTakeFirst();
+        if (row && states.includes(row.state)) return row.state;
+        if (Date.now() > deadline) throw new Error(`record ${cwId} still ${row?.state}`);
+        await new Promise((resolve) => setTimeout(resolve, 100));
       }
     },
     seedOther: async (records) => {

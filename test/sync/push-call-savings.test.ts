@@ -27,21 +27,6 @@ describe.each(['qbo', 'xero'] as const)('calls per push (%s)', (kind) => {
   }, 60_000);
   afterAll(() => world.close());
 
-  async function stateInDb(cwId: number, states: string[]): Promise<string> {
-    const deadline = Date.now() + 45_000;
-    for (;;) {
-      const row = await world.pod.database.db
-        .selectFrom('records')
-        .select('state')
-        .where('tenant_id', '=', world.tenant.id)
-        .where('cw_id', '=', String(cwId))
-        .executeTakeFirst();
-      if (row && states.includes(row.state)) return row.state;
-      if (Date.now() > deadline) throw new Error(`record ${cwId} still ${row?.state}`);
-      await new Promise((resolve) => setTimeout(resolve, 100));
-    }
-  }
-
   /** Waits until no record refresh is waiting or running: its calls would count in a push's window. */
   async function refreshesDone(): Promise<void> {
     const deadline = Date.now() + 45_000;
@@ -79,7 +64,7 @@ describe.each(['qbo', 'xero'] as const)('calls per push (%s)', (kind) => {
     const res = await api(world.pod.url, world.token.accountant, 'POST', '/api/v1/records/invoice/7102/sync');
     expect(res.status).toBe(202);
     // Watched in the database: the status route would queue a refresh (one more CW read) of its own.
-    expect(await stateInDb(7102, ['synced', 'error'])).toBe('synced');
+    expect(await world.waitForStateInDb(7102, ['synced', 'error'])).toBe('synced');
     const ledger = delta(await traffic(world.ledgerSim.url), ledgerBefore);
     const cw = delta(await traffic(world.cw.url), cwBefore);
     // No party look-up (cached) and no look-up by number (first create, keyed): the create alone.
@@ -98,6 +83,46 @@ describe.each(['qbo', 'xero'] as const)('calls per push (%s)', (kind) => {
     });
     expect((await world.ledgerSim.documentNumbers('invoice')).filter((n) => n === 'SV-7102')).toHaveLength(1);
   }, 90_000);
+
+  it("invoices pushed together share CW's reads and previews: one batch each, fewer reads than records", async () => {
+    const company = { id: 7300, identifier: 'Together', name: 'Together Ltd' };
+    const ids = Array.from({ length: 12 }, (_, i) => 7301 + i);
+    await world.seedInvoices(ids.map((id) => invoice(id, `SV-${id}`, { company })));
+    // CW's real pace keeps each read in flight long enough for the pushes beside it to join it.
+    await fetch(`${world.cw.url}/__sim/latency`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify({ ms: 120 }),
+    });
+    try {
+      await refreshesDone();
+      const cwBefore = await traffic(world.cw.url);
+      const res = await api(world.pod.url, world.token.accountant, 'POST', '/api/v1/records/sync', {
+        records: ids.map((cwId) => ({ type: 'invoice', cwId })),
+      });
+      expect(res.status).toBe(202);
+      for (const id of ids) expect(await world.waitForStateInDb(id, ['synced', 'error'])).toBe('synced');
+      const cw = delta(await traffic(world.cw.url), cwBefore).byRoute;
+      const at = (route: string) =>
+        cw[`${route.split(' ')[0]} /v4_6_release/apis/3.0${route.split(' ')[1]}`] ?? 0;
+      // One batch per record, always: that call is never shared.
+      expect(at('POST /finance/accounting/batches')).toBe(ids.length);
+      // Previews and reads: alone they cost 1 and 2 per record (the first test); together, less.
+      const reads = at('GET /finance/invoices/{id}') + at('GET /finance/invoices');
+      const exports = at('POST /finance/accounting/export');
+      expect(at('GET /finance/invoices')).toBeGreaterThan(0);
+      expect(exports).toBeLessThan(ids.length);
+      expect(reads).toBeLessThan(2 * ids.length);
+      const documents = await world.ledgerSim.documentNumbers('invoice');
+      for (const id of ids) expect(documents.filter((n) => n === `SV-${id}`)).toHaveLength(1);
+    } finally {
+      await fetch(`${world.cw.url}/__sim/latency`, {
+        method: 'POST',
+        headers: { 'content-type': 'application/json' },
+        body: JSON.stringify({ ms: 0 }),
+      });
+    }
+  }, 120_000);
 
   it('a same-number document its history does not know is adopted on the first create, not doubled', async () => {
     const company = { id: 7200, identifier: 'Adopt', name: 'Adopt Ltd' };
