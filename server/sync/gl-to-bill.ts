@@ -142,6 +142,7 @@ export const companyPaidExpenseSchema = z
       .object({ id: z.number().int().nullish(), identifier: z.string().optional() })
       .loose()
       .optional(),
+    company: z.object({ id: z.number().int().nullish() }).loose().optional(),
     currency: z
       .object({ currencyCode: z.string().optional(), numberOfDecimals: z.number().int().optional() })
       .loose()

@@ -1,6 +1,7 @@
 import type {
   ConnectWiseClient,
   GlTransaction,
+  UnpostedExpense,
   UnpostedKind,
   UnpostedProcurement,
 } from '../connectwise/index.js';
@@ -9,7 +10,12 @@ import type { RecordType } from '../db/schema.js';
 import { mapBounded } from './bounded-map.js';
 import { unpostedKindOf } from './cw-record-kind.js';
 import type { ErrorCode } from './error-catalogue.js';
-import { findOtherRecordPart, otherRecordLabel, otherRecordNumber } from './other-record-export.js';
+import {
+  findOtherRecordPart,
+  matchExpenseParts,
+  otherRecordLabel,
+  otherRecordNumber,
+} from './other-record-export.js';
 
 /** One unposted CW record as onboarding sees it: enough to batch it, or the reason it cannot be. */
 export interface OnboardingCandidate {
@@ -125,8 +131,9 @@ async function* invoiceCandidates(
 }
 
 /**
- * Unposted expenses, each exported on its own: CW's export does not say which expense a part belongs
- * to (other-record-export.ts), so an expense costs two CW calls, its export and its batch.
+ * Unposted expenses, 100 to an export: an export part carries no expense id, so each expense is
+ * found in it by what both show (matchExpenseParts). An expense that another of the chunk could be
+ * mistaken for is exported on its own, which costs it a second CW call.
  */
 async function* expenseCandidates(
   cw: ConnectWiseClient,
@@ -136,29 +143,37 @@ async function* expenseCandidates(
   const wanted = (await cw.listUnposted('expenses', conditions)).filter(
     (u) => (u.dateExpense ?? '').slice(0, 10) <= cutoffDate,
   );
+  const exportOf = (ids: number[]) =>
+    cw.exportGl({
+      thruDate: through(cutoffDate),
+      exportInvoicesFlag: false,
+      exportExpensesFlag: true,
+      includedExpenseIds: ids,
+      exportProductsFlag: false,
+    });
+  const candidate = (u: UnpostedExpense, glEntryIds: number[]): OnboardingCandidate => ({
+    type: 'expense',
+    cwId: u.id,
+    number: otherRecordNumber('expense', u.id),
+    date: (u.dateExpense ?? '').slice(0, 10),
+    glEntryIds,
+    problem:
+      glEntryIds.length === 0
+        ? { code: 'gl_entries_missing', detail: otherRecordLabel('expense', u.id) }
+        : undefined,
+  });
   for (let i = 0; i < wanted.length; i += exportChunk) {
     const chunk = wanted.slice(i, i + exportChunk);
+    const matched =
+      chunk.length > 1 ? matchExpenseParts(chunk, await exportOf(chunk.map((u) => u.id))) : new Map();
     yield await mapBounded(chunk, expenseExportsAtOnce, async (u): Promise<OnboardingCandidate> => {
-      const glExport = await cw.exportGl({
-        thruDate: through(cutoffDate),
-        exportInvoicesFlag: false,
-        exportExpensesFlag: true,
-        includedExpenseIds: [u.id],
-        exportProductsFlag: false,
-      });
-      const part = findOtherRecordPart('expense', glExport, { cwId: u.id, productId: String(u.id) });
-      const glEntryIds = part?.glEntryIds ?? [];
-      return {
-        type: 'expense',
+      const found = matched.get(u.id);
+      if (found) return candidate(u, found);
+      const part = findOtherRecordPart('expense', await exportOf([u.id]), {
         cwId: u.id,
-        number: otherRecordNumber('expense', u.id),
-        date: (u.dateExpense ?? '').slice(0, 10),
-        glEntryIds,
-        problem:
-          glEntryIds.length === 0
-            ? { code: 'gl_entries_missing', detail: otherRecordLabel('expense', u.id) }
-            : undefined,
-      };
+        productId: String(u.id),
+      });
+      return candidate(u, part?.glEntryIds ?? []);
     });
   }
 }

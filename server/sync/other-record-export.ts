@@ -3,6 +3,7 @@ import type {
   GlExportAdjustmentTransaction,
   GlExportExpenseBill,
   GlExportPurchaseTransaction,
+  UnpostedExpense,
 } from '../connectwise/schemas.js';
 import type { RecordType } from '../db/schema.js';
 import { type CompanyPaidExpense, companyPaidEntryIds, companyPaidExpenseSchema } from './gl-to-bill.js';
@@ -72,4 +73,87 @@ export function findOtherRecordPart(
   }
   const adjustment = (glExport.adjustmentTransactions ?? []).find((a) => a.id === ids.productId);
   return adjustment && { shape: 'adjustment', adjustment, glEntryIds: adjustmentEntryIds(adjustment) };
+}
+
+/**
+ * What an unposted expense and its part of an export both show: member, day, memo (the charge
+ * description), company, GL account, amount and whether it is owed to the member. An export part
+ * carries no expense id, but within one export these tell the expenses apart.
+ */
+const expenseSignature = (s: {
+  memberId: number | null | undefined;
+  date: string | undefined;
+  memo: string | undefined;
+  companyId: number | null | undefined;
+  accountNumber: string | undefined;
+  total: number | null | undefined;
+  reimbursable: boolean;
+}) =>
+  JSON.stringify([
+    s.memberId ?? null,
+    (s.date ?? '').slice(0, 10),
+    s.memo ?? '',
+    s.companyId ?? null,
+    s.accountNumber ?? '',
+    s.total ?? 0,
+    s.reimbursable,
+  ]);
+
+/**
+ * The GL entry ids of each expense in an export of several, found by signature. Pure. Only an
+ * expense whose signature no other expense of the list and no other part of the export shares is
+ * answered; the rest (two taxis of the same amount on one day, say) are left for an export of their
+ * own, so an expense is never batched with another's entries.
+ */
+export function matchExpenseParts(unposted: UnpostedExpense[], glExport: GlExport): Map<number, number[]> {
+  const parts = new Map<string, number[][]>();
+  const addPart = (signature: string, ids: number[]) =>
+    parts.set(signature, [...(parts.get(signature) ?? []), ids]);
+  for (const bill of glExport.expenseBills ?? []) {
+    for (const line of bill.detail ?? []) {
+      const signature = expenseSignature({
+        memberId: bill.member?.id,
+        date: line.documentDate,
+        memo: line.memo,
+        companyId: line.company?.id,
+        accountNumber: line.accountNumber,
+        total: line.total,
+        reimbursable: true,
+      });
+      addPart(signature, line.id ?? []);
+    }
+  }
+  for (const raw of (glExport as { expenses?: unknown[] }).expenses ?? []) {
+    const expense = companyPaidExpenseSchema.parse(raw);
+    const signature = expenseSignature({
+      memberId: expense.member?.id,
+      date: expense.documentDate,
+      memo: expense.memo,
+      companyId: expense.company?.id,
+      accountNumber: expense.accountNumber,
+      total: expense.total,
+      reimbursable: false,
+    });
+    addPart(signature, companyPaidEntryIds(expense));
+  }
+  const signatureOf = (u: UnpostedExpense) =>
+    expenseSignature({
+      memberId: u.member?.id,
+      date: u.dateExpense,
+      memo: u.chargeDescription,
+      companyId: u.company?.id,
+      accountNumber: u.accountNumber,
+      total: u.total,
+      reimbursable: u.classification !== 'NonReimbursable',
+    });
+  const signatures = unposted.map((u) => [u, signatureOf(u)] as const);
+  const expensesPer = new Map<string, number>();
+  for (const [, signature] of signatures) expensesPer.set(signature, (expensesPer.get(signature) ?? 0) + 1);
+  const matched = new Map<number, number[]>();
+  for (const [u, signature] of signatures) {
+    const found = parts.get(signature);
+    if (expensesPer.get(signature) === 1 && found?.length === 1 && found[0]!.length > 0)
+      matched.set(u.id, found[0]!);
+  }
+  return matched;
 }

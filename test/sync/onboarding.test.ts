@@ -1,5 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { createConnectWiseClient } from '../../server/connectwise/index.js';
+import { createConnectWiseClient, parseGlEntryIds } from '../../server/connectwise/index.js';
 import type { Tenant } from '../../server/db/schema.js';
 import { createOnboardingRun, onboardingInputSchema, runOnboarding } from '../../server/sync/onboarding.js';
 import { buildExpense, buildProcurement } from '../../sim/connectwise/fixtures.js';
@@ -262,8 +262,21 @@ describe('onboarding of expenses, purchases and inventory adjustments', () => {
       state: 'error',
       error: { code: 'invalid_batch_character', hint: expect.stringContaining("'") },
     });
-    // Each batch posted exactly its own record: the refused, the transfer and the later ones stay unposted.
+    // Both expenses came out of one export (matchExpenseParts): each batch holds its own expense's entries.
     const cw = pod.services.connectWise.for(tenant);
+    const basic = Buffer.from(
+      `${testApiMember.companyId}+${testApiMember.publicKey}:${testApiMember.privateKey}`,
+    ).toString('base64');
+    for (const expense of expenses.slice(0, 2)) {
+      const batch = await cw.findBatch(`OB-EXP-${expense.id}`);
+      const entries = (await (
+        await fetch(`${sim.url}/v4_6_release/apis/3.0/finance/accounting/batches/${batch!.id}/entries`, {
+          headers: { authorization: `Basic ${basic}`, clientId: testClientId },
+        })
+      ).json()) as { id: number }[];
+      expect(entries.map((e) => e.id).sort()).toEqual(parseGlEntryIds(expense.glEntryIds).sort());
+    }
+    // Each batch posted exactly its own record: the refused, the transfer and the later ones stay unposted.
     expect((await cw.listUnposted('expenses')).map((u) => u.id)).toEqual([9004]);
     expect((await cw.listUnposted('procurement')).map((u) => u.id).sort()).toEqual([9102, 9202, 9203, 9301]);
 
