@@ -8,10 +8,9 @@
  *     [--cw-per-minute 600]   (CW_CALLS_PER_MINUTE: CW publishes no limit, so its budget is ours to set)
  */
 import { providerLimits } from '../server/ledgers/call-limiter.js';
-import { api } from '../test/support/cw-tenant.js';
 import { invoices } from '../test/support/sim-world.js';
 import { perRecord, startBenchWorld } from './support/bench-world.js';
-import { flag, header, sleep } from './support/machine.js';
+import { flag, header } from './support/machine.js';
 
 const n = { qbo: Number(flag('qbo', '200')), xero: Number(flag('xero', '60')) };
 const onboard = Number(flag('onboard', '1000'));
@@ -72,24 +71,16 @@ if (only.has('onboard') && onboard > 0) {
   await w.sims.seedInvoices(invoices(onboard, 60_000, 'OLD-', { date: '2023-06-01T00:00:00Z' }));
   await w.sims.latency(latency);
   await w.sims.resetCounts();
-  const admin = await w.token('admin');
   const started = performance.now();
-  const res = await api(w.pod.url, admin, 'POST', '/api/v1/onboarding', {
+  const status = await w.onboard({
     batchPrefix: 'OB-',
     cutoffDate: '2023-12-31',
     recordTypes: ['invoice', 'credit_memo'],
   });
-  if (res.status !== 202) throw new Error(`onboarding answered ${res.status} ${JSON.stringify(res.body)}`);
-  let status: { state: string; done: number; failed: number; total: number } | undefined;
-  for (;;) {
-    status = (await api(w.pod.url, admin, 'GET', `/api/v1/onboarding/${res.body.id}`)).body;
-    if (status?.state === 'done') break;
-    await sleep(1000);
-  }
   const seconds = (performance.now() - started) / 1000;
   const cw = await w.sims.traffic('cw');
   out.push(
-    `#### Onboarding ${onboard} invoices: done ${status?.done}, failed ${status?.failed} of ${status?.total}`,
+    `#### Onboarding ${onboard} invoices: done ${status.done}, failed ${status.failed} of ${status.total}`,
     `wall time: ${seconds.toFixed(1)} s (${((onboard / seconds) * 60).toFixed(0)} records/min; ${((seconds / onboard) * 1000).toFixed(0)} ms/record)`,
     `CW calls: ${cw.total} (${(cw.total / onboard).toFixed(3)}/record, max ${cw.maxInFlight} at once)`,
     `  ${perRecord(cw.byRoute, onboard)}`,

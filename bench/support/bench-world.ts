@@ -12,6 +12,13 @@ import { testConfig } from '../../test/support/test-config.js';
 import { createTestDatabase } from '../../test/support/test-database.js';
 import { sleep } from './machine.js';
 
+export interface OnboardingStatus {
+  state: string;
+  done: number;
+  failed: number;
+  total: number;
+}
+
 export interface BenchWorld {
   sims: SimWorld;
   pod: Ledgerpod & { url: string };
@@ -28,6 +35,15 @@ export interface BenchWorld {
     timeoutMs: number,
     type?: RecordType,
   ): Promise<Record<string, number>>;
+  /**
+   * Starts an onboarding run as an admin and polls it until it is done. Each poll signs in afresh:
+   * a 10,000-record run outlives a session token (15 min), and a refused poll is an error, not a wait.
+   */
+  onboard(body: {
+    batchPrefix: string;
+    cutoffDate: string;
+    recordTypes: RecordType[];
+  }): Promise<OnboardingStatus>;
   /**
    * Adds expenses and procurement records (purchases, adjustments) to the CW simulator, 500 a call,
    * and on first use the mappings of the GL accounts they post to (`otherRecordMappings`).
@@ -74,6 +90,18 @@ export async function startBenchWorld(
         const records = cwIds.slice(i, i + 500).map((cwId) => ({ type, cwId }));
         const res = await api(pod.url, t, 'POST', '/api/v1/records/sync', { records });
         if (res.status !== 202) throw new Error(`sync answered ${res.status}: ${JSON.stringify(res.body)}`);
+      }
+    },
+    async onboard(body) {
+      const res = await api(pod.url, await token('admin'), 'POST', '/api/v1/onboarding', body);
+      if (res.status !== 202)
+        throw new Error(`onboarding answered ${res.status} ${JSON.stringify(res.body)}`);
+      for (;;) {
+        const poll = await api(pod.url, await token('admin'), 'GET', `/api/v1/onboarding/${res.body.id}`);
+        if (poll.status !== 200)
+          throw new Error(`onboarding status answered ${poll.status} ${JSON.stringify(poll.body)}`);
+        if (poll.body.state === 'done') return poll.body as OnboardingStatus;
+        await sleep(1000);
       }
     },
     async waitFor(cwIds, states, timeoutMs, type = 'invoice') {
