@@ -6,6 +6,7 @@ import type { Config } from './config.js';
 import type { Db } from './db/database.js';
 import { errorHandler, notFound } from './http/error-handler.js';
 import { healthRoutes } from './http/health-routes.js';
+import { rejectNulCharacters } from './http/reject-nul.js';
 import type { JobQueue } from './jobs/job-queue.js';
 import type { Logger } from './log.js';
 import type { Metrics } from './metrics.js';
@@ -107,6 +108,7 @@ export function createApp(deps: AppDeps): Express {
     }),
   );
 
+  app.use(rejectNulCharacters);
   app.use(healthRoutes(deps));
   for (const router of deps.routers ?? []) app.use(router);
   app.use(notFound);

@@ -70,6 +70,23 @@ describe('body and static edge cases answer 4xx in the envelope', () => {
       'not deflate',
       { 'content-type': 'application/json', 'content-encoding': 'deflate' },
     ],
+    // Found by the fuzzer on PostgreSQL: jsonb and text refuse U+0000.
+    [
+      'a NUL in a JSON value',
+      'PUT',
+      '/api/v1/settings',
+      '{"batchPrefix":"\\u0000"}',
+      { 'content-type': 'application/json', authorization: 'AUTH' },
+    ],
+    [
+      'a NUL in a JSON key',
+      'PUT',
+      '/api/v1/settings',
+      '{"roleMap":{"Admin\\u0000":"admin"}}',
+      { 'content-type': 'application/json', authorization: 'AUTH' },
+    ],
+    ['a NUL in a query', 'GET', '/api/v1/records?q=%00', undefined, { authorization: 'AUTH' }],
+    ['a NUL in a path parameter', 'GET', '/api/v1/onboarding/%00', undefined, { authorization: 'AUTH' }],
     ['a missing pod asset', 'GET', '/pod/assets/nope.js', undefined, {}],
     ['a pod asset path with ..', 'GET', '/pod/assets/..%2f..%2fpackage.json', undefined, {}],
     ['a missing file under /pod', 'GET', '/pod/nope.txt', undefined, {}],
@@ -109,4 +126,22 @@ describe('body and static edge cases answer 4xx in the envelope', () => {
       });
     });
   }
+
+  it('a NUL is refused naming the field, and the settings stay as they were', async () => {
+    const auth = { authorization: `Bearer ${token}` };
+    const before = await (await fetch(`${pod.url}/api/v1/settings`, { headers: auth })).json();
+    const res = await fetch(`${pod.url}/api/v1/settings`, {
+      method: 'PUT',
+      headers: { ...auth, 'content-type': 'application/json' },
+      body: JSON.stringify({ batchPrefix: 'LP\u0000', syncOnClose: !before.settings.syncOnClose }),
+    });
+    expect(res.status).toBe(400);
+    const { error } = await res.json();
+    expect(error).toMatchObject({ code: 'invalid_request', hint: expect.stringContaining('NUL') });
+    expect(error.details.fields).toEqual([
+      { field: 'batchPrefix', problem: expect.stringContaining('U+0000') },
+    ]);
+    const after = await (await fetch(`${pod.url}/api/v1/settings`, { headers: auth })).json();
+    expect(after).toEqual(before);
+  });
 });
