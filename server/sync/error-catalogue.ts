@@ -146,6 +146,12 @@ export const errorCatalogue = {
     (d) => `The ledger document's number matches neither CW number: ${d}`,
     'Make the ledger document number equal to the ConnectWise invoice number.',
   ),
+  // The pipeline itself
+  record_busy: entry(
+    (d) => `${d} was moved on by another run of its push while this one worked on it`,
+    'Nothing to do: Ledgerpod checks the record again and finishes whatever is left.',
+    true,
+  ),
   // ConnectWise transport
   cw_unavailable: entry(
     (d) => `ConnectWise is not answering: ${d}`,

@@ -112,7 +112,7 @@ async function exportAndPush(
   if (!transaction?.glEntryIds) throw new PipelineError('gl_entries_missing', label);
   // Read before this attempt's own export event: no export ever means no create was ever sent.
   const neverExported = !record.ledger_id && !(await ctx.records.hasEvent(record, exportEventKinds));
-  record = await ctx.records.transition(record, exportedColumns(record, invoice, transaction, ctx.actor));
+  record = await ctx.records.advance(record, exportedColumns(record, invoice, transaction, ctx.actor));
 
   // 2. Map and push to the ledger that books this location.
   const locationId = (invoice as { locationId?: number }).locationId ?? null;

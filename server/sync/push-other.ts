@@ -140,7 +140,7 @@ async function exportAndPush(
     throw new PipelineError('no_ledger_connection', `${label} (CW location ${locationId ?? 'none'})`);
   const mapped = mapRecord(type, glExport, unposted, route.mappings, number, productId, cwId, label);
   if (mapped.glEntryIds.length === 0) throw new PipelineError('gl_entries_missing', label);
-  record = await ctx.records.transition(record, {
+  record = await ctx.records.advance(record, {
     to: 'exported',
     set: {
       gl_entry_ids: mapped.glEntryIds,

@@ -106,12 +106,14 @@ export async function requestPush(
 ): Promise<RecordRow> {
   let record = await deps.records.ensure(key);
   if (!settled.has(record.state) && record.state !== 'queued') {
-    record = await deps.records.transition(record, {
-      to: 'queued',
-      set: { last_error: null },
-      actor,
-      kind: 'queued',
-    });
+    // Two requests at once (a click and a callback) queue it once; the job goes out either way.
+    record =
+      (await deps.records.transitionIf(record, [record.state], {
+        to: 'queued',
+        set: { last_error: null },
+        actor,
+        kind: 'queued',
+      })) ?? (await deps.records.ensure(key));
   }
   const job: PushRecordJob = { ...key, actor, ...(invoiceRead ? { invoiceRead } : {}) };
   await deps.jobs.send(queues.pushRecord, job, { singletonKey: recordSingletonKey(job), ...pushRetry });
@@ -164,15 +166,19 @@ export async function runPushJob(
     // failure: either way there is nothing left to do or report.
     if (!latest || settled.has(latest.state)) return;
     const lastAttempt = attempt.retryCount >= attempt.retryLimit;
+    // Another run of this push holds the record: it writes the record's story, this one only retries.
+    if (stored.code === 'record_busy' && !lastAttempt) throw error;
     if (!stored.retryable || lastAttempt) {
-      // Parked in `error` with the code and hint; the record stays there to retry after a fix.
-      await deps.records.transition(latest, {
+      // Parked in `error` with the code and hint; the record stays there to retry after a fix. Not
+      // over a step another run stored since `latest` was read: that run tells the record's story.
+      const parked = await deps.records.transitionIf(latest, [latest.state], {
         to: 'error',
         set: { last_error: JSON.stringify(stored) },
         actor: job.actor,
         kind: 'failed',
         detail: { code: stored.code, message: stored.message, attempts: attempt.retryCount + 1 },
       });
+      if (!parked) return;
       deps.logger.info(
         { tenantId: job.tenantId, type: job.type, cwId: job.cwId, code: stored.code },
         'record push failed',

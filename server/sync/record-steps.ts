@@ -98,7 +98,7 @@ export function recordPushed(
   ref: LedgerDocumentRef,
   actor: string,
 ): Promise<RecordRow> {
-  return records.transition(record, {
+  return records.advance(record, {
     to: 'pushed',
     set: {
       connection_id: connection.id,
@@ -132,7 +132,7 @@ export async function adoptOwnBatch(
   // Posted by us when the answer to our batch call was lost; by someone else otherwise.
   const batch = await deps.cw.findBatch(identifier);
   if (batch && record.ledger_id) {
-    return deps.records.transition(record, {
+    return deps.records.advance(record, {
       to: 'synced',
       set: { cw_batch_id: String(batch.id), cw_batch_identifier: identifier, last_error: null },
       actor: deps.actor,
@@ -173,7 +173,7 @@ export async function commitBatch(
     batchId = (await deps.cw.findBatch(batch.identifier))?.id;
     if (batchId === undefined) throw error;
   }
-  return deps.records.transition(record, {
+  return deps.records.advance(record, {
     to: 'synced',
     // CW answers a new batch without its id; the identifier finds it when it is needed (reversal).
     set: {

@@ -1,6 +1,7 @@
 import type { Updateable } from 'kysely';
 import type { Db } from '../db/database.js';
 import type { RecordRow, RecordState, RecordsTable, RecordType, StoredError } from '../db/schema.js';
+import { PipelineError } from './error-catalogue.js';
 
 export interface RecordKey {
   tenantId: string;
@@ -56,6 +57,18 @@ export class RecordStore {
   async transition(record: RecordRow, change: Transition): Promise<RecordRow> {
     const updated = await this.transitionIf(record, undefined, change);
     if (!updated) throw new Error(`record ${record.id} vanished`);
+    return updated;
+  }
+
+  /**
+   * A push step: the transition, only while the record is still in the state this run read it in.
+   * Two runs of one push at once (a job that outlived its expiry while its retry started) would
+   * otherwise each write the same steps into the audit trail; the one that falls behind stops with
+   * the retryable record_busy instead, and its retry finds the record where the other left it.
+   */
+  async advance(record: RecordRow, change: Transition): Promise<RecordRow> {
+    const updated = await this.transitionIf(record, [record.state], change);
+    if (!updated) throw new PipelineError('record_busy', `Record ${record.number || record.cw_id}`);
     return updated;
   }
 

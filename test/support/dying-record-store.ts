@@ -13,9 +13,13 @@ export class DyingRecordStore extends RecordStore {
     super(db);
   }
 
-  override async transition(record: RecordRow, change: Transition): Promise<RecordRow> {
-    const next = await super.transition(record, change);
-    if (change.to === this.dieAfter) throw new Error(`worker killed after ${this.dieAfter}`);
+  override async transitionIf(
+    record: RecordRow,
+    fromStates: RecordState[] | undefined,
+    change: Transition,
+  ): Promise<RecordRow | undefined> {
+    const next = await super.transitionIf(record, fromStates, change);
+    if (next && change.to === this.dieAfter) throw new Error(`worker killed after ${this.dieAfter}`);
     return next;
   }
 }

@@ -90,6 +90,7 @@ const producers: Record<ErrorCode, () => ErrorCode | string | undefined> = {
   cw_refused: () =>
     storedErrorOf(new ConnectWiseError('cw_invalid_request', 'bad batch', { status: 400 })).code,
   not_unposted: () => storedErrorOf(new PipelineError('not_unposted', 'Expense 5')).code,
+  record_busy: () => storedErrorOf(new PipelineError('record_busy', 'Record 1001')).code,
   negative_bill: () => storedErrorOf(new PipelineError('negative_bill', 'Purchase 7')).code,
 };
 

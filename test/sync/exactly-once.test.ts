@@ -1,5 +1,8 @@
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import type { RecordRow, RecordState } from '../../server/db/schema.js';
 import { runPushJob } from '../../server/sync/record-jobs.js';
+import { RecordStore, type Transition } from '../../server/sync/record-store.js';
+import { storedErrorOf } from '../../server/sync/stored-error.js';
 import { api } from '../support/cw-tenant.js';
 import { DyingRecordStore } from '../support/dying-record-store.js';
 import { invoice, type PipelineWorld, startPipelineWorld } from '../support/pipeline-world.js';
@@ -34,6 +37,28 @@ const calls = (kind: 'qbo' | 'xero') => [
 ];
 
 const faultKinds: FaultKind[] = ['timeout', 'http500', 'drop_response_after_write'];
+
+/** Holds the first step of each of two runs until both reach it: both then start from one read. */
+class MeetingRecordStore extends RecordStore {
+  private arrived = 0;
+  private releaseBoth = () => {};
+  private readonly bothArrived = new Promise<void>((resolve) => {
+    this.releaseBoth = resolve;
+  });
+
+  override async transitionIf(
+    record: RecordRow,
+    fromStates: RecordState[] | undefined,
+    change: Transition,
+  ): Promise<RecordRow | undefined> {
+    if (this.arrived < 2) {
+      this.arrived += 1;
+      if (this.arrived === 2) this.releaseBoth();
+      await this.bothArrived;
+    }
+    return super.transitionIf(record, fromStates, change);
+  }
+}
 
 describe.each(['qbo', 'xero'] as const)('exactly once under faults (%s)', (kind) => {
   let world: PipelineWorld;
@@ -106,4 +131,31 @@ describe.each(['qbo', 'xero'] as const)('exactly once under faults (%s)', (kind)
       await assertExactlyOnce(cwId, number);
     }, 60_000);
   }
+
+  it('two runs of one push at once (a job outliving its expiry): one document, one batch, each step stored once', async () => {
+    const cwId = nextId++;
+    const number = `EO-${cwId}`;
+    await world.seedInvoices([invoice(cwId, number)]);
+    const deps = world.workerDeps();
+    const job = { tenantId: world.tenant.id, type: 'invoice' as const, cwId, actor: 'test' };
+    const together = { ...deps, records: new MeetingRecordStore(deps.db) };
+    const runs = await Promise.allSettled(
+      [0, 1].map(() => runPushJob(together, job, { retryCount: 0, retryLimit: 8 })),
+    );
+    // One run pushed the record; the other fell behind at its first step and asks for a retry.
+    expect(runs.map((r) => r.status).sort()).toEqual(['fulfilled', 'rejected']);
+    const behind = runs.find((r) => r.status === 'rejected') as PromiseRejectedResult;
+    expect(storedErrorOf(behind.reason)).toMatchObject({ code: 'record_busy', retryable: true });
+    // Its retry finds the record synced.
+    await runPushJob(deps, job, { retryCount: 1, retryLimit: 8 });
+    await assertExactlyOnce(cwId, number);
+    const record = await deps.records.get({ tenantId: world.tenant.id, type: 'invoice', cwId });
+    const events = await deps.db
+      .selectFrom('record_events')
+      .select('kind')
+      .where('record_id', '=', record!.id)
+      .orderBy('id')
+      .execute();
+    expect(events.map((e) => e.kind)).toEqual(['exported', 'ledger_document', 'batched']);
+  }, 60_000);
 });
