@@ -11,7 +11,16 @@ import { parseInput } from './validate.js';
 
 const kindParams = z.object({ kind: z.enum(['qbo', 'xero']) });
 const routingBody = z.object({
-  cwLocationIds: z.array(z.number().int().positive()).max(500),
+  // CW ids are 32-bit; a larger one names no location and would not fit the integer[] column.
+  cwLocationIds: z
+    .array(
+      z
+        .number()
+        .int()
+        .positive()
+        .max(2 ** 31 - 1),
+    )
+    .max(500),
   isDefault: z.boolean(),
 });
 

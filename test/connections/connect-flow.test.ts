@@ -332,6 +332,16 @@ describe('connect QuickBooks Online and Xero over HTTP, with mappings and settin
     });
     expect(routed.status).toBe(200);
     expect(routed.body.connection).toMatchObject({ cwLocationIds: [2, 3], isDefault: true });
+    // No CW id is that large (they are 32-bit): a clear 400, not a database failure.
+    const tooLarge = await api('admin').put(`/api/v1/connections/${xeroConnection.id}/routing`, {
+      cwLocationIds: [2 ** 31],
+      isDefault: true,
+    });
+    expect(tooLarge.status).toBe(400);
+    expect(tooLarge.body.error).toMatchObject({
+      code: 'invalid_request',
+      details: { fields: [{ field: 'cwLocationIds.0' }] },
+    });
     expect((await pod.services.connections.routeFor(tenantA.id, 3))?.id).toBe(xeroConnection.id);
     const listed = (await api('admin').get('/api/v1/connections')).body.connections;
     expect(listed.find((c: { kind: string }) => c.kind === 'qbo').isDefault).toBe(false);
