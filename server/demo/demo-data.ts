@@ -149,9 +149,25 @@ export function demoInvoices(): DemoInvoice[] {
   ];
 }
 
+/**
+ * CW's chart and tax codes, which the admin tab's mapping editor lists: 4300 is on INV-1006 and
+ * mapped nowhere, so its failure is fixed there.
+ */
+const demoGlAccounts = [
+  { id: 1, accountNumber: '4000', description: 'Managed services and labour', glType: 'Income' },
+  { id: 2, accountNumber: '4100', description: 'Hardware resale', glType: 'Income' },
+  { id: 3, accountNumber: '4300', description: 'Cloud backup licences', glType: 'Income' },
+];
+const demoTaxCodes = [
+  { id: 11, identifier: 'State', description: 'State sales tax' },
+  { id: 12, identifier: 'Exempt', description: 'Tax exempt' },
+];
+
 export function demoConnectWiseSeed(invoices: DemoInvoice[]): Seed {
   return {
     apiMembers: [demoApiMember],
+    glAccounts: demoGlAccounts,
+    taxCodes: demoTaxCodes,
     companies: demoCompanies,
     members: demoMembers.map(({ role: _role, ...member }) => member),
     invoices: invoices.map((i) => i.built.invoice),

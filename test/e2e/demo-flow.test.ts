@@ -190,6 +190,36 @@ describe('the demo, from the one printed URL', () => {
     await page.close();
   }, 60_000);
 
+  it('the admin maps GL account 4300 in the admin tab, the accountant retries INV-1006, and it syncs', async () => {
+    const admin = await open(shellInvoicesUrl.replace(/\/invoices$/, '/today?tab=admin'), 'admin');
+    const tab = admin.frameLocator('[data-panel=admin] iframe');
+    await tab.getByTestId('admin-mappings').click();
+    await eventually(() => tab.getByTestId('mappings-gl_account').count()).toBe(1);
+    // The editor lists ConnectWise's own chart: the two accounts the demo mapped, and 4300, which not.
+    expect(await tab.getByTestId('mappings-gl_account').locator('tbody label').allTextContents()).toEqual([
+      '4000 Managed services and labour',
+      '4100 Hardware resale',
+      '4300 Cloud backup licences',
+    ]);
+    const backup = tab.getByLabel('4300 Cloud backup licences');
+    expect(await backup.inputValue()).toBe('');
+    await backup.selectOption({ label: 'Services (Income)' });
+    await eventually(() => tab.getByRole('status').first().textContent()).toBe(
+      'Saved: 4300 maps to Services.',
+    );
+    await screenshot(admin, 'demo-fix-unmapped-mapped');
+    await admin.close();
+
+    const { page, pod } = await failedInvoicePage(1006);
+    expect(await pod.getByTestId('record-error').getAttribute('data-code')).toBe('gl_account_unmapped');
+    await pod.getByTestId('sync-now').click();
+    await eventually(() => stateOf(pod), 30_000).toBe('synced');
+    expect(await pod.getByTestId('record-error').count()).toBe(0);
+    expect(await pod.getByTestId('ledger-link').textContent()).toContain('INV-1006');
+    await screenshot(page, 'demo-fix-unmapped-synced');
+    await page.close();
+  }, 120_000);
+
   /** Reloads the screen until the opening moves' push of this invoice has failed, as people do. */
   async function failedInvoicePage(id: number): Promise<{ page: Page; pod: FrameLocator }> {
     const page = await open(shellInvoicesUrl.replace(/\/invoices$/, `/invoices/${id}`), 'accountant');
