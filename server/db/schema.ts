@@ -30,6 +30,15 @@ export interface StoredError {
   message: string;
   hint?: string;
   retryable: boolean;
+  /** The CW codes a mapping failure lacks, so an admin can map them where the failure shows. */
+  unmapped?: UnmappedKey[];
+}
+
+/** A CW GL account or tax code that has no mapping in the ledger connection the record routes to. */
+export interface UnmappedKey {
+  connectionId: string;
+  kind: 'gl_account' | 'tax_code';
+  cwKey: string;
 }
 
 export interface TenantsTable {

@@ -27,6 +27,7 @@ export interface MappingRouteDeps {
 
 const mappingKinds = ['gl_account', 'tax_code', 'class', 'item', 'terms'] as const;
 const listQuery = z.object({ connectionId: z.uuid() });
+const optionsQuery = z.object({ connectionId: z.uuid(), kind: z.enum(mappingKinds) });
 const putBody = z.object({
   connectionId: z.uuid(),
   kind: z.enum(mappingKinds),
@@ -54,7 +55,10 @@ export async function outside<T>(call: () => Promise<T>): Promise<T> {
   }
 }
 
-/** GET/PUT /api/v1/mappings: CW GL accounts and tax codes against the ledger's lists. Admin only. */
+/**
+ * GET/PUT /api/v1/mappings: CW GL accounts and tax codes against the ledger's lists; GET
+ * /api/v1/mappings/options: one kind's ledger list. Admin only.
+ */
 export function mappingRoutes(deps: MappingRouteDeps): Router {
   const router = Router();
   const admin: RequestHandler[] = [requireSession(deps.sessionTokens), requireRole('admin')];
@@ -121,6 +125,15 @@ export function mappingRoutes(deps: MappingRouteDeps): Router {
       },
       ledger: { accounts, taxCodes: ledgerTaxCodes, classes, items, terms },
     });
+  });
+
+  // One kind's picker, from the ledger alone: for mapping a code where a failure names it.
+  router.get('/api/v1/mappings/options', ...admin, async (req, res) => {
+    const { tenantId } = sessionOf(req);
+    const { connectionId, kind } = parseInput(optionsQuery, req.query, 'query');
+    const connection = await activeConnection(tenantId, connectionId);
+    const list = ledgerListOf[kind];
+    res.json({ options: list ? await outside(() => list(deps.ledgers.for(connection))) : [] });
   });
 
   router.put('/api/v1/mappings', ...admin, async (req, res) => {

@@ -1,4 +1,4 @@
-import type { StoredError } from '../db/schema.js';
+import type { StoredError, UnmappedKey } from '../db/schema.js';
 
 /**
  * Every error a record can end in: what happened (message), how to fix it (hint), and whether
@@ -178,10 +178,29 @@ export function catalogueError(code: ErrorCode, detail: string): StoredError {
 /** A failure the pipeline decided on: it parks the record in `error` (or retries when retryable). */
 export class PipelineError extends Error {
   readonly stored: StoredError;
-  constructor(code: ErrorCode, detail: string) {
-    const stored = catalogueError(code, detail);
+  constructor(code: ErrorCode, detail: string, extra: Pick<StoredError, 'unmapped'> = {}) {
+    const stored = { ...catalogueError(code, detail), ...extra };
     super(stored.message);
     this.name = 'PipelineError';
     this.stored = stored;
   }
+}
+
+/**
+ * A record whose mapping found problems: the first problem's code, every problem's detail, and each
+ * CW code that lacks a mapping in the connection the record routes to, once, for an admin to map
+ * where the failure shows.
+ */
+export function mappingFailure(
+  problems: readonly { code: ErrorCode; detail: string; unmapped?: Omit<UnmappedKey, 'connectionId'> }[],
+  connectionId: string,
+): PipelineError {
+  const unmapped = new Map<string, UnmappedKey>();
+  for (const { unmapped: key } of problems)
+    if (key?.cwKey) unmapped.set(`${key.kind}:${key.cwKey}`, { connectionId, ...key });
+  return new PipelineError(
+    problems[0]!.code,
+    problems.map((p) => p.detail).join('; '),
+    unmapped.size > 0 ? { unmapped: [...unmapped.values()] } : {},
+  );
 }

@@ -33,7 +33,11 @@ function accountOf(
 ): string {
   const key = mappings.get('gl_account', cwAccount ?? '');
   if (!key)
-    problems.push({ code: 'gl_account_unmapped', detail: `GL account "${cwAccount ?? ''}" (${what})` });
+    problems.push({
+      code: 'gl_account_unmapped',
+      detail: `GL account "${cwAccount ?? ''}" (${what})`,
+      unmapped: { kind: 'gl_account', cwKey: cwAccount ?? '' },
+    });
   return key ?? '';
 }
 

@@ -1,4 +1,5 @@
 import type { GlTransaction } from '../connectwise/schemas.js';
+import type { UnmappedKey } from '../db/schema.js';
 import type { DocumentLine, Party, SalesOrBillDocument } from '../ledgers/ledger.js';
 import { absMinor, formatMinor, sumMinor, toMinor } from '../money.js';
 import { type Mappings, roundingAccountKey } from './mappings.js';
@@ -13,6 +14,8 @@ export interface MappingProblem {
     | 'out_of_balance'
     | 'currency_missing';
   detail: string;
+  /** For the *_unmapped codes: what to map. */
+  unmapped?: Omit<UnmappedKey, 'connectionId'>;
 }
 
 export type MappingResult =
@@ -87,6 +90,7 @@ export function salesDocumentFromGl(
       problems.push({
         code: 'gl_account_unmapped',
         detail: `GL account "${cwAccount}" (${entry.description ?? 'line'})`,
+        unmapped: { kind: 'gl_account', cwKey: cwAccount },
       });
     const cwTax = entry.taxCodeXref ?? docTax;
     let taxKey: string | undefined;
@@ -97,7 +101,12 @@ export function salesDocumentFromGl(
       });
     } else {
       taxKey = options.mappings.get('tax_code', cwTax);
-      if (!taxKey) problems.push({ code: 'tax_code_unmapped', detail: `tax code "${cwTax}"` });
+      if (!taxKey)
+        problems.push({
+          code: 'tax_code_unmapped',
+          detail: `tax code "${cwTax}"`,
+          unmapped: { kind: 'tax_code', cwKey: cwTax },
+        });
     }
     const cwQuantity = entry.quantity ?? 1;
     const quantityText = numberText(Math.abs(cwQuantity) * (amountMinor < 0n ? -1 : 1));

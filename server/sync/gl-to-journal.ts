@@ -33,7 +33,11 @@ export function adjustmentJournalFromGl(
   const account = (cwAccount: string | undefined, what: string) => {
     const key = options.mappings.get('gl_account', cwAccount ?? '');
     if (!key)
-      problems.push({ code: 'gl_account_unmapped', detail: `GL account "${cwAccount ?? ''}" (${what})` });
+      problems.push({
+        code: 'gl_account_unmapped',
+        detail: `GL account "${cwAccount ?? ''}" (${what})`,
+        unmapped: { kind: 'gl_account', cwKey: cwAccount ?? '' },
+      });
     return key ?? '';
   };
   const lines: JournalLine[] = [];

@@ -2,7 +2,7 @@ import type { ConnectWiseClient, GlTransaction, Invoice } from '../connectwise/i
 import { parseGlEntryIds } from '../connectwise/index.js';
 import type { LedgerConnection, RecordRow } from '../db/schema.js';
 import type { Ledger, SalesOrBillDocument } from '../ledgers/ledger.js';
-import { PipelineError } from './error-catalogue.js';
+import { mappingFailure, PipelineError } from './error-catalogue.js';
 import { salesDocumentFromGl } from './gl-to-document.js';
 import { invoiceColumns } from './invoice-columns.js';
 import type { Mappings } from './mappings.js';
@@ -119,7 +119,7 @@ async function exportAndPush(
   const route = await ctx.route(locationId);
   if (!route)
     throw new PipelineError('no_ledger_connection', `${label} (CW location ${locationId ?? 'none'})`);
-  const document = mapDocument(transaction, route.mappings, invoice, ctx.roundingLimit, label);
+  const document = mapDocument(transaction, route, invoice, ctx.roundingLimit, label);
   const ref = await pushLedgerDocument(route.ledger, record, document, label, { neverExported });
   record = await recordPushed(ctx.records, record, route.connection, route.ledger, ref, ctx.actor);
   return record;
@@ -149,7 +149,7 @@ function glEntryIdsOf(transaction: GlTransaction): Set<number> {
 
 function mapDocument(
   transaction: GlTransaction,
-  mappings: Mappings,
+  { mappings, connection }: { mappings: Mappings; connection: LedgerConnection },
   invoice: Invoice,
   roundingLimit: string,
   label: string,
@@ -166,10 +166,7 @@ function mapDocument(
       email: undefined,
     },
   });
-  if (!result.ok) {
-    const [first] = result.problems;
-    throw new PipelineError(first!.code, result.problems.map((p) => p.detail).join('; '));
-  }
+  if (!result.ok) throw mappingFailure(result.problems, connection.id);
   if (result.document.totalMinor === 0n) throw new PipelineError('zero_total', label);
   if (result.document.totalMinor < 0n) throw new PipelineError('negative_total', label);
   return result.document;

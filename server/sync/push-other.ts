@@ -4,11 +4,11 @@ import type {
   UnpostedExpense,
   UnpostedProcurement,
 } from '../connectwise/index.js';
-import type { RecordRow } from '../db/schema.js';
+import type { LedgerConnection, RecordRow } from '../db/schema.js';
 import type { LedgerDocument } from '../ledgers/ledger.js';
 import { toMinor } from '../money.js';
 import { batchFlagsFor, unpostedKindOf } from './cw-record-kind.js';
-import { PipelineError } from './error-catalogue.js';
+import { mappingFailure, PipelineError } from './error-catalogue.js';
 import {
   companyExpenseJournalFromGl,
   expenseBillFromGl,
@@ -138,7 +138,7 @@ async function exportAndPush(
   const route = await ctx.route(locationId);
   if (!route)
     throw new PipelineError('no_ledger_connection', `${label} (CW location ${locationId ?? 'none'})`);
-  const mapped = mapRecord(type, glExport, unposted, route.mappings, number, productId, cwId, label);
+  const mapped = mapRecord(type, glExport, unposted, route, number, productId, cwId, label);
   if (mapped.glEntryIds.length === 0) throw new PipelineError('gl_entries_missing', label);
   record = await ctx.records.advance(record, {
     to: 'exported',
@@ -157,10 +157,9 @@ async function exportAndPush(
   return recordPushed(ctx.records, record, route.connection, route.ledger, ref, ctx.actor);
 }
 
-function unwrap<D extends LedgerDocument>(result: OtherResult<D>): D {
+function unwrap<D extends LedgerDocument>(result: OtherResult<D>, connectionId: string): D {
   if (result.ok) return result.document;
-  const [first] = result.problems;
-  throw new PipelineError(first!.code, result.problems.map((p) => p.detail).join('; '));
+  throw mappingFailure(result.problems, connectionId);
 }
 
 /** The one record's part of the export, as a ledger document and the GL entry ids its batch names. */
@@ -168,7 +167,8 @@ export function mapRecord(
   type: OtherRecordType,
   glExport: GlExport,
   unposted: Unposted,
-  mappings: Mappings,
+  /** The connection the record routes to, with its mappings. */
+  { mappings, connection }: { mappings: Mappings; connection: Pick<LedgerConnection, 'id'> },
   number: string,
   productId: string,
   cwId: number,
@@ -180,10 +180,13 @@ export function mapRecord(
   const { glEntryIds } = part;
   switch (part.shape) {
     case 'expense_bill':
-      return { document: unwrap(expenseBillFromGl(part.bill, { mappings, number })), glEntryIds };
+      return {
+        document: unwrap(expenseBillFromGl(part.bill, { mappings, number }), connection.id),
+        glEntryIds,
+      };
     case 'company_paid':
       return {
-        document: unwrap(companyExpenseJournalFromGl(part.expense, { mappings, number })),
+        document: unwrap(companyExpenseJournalFromGl(part.expense, { mappings, number }), connection.id),
         glEntryIds,
       };
     case 'purchase':
@@ -194,6 +197,7 @@ export function mapRecord(
             number: part.purchase.vendorInvoiceNumber || number,
             fallbackCurrency: currency?.currencyCode,
           }),
+          connection.id,
         ),
         glEntryIds,
       };
@@ -208,6 +212,7 @@ export function mapRecord(
             description:
               (unposted as UnpostedProcurement).description ?? part.adjustment.adjustmentDescription ?? '',
           }),
+          connection.id,
         ),
         glEntryIds,
       };

@@ -257,6 +257,22 @@ describe('connect QuickBooks Online and Xero over HTTP, with mappings and settin
     for (const list of ['taxCodes', 'classes', 'items', 'terms'])
       expect(screen.body.ledger[list].length).toBeGreaterThan(0);
     expect(screen.body.mappings).toEqual([]);
+    // One kind's picker alone (where a failure names a code to map): the same list, from the ledger.
+    for (const [kind, list] of [
+      ['gl_account', 'accounts'],
+      ['tax_code', 'taxCodes'],
+    ] as const) {
+      const options = await api('admin').get(
+        `/api/v1/mappings/options?connectionId=${qboConnection.id}&kind=${kind}`,
+      );
+      expect(options.status).toBe(200);
+      expect(options.body.options).toEqual(screen.body.ledger[list]);
+    }
+    const badKind = await api('admin').get(
+      `/api/v1/mappings/options?connectionId=${qboConnection.id}&kind=x`,
+    );
+    expect(badKind.status).toBe(400);
+    expect(badKind.body.error.details.fields.map((f: { field: string }) => f.field)).toEqual(['kind']);
 
     const put = await api('admin').put('/api/v1/mappings', {
       connectionId: qboConnection.id,

@@ -62,6 +62,9 @@ export const routeTable: RouteSpec[] = [
   r('GET', '/api/v1/mappings', 'admin', (ids) => ({
     path: `/api/v1/mappings?connectionId=${ids.connectionId}`,
   })),
+  r('GET', '/api/v1/mappings/options', 'admin', (ids) => ({
+    path: `/api/v1/mappings/options?connectionId=${ids.connectionId}&kind=gl_account`,
+  })),
   r('PUT', '/api/v1/mappings', 'admin', (ids) => ({
     path: '/api/v1/mappings',
     body: { connectionId: ids.connectionId, kind: 'gl_account', cwKey: '4000', ledgerKey: '1' },

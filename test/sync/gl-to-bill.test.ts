@@ -40,7 +40,7 @@ const map = (
     type,
     exportOf(type === 'expense' ? 'expense' : 'procurement', record),
     record as never,
-    with_,
+    { mappings: with_, connection: { id: 'connection-1' } },
     `X-${record.id}`,
     String(record.id),
     record.id,

@@ -3,6 +3,7 @@ import { describe, expect, it } from 'vitest';
 import { glTransactionSchema } from '../../server/connectwise/schemas.js';
 import type { Party } from '../../server/ledgers/ledger.js';
 import { formatMinor, sumMinor, toMinor } from '../../server/money.js';
+import { mappingFailure } from '../../server/sync/error-catalogue.js';
 import { salesDocumentFromGl } from '../../server/sync/gl-to-document.js';
 import { mappingsFrom, roundingAccountKey } from '../../server/sync/mappings.js';
 import { buildInvoiceWithGl } from '../../sim/connectwise/fixtures.js';
@@ -111,6 +112,14 @@ describe('CW GL transaction -> ledger document', () => {
       'tax_code_unmapped',
     ]);
     expect(result.problems.find((p) => p.code === 'gl_account_unmapped')?.detail).toContain('4999');
+    // The failure names each code to map once, in the connection the record routes to.
+    expect(mappingFailure(result.problems, 'connection-1').stored).toMatchObject({
+      code: 'gl_account_unmapped',
+      unmapped: [
+        { connectionId: 'connection-1', kind: 'gl_account', cwKey: '4999' },
+        { connectionId: 'connection-1', kind: 'tax_code', cwKey: 'County' },
+      ],
+    });
   });
 
   it('refuses a transaction without GL entries and a line without a tax code', () => {

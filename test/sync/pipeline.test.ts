@@ -63,6 +63,10 @@ describe.each(['qbo', 'xero'] as const)('record pipeline to %s', (kind) => {
       hint: expect.stringContaining('Mappings'),
     });
     expect(failed.error.message).toContain('4999');
+    // What to map, and in which connection: an admin maps it where the failure shows.
+    expect(failed.error.unmapped).toEqual([
+      { connectionId: world.connection.id, kind: 'gl_account', cwKey: '4999' },
+    ]);
     await world.pod.database.db
       .insertInto('mappings')
       .values([

@@ -4,6 +4,7 @@ import type {
   Mapping,
   MappingKind,
   MappingSet,
+  Option,
   SecurityRole,
   Settings,
 } from './admin-types.js';
@@ -27,6 +28,9 @@ export const putRouting = (f: AuthorizedFetch, id: string, cwLocationIds: number
 
 export const getMappings = (f: AuthorizedFetch, connectionId: string) =>
   call<MappingSet>(f, 'GET', `/api/v1/mappings${query({ connectionId })}`);
+
+export const getMappingOptions = (f: AuthorizedFetch, connectionId: string, kind: MappingKind) =>
+  call<{ options: Option[] }>(f, 'GET', `/api/v1/mappings/options${query({ connectionId, kind })}`);
 
 export const putMapping = (
   f: AuthorizedFetch,

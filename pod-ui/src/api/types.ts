@@ -25,6 +25,8 @@ export interface Problem {
 
 export interface RecordError extends Problem {
   retryable: boolean;
+  /** The CW codes a mapping failure lacks, in the connection the record routes to. */
+  unmapped?: { connectionId: string; kind: 'gl_account' | 'tax_code'; cwKey: string }[];
 }
 
 export interface Payment {

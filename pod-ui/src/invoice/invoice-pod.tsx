@@ -1,5 +1,7 @@
+import { syncRecord } from '../api/records.js';
 import type { RecordDetail, RecordType } from '../api/types.js';
-import { usePod } from '../ui/pod-context.js';
+import { LazyView } from '../ui/lazy-view.js';
+import { atLeast, usePod } from '../ui/pod-context.js';
 import { ProblemBox } from '../ui/problem-box.js';
 import { StateBadge } from '../ui/state-badge.js';
 import { busyStates } from '../ui/states.js';
@@ -10,6 +12,9 @@ import { Payments } from './payments.js';
 import { RecordActions } from './record-actions.js';
 
 const ledgerNames = { qbo: 'QuickBooks Online', xero: 'Xero' } as const;
+
+/** Admins only, and only on a mapping failure: kept out of the pod's first download. */
+const loadMapInline = () => import('./map-inline.js');
 
 /** One ConnectWise invoice's accounting status, sized for a ~250 px pod. */
 export function InvoicePod({
@@ -22,7 +27,7 @@ export function InvoicePod({
   /** The status that came with the sign-in (null: unknown record); undefined loads it. */
   initial?: RecordDetail | null;
 }) {
-  const { fetch } = usePod();
+  const { fetch, role } = usePod();
   const loaded = useRecordStatus(fetch, cwId, type, initial);
   const detail = loaded.data;
   const running = detail !== undefined && busyStates.has(detail.state);
@@ -66,6 +71,8 @@ export function InvoicePod({
     );
 
   const { record, ledger, error } = detail;
+  // An admin maps the missing codes right here, which says more than the hint pointing elsewhere.
+  const mapHere = detail.state === 'error' && !!error?.unmapped?.length && atLeast(role, 'admin');
   return (
     <div class="pod" aria-busy={running}>
       <div class="pod-head">
@@ -89,7 +96,18 @@ export function InvoicePod({
       </div>
       <Amounts detail={detail} />
       <Payments payments={detail.payments} currency={record.currency} />
-      {error && <ProblemBox problem={error} testId="record-error" />}
+      {error && (
+        <ProblemBox problem={mapHere ? { ...error, hint: undefined } : error} testId="record-error" />
+      )}
+      {mapHere && (
+        <LazyView
+          load={loadMapInline}
+          props={{
+            unmapped: error!.unmapped!,
+            onMapped: async () => loaded.set(await syncRecord(fetch, record.type, cwId)),
+          }}
+        />
+      )}
       {actions}
       {gaveUp && (
         <p class="muted" role="status">
