@@ -42,7 +42,7 @@ afterAll(async () => {
   await pod?.close();
 });
 
-const openWorkbench = async (member: 'viewer' | 'accountant') => {
+const openWorkbench = async (member: 'viewer' | 'accountant' | 'admin') => {
   const page = await pod.open('/today?tab=workbench', member);
   return { page, tab: podFrame(page, '[data-panel=workbench] iframe') };
 };
@@ -99,6 +99,29 @@ describe('the accountant workbench tab', () => {
     await eventually(() => table.locator('tbody tr').count()).toBe(1);
     expect((await pod.world.recordOf('expense', 7211)).body.state).toBe('synced');
     expect((await pod.world.recordOf('procurement', 7212)).body.state).toBe('synced');
+    // Mapping is the admin's: the accountant's workbench offers no picker.
+    expect(await tab.getByTestId('missing-mappings').count()).toBe(0);
+    await page.close();
+  });
+
+  it('an admin maps the code the failures lack right in the workbench, and the records it stopped sync', async () => {
+    const { page, tab } = await openWorkbench('admin');
+    await tab.getByTestId('queue-error').click();
+    const missing = tab.getByTestId('missing-mappings');
+    await eventually(() => missing.locator('p').textContent()).toBe(
+      'Missing mappings stop 1 record shown here.',
+    );
+    await missing.getByTestId('map-here').click();
+    expect(await missing.locator('label').textContent()).toContain('GL account 4999 maps to');
+    await missing.getByTestId('map-choice-0').selectOption({ label: 'Services (Income)' });
+    await screenshot(page, 'pod-workbench-map-missing');
+    await missing.getByTestId('map-save').click();
+    await eventually(() => tab.getByTestId('push-summary').textContent(), 30_000).toBe(
+      'Push finished: 1 synced, 0 failed',
+    );
+    await eventually(() => tab.getByTestId('queue-error').textContent()).toBe('Failed 0');
+    expect(await missing.count()).toBe(0);
+    expect((await pod.world.recordOf('invoice', 7204)).body.state).toBe('synced');
     await page.close();
   });
 

@@ -84,7 +84,7 @@ export interface RecordRow {
   total: string;
   currency: string;
   state: RecordState;
-  error: Problem | null;
+  error: RecordError | null;
   ledger: { kind: LedgerKind; number: string; url: string } | null;
 }
 

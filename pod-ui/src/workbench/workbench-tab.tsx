@@ -1,8 +1,9 @@
 import './workbench.css';
 import { useState } from 'preact/hooks';
 import { listRecords } from '../api/records.js';
-import type { RecordList } from '../api/types.js';
-import { usePod } from '../ui/pod-context.js';
+import type { RecordError, RecordList } from '../api/types.js';
+import { LazyView } from '../ui/lazy-view.js';
+import { atLeast, usePod } from '../ui/pod-context.js';
 import { ProblemBox } from '../ui/problem-box.js';
 import { useLoad } from '../ui/use-load.js';
 import { type Filter, Filters } from './filters.js';
@@ -12,9 +13,22 @@ import { recordKey } from './record-kinds.js';
 import { RecordTable } from './record-table.js';
 import { usePushProgress } from './use-push-progress.js';
 
+const loadMapInline = () => import('../invoice/map-inline.js');
+
+type Unmapped = NonNullable<RecordError['unmapped']>[number];
+
+/** Each CW code the shown failures lack a mapping for, once, and the failed records it stops. */
+function missingMappings(rows: RecordList['records']) {
+  const codes = new Map<string, Unmapped>();
+  const blocked = rows.filter((r) => r.state === 'error' && r.error?.unmapped?.length);
+  for (const row of blocked)
+    for (const u of row.error!.unmapped!) codes.set(`${u.connectionId}|${u.kind}|${u.cwKey}`, u);
+  return { unmapped: [...codes.values()], blocked };
+}
+
 /** The accountant's tab: what still needs pushing or fixing, across every record type. */
 export default function WorkbenchTab() {
-  const { fetch, memberName } = usePod();
+  const { fetch, memberName, role } = usePod();
   const [filter, setFilter] = useState<Filter>({ type: '', state: 'unposted', q: '' });
   const [selected, setSelected] = useState<ReadonlySet<string>>(new Set());
   const [more, setMore] = useState<RecordList['records']>([]);
@@ -23,6 +37,8 @@ export default function WorkbenchTab() {
 
   const rows = [...(list.data?.records ?? []), ...more];
   const chosen = rows.filter((r) => selected.has(recordKey(r)));
+  // An admin maps what the failures lack here, and the records it stopped go again.
+  const missing = atLeast(role, 'admin') ? missingMappings(rows) : { unmapped: [], blocked: [] };
 
   const changeFilter = (next: Filter) => {
     setFilter(next);
@@ -70,6 +86,24 @@ export default function WorkbenchTab() {
           </button>
           <PushProgress job={job} />
         </div>
+        {missing.unmapped.length > 0 && !job.running && (
+          <div class="missing-mappings" data-testid="missing-mappings">
+            <p>
+              Missing mappings stop {missing.blocked.length} record{missing.blocked.length === 1 ? '' : 's'}{' '}
+              shown here.
+            </p>
+            <LazyView
+              load={loadMapInline}
+              props={{
+                unmapped: missing.unmapped,
+                onMapped: async () => {
+                  await start(missing.blocked);
+                  void list.reload(true);
+                },
+              }}
+            />
+          </div>
+        )}
         {list.error && <ProblemBox problem={list.error} title="Could not load records:" />}
         {list.loading && !list.data ? (
           <p class="muted" role="status">
