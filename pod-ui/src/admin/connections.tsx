@@ -1,10 +1,10 @@
 import { useCallback, useEffect, useRef, useState } from 'preact/hooks';
 import { authorizeConnection, deleteConnection, listConnections, putRouting } from '../api/admin.js';
 import type { Connection } from '../api/admin-types.js';
-import { ApiError } from '../api/client.js';
 import type { LedgerKind, Problem } from '../api/types.js';
 import { usePod } from '../ui/pod-context.js';
 import { ProblemBox } from '../ui/problem-box.js';
+import { problemOf } from '../ui/use-attempt.js';
 import { useLoad } from '../ui/use-load.js';
 import { ConnectionRow } from './connection-row.js';
 import { openPopup, useOAuthMessages, watchPopup } from './use-oauth-popup.js';
@@ -31,7 +31,7 @@ export function Connections() {
       setStatus(done);
       await list.reload(true);
     } catch (error) {
-      setProblem(error instanceof ApiError ? error : { code: 'client', message: String(error) });
+      setProblem(problemOf(error));
     }
   };
 
@@ -55,7 +55,7 @@ export function Connections() {
       const connected = [...now].some((id) => !before.has(id));
       setStatus(connected ? `${labels[kind]} connected.` : 'The sign-in window closed.');
     } catch (error) {
-      setProblem(error instanceof ApiError ? error : { code: 'client', message: String(error) });
+      setProblem(problemOf(error));
     }
   };
 

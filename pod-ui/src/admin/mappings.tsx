@@ -1,10 +1,10 @@
 import { useState } from 'preact/hooks';
 import { getMappings, listConnections, putMapping } from '../api/admin.js';
 import type { MappingKind, MappingSet, Option } from '../api/admin-types.js';
-import { ApiError } from '../api/client.js';
 import type { Problem } from '../api/types.js';
 import { usePod } from '../ui/pod-context.js';
 import { ProblemBox } from '../ui/problem-box.js';
+import { problemOf } from '../ui/use-attempt.js';
 import { useLoad } from '../ui/use-load.js';
 
 const kinds: {
@@ -45,7 +45,7 @@ export function Mappings() {
       });
       setSaved(`Saved: ${cwKey} maps to ${mapping.ledgerName || ledgerKey}.`);
     } catch (error) {
-      setProblem(error instanceof ApiError ? error : { code: 'client', message: String(error) });
+      setProblem(problemOf(error));
     }
   };
 

@@ -1,10 +1,10 @@
 import { useState } from 'preact/hooks';
 import type { DryRun, OnboardingRequest } from '../api/admin-types.js';
-import { ApiError } from '../api/client.js';
 import { previewOnboarding, startOnboarding } from '../api/onboarding.js';
-import type { Problem, RecordType } from '../api/types.js';
+import type { RecordType } from '../api/types.js';
 import { usePod } from '../ui/pod-context.js';
 import { ProblemBox } from '../ui/problem-box.js';
+import { useAttempt } from '../ui/use-attempt.js';
 import { typeLabels } from '../workbench/record-kinds.js';
 import { FailureTable } from './failure-table.js';
 import { OnboardingProgress } from './onboarding-progress.js';
@@ -23,21 +23,9 @@ export function OnboardingWizard() {
   });
   const [preview, setPreview] = useState<DryRun>();
   const [runId, setRunId] = useState<string>();
-  const [problem, setProblem] = useState<Problem>();
-  const [busy, setBusy] = useState(false);
+  const { busy, problem, attempt } = useAttempt();
 
   const request = (): OnboardingRequest => ({ ...form, paymentsFrom: form.paymentsFrom || undefined });
-  const attempt = async (work: () => Promise<void>) => {
-    setBusy(true);
-    setProblem(undefined);
-    try {
-      await work();
-    } catch (error) {
-      setProblem(error instanceof ApiError ? error : { code: 'client', message: String(error) });
-    } finally {
-      setBusy(false);
-    }
-  };
   const change = (patch: Partial<OnboardingRequest>) => {
     setForm({ ...form, ...patch });
     setPreview(undefined);

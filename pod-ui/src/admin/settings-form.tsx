@@ -1,10 +1,10 @@
 import { useEffect, useState } from 'preact/hooks';
 import { getSettings, listSecurityRoles, putSettings } from '../api/admin.js';
 import type { Settings } from '../api/admin-types.js';
-import { ApiError } from '../api/client.js';
 import type { Problem } from '../api/types.js';
 import { usePod } from '../ui/pod-context.js';
 import { ProblemBox } from '../ui/problem-box.js';
+import { problemOf } from '../ui/use-attempt.js';
 import { useLoad } from '../ui/use-load.js';
 import { type RoleChoice, roleRows, withChoice } from './role-rows.js';
 
@@ -35,7 +35,7 @@ export function SettingsForm() {
       loaded.set(await putSettings(fetch, draft));
       setStatus('Settings saved.');
     } catch (error) {
-      setProblem(error instanceof ApiError ? error : { code: 'client', message: String(error) });
+      setProblem(problemOf(error));
     }
   };
 

@@ -1,10 +1,10 @@
 import { useState } from 'preact/hooks';
 import { getMappingOptions, putMapping } from '../api/admin.js';
 import type { Option } from '../api/admin-types.js';
-import { ApiError } from '../api/client.js';
-import type { Problem, RecordError } from '../api/types.js';
+import type { RecordError } from '../api/types.js';
 import { usePod } from '../ui/pod-context.js';
 import { ProblemBox } from '../ui/problem-box.js';
+import { useAttempt } from '../ui/use-attempt.js';
 
 type Unmapped = NonNullable<RecordError['unmapped']>[number];
 
@@ -27,23 +27,10 @@ export default function MapInline({
   const { fetch } = usePod();
   const [lists, setLists] = useState<Record<string, Option[]>>();
   const [chosen, setChosen] = useState<Record<string, string>>({});
-  const [busy, setBusy] = useState(false);
-  const [problem, setProblem] = useState<Problem>();
-
-  const run = async (work: () => Promise<void>) => {
-    setBusy(true);
-    setProblem(undefined);
-    try {
-      await work();
-    } catch (error) {
-      setProblem(error instanceof ApiError ? error : { code: 'client', message: String(error) });
-    } finally {
-      setBusy(false);
-    }
-  };
+  const { busy, problem, attempt } = useAttempt();
 
   const open = () =>
-    run(async () => {
+    attempt(async () => {
       const loaded: Record<string, Option[]> = {};
       for (const u of unmapped) {
         loaded[listOf(u)] ??= (await getMappingOptions(fetch, u.connectionId, u.kind)).options;
@@ -52,7 +39,7 @@ export default function MapInline({
     });
 
   const save = () =>
-    run(async () => {
+    attempt(async () => {
       for (const u of unmapped) {
         const ledgerKey = chosen[keyOf(u)]!;
         await putMapping(fetch, { connectionId: u.connectionId, kind: u.kind, cwKey: u.cwKey, ledgerKey });

@@ -1,10 +1,10 @@
 import { useEffect, useRef, useState } from 'preact/hooks';
-import { ApiError } from '../api/client.js';
 import { reverseRecord, syncRecord } from '../api/records.js';
-import type { Problem, RecordDetail, RecordType } from '../api/types.js';
+import type { RecordDetail, RecordType } from '../api/types.js';
 import { atLeast, usePod } from '../ui/pod-context.js';
 import { ProblemBox } from '../ui/problem-box.js';
 import { busyStates, inLedgerStates } from '../ui/states.js';
+import { useAttempt } from '../ui/use-attempt.js';
 
 interface Props {
   detail: RecordDetail | undefined;
@@ -16,9 +16,8 @@ interface Props {
 /** Sync now / Retry for accountants, Reverse (after a confirm step) for admins; viewers get nothing. */
 export function RecordActions({ detail, type, cwId, onChange }: Props) {
   const { fetch, role } = usePod();
-  const [busy, setBusy] = useState(false);
+  const { busy, problem, attempt } = useAttempt();
   const [confirming, setConfirming] = useState(false);
-  const [problem, setProblem] = useState<Problem>();
   const confirmRef = useRef<HTMLButtonElement>(null);
   const reverseRef = useRef<HTMLButtonElement>(null);
 
@@ -36,17 +35,7 @@ export function RecordActions({ detail, type, cwId, onChange }: Props) {
   const running = state !== undefined && busyStates.has(state);
   const recordType = detail?.record.type ?? type;
 
-  const act = async (run: () => Promise<RecordDetail>) => {
-    setBusy(true);
-    setProblem(undefined);
-    try {
-      onChange(await run());
-    } catch (error) {
-      setProblem(error instanceof ApiError ? error : { code: 'client', message: String(error) });
-    } finally {
-      setBusy(false);
-    }
-  };
+  const act = (run: () => Promise<RecordDetail>) => attempt(async () => onChange(await run()));
 
   const sync = () => act(() => syncRecord(fetch, recordType, cwId));
   const reverse = async () => {

@@ -1,31 +1,23 @@
 import { useState } from 'preact/hooks';
-import { ApiError } from '../api/client.js';
 import { syncPayments } from '../api/records.js';
-import type { Problem } from '../api/types.js';
 import { usePod } from '../ui/pod-context.js';
 import { ProblemBox } from '../ui/problem-box.js';
+import { useAttempt } from '../ui/use-attempt.js';
 
 /** Payments come back from the books on a schedule; this pulls them now, optionally from a date. */
 export function PaymentsSync() {
   const { fetch } = usePod();
   const [since, setSince] = useState('');
   const [message, setMessage] = useState('');
-  const [problem, setProblem] = useState<Problem>();
-  const [busy, setBusy] = useState(false);
+  const { busy, problem, attempt } = useAttempt();
 
-  const submit = async (e: Event) => {
+  const submit = (e: Event) => {
     e.preventDefault();
-    setBusy(true);
-    setProblem(undefined);
     setMessage('');
-    try {
+    return attempt(async () => {
       await syncPayments(fetch, since || undefined);
       setMessage(`Payment sync queued${since ? ` from ${since}` : ''}. Balances update as payments arrive.`);
-    } catch (error) {
-      setProblem(error instanceof ApiError ? error : { code: 'client', message: String(error) });
-    } finally {
-      setBusy(false);
-    }
+    });
   };
 
   return (

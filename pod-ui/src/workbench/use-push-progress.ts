@@ -1,9 +1,9 @@
 import { useState } from 'preact/hooks';
-import { ApiError } from '../api/client.js';
 import { getRecord, listRecords, syncRecords } from '../api/records.js';
 import type { Problem, RecordRow, RecordState, RecordType } from '../api/types.js';
 import { usePod } from '../ui/pod-context.js';
 import { busyStates, inLedgerStates } from '../ui/states.js';
+import { problemOf } from '../ui/use-attempt.js';
 import { usePoll } from '../ui/use-poll.js';
 import { recordKey } from './record-kinds.js';
 
@@ -72,7 +72,7 @@ export function usePushProgress(onFinished: () => void) {
         })),
       );
     } catch (error) {
-      setProblem(error instanceof ApiError ? error : { code: 'client', message: String(error) });
+      setProblem(problemOf(error));
     }
   };
 
