@@ -23,10 +23,16 @@ export interface Problem {
   hint?: string;
 }
 
+/** A CW code a mapping failure lacks, in the connection the record routes to. */
+export interface Unmapped {
+  connectionId: string;
+  kind: 'gl_account' | 'tax_code';
+  cwKey: string;
+}
+
 export interface RecordError extends Problem {
   retryable: boolean;
-  /** The CW codes a mapping failure lacks, in the connection the record routes to. */
-  unmapped?: { connectionId: string; kind: 'gl_account' | 'tax_code'; cwKey: string }[];
+  unmapped?: Unmapped[];
 }
 
 export interface Payment {

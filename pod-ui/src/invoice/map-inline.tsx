@@ -1,12 +1,10 @@
 import { useState } from 'preact/hooks';
 import { getMappingOptions, putMapping } from '../api/admin.js';
 import type { Option } from '../api/admin-types.js';
-import type { RecordError } from '../api/types.js';
+import type { Unmapped } from '../api/types.js';
 import { usePod } from '../ui/pod-context.js';
 import { ProblemBox } from '../ui/problem-box.js';
 import { useAttempt } from '../ui/use-attempt.js';
-
-type Unmapped = NonNullable<RecordError['unmapped']>[number];
 
 const kindNames = { gl_account: 'GL account', tax_code: 'Tax code' } as const;
 const keyOf = (u: Unmapped) => `${u.connectionId}|${u.kind}|${u.cwKey}`;

@@ -1,7 +1,7 @@
 import './workbench.css';
 import { useState } from 'preact/hooks';
 import { listRecords } from '../api/records.js';
-import type { RecordError, RecordList } from '../api/types.js';
+import type { RecordList, Unmapped } from '../api/types.js';
 import { LazyView } from '../ui/lazy-view.js';
 import { atLeast, usePod } from '../ui/pod-context.js';
 import { ProblemBox } from '../ui/problem-box.js';
@@ -14,8 +14,6 @@ import { RecordTable } from './record-table.js';
 import { usePushProgress } from './use-push-progress.js';
 
 const loadMapInline = () => import('../invoice/map-inline.js');
-
-type Unmapped = NonNullable<RecordError['unmapped']>[number];
 
 /** Each CW code the shown failures lack a mapping for, once, and the failed records it stops. */
 function missingMappings(rows: RecordList['records']) {
