@@ -269,6 +269,10 @@ describe('the admin tab', () => {
       '"invoice","7432","BAD|2","invalid_batch_character"',
     ]);
     await screenshot(page, 'pod-admin-onboarding-done');
+
+    // A failure leads to the ConnectWise screen where it is fixed.
+    await failures.getByRole('button', { name: 'BAD|1' }).click();
+    await page.waitForURL(/\/invoices\/7431\?member=/);
     await page.close();
   }, 90_000);
 

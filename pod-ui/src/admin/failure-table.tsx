@@ -1,9 +1,14 @@
 import type { OnboardingFailure } from '../api/admin-types.js';
-import { typeLabels } from '../workbench/record-kinds.js';
+import { usePod } from '../ui/pod-context.js';
+import { cwScreens, typeLabels } from '../workbench/record-kinds.js';
 import { downloadCsv, toCsv } from './csv.js';
 
-/** Records onboarding could not take, each with what to do; exportable for working through offline. */
+/**
+ * Records onboarding could not take, each with what to do and a way to its ConnectWise screen, where
+ * most fixes happen; exportable for working through offline.
+ */
 export function FailureTable({ failures, file }: { failures: OnboardingFailure[]; file: string }) {
+  const { hosted } = usePod();
   if (failures.length === 0) return <p class="muted">No failures.</p>;
   const download = () =>
     downloadCsv(file, toCsv(failures, ['type', 'cwId', 'number', 'code', 'message', 'hint']));
@@ -23,7 +28,16 @@ export function FailureTable({ failures, file }: { failures: OnboardingFailure[]
         <tbody>
           {failures.map((f) => (
             <tr key={`${f.type}:${f.cwId}`}>
-              <td>{f.number}</td>
+              <td>
+                <button
+                  type="button"
+                  class="btn-link"
+                  title="Open in ConnectWise"
+                  onClick={() => hosted.openScreen(cwScreens[f.type], f.cwId)}
+                >
+                  {f.number}
+                </button>
+              </td>
               <td>{typeLabels[f.type]}</td>
               <td>
                 <span class="row-error">{f.message}</span> <span class="muted">{f.hint}</span>
