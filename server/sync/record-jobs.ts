@@ -82,7 +82,6 @@ export async function requestOnboarding(jobs: JobQueue, job: OnboardingJob): Pro
   await jobs.send(queues.onboarding, job, { singletonKey: job.runId });
 }
 
-/** Marks the record queued and sends its push job (one per record at a time). */
 /** How long a refresh's read of an invoice stands in for the push's own read of it. */
 export const invoiceReadMaxAgeMs = 30_000;
 
@@ -98,6 +97,7 @@ export function youngInvoiceRead(job: PushRecordJob, now: Date): Invoice | undef
   return age >= 0 && age <= invoiceReadMaxAgeMs ? read.invoice : undefined;
 }
 
+/** Marks the record queued and sends its push job (one per record at a time). */
 export async function requestPush(
   deps: Pick<RecordJobDeps, 'jobs' | 'records'>,
   key: RecordKey,
