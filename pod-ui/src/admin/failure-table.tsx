@@ -1,6 +1,6 @@
 import type { OnboardingFailure } from '../api/admin-types.js';
-import { usePod } from '../ui/pod-context.js';
-import { cwScreens, typeLabels } from '../workbench/record-kinds.js';
+import { CwRecordLink } from '../workbench/cw-record-link.js';
+import { typeLabels } from '../workbench/record-kinds.js';
 import { downloadCsv, toCsv } from './csv.js';
 
 /**
@@ -8,7 +8,6 @@ import { downloadCsv, toCsv } from './csv.js';
  * most fixes happen; exportable for working through offline.
  */
 export function FailureTable({ failures, file }: { failures: OnboardingFailure[]; file: string }) {
-  const { hosted } = usePod();
   if (failures.length === 0) return <p class="muted">No failures.</p>;
   const download = () =>
     downloadCsv(file, toCsv(failures, ['type', 'cwId', 'number', 'code', 'message', 'hint']));
@@ -29,14 +28,7 @@ export function FailureTable({ failures, file }: { failures: OnboardingFailure[]
           {failures.map((f) => (
             <tr key={`${f.type}:${f.cwId}`}>
               <td>
-                <button
-                  type="button"
-                  class="btn-link"
-                  title="Open in ConnectWise"
-                  onClick={() => hosted.openScreen(cwScreens[f.type], f.cwId)}
-                >
-                  {f.number}
-                </button>
+                <CwRecordLink type={f.type} cwId={f.cwId} number={f.number} />
               </td>
               <td>{typeLabels[f.type]}</td>
               <td>

@@ -1,8 +1,8 @@
 import type { RecordRow } from '../api/types.js';
 import { formatMoney } from '../ui/money.js';
-import { usePod } from '../ui/pod-context.js';
 import { StateBadge } from '../ui/state-badge.js';
-import { cwScreens, recordKey, typeLabels } from './record-kinds.js';
+import { CwRecordLink } from './cw-record-link.js';
+import { recordKey, typeLabels } from './record-kinds.js';
 
 interface Props {
   rows: RecordRow[];
@@ -11,7 +11,6 @@ interface Props {
 }
 
 export function RecordTable({ rows, selected, onSelect }: Props) {
-  const { hosted } = usePod();
   if (rows.length === 0) return <p class="muted empty">Nothing here. Every record in this view is done.</p>;
   const allOn = rows.every((r) => selected.has(recordKey(r)));
   return (
@@ -51,14 +50,7 @@ export function RecordTable({ rows, selected, onSelect }: Props) {
                 />
               </td>
               <td>
-                <button
-                  type="button"
-                  class="btn-link"
-                  title="Open in ConnectWise"
-                  onClick={() => hosted.openScreen(cwScreens[r.type], r.cwId)}
-                >
-                  {r.number}
-                </button>
+                <CwRecordLink type={r.type} cwId={r.cwId} number={r.number} />
               </td>
               <td>{typeLabels[r.type]}</td>
               <td>{r.company.name}</td>
