@@ -2,6 +2,7 @@ import { useState } from 'preact/hooks';
 import { getMappings, listConnections, putMapping } from '../api/admin.js';
 import type { MappingKind, MappingSet, Option } from '../api/admin-types.js';
 import type { Problem } from '../api/types.js';
+import { LedgerOptions } from '../ui/ledger-options.js';
 import { usePod } from '../ui/pod-context.js';
 import { ProblemBox } from '../ui/problem-box.js';
 import { problemOf } from '../ui/use-attempt.js';
@@ -123,15 +124,7 @@ export function Mappings() {
                       value={mapped?.ledgerKey ?? ''}
                       onChange={(e) => save(o.key, e.currentTarget.value)}
                     >
-                      <option value="" disabled>
-                        Not mapped: choose…
-                      </option>
-                      {ledgerOptions.map((l) => (
-                        <option key={l.key} value={l.key}>
-                          {l.name}
-                          {l.detail ? ` (${l.detail})` : ''}
-                        </option>
-                      ))}
+                      <LedgerOptions options={ledgerOptions} prompt="Not mapped: choose…" />
                     </select>
                   </td>
                 </tr>

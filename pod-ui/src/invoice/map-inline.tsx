@@ -2,6 +2,7 @@ import { useState } from 'preact/hooks';
 import { getMappingOptions, putMapping } from '../api/admin.js';
 import type { Option } from '../api/admin-types.js';
 import type { Unmapped } from '../api/types.js';
+import { LedgerOptions } from '../ui/ledger-options.js';
 import { usePod } from '../ui/pod-context.js';
 import { ProblemBox } from '../ui/problem-box.js';
 import { useAttempt } from '../ui/use-attempt.js';
@@ -61,15 +62,7 @@ export default function MapInline({
                 value={chosen[keyOf(u)] ?? ''}
                 onChange={(e) => setChosen({ ...chosen, [keyOf(u)]: e.currentTarget.value })}
               >
-                <option value="" disabled>
-                  Choose…
-                </option>
-                {(lists[listOf(u)] ?? []).map((o) => (
-                  <option key={o.key} value={o.key}>
-                    {o.name}
-                    {o.detail ? ` (${o.detail})` : ''}
-                  </option>
-                ))}
+                <LedgerOptions options={lists[listOf(u)] ?? []} prompt="Choose…" />
               </select>
             </label>
           ))}
