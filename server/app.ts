@@ -6,6 +6,7 @@ import type { Config } from './config.js';
 import type { Db } from './db/database.js';
 import { errorHandler, notFound } from './http/error-handler.js';
 import { healthRoutes } from './http/health-routes.js';
+import { jsonNestsDeeperThan, maxJsonDepth, tooDeepError } from './http/json-depth.js';
 import { rejectNulCharacters } from './http/reject-nul.js';
 import type { JobQueue } from './jobs/job-queue.js';
 import type { Logger } from './log.js';
@@ -103,6 +104,9 @@ export function createApp(deps: AppDeps): Express {
         !req.url?.startsWith('/webhooks/xero') &&
         /^application\/(json|[\w.+-]+\+json)\b/i.test(String(req.headers['content-type'] ?? '')),
       verify: (req, _res, buf) => {
+        // Before JSON.parse: a body of ~20 KB nesting 10,000 deep must cost one pass, not a parse
+        // and recursive walks whose stack grows with it. body-parser keeps the error's 400.
+        if (jsonNestsDeeperThan(buf, maxJsonDepth)) throw tooDeepError();
         req.rawBody = buf;
       },
     }),

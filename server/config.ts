@@ -41,7 +41,8 @@ const envSchema = z.object({
   /** Older encryption keys still accepted for reading, so a key can be rotated. */
   SECRET_KEYS_OLD: listOf(key32.transform((b) => b.toString('base64'))).optional(),
   SESSION_KEY: key32.optional(),
-  LOG_LEVEL: z.enum(logLevels).default('info'),
+  /** Default `info`; the demo's default is `warn`, so its terminal shows the URL to open, not request logs. */
+  LOG_LEVEL: z.enum(logLevels).optional(),
   ROLE: z.enum(['all', 'web', 'worker']).default('all'),
   CW_ALLOWED_ORIGINS: listOf(origin).default([]),
   DEMO: z.enum(['auto', 'on', 'off']).default('auto'),
@@ -49,8 +50,34 @@ const envSchema = z.object({
   OPERATOR_TOKEN: z.string().min(32).optional(),
   WORKER_CONCURRENCY: z.coerce.number().int().min(1).max(64).default(8),
   CW_TIMEOUT_MS: z.coerce.number().int().min(100).max(300_000).default(30_000),
+  // Below the ~1,000 a minute above which ConnectWise documents it will likely throttle (domain.md §8).
   CW_CALLS_PER_MINUTE: z.coerce.number().int().min(10).max(100_000).default(600),
+  // Budgets (metering/budgets.ts). Intuit: reads are metered per app, 500,000 a month on the free
+  // (Builder) tier, after which the app is blocked for every customer until the next month
+  // (domain.md §8, Intuit partner programme 2025).
+  QBO_APP_READS_PER_MONTH: z.coerce.number().int().min(1).default(500_000),
+  // Our allocation of that app-wide allowance to one connection, not a published figure: 500,000
+  // shared by 100 connections. Background work on a connection defers beyond it; pushes never do.
+  QBO_CONNECTION_READS_PER_MONTH: z.coerce.number().int().min(1).default(5_000),
+  // Xero's app tier (from 2 March 2026): Starter caps 1,000 calls a day per organisation, the
+  // others 5,000; 60 a minute always (domain.md §8). XERO_CALLS_PER_DAY overrides the tier's cap.
+  XERO_TIER: z.enum(['starter', 'core', 'plus', 'advanced']).default('starter'),
+  XERO_CALLS_PER_DAY: z.coerce.number().int().min(1).optional(),
+  XERO_CALLS_PER_MINUTE: z.coerce.number().int().min(1).default(60),
+  // The guard's ConnectWise cap per tenant a minute; by default the pace itself (CW_CALLS_PER_MINUTE).
+  CW_BUDGET_PER_MINUTE: z.coerce.number().int().min(1).optional(),
+  // Background work defers once a budget's use passes this share of its cap (pro rata over the
+  // month or day for month and day budgets): pushes and sign-ins keep the rest.
+  BUDGET_DEFER_AT: z.coerce.number().min(0.1).max(1).default(0.8),
+  CW_CALLBACK_WATCH_MINUTES: z.coerce.number().int().min(0).max(59).default(15),
+  PAYMENTS_CHECK_MINUTES: z.coerce.number().int().min(0).max(59).default(1),
   LEDGER_TIMEOUT_MS: z.coerce.number().int().min(100).max(300_000).default(30_000),
+  /** Database statement and lock-wait limits of a process serving HTTP (web, all): a read fails fast. */
+  DB_WEB_STATEMENT_TIMEOUT_MS: z.coerce.number().int().min(100).max(600_000).default(10_000),
+  DB_WEB_LOCK_TIMEOUT_MS: z.coerce.number().int().min(50).max(600_000).default(3_000),
+  /** The same for a worker process, whose jobs may wait longer. */
+  DB_WORKER_STATEMENT_TIMEOUT_MS: z.coerce.number().int().min(100).max(3_600_000).default(120_000),
+  DB_WORKER_LOCK_TIMEOUT_MS: z.coerce.number().int().min(50).max(3_600_000).default(30_000),
   QBO_CLIENT_ID: z.string().min(1).optional(),
   QBO_CLIENT_SECRET: z.string().min(1).optional(),
   QBO_ENVIRONMENT: z.enum(['sandbox', 'production']).default('production'),
@@ -87,12 +114,66 @@ export interface Config {
   podUiDir: string;
   /** How long one ConnectWise or ledger call may take before it counts as timed out. */
   timeouts: { connectWiseMs: number; ledgerMs: number };
-  /** Each tenant's ConnectWise budget: CW publishes no limit, so the operator sets what their instance bears. */
+  /**
+   * This process's database session limits, by role: web and all take the web ones (an HTTP read
+   * waiting on a lock answers 503 quickly), a worker the longer worker ones.
+   */
+  dbTimeouts: DbTimeouts;
+  /**
+   * Each tenant's ConnectWise budget: by default 600 a minute, under the ~1,000 above which CW says
+   * it will likely throttle (domain.md §8); an operator can set what their instance bears.
+   */
   cwCallsPerMinute: number;
+  /** Each connection's budgets against its tier (metering/budgets.ts), from the published terms. */
+  budgets: BudgetTiers;
+  /** Minutes between callback watchdog passes per tenant (callback-watchdog.ts); 0 turns it off. */
+  cwCallbackWatchMinutes: number;
+  /** Minutes between payments schedule passes; 0 = off (payment-jobs.ts). */
+  paymentsCheckMinutes: number;
   /** Undefined when QBO_CLIENT_ID / QBO_CLIENT_SECRET are not set: QuickBooks cannot be connected. */
   quickbooks: QuickBooksConfig | undefined;
   /** Undefined when XERO_CLIENT_ID / XERO_CLIENT_SECRET are not set: Xero cannot be connected. */
   xero: XeroConfig | undefined;
+}
+
+export type XeroTier = 'starter' | 'core' | 'plus' | 'advanced';
+
+export interface BudgetTiers {
+  qboAppReadsPerMonth: number;
+  qboConnectionReadsPerMonth: number;
+  xeroTier: XeroTier;
+  xeroCallsPerDay: number;
+  xeroCallsPerMinute: number;
+  cwCallsPerMinute: number;
+  /** Share of a cap (pro rata) beyond which background work is deferred. */
+  deferAt: number;
+}
+
+/**
+ * The budgets as the published terms set them (domain.md §8), which the environment's defaults
+ * also give: what a caller without the configuration shows.
+ */
+export const publishedBudgetTiers: BudgetTiers = {
+  qboAppReadsPerMonth: 500_000,
+  qboConnectionReadsPerMonth: 5_000,
+  xeroTier: 'starter',
+  xeroCallsPerDay: 1_000,
+  xeroCallsPerMinute: 60,
+  cwCallsPerMinute: 600,
+  deferAt: 0.8,
+};
+
+/** Xero's published per-organisation day caps by app tier (domain.md §8). */
+export const xeroCallsPerDayOf: Record<XeroTier, number> = {
+  starter: 1_000,
+  core: 5_000,
+  plus: 5_000,
+  advanced: 5_000,
+};
+
+export interface DbTimeouts {
+  statementMs: number;
+  lockMs: number;
 }
 
 export interface QuickBooksConfig {
@@ -138,8 +219,16 @@ const expected: Record<string, string> = {
   OPERATOR_TOKEN: 'a random token of 32 characters or more (openssl rand -hex 32) enabling the operator API',
   POD_UI_DIR: 'the folder holding the built pod (npm run build:ui writes dist/pod-ui)',
   CW_TIMEOUT_MS: 'milliseconds, 100-300000',
-  CW_CALLS_PER_MINUTE: 'ConnectWise calls per minute per tenant, 10-100000 (CW publishes no limit)',
+  CW_CALLS_PER_MINUTE:
+    'ConnectWise calls per minute per tenant, 10-100000 (default 600; CW documents throttling above ~1000)',
+  CW_CALLBACK_WATCH_MINUTES: 'minutes between checks of each tenant’s ConnectWise callback, 0-59 (0 = off)',
+  PAYMENTS_CHECK_MINUTES:
+    'minutes between passes of the payments schedule (which connections are due a CDC or poll), 0-59 (0 = off)',
   LEDGER_TIMEOUT_MS: 'milliseconds, 100-300000',
+  DB_WEB_STATEMENT_TIMEOUT_MS: 'milliseconds, 100-600000 (default 10000)',
+  DB_WEB_LOCK_TIMEOUT_MS: 'milliseconds, 50-600000 (default 3000)',
+  DB_WORKER_STATEMENT_TIMEOUT_MS: 'milliseconds, 100-3600000 (default 120000)',
+  DB_WORKER_LOCK_TIMEOUT_MS: 'milliseconds, 50-3600000 (default 30000)',
   QBO_CLIENT_ID: 'the Client ID of your Intuit developer app',
   QBO_CLIENT_SECRET: 'the Client Secret of your Intuit developer app',
   QBO_ENVIRONMENT: 'sandbox|production',
@@ -196,7 +285,7 @@ export function parseConfig(
       dataDir: resolve(e.DATA_DIR),
       secretKeys: [secretKey, ...(e.SECRET_KEYS_OLD ?? []).map((k) => Buffer.from(k, 'base64'))],
       sessionKey,
-      logLevel: e.LOG_LEVEL,
+      logLevel: e.LOG_LEVEL ?? (demo ? 'warn' : 'info'),
       role: e.ROLE,
       cwAllowedOrigins: e.CW_ALLOWED_ORIGINS,
       demo,
@@ -204,7 +293,23 @@ export function parseConfig(
       workerConcurrency: e.WORKER_CONCURRENCY,
       podUiDir: e.POD_UI_DIR ? resolve(e.POD_UI_DIR) : podUiDistDir,
       timeouts: { connectWiseMs: e.CW_TIMEOUT_MS, ledgerMs: e.LEDGER_TIMEOUT_MS },
+      dbTimeouts:
+        e.ROLE === 'worker'
+          ? { statementMs: e.DB_WORKER_STATEMENT_TIMEOUT_MS, lockMs: e.DB_WORKER_LOCK_TIMEOUT_MS }
+          : { statementMs: e.DB_WEB_STATEMENT_TIMEOUT_MS, lockMs: e.DB_WEB_LOCK_TIMEOUT_MS },
       cwCallsPerMinute: e.CW_CALLS_PER_MINUTE,
+      cwCallbackWatchMinutes: e.CW_CALLBACK_WATCH_MINUTES,
+      budgets: {
+        qboAppReadsPerMonth: e.QBO_APP_READS_PER_MONTH,
+        qboConnectionReadsPerMonth: e.QBO_CONNECTION_READS_PER_MONTH,
+        xeroTier: e.XERO_TIER,
+        xeroCallsPerDay: e.XERO_CALLS_PER_DAY ?? xeroCallsPerDayOf[e.XERO_TIER],
+        // Per organisation always (domain.md §8).
+        xeroCallsPerMinute: e.XERO_CALLS_PER_MINUTE,
+        cwCallsPerMinute: e.CW_BUDGET_PER_MINUTE ?? e.CW_CALLS_PER_MINUTE,
+        deferAt: e.BUDGET_DEFER_AT,
+      },
+      paymentsCheckMinutes: e.PAYMENTS_CHECK_MINUTES,
       quickbooks: quickbooksConfig(e),
       xero: xeroConfig(e),
     },

@@ -32,7 +32,9 @@ try {
     { role: config.role, url: pod.url, demo: config.demo, embeddedDb: pod.database.embedded },
     'ledgerpod started',
   );
-  if (pod.url) process.stdout.write(`Ledgerpod listening on ${config.publicUrl ?? pod.url}\n`);
+  // The demo prints its one URL to open once its simulated ConnectWise is up; anything printed
+  // before it would be the first URL a newcomer sees.
+  if (pod.url && !demo) process.stdout.write(`Ledgerpod listening on ${config.publicUrl ?? pod.url}\n`);
 
   // Registered before the demo's set-up, so a signal during it still stops cleanly.
   let stopping = false;

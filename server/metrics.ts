@@ -21,7 +21,7 @@ export function createMetrics(options: { defaults?: boolean } = {}): Metrics {
     }),
     jobs: new Counter({
       name: 'ledgerpod_jobs_total',
-      help: 'Jobs handled by queue and outcome (completed, failed)',
+      help: 'Jobs handled by queue and outcome (completed, failed, deferred by a budget)',
       labelNames: ['queue', 'outcome'],
       registers: [registry],
     }),

@@ -1,7 +1,55 @@
+import { code as iso4217 } from 'currency-codes';
+
 /**
  * Money is integer minor units (bigint) with the currency's number of decimals. Decimal values from
  * the wire (JSON numbers or strings) are parsed from their decimal text, never multiplied as floats.
  */
+
+/** A currency code that ISO 4217 does not list: no amount in it can be read or written safely. */
+export class UnknownCurrencyError extends RangeError {
+  readonly code = 'unknown_currency';
+  constructor(readonly currency: string) {
+    super(
+      `"${currency}" is not an ISO 4217 currency code, so its number of decimals is unknown. Use the three-letter code (for example ISK, USD, KWD) in ConnectWise and the ledger.`,
+    );
+  }
+}
+
+/**
+ * The ISO 4217 minor-unit exponent of a currency (ISK 0, USD 2, KWD 3), from the `currency-codes`
+ * package: the one source for the product, the pod's server answers and the simulators. Not Intl,
+ * whose CLDR data differs from ISO for some codes (IQD, for one). A ledger may keep other precision
+ * (Xero: 2 dp in every currency); that is the ledger's own constant, not a second table.
+ */
+export function currencyDecimals(currency: string): number {
+  const digits = iso4217(currency.trim())?.digits;
+  if (digits === undefined) throw new UnknownCurrencyError(currency);
+  return digits;
+}
+
+/**
+ * Minor units at one precision expressed at another: exact when widening (1234n, 0 -> 2: 123400n),
+ * rounded half away from zero when narrowing (462864n, 2 -> 0: 4629n). Callers that must not round
+ * compare the result back with `rescaleMinor(result, to, from)`.
+ */
+export function rescaleMinor(minor: bigint, from: number, to: number): bigint {
+  if (to >= from) return minor * 10n ** BigInt(to - from);
+  const divisor = 10n ** BigInt(from - to);
+  const magnitude = minor < 0n ? -minor : minor;
+  let quotient = magnitude / divisor;
+  if ((magnitude % divisor) * 2n >= divisor) quotient += 1n;
+  return minor < 0n ? -quotient : quotient;
+}
+
+/** Whether two amounts at different precisions are the same amount (compared at the finer one). */
+export function sameMinor(a: bigint, aDecimals: number, b: bigint, bDecimals: number): boolean {
+  const finer = Math.max(aDecimals, bDecimals);
+  return rescaleMinor(a, aDecimals, finer) === rescaleMinor(b, bDecimals, finer);
+}
+
+/** True when `minor` at `from` decimals has no digits beyond `to` decimals. */
+export const fitsDecimals = (minor: bigint, from: number, to: number): boolean =>
+  rescaleMinor(rescaleMinor(minor, from, to), to, from) === minor;
 
 const decimalPattern = /^(-)?(\d+)(?:\.(\d+))?$/;
 

@@ -9,6 +9,9 @@ import { type JobQueue, startJobQueue } from './jobs/job-queue.js';
 import { createLogger, type Logger } from './log.js';
 import { createMetrics, type Metrics } from './metrics.js';
 import { apiRouters, createServices, type Services } from './services.js';
+import { guardBackgroundJobs } from './sync/budget-guards.js';
+import { createCallbackInboxQueue, startCallbackInboxWorker } from './sync/callback-inbox.js';
+import { createCallbackWatchQueues, startCallbackWatchWorkers } from './sync/callback-watchdog.js';
 import { createPaymentQueues, startPaymentWorkers } from './sync/payment-jobs.js';
 import { createRecordQueues, startRecordWorkers } from './sync/record-jobs.js';
 import { createSweepQueues, startSweepWorkers } from './sync/sweep-jobs.js';
@@ -47,6 +50,7 @@ export async function startLedgerpod(config: Config, options: StartOptions = {})
   const database =
     options.database ?? (await openDatabase({ databaseUrl: config.databaseUrl, dataDir: config.dataDir }));
   await migrateToLatest(database.db);
+  database.setTimeouts(config.dbTimeouts);
 
   const jobs = await startJobQueue({
     url: database.url,
@@ -59,10 +63,12 @@ export async function startLedgerpod(config: Config, options: StartOptions = {})
 
   // With no PUBLIC_URL (demo, tests), links and OAuth redirects point at where we listen.
   if (!config.publicUrl && config.port !== 0) config.publicUrl = `http://localhost:${config.port}`;
-  const services = createServices(config, database.db);
+  const services = createServices(config, database.db, logger);
   await createRecordQueues(jobs);
   await createPaymentQueues(jobs);
   await createSweepQueues(jobs);
+  await createCallbackInboxQueue(jobs);
+  await createCallbackWatchQueues(jobs);
   if (config.role !== 'web') {
     const workerDeps = {
       db: database.db,
@@ -74,9 +80,16 @@ export async function startLedgerpod(config: Config, options: StartOptions = {})
       connections: services.connections,
       ledgers: services.ledgers,
     };
+    // Before the workers take jobs: background work gives way near a budget's cap.
+    guardBackgroundJobs({ db: database.db, jobs, tiers: config.budgets });
     await startRecordWorkers(workerDeps, { concurrency: config.workerConcurrency });
-    await startPaymentWorkers(workerDeps);
+    await startPaymentWorkers(workerDeps, config.paymentsCheckMinutes);
     await startSweepWorkers(workerDeps);
+    await startCallbackInboxWorker(workerDeps);
+    await startCallbackWatchWorkers(
+      { ...workerDeps, publicUrl: () => config.publicUrl },
+      config.cwCallbackWatchMinutes,
+    );
   }
   const parts = { config, database, jobs, logger, metrics, frameOrigins, services };
   let server: Server;
@@ -112,6 +125,8 @@ export async function startLedgerpod(config: Config, options: StartOptions = {})
       server.closeIdleConnections();
       await jobs.stop();
       await closing;
+      // The last second of call counts, before the pool closes.
+      await services.meter.stop();
       frameOrigins.stop();
       if (!options.database) await database.close();
     },

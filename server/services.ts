@@ -1,12 +1,16 @@
 import type { Router } from 'express';
 import { cwMemberDirectory } from './auth/cw-member-directory.js';
+import { type CurrentRoleOf, MemberRecheck } from './auth/member-recheck.js';
+import { roleForSecurityRole } from './auth/roles.js';
 import { SessionTokens } from './auth/session-token.js';
+import { UnauthenticatedBudget } from './auth/unauthenticated-budget.js';
 import type { Config } from './config.js';
 import { createSecretBox, type SecretBox } from './crypto/secret-box.js';
 import type { Db } from './db/database.js';
 import { AppError } from './errors.js';
 import { connectionRoutes } from './http/connection-routes.js';
 import { connectWiseWebhookRoutes } from './http/connectwise-webhook-routes.js';
+import { healthAdminRoutes } from './http/health-admin-routes.js';
 import { insightRoutes } from './http/insight-routes.js';
 import { ledgerWebhookRoutes } from './http/ledger-webhook-routes.js';
 import { mappingRoutes } from './http/mapping-routes.js';
@@ -24,6 +28,9 @@ import { type CallLimiter, createCallLimiter } from './ledgers/call-limiter.js';
 import { ConnectionStore } from './ledgers/connections/connection-store.js';
 import { LedgerRegistry } from './ledgers/ledger-registry.js';
 import { type Providers, providersFrom } from './ledgers/providers.js';
+import type { Logger } from './log.js';
+import { type CallMeter, createCallMeter } from './metering/call-meter.js';
+import { recheckRecord } from './sync/push-check.js';
 import { RecordStore } from './sync/record-store.js';
 import { reverseRecord } from './sync/reverse-record.js';
 import { requestDiscovery, requestSweep } from './sync/sweep-jobs.js';
@@ -40,38 +47,49 @@ export interface Services {
   connectWise: TenantConnectWise;
   connections: ConnectionStore;
   limiter: CallLimiter;
+  /** Every outside call counted per budget key, shared through Postgres (metering/call-meter.ts). */
+  meter: CallMeter;
   providers: Providers;
   ledgers: LedgerRegistry;
   oauthStates: OAuthStates;
   publicUrl: string | undefined;
   podUiDir: string;
   records: RecordStore;
+  /** What requests nobody has proven yet may cost a tenant's ConnectWise budget. */
+  unproven: UnauthenticatedBudget;
 }
 
-export function createServices(config: Config, db: Db): Services {
+export function createServices(config: Config, db: Db, logger?: Logger): Services {
   const box = createSecretBox(config.secretKeys);
   const tenants = new TenantStore(db, box);
   const connections = new ConnectionStore(db, box);
   const limiter = createCallLimiter(db);
+  const meter = createCallMeter(db, logger ? { logger } : {});
   const providers = providersFrom(config);
+  const connectWise = new TenantConnectWise(tenants, {
+    timeoutMs: config.timeouts.connectWiseMs,
+    limiter,
+    callsPerMinute: config.cwCallsPerMinute,
+    meter,
+  });
   return {
     config,
     box,
     tenants,
-    sessionTokens: new SessionTokens(config.sessionKey, async (tenantId) =>
-      Boolean(await tenants.get(tenantId)),
+    sessionTokens: new SessionTokens(
+      config.sessionKey,
+      async (tenantId) => Boolean(await tenants.get(tenantId)),
+      new MemberRecheck(currentRoleIn(tenants, connectWise)),
     ),
-    connectWise: new TenantConnectWise(tenants, {
-      timeoutMs: config.timeouts.connectWiseMs,
-      limiter,
-      callsPerMinute: config.cwCallsPerMinute,
-    }),
+    connectWise,
     connections,
     limiter,
+    meter,
     providers,
     ledgers: new LedgerRegistry({
       store: connections,
       limiter,
+      meter,
       providers,
       publicUrl: config.publicUrl,
       timeoutMs: config.timeouts.ledgerMs,
@@ -80,6 +98,17 @@ export function createServices(config: Config, db: Db): Services {
     publicUrl: config.publicUrl,
     podUiDir: config.podUiDir,
     records: new RecordStore(db),
+    unproven: new UnauthenticatedBudget(limiter),
+  };
+}
+
+/** The role ConnectWise gives a member now, for the minute-by-minute re-check of sessions. */
+function currentRoleIn(tenants: TenantStore, connectWise: TenantConnectWise): CurrentRoleOf {
+  return async (tenantId, memberId) => {
+    const tenant = await tenants.get(tenantId);
+    if (!tenant) return undefined;
+    const member = await cwMemberDirectory(connectWise.for(tenant)).memberWithRole(memberId);
+    return member ? roleForSecurityRole(member.securityRole, tenants.settingsOf(tenant)) : undefined;
   };
 }
 
@@ -95,6 +124,8 @@ export function apiRouters(
       tenants: services.tenants,
       tokens: services.sessionTokens,
       directoryFor: (tenant) => cwMemberDirectory(services.connectWise.for(tenant)),
+      unproven: services.unproven,
+      limiter: services.limiter,
     }),
     meRoutes(services.sessionTokens),
     operatorRoutes({
@@ -105,11 +136,23 @@ export function apiRouters(
       frameOrigins: deps.frameOrigins,
     }),
     podUiRoutes(services.podUiDir),
-    connectWiseWebhookRoutes({ ...deps, tenants: services.tenants, connectWise: services.connectWise }),
+    connectWiseWebhookRoutes({
+      ...deps,
+      tenants: services.tenants,
+      connectWise: services.connectWise,
+      unproven: services.unproven,
+    }),
     ...ledgerRouters(services, deps.db),
     paymentRoutes({ ...deps, tokens: services.sessionTokens }),
     ledgerWebhookRoutes({ ...deps, config: services.config }),
     insightRoutes({ db: deps.db, tokens: services.sessionTokens }),
+    healthAdminRoutes({
+      ...deps,
+      tokens: services.sessionTokens,
+      connections: services.connections,
+      watchMinutes: services.config.cwCallbackWatchMinutes,
+      tiers: services.config.budgets,
+    }),
     onboardingRoutes({
       ...deps,
       tokens: services.sessionTokens,
@@ -120,14 +163,20 @@ export function apiRouters(
       ...deps,
       records: services.records,
       tokens: services.sessionTokens,
+      limiter: services.limiter,
       syncAll: (tenantId, actor) => requestSweep(deps.jobs, { tenantId, actor }),
       discover: (tenantId) => requestDiscovery(deps.jobs, tenantId),
+      async recheck(tenantId, key, actor) {
+        const tenant = await signedInTenant(services, tenantId);
+        return recheckRecord(
+          { ...services, db: deps.db, jobs: deps.jobs },
+          tenant,
+          { tenantId, ...key },
+          actor,
+        );
+      },
       async reverse(tenantId, key, actor) {
-        const tenant = await services.tenants.get(tenantId);
-        if (!tenant)
-          throw new AppError(401, 'session_invalid', 'The session token is not valid', {
-            hint: 'Reload the ConnectWise screen to sign in again.',
-          });
+        const tenant = await signedInTenant(services, tenantId);
         await reverseRecord(
           { records: services.records, cw: services.connectWise.for(tenant) },
           { tenantId, ...key },
@@ -136,6 +185,16 @@ export function apiRouters(
       },
     }),
   ];
+}
+
+/** The session's tenant, which may have been removed since the token was issued. */
+async function signedInTenant(services: Services, tenantId: string) {
+  const tenant = await services.tenants.get(tenantId);
+  if (!tenant)
+    throw new AppError(401, 'session_invalid', 'The session token is not valid', {
+      hint: 'Reload the ConnectWise screen to sign in again.',
+    });
+  return tenant;
 }
 
 /** Connections, OAuth callback, mappings and settings. */

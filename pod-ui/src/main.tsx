@@ -1,10 +1,12 @@
 import './ui/base.css';
+import './ui/pod-scroll.css';
 import { render } from 'preact';
 import type { RecordDetail } from './api/types.js';
 import { App } from './app.js';
 import { connectHostedApi, type SessionError, startSession } from './hosted/index.js';
 import { parseRoute } from './route.js';
 import { PodContext } from './ui/pod-context.js';
+import { expiredSession, isExpiredSession } from './ui/session-expired.js';
 
 /** Pods only make sense inside a ConnectWise screen; opened directly, say so plainly. */
 function OutsideConnectWise() {
@@ -16,11 +18,26 @@ function OutsideConnectWise() {
   );
 }
 
+/** Sign-in failed; an expired ConnectWise session says so and offers a new sign-in (a fresh start). */
 function SignInFailed({ error }: { error: SessionError }) {
+  const expired = isExpiredSession(error.code);
   return (
-    <div role="alert" class="problem">
+    <div role="alert" class="problem" data-code={expired ? expiredSession.code : error.code}>
+      {/* A security role nobody mapped: the hint names the roles to ask (member-sign-in.ts noAccess). */}
+      {error.code === 'forbidden_role' && <p class="problem-title">No access to Ledgerpod yet</p>}
+      {expired && <p class="problem-title">{expiredSession.message}</p>}
       <p class="problem-message">{error.message}</p>
-      {error.hint && <p class="problem-hint">{error.hint}</p>}
+      {(expired || error.hint) && <p class="problem-hint">{expired ? expiredSession.hint : error.hint}</p>}
+      {expired && (
+        <button
+          type="button"
+          class="btn btn-primary"
+          data-testid="sign-in-again"
+          onClick={() => location.reload()}
+        >
+          Sign in again
+        </button>
+      )}
     </div>
   );
 }

@@ -2,7 +2,8 @@ import { z } from 'zod';
 import type { Tenant } from '../db/schema.js';
 import { AppError } from '../errors.js';
 import type { TenantStore } from '../tenants/tenant-store.js';
-import { type Role, roleForSecurityRole } from './roles.js';
+import { adminSecurityRoles, type Role, roleForSecurityRole } from './roles.js';
+import { tooManyUnproven, type UnauthenticatedBudget } from './unauthenticated-budget.js';
 
 /** What ConnectWise hands a pod for `getMemberAuthentication` (extra fields are ignored). */
 export const memberAuthenticationSchema = z.object({
@@ -50,6 +51,7 @@ export async function signInMember(
   auth: MemberAuthentication,
   tenants: TenantStore,
   directoryFor: MemberDirectoryFor,
+  unproven?: { budget: UnauthenticatedBudget; source: string },
 ): Promise<{ tenant: Tenant; member: VerifiedMember; role: Role }> {
   const candidates = await tenants.byCompanyId(auth.companyid);
   if (candidates.length === 0) {
@@ -74,33 +76,31 @@ export async function signInMember(
     );
   }
   const directory = directoryFor(tenant);
-  // Both ConnectWise calls at once: the role read takes the member id the browser claims, and its
-  // answer is used only once the cookie check confirms that very member (else it is dropped). Two
-  // calls in series were most of the pod's sign-in time.
-  const roleRead = directory.memberWithRole(auth.memberid);
-  roleRead.catch(() => undefined);
-  const verified = await directory.verifyMemberCookie(auth);
+  // The cookie check goes first and alone: until ConnectWise confirms the member, the request is
+  // anyone's, and may cost the tenant's CW budget one call, within the unproven budget (none when
+  // it is spent). The member look-up runs only for a member CW confirmed.
+  const spend = unproven ? await unproven.budget.spend('sign-in', tenant.id, unproven.source) : undefined;
+  if (spend && !spend.ok) throw tooManyUnproven('sign-ins', spend.retryAfterSeconds);
+  let verified: { identifier: string } | null;
+  try {
+    verified = await directory.verifyMemberCookie(auth);
+  } catch (error) {
+    // ConnectWise failed, not the sender: the attempt does not count against them.
+    await spend?.giveBack();
+    throw error;
+  }
   if (!verified || verified.identifier.toLowerCase() !== auth.memberid.toLowerCase()) {
     throw memberNotVerified();
   }
-  // ConnectWise's own spelling of the identifier, should the claimed one differ in case and miss.
-  const member =
-    (await roleRead) ??
-    (verified.identifier !== auth.memberid ? await directory.memberWithRole(verified.identifier) : null);
+  await spend?.giveBack();
+  // ConnectWise's own spelling of the identifier, which the look-up matches exactly.
+  const member = await directory.memberWithRole(verified.identifier);
   if (!member || member.identifier.toLowerCase() !== verified.identifier.toLowerCase()) {
     throw memberNotVerified();
   }
-  const role = roleForSecurityRole(member.securityRole, tenants.settingsOf(tenant));
-  if (!role) {
-    throw new AppError(
-      403,
-      'forbidden_role',
-      `The ConnectWise security role "${member.securityRole}" has no access to Ledgerpod`,
-      {
-        hint: 'Ask a Ledgerpod admin to map this security role to viewer, accountant or admin.',
-      },
-    );
-  }
+  const settings = tenants.settingsOf(tenant);
+  const role = roleForSecurityRole(member.securityRole, settings);
+  if (!role) throw noAccess(member.securityRole, adminSecurityRoles(settings));
   return { tenant, member, role };
 }
 
@@ -108,3 +108,19 @@ const memberNotVerified = () =>
   new AppError(401, 'member_not_verified', 'ConnectWise did not confirm this member', {
     hint: 'Reload the ConnectWise screen; if it persists, sign out of ConnectWise and back in.',
   });
+
+/** A member whose security role maps to nothing: what they lack, and whom to ask for it. */
+export function noAccess(securityRole: string, adminRoles: string[]): AppError {
+  const who = adminRoles.length
+    ? `a Ledgerpod admin (a member with the ConnectWise security role ${adminRoles.map((r) => `"${r}"`).join(' or ')})`
+    : 'the person who set up Ledgerpod for your company';
+  return new AppError(
+    403,
+    'forbidden_role',
+    `Your ConnectWise security role "${securityRole || '(none)'}" has no access to Ledgerpod`,
+    {
+      hint: `Ask ${who} to map "${securityRole || '(none)'}" to viewer, accountant or admin under Ledgerpod › Admin › Settings › Roles, then reload this screen.`,
+      details: { securityRole, adminSecurityRoles: adminRoles },
+    },
+  );
+}

@@ -1,5 +1,6 @@
 import { errors, jwtVerify, SignJWT } from 'jose';
 import { z } from 'zod';
+import type { MemberRecheck } from './member-recheck.js';
 import type { Role } from './roles.js';
 
 const issuer = 'ledgerpod';
@@ -45,7 +46,21 @@ export class SessionTokens {
   constructor(
     private readonly key: Uint8Array,
     private readonly tenantExists?: (tenantId: string) => Promise<boolean>,
+    /** Holds each session against the member's current standing in ConnectWise (member-recheck.ts). */
+    private readonly recheck?: MemberRecheck,
   ) {}
+
+  /**
+   * The session as the member may use it now: its role lowered to what ConnectWise gives the member
+   * today (asked at most a minute ago), or null once the member has no access at all (deactivated,
+   * removed, or a security role that maps to nothing).
+   */
+  async standing(session: Session): Promise<Session | null> {
+    if (!this.recheck) return session;
+    const role = await this.recheck.roleOf(session);
+    if (!role) return null;
+    return role === session.role ? session : { ...session, role };
+  }
 
   async issue(session: Session, now = new Date()): Promise<{ token: string; expiresAt: Date }> {
     const issuedAt = Math.floor(now.getTime() / 1000);
@@ -60,6 +75,8 @@ export class SessionTokens {
       .sign(this.key);
     // Signed here, so known good: the pod's first call with it skips the check.
     this.remember(token, session, validUntilMs(issuedAt + sessionLifetimeSeconds, issuedAt));
+    // Issued on a sign-in that just read the member from ConnectWise.
+    this.recheck?.remember(session);
     return { token, expiresAt };
   }
 

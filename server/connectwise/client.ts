@@ -9,6 +9,7 @@ import {
   callbackEntrySchema,
   companySchema,
   countSchema,
+  createdSchema,
   type GlExport,
   glAccountSchema,
   glExportSchema,
@@ -74,6 +75,14 @@ export type HostedSetupInput = Omit<HostedSetup, 'id'>;
 
 /** A CW conditions string literal: quotes and backslashes escaped. */
 export const quote = (text: string) => `"${text.replace(/[\\"]/g, '\\$&')}"`;
+
+function urlOrNull(text: string): URL | null {
+  try {
+    return new URL(text);
+  } catch {
+    return null;
+  }
+}
 
 /** The product's ConnectWise PSA client: one method per call the product makes. */
 export function createConnectWiseClient(config: ConnectWiseConfig) {
@@ -154,7 +163,9 @@ export function createConnectWiseClient(config: ConnectWiseConfig) {
         `companyName=${encodeURIComponent(data.companyid)}`,
         `memberHash=${encodeURIComponent(data.memberHash)}`,
         `memberId=${encodeURIComponent(data.memberid)}`,
-        `memberContext=${encodeURIComponent(data.memberContext)}`,
+        // CW's documented getMemberAuthentication example has no memberContext (domain.md §8): the
+        // cookie carries it only when the pod was given one.
+        ...(data.memberContext ? [`memberContext=${encodeURIComponent(data.memberContext)}`] : []),
       ].join('; ');
       try {
         const { data: member } = await cw.request({
@@ -199,9 +210,44 @@ export function createConnectWiseClient(config: ConnectWiseConfig) {
         'POST',
         `/finance/invoices/${invoiceId}/payments`,
         { ...payment, invoice: { id: invoiceId } },
-        paymentSchema,
+        // Read after the payment is made: only the id the product keeps (a bad answer is ambiguous,
+        // so the payment is found on the invoice before another is made, see transport.ts validate).
+        createdSchema,
         false,
       ),
+
+    /**
+     * Replaces a payment's amount (PATCH /finance/invoices/{parentId}/payments/{id}, JSON-patch, in
+     * connectwise-rest ManageTypes): repeating it gives the same result. Its answer is read for the
+     * id only, as a new payment's is.
+     */
+    updateInvoicePaymentAmount: (invoiceId: number, paymentId: number, amount: number) =>
+      send(
+        'PATCH',
+        `/finance/invoices/${invoiceId}/payments/${paymentId}`,
+        [{ op: 'replace', path: 'amount', value: amount }],
+        createdSchema,
+        true,
+      ),
+
+    /**
+     * Removes a payment from an invoice (DELETE /finance/invoices/{parentId}/payments/{id}, 204 in
+     * ConnectWise's own API types, connectwise-rest ManageTypes). Safe to repeat: one already gone
+     * (404) counts as removed.
+     */
+    deleteInvoicePayment: async (invoiceId: number, paymentId: number): Promise<void> => {
+      try {
+        await cw.request({
+          method: 'DELETE',
+          path: `/finance/invoices/${invoiceId}/payments/${paymentId}`,
+          schema: null,
+          idempotent: true,
+        });
+      } catch (error) {
+        if (error instanceof ConnectWiseError && error.code === 'cw_not_found') return;
+        throw error;
+      }
+    },
 
     listUnposted: <K extends UnpostedKind>(kind: K, conditions?: string): Promise<UnpostedOf<K>[]> =>
       cw.all(`/finance/accounting/unposted${kind}`, unpostedSchema(kind), { conditions }),
@@ -233,8 +279,20 @@ export function createConnectWiseClient(config: ConnectWiseConfig) {
     exportProduct: async (productId: string): Promise<GlExport> =>
       (await productPreview(productId)) as GlExport,
     /** Marks records posted. Not idempotent: a lost answer is ambiguous; look the batch up before retrying. */
-    createBatch: (request: CreateBatchRequest) =>
-      send('POST', '/finance/accounting/batches', request, glExportSchema, false),
+    /**
+     * Nothing of the answer is read: once CW has committed the batch, no body it sends can leave the
+     * record unknown (the batch is found again by its identifier, findBatch). Everything the commit
+     * needs was read and checked before it (the export preview, the GL entry ids).
+     */
+    createBatch: async (request: CreateBatchRequest): Promise<void> => {
+      await cw.request({
+        method: 'POST',
+        path: '/finance/accounting/batches',
+        data: request,
+        schema: null,
+        idempotent: false,
+      });
+    },
     listBatches: (conditions?: string): Promise<AccountingBatch[]> =>
       cw.all('/finance/accounting/batches', accountingBatchSchema, { conditions }),
     findBatch: async (batchIdentifier: string): Promise<AccountingBatch | null> =>
@@ -268,6 +326,15 @@ export function createConnectWiseClient(config: ConnectWiseConfig) {
       level: string;
     }) => send('POST', '/system/callbacks', entry, callbackEntrySchema, false),
     listCallbacks: () => cw.all('/system/callbacks', callbackEntrySchema),
+    /** JSON-patch `replace` of the given fields (e.g. `inactiveFlag: false` to re-activate one). */
+    updateCallback: (id: number, changes: { inactiveFlag?: boolean; url?: string; description?: string }) =>
+      send(
+        'PATCH',
+        `/system/callbacks/${id}`,
+        Object.entries(changes).map(([key, value]) => ({ op: 'replace', path: key, value })),
+        callbackEntrySchema,
+        true,
+      ),
     deleteCallback: async (id: number): Promise<void> => {
       await cw.request({ method: 'DELETE', path: `/system/callbacks/${id}`, schema: null, idempotent: true });
     },
@@ -295,17 +362,16 @@ export function createConnectWiseClient(config: ConnectWiseConfig) {
       });
     },
 
+    /** Whether a URL is on this tenant's CW API host (the only place signing keys come from). */
+    isOwnUrl: (text: string) => urlOrNull(text)?.origin === cw.apiOrigin,
+
     /**
      * Fetches a callback's signing key, but only from the tenant's own CW API host: key_url arrives in
      * an unauthenticated payload, and following it anywhere else would be an SSRF hole.
      */
     async fetchSigningKey(keyUrl: string): Promise<string> {
-      let url: URL;
-      try {
-        url = new URL(keyUrl);
-      } catch {
-        throw new ConnectWiseError('cw_untrusted_url', 'Callback key_url is not a URL');
-      }
+      const url = urlOrNull(keyUrl);
+      if (!url) throw new ConnectWiseError('cw_untrusted_url', 'Callback key_url is not a URL');
       if (url.origin !== cw.apiOrigin) {
         throw new ConnectWiseError(
           'cw_untrusted_url',

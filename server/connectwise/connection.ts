@@ -32,6 +32,8 @@ export interface RequestSpec<T> extends Omit<CallSpec<T>, 'url' | 'headers'> {
   path: string;
   /** Cookie auth for member checks: no Authorization header at all. */
   cookie?: string;
+  /** Headers beyond auth and content type (a list's `pagination-type`). */
+  extraHeaders?: Record<string, string>;
 }
 
 export interface PageOptions {
@@ -99,7 +101,7 @@ export function createConnection(config: ConnectWiseConfig) {
       transport.call({
         ...spec,
         url: absoluteUrl ?? `${await baseUrl()}${spec.path}`,
-        headers: headersFor(spec.cookie),
+        headers: { ...headersFor(spec.cookie), ...spec.extraHeaders },
       });
     try {
       return await run();
@@ -112,34 +114,62 @@ export function createConnection(config: ConnectWiseConfig) {
     }
   }
 
-  /** Every page of a list, following CW's forward-only `Link: <...>; rel="next"` header. */
+  /**
+   * Every page of a list. Asked for CW's forward-only paging (`pagination-type: forward-only`, whose
+   * next links carry a `pageId`; an endpoint without it answers as usual), it follows the
+   * `Link: <...>; rel="next"` header. Some endpoints send no Link header at all (domain.md §8): then a
+   * full page is followed by the next page number until a short page, so a list never ends silently at
+   * its first page.
+   */
   async function* pages<T>(path: string, item: z.ZodType<T>, options: PageOptions = {}): AsyncGenerator<T[]> {
     const schema = z.array(item);
-    let next: string | undefined;
-    const first = await request({
-      method: 'GET',
-      path,
-      params: { page: 1, pageSize: options.pageSize ?? config.pageSize ?? 1000, ...optionalParams(options) },
-      schema,
-      idempotent: true,
-      interactive: options.interactive,
-      onSent: options.onSent,
-    });
-    yield first.data;
-    next = nextLink(first.headers.link);
-    while (next) {
-      if (new URL(next).origin !== apiOrigin) {
-        throw new ConnectWiseError(
-          'cw_bad_response',
-          `ConnectWise sent a next-page link to another host: ${next}`,
+    const pageSize = options.pageSize ?? config.pageSize ?? 1000;
+    const byNumber = (page: number) =>
+      request({
+        method: 'GET',
+        path,
+        params: { page, pageSize, ...optionalParams(options) },
+        extraHeaders: forwardOnly,
+        schema,
+        idempotent: true,
+        interactive: options.interactive,
+        onSent: page === 1 ? options.onSent : undefined,
+      });
+    let page = 1;
+    // Whether this endpoint pages by Link header: once it has sent one, a page without one is the last.
+    let linked = false;
+    let answer = await byNumber(page);
+    for (;;) {
+      yield answer.data;
+      const link = answer.headers.link;
+      const next = nextLink(link);
+      if (link !== undefined) linked = true;
+      if (next) {
+        if (new URL(next).origin !== apiOrigin) {
+          throw new ConnectWiseError(
+            'cw_bad_response',
+            `ConnectWise sent a next-page link to another host: ${next}`,
+          );
+        }
+        page += 1;
+        answer = await request(
+          {
+            method: 'GET',
+            path,
+            schema,
+            extraHeaders: forwardOnly,
+            idempotent: true,
+            interactive: options.interactive,
+          },
+          next,
         );
+        continue;
       }
-      const page = await request(
-        { method: 'GET', path, schema, idempotent: true, interactive: options.interactive },
-        next,
-      );
-      yield page.data;
-      next = nextLink(page.headers.link);
+      // An endpoint that never sends a Link header says nothing about more pages: a full page is
+      // followed by the next page number, until a short one.
+      if (linked || answer.data.length < pageSize) return;
+      page += 1;
+      answer = await byNumber(page);
     }
   }
 
@@ -161,6 +191,9 @@ function optionalParams(options: PageOptions): Record<string, string> {
   if (options.fields) params.fields = options.fields;
   return params;
 }
+
+/** CW's forward-only paging, asked for on every list (domain.md §8). */
+const forwardOnly = { 'pagination-type': 'forward-only' } as const;
 
 export function nextLink(header: unknown): string | undefined {
   if (typeof header !== 'string') return undefined;

@@ -34,6 +34,8 @@ export class ConnectWiseError extends Error {
   readonly errors: CwFieldError[];
   readonly retryable: boolean;
   readonly ambiguous: boolean;
+  /** cw_bad_response: the path of the field CW sent in a form the product cannot read. */
+  readonly field: string | undefined;
 
   constructor(
     code: ConnectWiseErrorCode,
@@ -44,6 +46,7 @@ export class ConnectWiseError extends Error {
       errors?: CwFieldError[];
       retryable?: boolean;
       ambiguous?: boolean;
+      field?: string;
       cause?: unknown;
     } = {},
   ) {
@@ -55,6 +58,7 @@ export class ConnectWiseError extends Error {
     this.errors = options.errors ?? [];
     this.retryable = options.retryable ?? false;
     this.ambiguous = options.ambiguous ?? false;
+    this.field = options.field;
   }
 }
 

@@ -1,9 +1,12 @@
 import { z } from 'zod';
 
 /**
- * Zod schemas for every ConnectWise response the product reads. Objects are loose (unknown fields kept)
- * and only the fields the product uses are checked; their output types are checked against the
- * `connectwise-rest` wire types in test/connectwise/schemas.test.ts.
+ * Zod schemas for every ConnectWise response the product reads: a tolerant reader (issue 12). Objects
+ * are loose (unknown fields kept) and only the fields the product uses are declared, each with the
+ * type ConnectWise's own types give it (connectwise-rest ManageTypes), so a field the product does
+ * not use never refuses a record, and a used one of another type fails as cw_bad_response naming the
+ * field (transport.ts validate). test/conformance/cw-tolerant-reader.test.ts holds every declared
+ * field to a reader in server/ or pod-ui/, and runs corpus files with extra and odd fields.
  */
 
 const money = z.number();
@@ -31,10 +34,6 @@ export const companyInfoSchema = z
   .object({
     CompanyName: z.string(),
     Codebase: z.string().regex(/^[\w.-]+\/$/),
-    VersionCode: z.string().optional(),
-    CompanyID: z.string(),
-    IsCloud: z.boolean().optional(),
-    SiteUrl: z.string().optional(),
   })
   .loose();
 
@@ -69,12 +68,13 @@ export const invoiceSchema = z
     payments: money.nullish(),
     credits: money.nullish(),
     balance: money.nullish(),
-    applyToType: z.enum(['All', 'Agreement', 'Project', 'ProjectPhase', 'SalesOrder', 'Ticket']).nullish(),
-    applyToId: id.nullish(),
     // Not in connectwise-rest's Invoice type, but CW sends it once the invoice is batched.
     glBatch: z.object({ id, name: z.string().optional() }).loose().nullish(),
   })
   .loose();
+
+/** The answer to a create: its id is all the product keeps. */
+export const createdSchema = z.object({ id }).loose();
 
 export const paymentSchema = z
   .object({
@@ -83,8 +83,6 @@ export const paymentSchema = z
     invoice: ref.optional(),
     amount: money.nullish(),
     paymentDate: z.string().optional(),
-    paymentSyncStatus: z.string().optional(),
-    glBatchID: id.nullish(),
   })
   .loose();
 
@@ -96,12 +94,9 @@ export const unpostedInvoiceSchema = z
     invoiceDate: z.string().optional(),
     dueDate: z.string().optional(),
     company: ref.optional(),
-    billToCompany: ref.optional(),
     accountNumber: z.string().optional(),
     currency: currency.optional(),
-    subTotal: money.nullish(),
     total: money.nullish(),
-    salesTaxAmount: money.nullish(),
     taxCode: ref.optional(),
     locationId: id.nullish(),
     dateClosed: z.string().optional(),
@@ -128,6 +123,13 @@ export const unpostedProcurementSchema = z
     description: z.string().optional(),
     unpostedProductId: z.string().optional(),
     total: money.nullish(),
+    // What a purchase's part of a GL export shares with it (see findPurchasePart): the PO, the vendor
+    // and the vendor's invoice number, all in ConnectWise's own UnpostedProcurement type.
+    purchaseOrder: ref.optional(),
+    vendor: ref.optional(),
+    vendorInvoiceNumber: z.string().optional(),
+    purchaseDate: z.string().optional(),
+    currency: currency.optional(),
   })
   .loose();
 
@@ -143,7 +145,27 @@ export const glDetailSchema = z
     total: money.nullish(),
     taxCodeXref: z.string().optional(),
     taxRate: z.number().nullish(),
+    taxRatePercent: z.number().nullish(),
+    // CW taxes a line per tax level (up to 5; ManageTypes GLExportTransactionDetail): taxableFlag is
+    // level 1, taxable2Flag..taxable5Flag the others, and taxLevels states the same per level.
     taxableFlag: z.boolean().nullish(),
+    taxable2Flag: z.boolean().nullish(),
+    taxable3Flag: z.boolean().nullish(),
+    taxable4Flag: z.boolean().nullish(),
+    taxable5Flag: z.boolean().nullish(),
+    taxLevels: z
+      .array(z.object({ taxableFlag: z.boolean().optional(), taxLevel: z.number().int().optional() }).loose())
+      .optional(),
+  })
+  .loose();
+
+/** CW's tax of a transaction per level (ManageTypes GLExportTransactionTaxLevel). */
+export const glTaxLevelSchema = z
+  .object({
+    taxAmount: money.nullish(),
+    taxableAmount: money.nullish(),
+    taxCodeXref: z.string().optional(),
+    taxLevel: z.number().int().optional(),
   })
   .loose();
 
@@ -164,6 +186,7 @@ export const glTransactionSchema = z
     taxCode: ref.optional(),
     // ConnectWise sends glEntryIds as one comma-separated string; parse with parseGlEntryIds.
     glEntryIds: z.string().optional(),
+    taxLevels: z.array(glTaxLevelSchema).optional(),
     detail: z.array(glDetailSchema).optional(),
   })
   .loose();
@@ -185,12 +208,9 @@ export const glExportExpenseBillDetailSchema = z
     memo: z.string().optional(),
     company: ref.optional(),
     accountNumber: z.string().optional(),
-    expenseClass: z.object({ id: id.nullish(), name: z.string().optional() }).loose().optional(),
     currency: currency.optional(),
     total: money.nullish(),
-    billable: z.boolean().nullish(),
     reimbursable: z.boolean().nullish(),
-    companyAdvance: z.boolean().nullish(),
   })
   .loose();
 
@@ -212,40 +232,60 @@ export const glExportExpenseBillSchema = z
 
 const itemRef = z.object({ id: id.nullish(), identifier: z.string().optional() }).loose();
 
+/*
+ * A purchase's detail and tax lines. Signs as on an invoice (real GLExports in the Zynk-Workflow
+ * ConnectWise connector docs, zynksoftware/Zynk-Workflow _docs/ConnectWise-Connector/
+ * Exporting-GL-Batches-from-ConnectWise-REST-Interface.md@46db231e58c8): the header `total` is
+ * positive while each item line comes as a credit, `quantity` -50 and `total` -12.5; `cost` (12.5) is
+ * the line's extended cost and `itemCost` (0.25) the unit cost. Freight may come as its own line
+ * (`glTypeId` "PF"), and purchase tax as GL entries of its own in `purchaseDetailTax`.
+ */
 export const glExportPurchaseDetailSchema = z
   .object({
     /** The line's GL entry id. */
     id: id.nullish(),
-    documentDate: z.string().optional(),
     glTypeId: z.string().optional(),
-    glItemId: z.string().optional(),
     description: z.string().optional(),
     memo: z.string().optional(),
-    vendorNumber: z.string().optional(),
     accountNumber: z.string().optional(),
-    costAccountNumber: z.string().optional(),
-    inventoryAccountNumber: z.string().optional(),
     item: itemRef.optional(),
-    taxable: z.boolean().nullish(),
+    itemDescription: z.string().optional(),
+    /** The extended cost of the line (quantity x unit cost), unsigned. */
     cost: money.nullish(),
+    /** The unit cost. */
     itemCost: money.nullish(),
-    unitOfMeasure: z.object({ id: id.nullish(), name: z.string().optional() }).loose().optional(),
     quantity: z.number().nullish(),
     total: money.nullish(),
-    currency: currency.optional(),
-    lineNumber: z.number().int().optional(),
+    /** Whether CW charged purchase tax on the line, and under which code (ManageTypes). */
+    taxable: z.boolean().nullish(),
+    taxCodeXref: z.string().optional(),
   })
   .loose();
 
+/** A purchase tax GL entry (`GLExportPurchaseTransactionDetailTax`): its own id, account and amount. */
+export const glExportPurchaseDetailTaxSchema = z
+  .object({
+    id: id.nullish(),
+    glTypeId: z.string().optional(),
+    accountNumber: z.string().optional(),
+    memo: z.string().optional(),
+    total: money.nullish(),
+    taxCode: ref.optional(),
+  })
+  .loose();
+
+/*
+ * Only the fields the product reads are declared (a tolerant reader): anything else CW sends, of any
+ * type, is kept and never refuses a record.
+ */
 export const glExportPurchaseTransactionSchema = z
   .object({
-    // A string here (the unposted product id), unlike a transaction's numeric id.
+    // A string here, unlike a transaction's numeric id, and not the unposted product id: a real export
+    // shows "PO #COMPANYBPO, Packing Slip: COMPANYBPO" (Zynk-Workflow docs, above). findPurchasePart
+    // matches a purchase by the keys it shares with the unposted procurement instead.
     id: z.string().optional(),
     documentDate: z.string().optional(),
     documentNumber: z.string().optional(),
-    description: z.string().optional(),
-    memo: z.string().optional(),
-    apAccountNumber: z.string().optional(),
     purchaseDate: z.string().optional(),
     /** The vendor. */
     company: ref.optional(),
@@ -253,15 +293,17 @@ export const glExportPurchaseTransactionSchema = z
     packingSlip: z.string().optional(),
     currency: currency.optional(),
     total: money.nullish(),
-    billingTerms: z.object({ id: id.nullish(), name: z.string().optional() }).loose().optional(),
     billingTermsXref: z.string().optional(),
     dueDays: z.number().int().nullish(),
     vendorNumber: z.string().optional(),
     vendorAccountNumber: z.string().optional(),
     vendorInvoiceDate: z.string().optional(),
     vendorInvoiceNumber: z.string().optional(),
+    /** The purchase's tax code, and whether its freight is taxed (ManageTypes GLExportPurchaseTransaction). */
     taxCode: ref.optional(),
+    purchaseHeaderFreightTaxableFlag: z.boolean().nullish(),
     purchaseDetail: z.array(glExportPurchaseDetailSchema).optional(),
+    purchaseDetailTax: z.array(glExportPurchaseDetailTaxSchema).optional(),
   })
   .loose();
 
@@ -274,7 +316,6 @@ export const glExportAdjustmentDetailSchema = z
     quantity: z.number().int().nullish(),
     total: money.nullish(),
     cost: money.nullish(),
-    costAccountNumber: z.string().optional(),
     inventoryAccountNumber: z.string().optional(),
     accountNumber: z.string().optional(),
     productAccountNumber: z.string().optional(),
@@ -286,8 +327,6 @@ export const glExportAdjustmentTransactionSchema = z
     id: z.string().optional(),
     documentType: z.string().optional(),
     documentDate: z.string().optional(),
-    // CW spells it glTypeID here, glTypeId elsewhere.
-    glTypeID: z.string().optional(),
     accountNumber: z.string().optional(),
     memo: z.string().optional(),
     adjustmentDescription: z.string().optional(),
@@ -303,7 +342,6 @@ export const glExportSchema = z
     expenseBills: z.array(glExportExpenseBillSchema).optional(),
     purchaseTransactions: z.array(glExportPurchaseTransactionSchema).optional(),
     adjustmentTransactions: z.array(glExportAdjustmentTransactionSchema).optional(),
-    inventoryTransfers: z.array(looseRecord).optional(),
   })
   .loose();
 
@@ -314,12 +352,20 @@ export const accountingBatchSchema = z
     exportInvoicesFlag: z.boolean().nullish(),
     exportExpensesFlag: z.boolean().nullish(),
     exportProductsFlag: z.boolean().nullish(),
-    closedFlag: z.boolean().nullish(),
   })
   .loose();
 
+/**
+ * `GLAccount` as CW's types have it: no account number or description of its own, but a GL type, the
+ * record it maps (`mappedType`/`mappedRecord`) and account segments (gl-account-choices.ts).
+ */
 export const glAccountSchema = z
-  .object({ id, glType: z.string().nullish(), segment1: z.string().optional() })
+  .object({
+    id,
+    segment1: z.string().optional(),
+    mappedType: z.object({ name: z.string().optional() }).loose().nullish(),
+    mappedRecord: z.object({ name: z.string().optional() }).loose().nullish(),
+  })
   .loose();
 
 export const taxCodeSchema = z
@@ -332,7 +378,6 @@ export const billingTermSchema = z
     id,
     name: z.string(),
     termsXref: z.string().optional(),
-    defaultFlag: z.boolean().nullish(),
   })
   .loose();
 
@@ -341,7 +386,6 @@ export const securityRoleSchema = z
   .object({
     id,
     name: z.string(),
-    adminFlag: z.boolean().nullish(),
     inactiveFlag: z.boolean().nullish(),
   })
   .loose();

@@ -144,26 +144,35 @@ function parseJson(text: unknown): unknown {
   }
 }
 
+/**
+ * The body as the typed value, or a cw_bad_response naming the field. A 2xx answer to a call that is
+ * not idempotent means the call took effect in CW (a payment made, a batch committed) whatever its
+ * body says: an unreadable body is then ambiguous, so the caller re-checks CW's state before it
+ * retries instead of doing the same thing twice or parking the record as refused.
+ */
 function validate<T>(spec: CallSpec<T>, response: AxiosResponse<string>): T {
   if (spec.schema === null) return undefined as T;
   const what = `${spec.method} ${new URL(spec.url).pathname}`;
+  const tookEffect = !spec.idempotent;
+  const effect = tookEffect ? ' (the call took effect in ConnectWise)' : '';
   let body: unknown;
   try {
     body = JSON.parse(response.data);
   } catch (cause) {
-    throw new ConnectWiseError('cw_bad_response', `ConnectWise sent a body that is not JSON for ${what}`, {
-      status: response.status,
-      cause,
-    });
+    throw new ConnectWiseError(
+      'cw_bad_response',
+      `ConnectWise sent a body that is not JSON for ${what}${effect}`,
+      { status: response.status, cause, ambiguous: tookEffect },
+    );
   }
   const parsed = spec.schema.safeParse(body);
   if (!parsed.success) {
     const issue = parsed.error.issues[0];
-    const where = issue?.path.join('.') || '(root)';
+    const field = issue?.path.join('.') || '(root)';
     throw new ConnectWiseError(
       'cw_bad_response',
-      `ConnectWise sent an unexpected ${what} response: ${where}: ${issue?.message ?? 'invalid'}`,
-      { status: response.status, cause: parsed.error },
+      `ConnectWise sent an unexpected ${what} response: field ${field}: ${issue?.message ?? 'invalid'}${effect}`,
+      { status: response.status, cause: parsed.error, ambiguous: tookEffect, field },
     );
   }
   return parsed.data;

@@ -8,6 +8,8 @@ import { createCipheriv, createDecipheriv, createHash, randomBytes } from 'node:
 export interface SecretBox {
   seal(plaintext: string): string;
   open(sealed: string): string;
+  /** True when `sealed` was sealed with the current (first) key: a rotation leaves it as it is. */
+  sealedWithCurrentKey(sealed: string): boolean;
 }
 
 export class SecretTamperedError extends Error {
@@ -36,6 +38,10 @@ export function createSecretBox(keys: Buffer[]): SecretBox {
       const ciphertext = Buffer.concat([cipher.update(plaintext, 'utf8'), cipher.final()]);
       const parts = [nonce, cipher.getAuthTag(), ciphertext].map((b) => b.toString('base64url'));
       return ['v1', primaryId, ...parts].join('.');
+    },
+    sealedWithCurrentKey(sealed) {
+      const [version, keyId] = sealed.split('.');
+      return version === 'v1' && keyId === primaryId;
     },
     open(sealed) {
       const [version, keyId, nonce, tag, ciphertext] = sealed.split('.');

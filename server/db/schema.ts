@@ -8,6 +8,16 @@ type TimestampWithDefault = ColumnType<Date, Date | string | undefined, Date | s
 type BigIntColumn = ColumnType<string, string | number | bigint, string | number | bigint>;
 type BigIntWithDefault = ColumnType<string, string | number | bigint | undefined, string | number | bigint>;
 type Json<T> = ColumnType<T, string | T, string | T>;
+
+/** server/sync/rounding.ts RoundingNote, as stored. */
+export interface RoundingNoteColumn {
+  currency: string;
+  cw: string;
+  booked: string;
+  difference: string;
+  line: string;
+  message: string;
+}
 type JsonWithDefault<T> = ColumnType<T, string | T | undefined, string | T>;
 
 export type RecordType = 'invoice' | 'credit_memo' | 'expense' | 'procurement' | 'adjustment';
@@ -67,8 +77,21 @@ export interface LedgerConnectionsTable {
   cw_location_ids: Generated<number[]>;
   is_default: Generated<boolean>;
   payments_cursor: Timestamp | null;
+  /** When the last full payments check (QBO CDC, Xero poll) finished (migrations/0023). */
+  payments_checked_at: Timestamp | null;
+  /** When a webhook last named this connection (migrations/0023). */
+  ledger_event_at: Timestamp | null;
+  /** QBO: how the company takes tax, read at connect time (see migrations/0010). */
+  tax_setup: Json<ConnectionTaxSetup> | null;
   created_at: TimestampWithDefault;
   updated_at: TimestampWithDefault;
+}
+
+/** What a QBO company's Preferences and CompanyInfo say about tax; stored on its connection. */
+export interface ConnectionTaxSetup {
+  model: 'us' | 'global' | 'no_tax';
+  country: string;
+  automatedSalesTax: boolean;
 }
 
 export interface MappingsTable {
@@ -104,11 +127,17 @@ export interface RecordsTable {
   ledger_total_minor: BigIntColumn | null;
   ledger_balance_minor: BigIntColumn | null;
   ledger_status: string | null;
+  /** When the stored ledger balance was read (its read's start): older reads never overwrite (0020). */
+  ledger_read_at: Timestamp | null;
   ledger_url: string | null;
   cw_batch_id: BigIntColumn | null;
   cw_batch_identifier: string | null;
   gl_entry_ids: ColumnType<string[], (string | number)[] | undefined, (string | number)[]>;
   last_error: Json<StoredError> | null;
+  /** The onboarding run that batched this record (or failed to): history, never pushed (0009). */
+  onboarding_run_id: string | null;
+  /** Set when the books hold a rounding line or a total other than CW's exact one (0011). */
+  rounding: Json<RoundingNoteColumn> | null;
   version: Generated<number>;
   refreshed_at: Timestamp | null;
   created_at: TimestampWithDefault;
@@ -137,7 +166,9 @@ export interface PaymentsTable {
   currency: string;
   paid_on: ColumnType<Date, string | Date, string | Date>;
   cw_payment_id: BigIntColumn | null;
-  state: Generated<'pending' | 'written' | 'deleted' | 'error'>;
+  /** cwPaymentsPerInvoice 'one': the CW payment's amount before this row's share (migration 0012). */
+  cw_before_minor: BigIntColumn | null;
+  state: Generated<'pending' | 'written' | 'deleted' | 'voided' | 'error'>;
   last_error: Json<StoredError> | null;
   created_at: TimestampWithDefault;
   updated_at: TimestampWithDefault;
@@ -174,6 +205,8 @@ export interface OnboardingRunsTable {
   errors: JsonWithDefault<unknown[]>;
   started_at: TimestampWithDefault;
   finished_at: Timestamp | null;
+  /** The member who started the run (0009). */
+  started_by: Generated<string>;
 }
 
 export interface WebhookEventsTable {
@@ -181,6 +214,34 @@ export interface WebhookEventsTable {
   event_id: string;
   tenant_id: string | null;
   received_at: TimestampWithDefault;
+}
+
+/** ConnectWise callbacks as they arrived, drained by a job (migration 0019). */
+export interface ConnectWiseCallbackInboxTable {
+  id: Generated<string>;
+  tenant_id: string;
+  message_id: string;
+  type: string;
+  action: string;
+  entity_id: BigIntColumn;
+  received_at: TimestampWithDefault;
+  claimed_at: Timestamp | null;
+  processed_at: Timestamp | null;
+}
+
+export type CallbackWatchState = 'healthy' | 're-enabled' | 'registered' | 'failed';
+
+/** The callback watchdog's last finding per tenant (migration 0019). */
+export interface ConnectWiseCallbackWatchTable {
+  tenant_id: string;
+  callback_id: BigIntColumn | null;
+  state: CallbackWatchState;
+  checked_at: TimestampWithDefault;
+  repaired_at: Timestamp | null;
+  repaired_problem: 'disabled' | 'missing' | null;
+  backfilled_through: Timestamp | null;
+  backfilled_count: ColumnType<number, number | undefined, number>;
+  last_error: Json<StoredError> | null;
 }
 
 /** CW company -> ledger party id per connection (migration 0007): a cache of what the ledger said. */
@@ -199,6 +260,17 @@ export interface CallRatesTable {
   updated_at: TimestampWithDefault;
 }
 
+/** Outside calls per budget key and period (migration 0022, metering/call-meter.ts). */
+export interface CallCountsTable {
+  key: string;
+  /** metering/periods.ts MeterPeriod. */
+  period: string;
+  period_start: Timestamp;
+  /** bigint: the pg driver hands it back as a string. */
+  calls: ColumnType<string, number | string, number | string>;
+  updated_at: TimestampWithDefault;
+}
+
 export interface CallLeasesTable {
   key: string;
   slot: number;
@@ -209,6 +281,7 @@ export interface CallLeasesTable {
 export interface Database {
   call_rates: CallRatesTable;
   call_leases: CallLeasesTable;
+  call_counts: CallCountsTable;
   tenants: TenantsTable;
   ledger_connections: LedgerConnectionsTable;
   mappings: MappingsTable;
@@ -219,6 +292,8 @@ export interface Database {
   onboarding_runs: OnboardingRunsTable;
   webhook_events: WebhookEventsTable;
   ledger_parties: LedgerPartiesTable;
+  connectwise_callback_inbox: ConnectWiseCallbackInboxTable;
+  connectwise_callback_watch: ConnectWiseCallbackWatchTable;
 }
 
 export type Tenant = Selectable<TenantsTable>;

@@ -154,9 +154,27 @@ export function demoInvoices(): DemoInvoice[] {
  * mapped nowhere, so its failure is fixed there.
  */
 const demoGlAccounts = [
-  { id: 1, accountNumber: '4000', description: 'Managed services and labour', glType: 'Income' },
-  { id: 2, accountNumber: '4100', description: 'Hardware resale', glType: 'Income' },
-  { id: 3, accountNumber: '4300', description: 'Cloud backup licences', glType: 'Income' },
+  {
+    id: 1,
+    glType: 'R',
+    segment1: '4000',
+    mappedType: { id: 1, name: 'Work Role' },
+    mappedRecord: { id: 1, name: 'Managed services and labour' },
+  },
+  {
+    id: 2,
+    glType: 'R',
+    segment1: '4100',
+    mappedType: { id: 1, name: 'Work Role' },
+    mappedRecord: { id: 2, name: 'Hardware resale' },
+  },
+  {
+    id: 3,
+    glType: 'R',
+    segment1: '4300',
+    mappedType: { id: 1, name: 'Work Role' },
+    mappedRecord: { id: 3, name: 'Cloud backup licences' },
+  },
 ];
 const demoTaxCodes = [
   { id: 11, identifier: 'State', description: 'State sales tax' },

@@ -151,7 +151,7 @@ export async function installDemoTenant(pod: Ledgerpod, sims: DemoSims): Promise
   await pod.services.connectWise.for(tenant).registerCallback({
     description: 'Ledgerpod demo',
     url: `${pod.config.publicUrl}/webhooks/connectwise/${tenant.id}`,
-    objectId: 0,
+    objectId: 1,
     type: 'invoice',
     level: 'owner',
   });

@@ -49,9 +49,15 @@ export function connectionRoutes(deps: ConnectFlowDeps & { sessionTokens: Sessio
     const { kind } = parseInput(kindParams, req.params, 'path');
     const session = sessionOf(req);
     providerOf(deps.providers, kind);
-    const oauth = connectOAuth(deps, req, kind)!;
     const state = await deps.states.issue({ tenantId: session.tenantId, memberId: session.memberId, kind });
-    res.json({ url: oauth.authorizeUrl(state) });
+    // Not the provider's URL: the popup opens our start page, which takes `ticket` from this pod
+    // (postMessage, same origin) and binds the consent to this browser with a cookie, so a consent
+    // link finished anywhere else is refused at the callback (consent phishing).
+    const origin = deps.publicUrl ?? `${req.protocol}://${req.get('host')}`;
+    res.json({
+      url: `${origin.replace(/\/+$/, '')}/oauth/${kind}/start`,
+      ticket: await deps.states.ticketFor(state, kind),
+    });
   });
 
   router.get('/api/v1/connections', ...admin, async (req, res) => {

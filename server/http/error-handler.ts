@@ -70,12 +70,48 @@ function clientError(error: unknown): AppError | undefined {
   return new AppError(status, known.code, known.message, { hint: known.hint });
 }
 
+/** PostgreSQL's codes for a statement or lock wait cut off by this process's limits, or a deadlock. */
+const busyCodes = new Set(['57014', '55P03', '40P01']);
+/** PostgreSQL going away or not taking connections (restart, failover) and the driver's own words for it. */
+const goneCodes = new Set(['57P01', '57P02', '57P03', '08000', '08003', '08006', '08001', '08004']);
+const goneErrnos = new Set(['ECONNREFUSED', 'ECONNRESET', 'EPIPE', 'ETIMEDOUT', 'ENOTFOUND']);
+
+/**
+ * The database could not answer in time (a lock held by another session, a statement over the
+ * role's limit) or is not there (restart, failover): a 503 the caller can retry, never a long wait
+ * or an anonymous 500.
+ */
+export function databaseUnavailable(error: unknown): AppError | undefined {
+  const e = error as { code?: unknown; message?: unknown } | undefined;
+  const code = typeof e?.code === 'string' ? e.code : '';
+  const message = typeof e?.message === 'string' ? e.message : '';
+  if (busyCodes.has(code))
+    return new AppError(503, 'database_busy', 'The database is busy and could not answer in time', {
+      hint: 'Try again in a few seconds; nothing was changed by this request.',
+    });
+  if (
+    goneCodes.has(code) ||
+    goneErrnos.has(code) ||
+    /Connection terminated|terminating connection|timeout exceeded when trying to connect|not queryable|Connection refused|the database system is (starting up|shutting down)/i.test(
+      message,
+    )
+  )
+    return new AppError(503, 'database_unavailable', 'The database is not reachable right now', {
+      hint: 'Try again in a few seconds; Ledgerpod reconnects on its own when the database is back.',
+    });
+  return undefined;
+}
+
 /** Every failure leaves as `{"error":{code,message,hint}}`; unexpected ones never show a stack. */
 export const errorHandler: ErrorRequestHandler = (error: unknown, req, res, _next) => {
   const parserError = bodyParserErrors[(error as BodyParserError)?.type ?? ''];
-  const known = error instanceof AppError ? error : (parserError ?? clientError(error));
+  const known =
+    error instanceof AppError ? error : (parserError ?? clientError(error) ?? databaseUnavailable(error));
   if (known) {
-    if (known.status >= 500) req.log?.error({ err: error }, known.message);
+    if (known.status >= 500)
+      req.log?.[known.status === 503 ? 'warn' : 'error']({ err: error }, known.message);
+    const retryAfter = (known.details as { retryAfterSeconds?: unknown } | undefined)?.retryAfterSeconds;
+    if (known.status === 429 && typeof retryAfter === 'number') res.set('retry-after', String(retryAfter));
     res.status(known.status).json({ error: known.toBody() });
     return;
   }

@@ -5,7 +5,7 @@ import type { Config } from '../config.js';
 import type { Db } from '../db/database.js';
 import { AppError } from '../errors.js';
 import type { JobQueue } from '../jobs/job-queue.js';
-import { requestPaymentsSweep } from '../sync/payment-jobs.js';
+import { requestPaymentsEvent, requestPaymentsSweep } from '../sync/payment-jobs.js';
 
 /** base64(HMAC-SHA256(secret, raw body)), compared in constant time. */
 export function signatureMatches(rawBody: Buffer | undefined, header: unknown, secret: string): boolean {
@@ -15,35 +15,88 @@ export function signatureMatches(rawBody: Buffer | undefined, header: unknown, s
   return given.length === expected.length && timingSafeEqual(given, expected);
 }
 
-const qboCloudEvents = z.array(
-  z
-    .object({
-      id: z.string().min(1),
-      type: z.string(),
-      intuitaccountid: z.string().min(1),
-      intuitentityid: z.string().optional(),
-    })
-    .loose(),
-);
-const qboLegacy = z.object({
-  eventNotifications: z.array(
-    z.object({
-      realmId: z.string().min(1),
-      dataChangeEvent: z.object({
-        entities: z.array(
-          z
-            .object({
-              name: z.string(),
-              id: z.string(),
-              operation: z.string(),
-              lastUpdated: z.string().optional(),
-            })
-            .loose(),
-        ),
-      }),
-    }),
-  ),
-});
+/** One CloudEvent (the array's element); checked one by one so a bad one refuses only itself. */
+const qboCloudEvent = z
+  .object({
+    id: z.string().min(1),
+    type: z.string(),
+    intuitaccountid: z.string().min(1),
+    intuitentityid: z.string().optional(),
+  })
+  .loose();
+/** One legacy notification's change: `{eventNotifications:[{realmId, dataChangeEvent:{entities}}]}`. */
+const qboLegacyNotification = z.object({ realmId: z.string().min(1), dataChangeEvent: z.unknown() }).loose();
+const qboLegacyEntity = z
+  .object({
+    name: z.string(),
+    id: z.string(),
+    operation: z.string(),
+    lastUpdated: z.string().optional(),
+  })
+  .loose();
+
+const isQboEnvelope = (body: unknown) =>
+  Array.isArray(body) ||
+  (typeof body === 'object' &&
+    body !== null &&
+    Array.isArray((body as { eventNotifications?: unknown }).eventNotifications));
+
+/**
+ * The events of a QBO webhook, CloudEvents or legacy. Pure. Each event is read on its own: one
+ * malformed event is skipped (and counted) instead of refusing the batch, since Intuit retries a
+ * refused delivery whole and the good events in it would wait with the bad one.
+ */
+export function qboEventsOf(body: unknown): { events: LedgerEvent[]; skipped: number } {
+  const events: LedgerEvent[] = [];
+  let skipped = 0;
+  if (Array.isArray(body)) {
+    for (const item of body) {
+      const event = qboCloudEvent.safeParse(item);
+      if (!event.success) {
+        skipped += 1;
+        continue;
+      }
+      // `qbo.payment.created.v1` (Intuit's CloudEvents sample: qbo.account.created.v1): the entity
+      // and what happened to it; the id is `intuitentityid`.
+      const [, name, verb] = /^qbo\.([a-z]+)\.([a-z]+)\.v\d+$/i.exec(event.data.type) ?? [];
+      events.push({
+        id: event.data.id,
+        externalId: event.data.intuitaccountid,
+        entity: name ?? event.data.type,
+        ...(event.data.intuitentityid && verb
+          ? { entityId: event.data.intuitentityid, operation: qboOperations[verb.toLowerCase()] ?? verb }
+          : {}),
+      });
+    }
+    return { events, skipped };
+  }
+  const notifications = (body as { eventNotifications?: unknown } | null)?.eventNotifications;
+  if (!Array.isArray(notifications)) return { events, skipped };
+  for (const item of notifications) {
+    const notification = qboLegacyNotification.safeParse(item);
+    const entities = (notification.data?.dataChangeEvent as { entities?: unknown } | undefined)?.entities;
+    if (!notification.success || !Array.isArray(entities)) {
+      skipped += 1;
+      continue;
+    }
+    for (const raw of entities) {
+      const e = qboLegacyEntity.safeParse(raw);
+      if (!e.success) {
+        skipped += 1;
+        continue;
+      }
+      const { realmId } = notification.data;
+      events.push({
+        id: `${realmId}:${e.data.name}:${e.data.id}:${e.data.operation}:${e.data.lastUpdated ?? ''}`,
+        externalId: realmId,
+        entity: e.data.name,
+        entityId: e.data.id,
+        operation: e.data.operation,
+      });
+    }
+  }
+  return { events, skipped };
+}
 const xeroEvents = z.object({
   events: z.array(
     z
@@ -71,18 +124,33 @@ interface LedgerEvent {
   id: string;
   externalId: string;
   entity: string;
+  /** The entity's id and what happened to it; without them the connection is swept instead. */
+  entityId?: string;
+  operation?: string;
 }
+
+/** CloudEvents verbs as the legacy payload's operations (Create, Update, Delete, Merge, Void). */
+const qboOperations: Record<string, string> = {
+  created: 'Create',
+  updated: 'Update',
+  deleted: 'Delete',
+  merged: 'Merge',
+  voided: 'Void',
+};
 
 /**
  * Webhooks from QuickBooks Online and Xero: verified by signature, de-duplicated, answered at once.
- * A change to an invoice or a payment triggers a payments sweep of that connection (Xero sends no
- * payment events; its invoice events and the minute poll cover payments).
+ * Each event naming an invoice, payment or credit has a targeted read of what it names queued
+ * (QBO: the payment; Xero, which sends no payment events: the invoice's payments); an event without
+ * an entity id has its connection swept. Each connection named is stamped: a connection whose
+ * webhooks fall silent while documents are open is checked in full (payments-schedule.ts).
  */
 export function ledgerWebhookRoutes(deps: { db: Db; jobs: JobQueue; config: Config }): Router {
   const router = Router();
 
   async function handle(provider: 'qbo' | 'xero', events: LedgerEvent[]): Promise<void> {
     const sweeps = new Set<string>();
+    const stamped = new Set<string>();
     for (const event of events) {
       const fresh = await deps.db
         .insertInto('webhook_events')
@@ -99,9 +167,27 @@ export function ledgerWebhookRoutes(deps: { db: Db; jobs: JobQueue; config: Conf
         .where('status', '=', 'active')
         .execute();
       for (const c of connections) {
+        if (!stamped.has(c.id)) {
+          stamped.add(c.id);
+          await deps.db
+            .updateTable('ledger_connections')
+            .set({ ledger_event_at: new Date() })
+            .where('id', '=', c.id)
+            .execute();
+        }
+        const target = { tenantId: c.tenant_id, connectionId: c.id };
+        if (event.entityId && event.operation) {
+          await requestPaymentsEvent(deps.jobs, {
+            ...target,
+            entity: event.entity,
+            entityId: event.entityId,
+            operation: event.operation,
+          });
+          continue;
+        }
         if (sweeps.has(c.id)) continue;
         sweeps.add(c.id);
-        await requestPaymentsSweep(deps.jobs, { tenantId: c.tenant_id, connectionId: c.id });
+        await requestPaymentsSweep(deps.jobs, target);
       }
     }
   }
@@ -117,24 +203,14 @@ export function ledgerWebhookRoutes(deps: { db: Db; jobs: JobQueue; config: Conf
         hint: 'Only Intuit, signing with this app’s verifier token, can send webhooks here.',
       });
     }
-    const cloud = qboCloudEvents.safeParse(req.body);
-    const legacy = cloud.success ? undefined : qboLegacy.safeParse(req.body);
-    if (!cloud.success && !legacy?.success) {
+    const { events, skipped } = qboEventsOf(req.body);
+    if (events.length === 0 && skipped === 0 && !isQboEnvelope(req.body)) {
       throw new AppError(400, 'invalid_webhook', 'Not a QuickBooks webhook payload', {
         hint: 'Expected CloudEvents or eventNotifications.',
       });
     }
-    const events: LedgerEvent[] = cloud.success
-      ? cloud.data.map((e) => ({ id: e.id, externalId: e.intuitaccountid, entity: e.type }))
-      : legacy!.data!.eventNotifications.flatMap((n) =>
-          n.dataChangeEvent.entities.map((e) => ({
-            id: `${n.realmId}:${e.name}:${e.id}:${e.operation}:${e.lastUpdated ?? ''}`,
-            externalId: n.realmId,
-            entity: e.name,
-          })),
-        );
     await handle('qbo', events);
-    res.json({ status: 'accepted', events: events.length });
+    res.json({ status: 'accepted', events: events.length, ...(skipped > 0 ? { skipped } : {}) });
   });
 
   // Xero's "intent to receive" sends correctly and wrongly signed deliveries: 200 with an empty
@@ -154,6 +230,8 @@ export function ledgerWebhookRoutes(deps: { db: Db; jobs: JobQueue; config: Conf
           id: `${e.tenantId}:${e.resourceId}:${e.eventType}:${e.eventDateUtc ?? ''}`,
           externalId: e.tenantId,
           entity: e.eventCategory,
+          entityId: e.resourceId,
+          operation: e.eventType,
         })),
       );
     }

@@ -2,6 +2,7 @@ import { type RequestHandler, Router } from 'express';
 import { z } from 'zod';
 import { requireRole, requireSession, sessionOf } from '../auth/require-session.js';
 import type { SessionTokens } from '../auth/session-token.js';
+import { glAccountChoices } from '../connectwise/gl-account-choices.js';
 import { ConnectWiseError } from '../connectwise/index.js';
 import type { Db } from '../db/database.js';
 import { AppError } from '../errors.js';
@@ -99,11 +100,7 @@ export function mappingRoutes(deps: MappingRouteDeps): Router {
         outside(() => ledger.listItems()),
         outside(() => ledger.listTerms()),
       ]);
-    const cwGlAccounts = glAccounts.map((a) => {
-      const extra = a as { accountNumber?: string; description?: string };
-      const key = extra.accountNumber ?? String(a.id);
-      return { key, name: extra.description ? `${key} ${extra.description}` : key };
-    });
+    const cwGlAccounts = glAccountChoices(glAccounts);
     res.json({
       mappings: rows.map((r) => ({
         kind: r.kind,

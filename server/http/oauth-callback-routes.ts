@@ -1,4 +1,4 @@
-import { createHash, randomUUID } from 'node:crypto';
+import { createHash, createHmac, randomUUID, timingSafeEqual } from 'node:crypto';
 import { type Request, type Response, Router } from 'express';
 import { errors, jwtVerify, SignJWT } from 'jose';
 import { sql } from 'kysely';
@@ -39,7 +39,15 @@ export type StateClaims = z.infer<typeof claimsSchema>;
 
 export type StateCheck =
   | { ok: true; claims: StateClaims }
-  | { ok: false; problem: 'expired' | 'invalid' | 'wrong_kind' | 'replayed' | 'unknown' };
+  | { ok: false; problem: 'expired' | 'invalid' | 'wrong_kind' | 'replayed' | 'unknown' | 'other_browser' };
+
+const ticketAudience = 'ledgerpod-oauth-ticket';
+/** A ticket is handed from the pod to its popup at once: two minutes is plenty. */
+const ticketLifetimeSeconds = 120;
+const ticketSchema = z.object({ st: z.string().min(1), kind: z.enum(['qbo', 'xero']) });
+
+/** The cookie that ties a consent to the browser whose admin session started it. */
+export const bindingCookieOf = (jti: string) => `lp_oauth_${jti.replaceAll('-', '')}`;
 
 /**
  * OAuth `state`: a signed (HS256, session key) token naming the tenant, member and provider, with
@@ -85,18 +93,86 @@ export class OAuthStates {
       .sign(this.key);
   }
 
-  /** Verifies the state for the callback of `kind` and spends it; a second use is `replayed`. */
-  async consume(state: string, kind: LedgerKind): Promise<StateCheck> {
-    let claims: StateClaims;
+  /**
+   * A one-time hand-over of `state` from the pod (which holds the admin's session) to the popup
+   * it opened: the popup trades it at `begin` for the provider's URL and the binding cookie.
+   */
+  async ticketFor(state: string, kind: LedgerKind): Promise<string> {
+    const now = Math.floor(Date.now() / 1000);
+    return new SignJWT({ st: state, kind })
+      .setProtectedHeader({ alg: 'HS256', typ: 'JWT' })
+      .setIssuer(issuer)
+      .setAudience(ticketAudience)
+      .setIssuedAt(now)
+      .setExpirationTime(now + ticketLifetimeSeconds)
+      .sign(this.key);
+  }
+
+  /** The state a ticket hands over, with the binding its browser must present at the callback. */
+  async openTicket(
+    ticket: string,
+    kind: LedgerKind,
+  ): Promise<{ state: string; cookie: string; binding: string } | undefined> {
+    try {
+      const { payload } = await jwtVerify(ticket, this.key, {
+        issuer,
+        audience: ticketAudience,
+        algorithms: ['HS256'],
+      });
+      const parsed = ticketSchema.safeParse(payload);
+      if (!parsed.success || parsed.data.kind !== kind) return undefined;
+      const claims = await this.verify(parsed.data.st);
+      if (!('jti' in claims)) return undefined;
+      return {
+        state: parsed.data.st,
+        cookie: bindingCookieOf(claims.jti),
+        binding: this.bindingOf(claims.jti),
+      };
+    } catch {
+      return undefined;
+    }
+  }
+
+  /** What the binding cookie of a state holds: only this server can make it. */
+  private bindingOf(jti: string): string {
+    return createHmac('sha256', this.key).update(`oauth-binding:${jti}`).digest('base64url');
+  }
+
+  private async verify(state: string): Promise<StateClaims | { problem: 'expired' | 'invalid' }> {
     try {
       const { payload } = await jwtVerify(state, this.key, { issuer, audience, algorithms: ['HS256'] });
       const parsed = claimsSchema.safeParse(payload);
-      if (!parsed.success) return { ok: false, problem: 'invalid' };
-      claims = parsed.data;
+      return parsed.success ? parsed.data : { problem: 'invalid' };
     } catch (error) {
-      return { ok: false, problem: error instanceof errors.JWTExpired ? 'expired' : 'invalid' };
+      return { problem: error instanceof errors.JWTExpired ? 'expired' : 'invalid' };
     }
+  }
+
+  /**
+   * Verifies the state for the callback of `kind` and spends it; a second use is `replayed`.
+   * `cookies` are the callback request's: the state's binding cookie must be among them, or the
+   * consent was completed in a browser that did not start it (`other_browser`, state not spent).
+   * Without `cookies` (a refusal the provider reports) the binding is not asked for.
+   */
+  async consume(state: string, kind: LedgerKind, cookies?: Record<string, string>): Promise<StateCheck> {
+    const verified = await this.verify(state);
+    if ('problem' in verified) return { ok: false, problem: verified.problem };
+    const claims = verified;
     if (claims.kind !== kind) return { ok: false, problem: 'wrong_kind' };
+    if (cookies) {
+      const given = Buffer.from(cookies[bindingCookieOf(claims.jti)] ?? '');
+      const expected = Buffer.from(this.bindingOf(claims.jti));
+      if (given.length !== expected.length || !timingSafeEqual(given, expected)) {
+        // A spent state says so (its cookie went with the success); any other is refused unspent.
+        const row = await this.db
+          .selectFrom('oauth_states')
+          .select('used_at')
+          .where('jti', '=', claims.jti)
+          .where('tenant_id', '=', claims.tid)
+          .executeTakeFirst();
+        return { ok: false, problem: row?.used_at ? 'replayed' : 'other_browser' };
+      }
+    }
     // The row must match every claim: a state is bound to the tenant and member it was issued to.
     const spent = await this.db
       .updateTable('oauth_states')
@@ -177,6 +253,12 @@ const problems: Record<
     message: 'This connection link has already been used.',
     fix: 'Close this window; if the connection is not listed in the admin tab, press Connect again.',
   },
+  other_browser: {
+    status: 403,
+    message:
+      'This connection was not started in this browser: it must be finished in the browser where a Ledgerpod admin pressed Connect.',
+    fix: 'If someone sent you this link, do not use it. To connect your books, press Connect in the Ledgerpod admin tab inside ConnectWise, signed in as an admin of your own company.',
+  },
   unknown: {
     status: 400,
     message: 'This connection attempt does not belong to your Ledgerpod account.',
@@ -224,7 +306,7 @@ export function oauthCallbackRoutes(deps: ConnectFlowDeps): Router {
         `${label} did not send back a code and state.`,
         problems.invalid.fix,
       );
-    const check = await deps.states.consume(stateParam, kind.data);
+    const check = await deps.states.consume(stateParam, kind.data, cookiesOf(req));
     if (!check.ok) {
       const p = problems[check.problem];
       req.log?.warn({ kind: kind.data, problem: check.problem }, 'oauth callback refused');
@@ -252,6 +334,7 @@ export function oauthCallbackRoutes(deps: ConnectFlowDeps): Router {
         externalId: organisation.externalId,
         name: organisation.name,
         tokens,
+        taxSetup: organisation.taxSetup,
       });
     } catch (error) {
       const message = error instanceof LedgerError ? error.providerMessage : 'the token exchange failed';
@@ -268,9 +351,90 @@ export function oauthCallbackRoutes(deps: ConnectFlowDeps): Router {
       { tenantId: check.claims.tid, kind: kind.data, connectionId: saved.id },
       'ledger connected',
     );
+    res.append('set-cookie', `${bindingCookieOf(check.claims.jti)}=; ${cookieAttributes(req)}; Max-Age=0`);
     return connectedPage(res, kind.data, saved.name);
   });
+
+  // The popup's first page: takes the ticket from the pod that opened it (same origin only, so a
+  // link sent to someone else has no pod to take it from) and trades it for the binding cookie.
+  router.get('/oauth/:kind/start', (req, res) => {
+    const kind = kindSchema.safeParse(req.params.kind);
+    if (!kind.success)
+      return page(res, 404, 'Unknown accounting system', 'There is no such connection type.', '');
+    const label = providerLabels[kind.data];
+    send(
+      res,
+      200,
+      `Connecting ${label}`,
+      `<p id="status">Opening ${escapeHtml(label)}…</p><p id="fix" hidden><strong>How to fix:</strong> ${escapeHtml(
+        'Press Connect in the Ledgerpod admin tab inside ConnectWise; this window cannot be opened on its own.',
+      )}</p>`,
+      startScript(kind.data),
+      "connect-src 'self'",
+    );
+  });
+
+  router.post('/oauth/:kind/begin', async (req, res) => {
+    const kind = kindSchema.safeParse(req.params.kind);
+    const body = z.object({ ticket: z.string().min(1).max(8192) }).safeParse(req.body);
+    const opened =
+      kind.success && body.success ? await deps.states.openTicket(body.data.ticket, kind.data) : undefined;
+    const oauth = kind.success ? connectOAuth(deps, req, kind.data) : undefined;
+    if (!opened || !oauth || !kind.success) {
+      res.status(400).json({
+        error: {
+          code: 'oauth_ticket_invalid',
+          message: 'This connection attempt has expired or was not started by Ledgerpod.',
+          hint: 'Close this window and press Connect again in the Ledgerpod admin tab.',
+        },
+      });
+      return;
+    }
+    res.append(
+      'set-cookie',
+      `${opened.cookie}=${opened.binding}; ${cookieAttributes(req)}; Max-Age=${stateLifetimeSeconds}`,
+    );
+    res.set('cache-control', 'no-store').json({ url: oauth.authorizeUrl(opened.state) });
+  });
   return router;
+}
+
+/**
+ * Sent on the provider's redirect back (a top-level GET from another site), so SameSite=Lax;
+ * HttpOnly, and only to the OAuth pages.
+ */
+function cookieAttributes(req: Request): string {
+  return `Path=/oauth; HttpOnly; SameSite=Lax${req.secure ? '; Secure' : ''}`;
+}
+
+function cookiesOf(req: Request): Record<string, string> {
+  const cookies: Record<string, string> = {};
+  for (const part of (req.headers.cookie ?? '').split(';')) {
+    const eq = part.indexOf('=');
+    if (eq > 0) cookies[part.slice(0, eq).trim()] = part.slice(eq + 1).trim();
+  }
+  return cookies;
+}
+
+/**
+ * The start page's script: says it is ready to the pod that opened it, takes the ticket only from a
+ * window of our own origin that is its opener, trades it at `begin`, and goes on to the provider.
+ */
+function startScript(kind: LedgerKind): string {
+  return [
+    'var opener=window.opener,done=false;',
+    "function fail(m){document.getElementById('status').textContent=m;document.getElementById('fix').hidden=false;}",
+    "if(!opener){fail('This window was not opened by Ledgerpod.');}",
+    "else{window.addEventListener('message',function(e){",
+    'if(done||e.origin!==location.origin||e.source!==opener)return;',
+    'var d;try{d=JSON.parse(e.data);}catch(x){return;}',
+    "if(!d||d.ledgerpod!=='oauth-ticket'||typeof d.ticket!=='string')return;done=true;",
+    `fetch('/oauth/${kind}/begin',{method:'POST',credentials:'same-origin',headers:{'content-type':'application/json'},body:JSON.stringify({ticket:d.ticket})})`,
+    ".then(function(r){return r.json();}).then(function(b){if(b&&b.url)location.replace(b.url);else fail((b&&b.error&&b.error.message)||'Ledgerpod refused this connection attempt.');})",
+    ".catch(function(){fail('Ledgerpod could not be reached.');});",
+    '});',
+    "opener.postMessage(JSON.stringify({ledgerpod:'oauth-ready'}),location.origin);}",
+  ].join('');
 }
 
 /**
@@ -298,7 +462,14 @@ const escapeHtml = (text: string) =>
     (c) => ({ '&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&quot;', "'": '&#39;' })[c]!,
   );
 
-function send(res: Response, status: number, title: string, body: string, script?: string): void {
+function send(
+  res: Response,
+  status: number,
+  title: string,
+  body: string,
+  script?: string,
+  extraCsp = '',
+): void {
   const scriptHash = script ? `'sha256-${createHash('sha256').update(script).digest('base64')}'` : "'none'";
   res
     .status(status)
@@ -306,7 +477,7 @@ function send(res: Response, status: number, title: string, body: string, script
       'content-type': 'text/html; charset=utf-8',
       'cache-control': 'no-store',
       // Only this page's own inline script may run.
-      'content-security-policy': `default-src 'none'; script-src ${scriptHash}; style-src 'unsafe-inline'; frame-ancestors 'none'`,
+      'content-security-policy': `default-src 'none'; script-src ${scriptHash}; style-src 'unsafe-inline'; frame-ancestors 'none'${extraCsp ? `; ${extraCsp}` : ''}`,
       'referrer-policy': 'no-referrer',
       // The popup arrives here from the provider's pages (another origin): any stricter policy puts
       // it in a browsing context group of its own, which cuts window.opener and the pod never hears.

@@ -6,6 +6,7 @@ import { AppError } from '../errors.js';
 import type { JobQueue } from '../jobs/job-queue.js';
 import {
   createOnboardingRun,
+  listOnboardingRuns,
   onboardingDryRun,
   onboardingInputSchema,
   onboardingStatus,
@@ -37,10 +38,16 @@ export function onboardingRoutes(deps: {
       return;
     }
     if (input.paymentsFrom) await deps.tenants.updateSettings(tenantId, { paymentsFrom: input.paymentsFrom });
-    const run = await createOnboardingRun(deps.db, tenantId, input);
+    const { memberName, memberId } = sessionOf(req);
+    const run = await createOnboardingRun(deps.db, tenantId, input, memberName || memberId);
     const job: OnboardingJob = { tenantId, runId: run.id };
     await requestOnboarding(deps.jobs, job);
     res.status(202).json({ id: run.id, created: run.created });
+  });
+
+  // The run history: every run kept, each re-openable with its failures (GET /api/v1/onboarding/:id).
+  router.get('/api/v1/onboarding', async (req, res) => {
+    res.json({ runs: await listOnboardingRuns(deps.db, sessionOf(req).tenantId) });
   });
 
   router.get('/api/v1/onboarding/:id', async (req, res) => {

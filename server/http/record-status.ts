@@ -4,9 +4,10 @@ import type { Session, SessionTokens } from '../auth/session-token.js';
 import type { Db } from '../db/database.js';
 import { AppError } from '../errors.js';
 import type { JobQueue } from '../jobs/job-queue.js';
-import { queues, type RefreshRecordJob, recordSingletonKey } from '../sync/queues.js';
+import type { CallLimiter } from '../ledgers/call-limiter.js';
+import { queues, type RefreshRecordJob, refreshSingletonKey } from '../sync/queues.js';
 import { findRecordWithHistory } from '../sync/record-queries.js';
-import { type RecordView, recordView } from '../sync/record-view.js';
+import { forReader, type RecordView, recordView } from '../sync/record-view.js';
 
 export const recordTypes = ['invoice', 'credit_memo', 'expense', 'procurement', 'adjustment'] as const;
 
@@ -21,6 +22,28 @@ export interface RecordStatusDeps {
   db: Db;
   jobs: JobQueue;
   tokens: SessionTokens;
+  /** Bounds the ConnectWise look-ups that reads of unknown records queue (unknownLookups). */
+  limiter: Pick<CallLimiter, 'tryTake'>;
+}
+
+/**
+ * Look-ups of records Ledgerpod does not know, queued by status reads: each costs ConnectWise calls
+ * in a job, and ids are free to make up, so a member gets a few at once and then one every 3 s, and
+ * a tenant one a second across its members. Past that, the read still answers 404, unqueued; the
+ * sweep and CW's callbacks bring real new records in anyway.
+ */
+export const unknownLookups = {
+  member: { perMinute: 20, burst: 10 },
+  tenant: { perMinute: 60, burst: 30 },
+};
+
+async function mayLookUp(deps: RecordStatusDeps, session: Session): Promise<boolean> {
+  const byMember = await deps.limiter.tryTake(
+    `lookup:${session.tenantId}:${session.memberId}`,
+    unknownLookups.member,
+  );
+  if (!byMember.allowed) return false;
+  return (await deps.limiter.tryTake(`lookup:${session.tenantId}`, unknownLookups.tenant)).allowed;
 }
 
 export async function requestRefresh(
@@ -30,12 +53,14 @@ export async function requestRefresh(
   reason: RefreshRecordJob['reason'],
 ): Promise<void> {
   const job: RefreshRecordJob = { tenantId, type, cwId, reason, syncIfClosed: false };
-  await jobs.send(queues.refreshRecord, job, { singletonKey: recordSingletonKey(job) });
+  await jobs.send(queues.refreshRecord, job, { singletonKey: refreshSingletonKey(job) });
 }
 
-export const recordNotFound = ({ type, cwId }: RecordKey) =>
+export const recordNotFound = ({ type, cwId }: RecordKey, lookingUp = true) =>
   new AppError(404, 'record_not_found', `Ledgerpod does not know ${type.replace('_', ' ')} ${cwId} yet`, {
-    hint: 'Ledgerpod is checking ConnectWise for it now; look again in a moment.',
+    hint: lookingUp
+      ? 'Ledgerpod is checking ConnectWise for it now; look again in a moment.'
+      : 'You asked about many unknown records at once; Ledgerpod will look this one up if you ask again in a minute.',
   });
 
 /**
@@ -54,11 +79,12 @@ export async function readRecordStatus(
   const found = await findRecordWithHistory(deps.db, session.tenantId, key.type, key.cwId);
   if (!found) {
     await refuseUnlessTenantLive(deps.tokens, session);
+    if (!(await mayLookUp(deps, session))) throw recordNotFound(key, false);
     await requestRefresh(deps.jobs, session.tenantId, key, 'manual');
     throw recordNotFound(key);
   }
   const refreshedAt = found.row.refreshed_at ? new Date(found.row.refreshed_at).getTime() : 0;
   if (Date.now() - refreshedAt > staleAfterMs)
     await requestRefresh(deps.jobs, session.tenantId, key, 'stale');
-  return recordView(found.row, found.payments, found.events);
+  return forReader(recordView(found.row, found.payments, found.events), session.role);
 }

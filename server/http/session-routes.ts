@@ -1,11 +1,12 @@
 import { Router } from 'express';
 import { type MemberDirectoryFor, memberAuthenticationSchema, signInMember } from '../auth/member-sign-in.js';
 import type { SessionTokens } from '../auth/session-token.js';
+import type { UnauthenticatedBudget } from '../auth/unauthenticated-budget.js';
 import type { Db } from '../db/database.js';
 import { AppError } from '../errors.js';
 import type { JobQueue } from '../jobs/job-queue.js';
 import type { TenantStore } from '../tenants/tenant-store.js';
-import { readRecordStatus, recordKey } from './record-status.js';
+import { type RecordStatusDeps, readRecordStatus, recordKey } from './record-status.js';
 import { parseInput } from './validate.js';
 
 /**
@@ -21,11 +22,17 @@ export function sessionRoutes(deps: {
   tenants: TenantStore;
   tokens: SessionTokens;
   directoryFor: MemberDirectoryFor;
+  /** Caps what unconfirmed sign-ins cost the tenant's ConnectWise budget (per source, per tenant). */
+  unproven: UnauthenticatedBudget;
+  limiter: RecordStatusDeps['limiter'];
 }): Router {
   const router = Router();
   router.post('/api/v1/session', async (req, res) => {
     const { record, ...auth } = parseInput(sessionBody, req.body);
-    const { tenant, member, role } = await signInMember(auth, deps.tenants, deps.directoryFor);
+    const { tenant, member, role } = await signInMember(auth, deps.tenants, deps.directoryFor, {
+      budget: deps.unproven,
+      source: req.ip ?? '',
+    });
     const session = { tenantId: tenant.id, memberId: member.identifier, memberName: member.name, role };
     const { token, expiresAt } = await deps.tokens.issue(session);
     req.log.info({ tenantId: tenant.id, member: member.identifier, role }, 'member signed in');

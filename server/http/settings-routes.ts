@@ -15,12 +15,14 @@ const patchSchema = z
   .object({
     roleMap: fields.roleMap.unwrap().optional(),
     syncOnClose: fields.syncOnClose.unwrap().optional(),
+    syncWhenFixed: fields.syncWhenFixed.unwrap().optional(),
     sweepMinutes: fields.sweepMinutes
       .unwrap()
       .max(24 * 60)
       .optional(),
     batchPrefix: fields.batchPrefix.unwrap().optional(),
     roundingLimit: fields.roundingLimit.unwrap().optional(),
+    cwPaymentsPerInvoice: fields.cwPaymentsPerInvoice.unwrap().optional(),
   })
   .strict();
 

@@ -27,6 +27,11 @@ export interface CallPriority {
    * onboarding run keeps the budget full.
    */
   interactive?: boolean;
+  /**
+   * The call writes (QBO create/update): metered apart from reads, which Intuit counts against the
+   * app's monthly allowance (metering/periods.ts). Ordering ignores it.
+   */
+  write?: boolean;
 }
 
 export interface CallLimiter {
@@ -34,6 +39,17 @@ export interface CallLimiter {
   run<T>(key: string, limits: CallLimits, call: () => Promise<T>, priority?: CallPriority): Promise<T>;
   /** A provider said to wait (429 Retry-After, or a remaining-limit header at zero). */
   pushBack(key: string, waitMs: number): Promise<void>;
+  /**
+   * Spends one call of the budget for `key` if it has one now, without waiting: for budgets that
+   * refuse instead of queueing (unauthenticated work, auth/unauthenticated-budget.ts). `waitMs`:
+   * how long until one would fit, when refused.
+   */
+  tryTake(
+    key: string,
+    limits: Pick<CallLimits, 'perMinute' | 'burst'>,
+  ): Promise<{ allowed: boolean; waitMs: number }>;
+  /** Hands back one call `tryTake` spent (the work turned out legitimate). */
+  giveBack(key: string, limits: Pick<CallLimits, 'perMinute'>): Promise<void>;
 }
 
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
@@ -49,13 +65,23 @@ export function createCallLimiter(db: Db, options: { interactiveDebtMs?: number 
   const holderPrefix = randomUUID();
   const interactiveDebtMs = options.interactiveDebtMs ?? defaultInteractiveDebtMs;
   async function waitForRate(key: string, limits: CallLimits): Promise<void> {
+    for (;;) {
+      const decision = await takeOnce(key, limits);
+      if (decision.allowed) return;
+      await sleep(Math.min(Math.max(decision.waitMs, 5), 5_000));
+    }
+  }
+
+  async function takeOnce(
+    key: string,
+    limits: Pick<CallLimits, 'perMinute' | 'burst'>,
+  ): Promise<{ allowed: boolean; waitMs: number }> {
     const intervalMs = 60_000 / limits.perMinute;
     const toleranceMs = intervalMs * Math.max(0, limits.burst - 1);
-    for (;;) {
-      // One atomic upsert: let the call through when tat - now <= tolerance and move tat on by one
-      // interval; otherwise leave tat and report how long until the call would fit.
-      const token = randomUUID();
-      const result = await sql<{ allowed: boolean; wait_ms: number }>`
+    // One atomic upsert: let the call through when tat - now <= tolerance and move tat on by one
+    // interval; otherwise leave tat and report how long until the call would fit.
+    const token = randomUUID();
+    const result = await sql<{ allowed: boolean; wait_ms: number }>`
         insert into call_rates as r (key, tat, last_token, updated_at)
         values (${key}, now() + make_interval(secs => ${intervalMs / 1000}), ${token}, now())
         on conflict (key) do update set
@@ -66,10 +92,8 @@ export function createCallLimiter(db: Db, options: { interactiveDebtMs?: number 
           updated_at = now()
         returning last_token = ${token} as allowed,
                   (extract(epoch from (tat - now())) * 1000 - ${toleranceMs})::float8 as wait_ms`.execute(db);
-      const decision = result.rows[0];
-      if (decision?.allowed) return;
-      await sleep(Math.min(Math.max(decision?.wait_ms ?? intervalMs, 5), 5_000));
-    }
+    const decision = result.rows[0];
+    return { allowed: decision?.allowed ?? false, waitMs: decision?.wait_ms ?? intervalMs };
   }
 
   /**
@@ -126,6 +150,14 @@ export function createCallLimiter(db: Db, options: { interactiveDebtMs?: number 
           .where('holder', '=', holder)
           .execute();
       }
+    },
+    tryTake: takeOnce,
+    async giveBack(key, limits) {
+      const intervalMs = 60_000 / limits.perMinute;
+      await sql`
+        update call_rates set tat = greatest(now(), tat - make_interval(secs => ${intervalMs / 1000})),
+          updated_at = now()
+        where key = ${key}`.execute(db);
     },
     async pushBack(key, waitMs) {
       await sql`

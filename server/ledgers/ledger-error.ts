@@ -11,7 +11,9 @@ export type LedgerErrorCode =
   | 'ledger_duplicate_number'
   | 'ledger_not_found'
   | 'ledger_stale_version'
-  | 'ledger_bad_response';
+  | 'ledger_bad_response'
+  /** The document is dated in a period the books lock (QBO 6210 closing date, Xero lock dates). */
+  | 'period_locked';
 
 export class LedgerError extends Error {
   readonly code: LedgerErrorCode;

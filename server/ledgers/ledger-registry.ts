@@ -1,6 +1,8 @@
 import type { LedgerConnection } from '../db/schema.js';
+import type { CallMeter } from '../metering/call-meter.js';
 import type { LedgerFactory } from '../sync/record-jobs.js';
-import type { CallLimiter, CallLimits } from './call-limiter.js';
+import { withBooksLock } from './books-lock.js';
+import type { CallLimiter, CallLimits, CallPriority } from './call-limiter.js';
 import type { ConnectionStore, OAuthTokens } from './connections/connection-store.js';
 import { connectionTokenSource, InvalidGrantError, type TokenRefresher } from './connections/token-source.js';
 import type { AccessTokenSource, CallGate, Ledger } from './ledger.js';
@@ -17,7 +19,10 @@ import {
   redirectUriFor,
 } from './providers.js';
 import { createQuickBooksLedger } from './quickbooks/client.js';
+import { readClosingDate } from './quickbooks/company-tax.js';
 import { createXeroLedger } from './xero/client.js';
+import { readOrganisationLock } from './xero/lock-dates.js';
+import { XeroApi } from './xero/xero-api.js';
 
 export interface RetryDecision {
   retry: boolean;
@@ -56,18 +61,30 @@ export function retryDecision(error: unknown, attempt: number, policy = defaultR
 
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 
-/** Every SDK call of one connection through the shared limiter; 429s push the shared budget back. */
+/**
+ * Every SDK call of one connection through the shared limiter; 429s push the shared budget back.
+ * Each attempt that leaves is counted on `meter` under the same key (every outside call passes
+ * here: QBO, Xero and ConnectWise alike).
+ */
 export function limitedGate(
   limiter: CallLimiter,
   key: string,
   limits: CallLimits,
   policy = defaultRetryPolicy,
+  meter?: CallMeter,
 ): CallGate {
+  const kind = (priority?: CallPriority) => (priority?.write ? 'write' : 'read');
   return {
     async run(call, priority) {
+      const counted = meter
+        ? () => {
+            meter.count(key, kind(priority));
+            return call();
+          }
+        : call;
       for (let attempt = 1; ; attempt++) {
         try {
-          return await limiter.run(key, limits, call, priority);
+          return await limiter.run(key, limits, counted, priority);
         } catch (error) {
           const decision = retryDecision(error, attempt, policy);
           if (!decision.retry) throw error;
@@ -92,6 +109,8 @@ export interface LedgerRegistryOptions {
   publicUrl?: string;
   timeoutMs?: number;
   retryPolicy?: RetryPolicy;
+  /** Counts every call that leaves (metering/call-meter.ts). */
+  meter?: CallMeter;
 }
 
 /**
@@ -139,6 +158,7 @@ export class LedgerRegistry implements LedgerFactory {
       `${connection.kind}:${connection.external_id}`,
       provider.limits,
       this.options.retryPolicy,
+      this.options.meter,
     );
     const timeoutMs = this.options.timeoutMs ?? 30_000;
     const ledger =
@@ -150,6 +170,9 @@ export class LedgerRegistry implements LedgerFactory {
             appUrl: provider.appUrl,
             timeoutMs,
             gate,
+            taxModel: connection.tax_setup?.model,
+            onCompanyTax: ({ model, country, automatedSalesTax }) =>
+              this.options.store.setTaxSetup(connection.id, { model, country, automatedSalesTax }),
           })
         : createXeroLedger({
             apiBaseUrl: provider.apiUrl,
@@ -159,7 +182,33 @@ export class LedgerRegistry implements LedgerFactory {
             timeoutMs,
             gate,
           });
-    return withMergedLookups(withPartyCache(ledger, this.options.store.partiesOf(connection.id)));
+    // The books' lock from the settings each ledger keeps it in (books-lock.ts), through the same
+    // tokens and call limits as every other call of the connection.
+    const readLock =
+      provider.kind === 'qbo'
+        ? () =>
+            readClosingDate({
+              apiBaseUrl: provider.apiUrl,
+              realmId: connection.external_id,
+              tokens,
+              minorVersion: 75,
+              timeoutMs,
+              gate,
+            })
+        : () =>
+            readOrganisationLock(
+              new XeroApi({
+                apiBaseUrl: provider.apiUrl,
+                xeroTenantId: connection.external_id,
+                tokens,
+                timeoutMs,
+                gate,
+              }),
+            );
+    return withBooksLock(
+      withMergedLookups(withPartyCache(ledger, this.options.store.partiesOf(connection.id))),
+      readLock,
+    );
   }
 }
 

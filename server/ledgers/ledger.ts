@@ -30,8 +30,36 @@ export interface DocumentLine {
   amountMinor: bigint;
   accountKey: string;
   itemKey: string | undefined;
+  /**
+   * The ledger tax code: CW's tax code mapped for a taxable line; for a non-taxable line the mapped
+   * exempt / zero code (mapping key `__exempt__`), when one is mapped.
+   */
   taxKey: string | undefined;
   classKey: string | undefined;
+  /**
+   * Whether ConnectWise taxed the line (its GL detail `taxableFlag`). Undefined on documents built
+   * without CW's tax detail: then a line with a tax code counts as taxed.
+   */
+  taxable?: boolean;
+}
+
+/**
+ * ConnectWise's tax for one ledger tax code of a document (its ST lines, summed per code): the amount
+ * the books must show for that code, whatever rate the ledger would compute.
+ */
+export interface DocumentTax {
+  /** The ledger tax code; the taxed lines of this group carry the same `taxKey`. */
+  taxKey: string;
+  /** The CW tax codes mapped to it (usually one). */
+  cwCodes: string[];
+  /** Sum of the taxed lines of this code, minor units: the base the tax was charged on. */
+  taxableMinor: bigint;
+  taxMinor: bigint;
+  /**
+   * CW's tax of this code per level, when it charged more than one (a combined code such as GST +
+   * PST): each level's rate percent (decimal text, "5") and amount, for the ledger's rate of it.
+   */
+  levels?: { percent: string; taxMinor: bigint }[];
 }
 
 /** A journal line: debit positive, credit negative. */
@@ -57,6 +85,11 @@ export interface SalesOrBillDocument extends DocumentBase {
   party: Party;
   lines: DocumentLine[];
   taxMinor: bigint;
+  /**
+   * CW's tax per ledger tax code, summing to `taxMinor`. Absent where the source states only a total
+   * (then the ledger mappings treat the tax as one group over the taxed lines).
+   */
+  taxes?: DocumentTax[];
   /** Total including tax, in minor units, as CW states it. */
   totalMinor: bigint;
   terms: string | undefined;
@@ -77,6 +110,11 @@ export interface LedgerDocumentRef {
   totalMinor: bigint;
   balanceMinor: bigint;
   currency: string;
+  /**
+   * The precision the ledger keeps, which `totalMinor`/`balanceMinor` are in (Xero: 2 in every
+   * currency; QBO: the currency's). Convert with `rescaleMinor` before comparing with CW figures.
+   */
+  decimals: number;
   status: 'open' | 'paid' | 'partly_paid' | 'voided' | 'deleted' | 'draft';
   /** Version token for updates (QBO SyncToken); undefined where the ledger has none. */
   version: string | undefined;
@@ -90,9 +128,19 @@ export interface LedgerPayment {
   documentNumber: string | undefined;
   amountMinor: bigint;
   currency: string;
+  /** The precision `amountMinor` is in: the ledger's, not ConnectWise's. */
+  decimals: number;
   date: string;
   state: 'active' | 'deleted' | 'voided';
   updatedAt: string;
+}
+
+/** What a ledger webhook event names: its entity (QBO `Payment`, Xero `INVOICE`), id and operation. */
+export interface LedgerChange {
+  entity: string;
+  id: string;
+  /** Create, Update, Delete, Void (QBO); CREATE, UPDATE (Xero). */
+  operation: string;
 }
 
 export interface LedgerOption {
@@ -108,6 +156,12 @@ export interface Ledger {
   /** Documents by number, one call for many numbers where the API allows. */
   findByNumbers(type: DocumentType, numbers: string[]): Promise<Map<string, LedgerDocumentRef>>;
   get(type: DocumentType, id: string): Promise<LedgerDocumentRef>;
+  /**
+   * Throws what `create` would refuse before sending anything (a number too long, tax it cannot
+   * book, a journal in another currency), as the same error; sends no write. For a check before a
+   * push (the pod's check on ConnectWise's beforeSave) that must name every reason a push would fail.
+   */
+  preflight(document: LedgerDocument): Promise<void>;
   /** Creates the document; `idempotencyKey` makes a retry return the first result. */
   create(
     document: LedgerDocument,
@@ -134,6 +188,12 @@ export interface Ledger {
   }): Promise<{ id: string }>;
   /** Payments (and deletions) changed since a time, oldest first, page by page. */
   paymentsSince(since: Date): AsyncGenerator<LedgerPayment[]>;
+  /**
+   * The payments a webhook event names, read by themselves (a targeted read, not a sweep): QBO
+   * names a Payment, Xero (no payment events) an invoice whose payments are read. Undefined when
+   * the event names nothing this ledger reads payments from.
+   */
+  paymentsNamed(change: LedgerChange): Promise<LedgerPayment[] | undefined>;
   listAccounts(): Promise<LedgerOption[]>;
   listTaxCodes(): Promise<LedgerOption[]>;
   listClasses(): Promise<LedgerOption[]>;
@@ -147,6 +207,11 @@ export interface AccessTokenSource {
   accessToken(): Promise<string>;
   /** Called when the ledger answered 401: the next accessToken() must refresh. */
   invalidate(): void;
+  /**
+   * Called when the ledger refused the connection in a way no refresh fixes (QBO 403 / 3100):
+   * the connection needs an admin to reconnect. `reason` is shown to them.
+   */
+  refused?(reason: string): Promise<void>;
 }
 
 /**

@@ -1,8 +1,10 @@
 import type { Config } from '../config.js';
+import type { ConnectionTaxSetup } from '../db/schema.js';
 import { AppError } from '../errors.js';
 import { type CallLimits, providerLimits } from './call-limiter.js';
 import type { OAuthTokens } from './connections/connection-store.js';
-import type { LedgerKind } from './ledger.js';
+import { type LedgerKind, openGate } from './ledger.js';
+import { fixedToken, readCompanyTax } from './quickbooks/company-tax.js';
 import { createQuickBooksOAuth, type QuickBooksOAuth } from './quickbooks/oauth.js';
 import {
   createXeroOAuth,
@@ -132,6 +134,8 @@ export interface ProviderOAuth {
 export interface Organisation {
   externalId: string;
   name: string;
+  /** QBO: how the company takes tax, from its Preferences and CompanyInfo. */
+  taxSetup?: ConnectionTaxSetup;
 }
 
 /** The redirect URI only matters to authorize and exchange; refresh and revoke work with any. */
@@ -157,10 +161,34 @@ function quickbooksOAuth(provider: QuickBooksProvider, redirectUri: string): Pro
     authorizeUrl: (state) => oauth.authorizeUrl(state),
     async exchange(callbackUrl) {
       const tokens = await oauth.exchangeCode(callbackUrl);
-      // QBO names no company in the token answer; the realm id stands in until a sync reads CompanyInfo.
+      // QBO names no company in the token answer: CompanyInfo does, and with Preferences says how the
+      // company takes tax. Without them (a read refused) the realm id stands in and the ledger reads
+      // the tax setup before its first document.
+      const company = await readCompanyTax({
+        apiBaseUrl: provider.apiUrl,
+        realmId: tokens.realmId,
+        tokens: fixedToken(tokens.accessToken),
+        minorVersion: 75,
+        timeoutMs: 30_000,
+        gate: openGate,
+      }).catch(() => undefined);
       return {
         tokens: plain(tokens),
-        organisations: [{ externalId: tokens.realmId, name: `Company ${tokens.realmId}` }],
+        organisations: [
+          {
+            externalId: tokens.realmId,
+            name: company?.companyName ?? `Company ${tokens.realmId}`,
+            ...(company
+              ? {
+                  taxSetup: {
+                    model: company.model,
+                    country: company.country,
+                    automatedSalesTax: company.automatedSalesTax,
+                  },
+                }
+              : {}),
+          },
+        ],
       };
     },
     refresh: async (refreshToken, realmId) => plain(await oauth.refresh(refreshToken, realmId)),

@@ -2,6 +2,7 @@ import { sql } from 'kysely';
 import type { ConnectWiseClient, Invoice } from '../connectwise/index.js';
 import type { RecordRow, RecordState, Tenant } from '../db/schema.js';
 import { toMinor } from '../money.js';
+import { ledgerColumns, paidState } from './ledger-amounts.js';
 import type { RecordJobDeps } from './record-jobs.js';
 import { storedErrorOf } from './stored-error.js';
 
@@ -225,21 +226,16 @@ async function refreshBalances(
         type: row.type,
         cwId: Number(row.cw_id),
       }))!;
+      const readStartedAt = new Date();
       const ref = await ledger.get(row.type === 'credit_memo' ? 'credit_memo' : 'invoice', row.ledger_id!);
-      const set = {
-        ledger_total_minor: String(ref.totalMinor),
-        ledger_balance_minor: String(ref.balanceMinor),
-        ledger_status: ref.status,
-      };
-      const state: RecordState =
-        ref.balanceMinor <= 0n && ref.totalMinor > 0n
-          ? 'paid'
-          : ref.balanceMinor < ref.totalMinor
-            ? 'partly_paid'
-            : 'synced';
-      if (settled.has(latest.state) && state !== latest.state)
-        await deps.records.transition(latest, { to: state, set, actor, kind: 'credit_balance' });
-      else await deps.records.update(latest, set);
+      const state = settled.has(latest.state) ? paidState(ref.totalMinor, ref.balanceMinor) : latest.state;
+      await deps.records.storeLedgerRead(latest, readStartedAt, {
+        to: state,
+        set: ledgerColumns(ref, latest.decimals),
+        actor,
+        kind: 'credit_balance',
+        fromStates: [latest.state],
+      });
     } catch (error) {
       // The application stands; the next refresh reads the balances again.
       deps.logger.info(

@@ -10,6 +10,9 @@ interface CatalogueEntry {
   retryable: boolean;
 }
 
+/** A ledger's own sentence as a message: its first sentence, without the full stop (hints say the rest). */
+const firstSentence = (text: string) => text.split(/(?<=[.!?])\s+/)[0]!.replace(/[.!?]\s*$/, '');
+
 const entry = (message: (detail: string) => string, hint: string, retryable = false): CatalogueEntry => ({
   message,
   hint,
@@ -29,6 +32,16 @@ export const errorCatalogue = {
   gl_entries_missing: entry(
     (d) => `${d} has no GL entries in ConnectWise`,
     'Check the GL mappings in ConnectWise (Finance > GL Accounts) for every product and tax code on it, then re-close the record to regenerate its entries.',
+  ),
+  purchase_not_in_export: entry(
+    (d) =>
+      `${d}: ConnectWise's GL export shows no purchase with its PO number, vendor, vendor invoice number and total`,
+    'Check the purchase order in ConnectWise (Procurement > Purchase Orders): the received items, vendor invoice number and total must match the unposted purchase; two receipts that look alike are pushed one at a time.',
+  ),
+  adjustment_entries_unknown: entry(
+    (d) =>
+      `${d}: ConnectWise's GL export names no GL entry ids for this inventory adjustment, so Ledgerpod cannot batch it`,
+    "ConnectWise's API types give adjustment lines no GL entry id. Post this adjustment from ConnectWise (Finance > Accounting Interface) and record it in the ledger by hand.",
   ),
   invalid_batch_character: entry(
     (d) => `ConnectWise refuses to batch ${d}`,
@@ -59,6 +72,18 @@ export const errorCatalogue = {
     (d) => `No ledger tax code is mapped for ${d}`,
     'Map the tax code in the Ledgerpod admin tab (Mappings > Tax codes); create it in QuickBooks or Xero first if it does not exist.',
   ),
+  tax_levels_unsupported: entry(
+    (d) => `ConnectWise's multi-level tax cannot be booked as it is: ${d}`,
+    'In ConnectWise, tax each line at every level of its tax code or at none (Finance > Tax Codes > levels), or map the levels to one combined ledger code (Mappings > Tax codes); then re-close the invoice and retry.',
+  ),
+  ledger_tax_setup: entry(
+    (d) => `The ledger's tax setup cannot book ConnectWise's tax: ${d}`,
+    'Turn sales tax on in the ledger or map the ConnectWise tax code to a ledger code with a sales rate (Mappings > Tax codes), then retry.',
+  ),
+  mappings_missing: entry(
+    (d) => `Nothing in the ledger is mapped for ${d}`,
+    'Map each of them in the Ledgerpod admin tab (Mappings), then retry.',
+  ),
   class_unmapped: entry(
     (d) => `No class or tracking category is mapped for ${d}`,
     'Map it in the Ledgerpod admin tab (Mappings > Classes), or create it in the ledger.',
@@ -80,12 +105,13 @@ export const errorCatalogue = {
     (d) => `${d} is a refund (negative total), which cannot be booked as a bill`,
     'Enter the refund as a vendor credit in QuickBooks Online or Xero by hand, then batch this record without posting using the onboarding sync.',
   ),
+  // The ledger adapter names the number and the limit in a sentence of its own: it is the message.
   document_number_too_long: entry(
-    (d) => `The document number ${d} is too long for the ledger`,
-    'QuickBooks Online allows 21 characters: shorten the invoice number prefix in ConnectWise.',
+    (d) => firstSentence(d),
+    'Shorten the invoice number (or its numbering prefix) in ConnectWise to fit the ledger, then retry.',
   ),
   item_code_too_long: entry(
-    (d) => `The item code ${d} is too long for the ledger`,
+    (d) => firstSentence(d),
     'Xero allows 30 characters: shorten the product identifier in ConnectWise or map it to a shorter item.',
   ),
   customer_missing_billing_contact: entry(
@@ -138,6 +164,11 @@ export const errorCatalogue = {
     'Retry later; if it persists, report it with the record number.',
     true,
   ),
+  // Locked periods (books-lock.ts): checked before any write, and the ledger's own refusal alike
+  period_locked: entry(
+    (d) => `The books are locked for this date: ${d}`,
+    'Reopen the period in the books (QuickBooks Online: Settings > Account and settings > Advanced > Close the books; Xero: Accounting > Advanced > Financial settings > Lock dates) or re-date the record into an open period in ConnectWise (reopen it, change its date, close it again), then sync again. Nothing was booked and no ConnectWise batch was made.',
+  ),
   payment_on_closed_document: entry(
     (d) => `A payment cannot be applied: ${d}`,
     'The document is a draft, paid or voided in the ledger; check it there.',
@@ -145,6 +176,11 @@ export const errorCatalogue = {
   invoice_number_mismatch: entry(
     (d) => `The ledger document's number matches neither CW number: ${d}`,
     'Make the ledger document number equal to the ConnectWise invoice number.',
+  ),
+  // Onboarded history (issue 14): records the tenant's onboarding run treats as already in the books
+  before_onboarding_cutoff: entry(
+    (d) => `${d} is dated on or before the onboarding cutoff, so it counts as history already in the books`,
+    'Nothing is booked: an admin chooses "Book this old record" if it truly is missing from QuickBooks Online or Xero.',
   ),
   // The pipeline itself
   record_busy: entry(
@@ -162,6 +198,10 @@ export const errorCatalogue = {
     (d) => `ConnectWise refused the API member keys: ${d}`,
     'An admin updates the ConnectWise API member keys of this tenant.',
   ),
+  cw_bad_response: entry(
+    (d) => `ConnectWise answered in a form Ledgerpod cannot read: ${d}`,
+    'The field named is one Ledgerpod uses, and ConnectWise sent it unlike its own API types say (connectwise-rest ManageTypes); fields Ledgerpod does not use are never checked. Nothing was written on the strength of it; report it with the record number.',
+  ),
   cw_refused: entry(
     (d) => `ConnectWise refused the request: ${d}`,
     'Check the record in ConnectWise; the message says what it refused.',
@@ -169,6 +209,27 @@ export const errorCatalogue = {
 } satisfies Record<string, CatalogueEntry>;
 
 export type ErrorCode = keyof typeof errorCatalogue;
+
+const onboardAgain = 'then press Onboard again: it is batched without posting, so nothing reaches the books.';
+
+/**
+ * How to fix a record that failed onboarding. Onboarding never pushes, so "sync again" or "retry"
+ * would send a years-old record to the books: its fix ends in onboarding it again instead.
+ */
+const onboardingHints: Partial<Record<ErrorCode, string>> = {
+  gl_entries_missing: `Check the GL mappings in ConnectWise (Finance > GL Accounts) for every product and tax code on it and re-close the record to regenerate its entries, ${onboardAgain}`,
+  invalid_batch_character: `Remove the ' or | character from the number or description in ConnectWise, ${onboardAgain}`,
+  batch_identifier_too_long: `Shorten the record's number in ConnectWise (or start a new onboarding run with a shorter batch prefix), ${onboardAgain}`,
+  not_unposted: `Check the record in ConnectWise (it may be in another batch, not closed or deleted), ${onboardAgain}`,
+  cw_refused: `Fix what ConnectWise names on the record, ${onboardAgain}`,
+  cw_record_not_found: 'It may have been deleted in ConnectWise; nothing is left to onboard.',
+};
+
+/** A failure met while onboarding, with the hint worded for onboarding (see onboardingHints). */
+export function asOnboardingFailure(error: StoredError): StoredError {
+  const hint = onboardingHints[error.code as ErrorCode];
+  return hint ? { ...error, hint } : error;
+}
 
 export function catalogueError(code: ErrorCode, detail: string): StoredError {
   const item = errorCatalogue[code];
@@ -186,10 +247,65 @@ export class PipelineError extends Error {
   }
 }
 
+/** Who can fix a failure: an admin (in the admin tab), someone in ConnectWise or the books, or nobody (it retries). */
+type FixedBy = 'admin' | 'records' | 'nobody';
+const fixedByAdmin = new Set<ErrorCode>([
+  'batch_identifier_too_long',
+  'gl_account_unmapped',
+  'tax_code_unmapped',
+  'mappings_missing',
+  'ledger_tax_setup',
+  'class_unmapped',
+  'out_of_balance',
+  'item_code_too_long',
+  'no_ledger_connection',
+  'ledger_unauthorized',
+  'cw_unauthorized',
+  'before_onboarding_cutoff',
+]);
+const fixedBy = (error: StoredError): FixedBy =>
+  error.retryable ? 'nobody' : fixedByAdmin.has(error.code as ErrorCode) ? 'admin' : 'records';
+
+const lowerFirst = (text: string) => text.charAt(0).toLowerCase() + text.slice(1);
+
 /**
- * A record whose mapping found problems: the first problem's code, every problem's detail, and each
- * CW code that lacks a mapping in the connection the record routes to, once, for an admin to map
- * where the failure shows.
+ * The hint as this reader can act on it: an admin or an accountant is told what to do; a reader who
+ * cannot do it (an accountant for an admin's fix, a viewer for anything) is told whom to ask, with
+ * what needs doing, instead of being sent to a tab they cannot open.
+ */
+export function hintForReader(error: StoredError, role: 'viewer' | 'accountant' | 'admin'): StoredError {
+  if (!error.hint) return error;
+  const who = fixedBy(error);
+  if (who === 'nobody' || role === 'admin' || (role === 'accountant' && who === 'records')) return error;
+  const ask = who === 'admin' ? 'Ask a Ledgerpod admin' : 'Ask an accountant or a Ledgerpod admin';
+  return { ...error, hint: `${ask} to fix this; what needs doing: ${lowerFirst(error.hint)}` };
+}
+
+const kindLabel: Record<UnmappedKey['kind'], [string, string]> = {
+  gl_account: ['GL account', 'GL accounts'],
+  tax_code: ['tax code', 'tax codes'],
+};
+
+/** "a", "a and b", "a, b and c". */
+const listed = (items: string[]) =>
+  items.length <= 1 ? items.join('') : `${items.slice(0, -1).join(', ')} and ${items.at(-1)}`;
+
+/** Unmapped codes named once each, grouped by kind: GL accounts "4000" and "4100" and tax code "State". */
+function unmappedPhrase(keys: Omit<UnmappedKey, 'connectionId'>[]): string {
+  const kinds = [...new Set(keys.map((k) => k.kind))];
+  return listed(
+    kinds.map((kind) => {
+      const codes = keys.filter((k) => k.kind === kind).map((k) => `"${k.cwKey}"`);
+      return `${kindLabel[kind][codes.length === 1 ? 0 : 1]} ${listed(codes)}`;
+    }),
+  );
+}
+
+/**
+ * A record whose mapping found problems, in one sentence: each CW code that lacks a mapping named
+ * once with its kind (however many lines use it), then any other problem once; the first problem's
+ * code (mappings_missing when codes of several kinds lack one), and each unmapped code, once, for an
+ * admin to map where the failure shows.
  */
 export function mappingFailure(
   problems: readonly { code: ErrorCode; detail: string; unmapped?: Omit<UnmappedKey, 'connectionId'> }[],
@@ -198,9 +314,16 @@ export function mappingFailure(
   const unmapped = new Map<string, UnmappedKey>();
   for (const { unmapped: key } of problems)
     if (key?.cwKey) unmapped.set(`${key.kind}:${key.cwKey}`, { connectionId, ...key });
-  return new PipelineError(
-    problems[0]!.code,
-    problems.map((p) => p.detail).join('; '),
-    unmapped.size > 0 ? { unmapped: [...unmapped.values()] } : {},
-  );
+  const keys = [...unmapped.values()];
+  const others = [...new Set(problems.filter((p) => !p.unmapped?.cwKey).map((p) => p.detail))];
+  const extra = keys.length > 0 ? { unmapped: keys } : {};
+  if (keys.length === 0) return new PipelineError(problems[0]!.code, others.join('; '), extra);
+  const kinds = new Set(keys.map((k) => k.kind));
+  const code: ErrorCode =
+    kinds.size > 1
+      ? 'mappings_missing'
+      : keys[0]!.kind === 'tax_code'
+        ? 'tax_code_unmapped'
+        : 'gl_account_unmapped';
+  return new PipelineError(code, [unmappedPhrase(keys), ...others].join('; '), extra);
 }

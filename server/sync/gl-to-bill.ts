@@ -1,9 +1,16 @@
 import { z } from 'zod';
 import type { GlExportExpenseBill, GlExportPurchaseTransaction } from '../connectwise/schemas.js';
-import type { DocumentLine, JournalDocument, Party, SalesOrBillDocument } from '../ledgers/ledger.js';
-import { formatMinor, sumMinor, toMinor } from '../money.js';
+import type {
+  DocumentLine,
+  DocumentTax,
+  JournalDocument,
+  Party,
+  SalesOrBillDocument,
+} from '../ledgers/ledger.js';
+import { absMinor, formatMinor, rescaleMinor, sumMinor, toMinor } from '../money.js';
 import type { MappingProblem } from './gl-to-document.js';
 import type { Mappings } from './mappings.js';
+import { decimalsUsed, exemptTaxCodeKey, type RoundingNote, roundingLine, roundingNote } from './rounding.js';
 
 /**
  * Pure mappings from CW's GLExport to ledger documents for expenses and procurement purchases.
@@ -16,9 +23,48 @@ import type { Mappings } from './mappings.js';
 
 export type OtherProblem =
   | MappingProblem
-  | { code: 'negative_bill' | 'zero_total' | 'invalid_batch_character'; detail: string };
+  | {
+      code: 'negative_bill' | 'zero_total' | 'invalid_batch_character' | 'adjustment_entries_unknown';
+      detail: string;
+    };
 
-export type OtherResult<D> = { ok: true; document: D } | { ok: false; problems: OtherProblem[] };
+export type OtherResult<D> =
+  | {
+      ok: true;
+      document: D;
+      /** Set when the bill carries a rounding line or a total other than CW's: say so on the record. */
+      rounding?: RoundingNote;
+    }
+  | { ok: false; problems: OtherProblem[] };
+
+/** How a bill is mapped: the same options, with the same meaning, as an invoice's (gl-to-document). */
+export interface BillOptions {
+  mappings: Mappings;
+  number: string;
+  /** The tenant's rounding limit in major units; unset, any difference is refused. */
+  roundingLimit?: string;
+  /**
+   * The books need a tax code on every line and take CW's tax per code (QBO outside the US): lines
+   * get their mapped code or the exempt one (`__exempt__`), and CW's purchase tax becomes the bill's
+   * tax per code instead of lines on the purchase tax account.
+   */
+  exemptCodeRequired?: boolean;
+  /** The precision the books keep for this currency; amounts finer than it are rounded, and said. */
+  ledgerDecimals?: number;
+}
+
+/**
+ * The decimals a bill is read at (CW's figures can carry more than numberOfDecimals; domain.md §8)
+ * and booked at (no finer than the ledger keeps), as for invoices.
+ */
+function billDecimals(
+  amounts: (number | null | undefined)[],
+  numberOfDecimals: number | undefined,
+  ledgerDecimals: number | undefined,
+) {
+  const cw = decimalsUsed(amounts, numberOfDecimals ?? 2);
+  return { cw, booked: Math.min(cw, ledgerDecimals ?? cw) };
+}
 
 /** The GL account mapping key of the freight account; unmapped, freight goes with the first line. */
 export const freightAccountKey = '__freight__';
@@ -41,6 +87,28 @@ function accountOf(
   return key ?? '';
 }
 
+/**
+ * A purchase line's quantity and unit cost as CW states them (`itemCost` is the unit cost, `cost` the
+ * extended one), kept when they give the line amount exactly; otherwise the line stays one unit at its
+ * amount, so the ledger never recomputes a different total.
+ */
+function unitsOf(
+  entry: { quantity?: number | null; itemCost?: number | null },
+  amountMinor: bigint,
+  decimals: number,
+): Partial<DocumentLine> {
+  if (typeof entry.quantity !== 'number' || typeof entry.itemCost !== 'number' || entry.quantity === 0)
+    return {};
+  // The line's quantity has the sign of its amount: CW's credit lines carry negative quantities.
+  const quantity = toMinor(Math.abs(entry.quantity), 4) * (amountMinor < 0n ? -1n : 1n);
+  const unitMinor = toMinor(Math.abs(entry.itemCost), decimals);
+  if (quantity * unitMinor !== amountMinor * 10_000n) return {};
+  return {
+    quantity: formatMinor(quantity, 4).replace(/\.?0+$/, ''),
+    unitPrice: formatMinor(unitMinor, decimals),
+  };
+}
+
 /** One unit at the line amount: CW's expense lines have no quantity, and this never recomputes. */
 const oneUnit = (description: string, amountMinor: bigint, decimals: number, accountKey: string) =>
   ({
@@ -54,23 +122,90 @@ const oneUnit = (description: string, amountMinor: bigint, decimals: number, acc
     classKey: undefined,
   }) satisfies DocumentLine;
 
+/**
+ * Lines and tax against CW's total. A difference up to the rounding limit becomes a named, untaxed
+ * rounding line, the same allowance invoices get (issue 13 item 4); above it, or with no limit given,
+ * the bill is refused as out of balance. Returns the note for the record when the bill was rounded
+ * (a rounding line, or CW's total held at fewer decimals than CW gave).
+ */
 function checkTotal(
   number: string,
-  lines: bigint[],
-  totalMinor: bigint,
-  decimals: number,
+  lines: DocumentLine[],
+  taxMinor: bigint,
+  total: { minor: bigint; decimals: number; cwMinor: bigint; cwDecimals: number },
   currency: string,
   problems: OtherProblem[],
-) {
-  const sum = sumMinor(lines);
-  if (sum !== totalMinor)
+  allowance: { roundingLimit: string | undefined; mappings: Mappings },
+): RoundingNote | undefined {
+  const { decimals } = total;
+  const totalMinor = total.minor;
+  const sum = sumMinor(lines.map((l) => l.amountMinor)) + taxMinor;
+  const difference = totalMinor - sum;
+  const limitMinor = allowance.roundingLimit === undefined ? 0n : toMinor(allowance.roundingLimit, decimals);
+  const cwTotal = formatMinor(total.cwMinor, total.cwDecimals);
+  if (difference !== 0n && absMinor(difference) <= limitMinor && lines.length > 0) {
+    lines.push(
+      roundingLine(difference, decimals, {
+        mappings: allowance.mappings,
+        cwTotal,
+        currency,
+        fallbackAccountKey: lines[0]?.accountKey ?? '',
+        fallbackTaxKey: lines[0]?.taxKey,
+      }),
+    );
+  } else if (difference !== 0n)
     problems.push({
       code: 'out_of_balance',
-      detail: `${number}: the lines add up to ${formatMinor(sum, decimals)} but CW states ${formatMinor(totalMinor, decimals)} ${currency}`,
+      detail: `${number}: the lines${taxMinor === 0n ? '' : ' and tax'} add up to ${formatMinor(sum, decimals)} but CW states ${formatMinor(totalMinor, decimals)} ${currency}${allowance.roundingLimit === undefined ? '' : `, a difference above the rounding limit of ${formatMinor(limitMinor, decimals)}`}`,
     });
   if (totalMinor === 0n) problems.push({ code: 'zero_total', detail: number });
   else if (totalMinor < 0n)
     problems.push({ code: 'negative_bill', detail: `${number} (${formatMinor(totalMinor, decimals)})` });
+  const rounded = difference !== 0n || rescaleMinor(totalMinor, decimals, total.cwDecimals) !== total.cwMinor;
+  return rounded
+    ? roundingNote({
+        currency,
+        cwTotalMinor: total.cwMinor,
+        cwDecimals: total.cwDecimals,
+        bookedMinor: totalMinor,
+        bookedDecimals: decimals,
+        lineMinor: difference,
+      })
+    : undefined;
+}
+
+/** The exempt code on a line CW did not tax, where the books need a code on every line. */
+function exemptKeyOf(options: BillOptions, what: string, problems: OtherProblem[]): string | undefined {
+  if (!options.exemptCodeRequired) return undefined;
+  const key = options.mappings.get('tax_code', exemptTaxCodeKey);
+  if (!key && !problems.some((p) => 'unmapped' in p && p.unmapped?.cwKey === exemptTaxCodeKey))
+    problems.push({
+      code: 'tax_code_unmapped',
+      detail: `the exempt tax code, for lines ConnectWise does not tax (${what})`,
+      unmapped: { kind: 'tax_code', cwKey: exemptTaxCodeKey },
+    });
+  return key;
+}
+
+/** A CW tax code mapped to the ledger's, or a problem naming it. */
+function taxKeyOf(
+  mappings: Mappings,
+  cwCode: string,
+  what: string,
+  problems: OtherProblem[],
+): string | undefined {
+  if (cwCode === '') {
+    problems.push({ code: 'tax_code_missing', detail: `${what} has no tax code in ConnectWise` });
+    return undefined;
+  }
+  const key = mappings.get('tax_code', cwCode);
+  if (!key && !problems.some((p) => 'unmapped' in p && p.unmapped?.cwKey === cwCode))
+    problems.push({
+      code: 'tax_code_unmapped',
+      detail: `tax code "${cwCode}"`,
+      unmapped: { kind: 'tax_code', cwKey: cwCode },
+    });
+  return key;
 }
 
 /**
@@ -79,31 +214,40 @@ function checkTotal(
  */
 export function expenseBillFromGl(
   bill: GlExportExpenseBill,
-  options: { mappings: Mappings; number: string },
+  options: BillOptions,
 ): OtherResult<SalesOrBillDocument> {
   const problems: OtherProblem[] = [];
-  const decimals = bill.currency?.numberOfDecimals ?? 2;
+  const detail = bill.detail ?? [];
+  const { cw: cwDecimals, booked: decimals } = billDecimals(
+    [bill.total, ...detail.map((d) => d.total)],
+    bill.currency?.numberOfDecimals,
+    options.ledgerDecimals,
+  );
   const currency = bill.currency?.currencyCode;
   if (!currency) problems.push({ code: 'currency_missing', detail: `${options.number} has no currency` });
-  const detail = bill.detail ?? [];
   if (detail.length === 0 || detail.every((d) => (d.id ?? []).length === 0))
     problems.push({ code: 'gl_entries_missing', detail: `${options.number} has no GL entries` });
-  const lines = detail.map((entry) =>
-    oneUnit(
+  // CW charges no tax on a member's expense: where the books need a code, each line is exempt.
+  const exemptKey = detail.length > 0 ? exemptKeyOf(options, 'a reimbursable expense', problems) : undefined;
+  const lines = detail.map((entry) => ({
+    ...oneUnit(
       entry.memo ?? '',
       toMinor(entry.total ?? 0, decimals),
       decimals,
       accountOf(options.mappings, entry.accountNumber, entry.memo || 'expense', problems),
     ),
-  );
+    taxKey: exemptKey,
+    taxable: false,
+  }));
   const totalMinor = toMinor(bill.total ?? 0, decimals);
-  checkTotal(
+  const rounding = checkTotal(
     options.number,
-    lines.map((l) => l.amountMinor),
-    totalMinor,
-    decimals,
+    lines,
+    0n,
+    { minor: totalMinor, decimals, cwMinor: toMinor(bill.total ?? 0, cwDecimals), cwDecimals },
     currency ?? '',
     problems,
+    { roundingLimit: options.roundingLimit, mappings: options.mappings },
   );
   const member = bill.member;
   const party: Party = {
@@ -117,6 +261,7 @@ export function expenseBillFromGl(
   const dates = detail.map((d) => day(d.documentDate)).filter(Boolean);
   return {
     ok: true,
+    ...(rounding ? { rounding } : {}),
     document: {
       type: 'bill',
       number: options.number,
@@ -225,61 +370,124 @@ export function companyExpenseJournalFromGl(
   };
 }
 
+/** A purchase's freight GL line: CW's "PF" type (Purchase Order Freight) among its detail lines. */
+export const isFreightLine = (line: { glTypeId?: string }) => line.glTypeId === 'PF';
+
+/**
+ * The GL entry ids a purchase's batch must name: every detail line (freight included when CW gives it
+ * a line) and every purchase tax entry (`purchaseDetailTax`).
+ */
+export const purchaseEntryIds = (purchase: GlExportPurchaseTransaction): number[] =>
+  [...(purchase.purchaseDetail ?? []), ...(purchase.purchaseDetailTax ?? [])].flatMap((entry) =>
+    typeof entry.id === 'number' ? [entry.id] : [],
+  );
+
+/**
+ * Whether the header's `freightAmount` is a bill line of its own. When CW gives freight a GL line ("PF")
+ * that line is the freight, and the header amount repeats it. Without one, whether CW counts the
+ * header freight in `total` is not shown by any published export (CW adds the freight GL entry only
+ * once the PO is fully closed: Wise-Sync, "ConnectWise GL Mapping > Purchase Order Freight"), so this
+ * is a guess isolated here: freight is a line exactly when the total needs it to add up.
+ */
+export function freightIsOwnLine(
+  purchase: GlExportPurchaseTransaction,
+  linesMinor: bigint,
+  freightMinor: bigint,
+  totalMinor: bigint,
+): boolean {
+  if (freightMinor === 0n || (purchase.purchaseDetail ?? []).some(isFreightLine)) return false;
+  return linesMinor + freightMinor === totalMinor;
+}
+
 /**
  * A received purchase (CW's `purchaseTransactions`): a bill to the vendor, one line per item on the
- * account CW debited, plus freight. The ledger number is the vendor's invoice number when CW has it.
+ * account CW debited, plus freight and purchase tax. The ledger number is the vendor's invoice number
+ * when CW has it.
+ *
+ * Signs (see glExportPurchaseDetailSchema): the header total is the bill's amount, positive; detail
+ * and tax lines come as credits under it, so a bill line is the negated CW total. A vendor credit is
+ * the mirror (negative header) and is refused as a bill.
  */
 export function purchaseBillFromGl(
   purchase: GlExportPurchaseTransaction,
-  options: { mappings: Mappings; number: string; fallbackCurrency?: string },
+  options: BillOptions & { fallbackCurrency?: string },
 ): OtherResult<SalesOrBillDocument> {
   const problems: OtherProblem[] = [];
-  const decimals = purchase.currency?.numberOfDecimals ?? 2;
+  const detail = purchase.purchaseDetail ?? [];
+  const taxes = purchase.purchaseDetailTax ?? [];
+  const { cw: cwDecimals, booked: decimals } = billDecimals(
+    [purchase.total, purchase.freightAmount, ...[...detail, ...taxes].map((d) => d.total)],
+    purchase.currency?.numberOfDecimals,
+    options.ledgerDecimals,
+  );
   const currency = purchase.currency?.currencyCode ?? options.fallbackCurrency;
   if (!currency) problems.push({ code: 'currency_missing', detail: `${options.number} has no currency` });
-  const detail = purchase.purchaseDetail ?? [];
-  if (detail.length === 0 || detail.some((d) => typeof d.id !== 'number'))
+  if (detail.length === 0 || [...detail, ...taxes].some((d) => typeof d.id !== 'number'))
     problems.push({ code: 'gl_entries_missing', detail: `${options.number} has no GL entries` });
   if ((purchase.packingSlip ?? '').includes('|'))
     problems.push({
       code: 'invalid_batch_character',
       detail: `packing slip ${purchase.packingSlip} contains |`,
     });
+  // Freight goes to the account CW posted it to (a "PF" line's own) when that is mapped, else the
+  // tenant's freight mapping, else the first item line's account (as before CW gave freight a line).
+  const freightAccount = (cwAccount: string | undefined) =>
+    (cwAccount ? options.mappings.get('gl_account', cwAccount) : undefined) ??
+    options.mappings.get('gl_account', freightAccountKey) ??
+    accountOf(
+      options.mappings,
+      detail.find((d) => !isFreightLine(d))?.accountNumber ?? cwAccount,
+      'freight',
+      problems,
+    );
   const lines: DocumentLine[] = detail.map((entry) => {
-    const amountMinor = toMinor(entry.total ?? 0, decimals);
-    const description = entry.description || entry.item?.identifier || '';
+    const amountMinor = -toMinor(entry.total ?? 0, decimals);
+    if (isFreightLine(entry))
+      return oneUnit('Freight', amountMinor, decimals, freightAccount(entry.accountNumber));
+    const description =
+      entry.itemDescription || entry.memo || entry.description || entry.item?.identifier || '';
     const accountKey = accountOf(options.mappings, entry.accountNumber, description || 'item', problems);
     const itemIdentifier = entry.item?.identifier;
-    const quantity = entry.quantity ?? 1;
-    const unitCost = entry.cost ?? entry.itemCost;
-    // qty x cost is kept when it gives CW's line total exactly, else one unit at the total.
-    const exact =
-      unitCost !== undefined &&
-      unitCost !== null &&
-      Number.isInteger(quantity) &&
-      BigInt(quantity) * toMinor(unitCost, decimals) === amountMinor;
     return {
       ...oneUnit(description, amountMinor, decimals, accountKey),
-      ...(exact
-        ? { quantity: String(quantity), unitPrice: formatMinor(toMinor(unitCost, decimals), decimals) }
-        : {}),
+      ...unitsOf(entry, amountMinor, decimals),
       itemKey: itemIdentifier ? options.mappings.get('item', itemIdentifier) : undefined,
     };
   });
   const freightMinor = toMinor(purchase.freightAmount ?? 0, decimals);
-  if (freightMinor !== 0n) {
-    const freightAccount =
-      options.mappings.get('gl_account', freightAccountKey) ?? lines[0]?.accountKey ?? '';
-    lines.push(oneUnit('Freight', freightMinor, decimals, freightAccount));
-  }
   const totalMinor = toMinor(purchase.total ?? 0, decimals);
-  checkTotal(
+  const taxMinorOf = (tax: (typeof taxes)[number]) => -toMinor(tax.total ?? 0, decimals);
+  const linesMinor = sumMinor([...lines.map((l) => l.amountMinor), ...taxes.map(taxMinorOf)]);
+  if (freightIsOwnLine(purchase, linesMinor, freightMinor, totalMinor))
+    lines.push(oneUnit('Freight', freightMinor, decimals, freightAccount(undefined)));
+  let documentTaxes: DocumentTax[] | undefined;
+  if (options.exemptCodeRequired) {
+    // The books take CW's purchase tax per code, on lines that carry the code (as invoices do).
+    documentTaxes = purchaseTaxes(purchase, lines, taxes.map(taxMinorOf), options, problems);
+  } else {
+    // Elsewhere the tax is what CW posted it as: lines on its purchase tax account.
+    for (const tax of taxes) {
+      const amountMinor = taxMinorOf(tax);
+      if (amountMinor === 0n) continue;
+      lines.push(
+        oneUnit(
+          tax.memo || 'Purchase tax',
+          amountMinor,
+          decimals,
+          accountOf(options.mappings, tax.accountNumber, 'purchase tax', problems),
+        ),
+      );
+    }
+  }
+  const taxMinor = sumMinor((documentTaxes ?? []).map((t) => t.taxMinor));
+  const rounding = checkTotal(
     options.number,
-    lines.map((l) => l.amountMinor),
-    totalMinor,
-    decimals,
+    lines,
+    taxMinor,
+    { minor: totalMinor, decimals, cwMinor: toMinor(purchase.total ?? 0, cwDecimals), cwDecimals },
     currency ?? '',
     problems,
+    { roundingLimit: options.roundingLimit, mappings: options.mappings },
   );
   const vendor = purchase.company;
   const party: Party = {
@@ -303,6 +511,7 @@ export function purchaseBillFromGl(
       : undefined;
   return {
     ok: true,
+    ...(rounding ? { rounding } : {}),
     document: {
       type: 'bill',
       number: options.number,
@@ -313,9 +522,73 @@ export function purchaseBillFromGl(
       memo: memo || undefined,
       party,
       lines,
-      taxMinor: 0n,
+      taxMinor,
+      ...(documentTaxes ? { taxes: documentTaxes } : {}),
       totalMinor,
       terms: purchase.billingTermsXref || undefined,
     },
   };
+}
+
+/**
+ * A purchase's lines coded for books that need a tax code on each (QBO outside the US), and CW's
+ * purchase tax per ledger code. A line is taxed as CW flags it (`taxable`); CW charging tax with no
+ * line flagged is tax on the whole purchase (its header's tax code), so every item line is taxed.
+ * Freight is taxed when the header says so (purchaseHeaderFreightTaxableFlag). Mutates `lines`.
+ */
+function purchaseTaxes(
+  purchase: GlExportPurchaseTransaction,
+  lines: DocumentLine[],
+  taxAmounts: bigint[],
+  options: BillOptions,
+  problems: OtherProblem[],
+): DocumentTax[] {
+  const detail = purchase.purchaseDetail ?? [];
+  const headerCode = purchase.taxCode?.identifier ?? purchase.taxCode?.name ?? '';
+  const charged = taxAmounts.some((t) => t !== 0n);
+  const flagged = detail.some((d) => !isFreightLine(d) && d.taxable === true);
+  const codeOf = (index: number): string | undefined => {
+    const entry = detail[index];
+    if (!entry) return undefined; // freight without a GL line of its own
+    if (isFreightLine(entry)) return undefined;
+    return entry.taxCodeXref || headerCode;
+  };
+  lines.forEach((line, index) => {
+    const entry = detail[index];
+    const isFreight = !entry || isFreightLine(entry);
+    const taxed =
+      charged &&
+      (isFreight
+        ? purchase.purchaseHeaderFreightTaxableFlag === true
+        : flagged
+          ? entry.taxable === true
+          : true);
+    line.taxable = taxed;
+    line.taxKey = taxed
+      ? taxKeyOf(
+          options.mappings,
+          isFreight ? headerCode : (codeOf(index) ?? ''),
+          `line "${line.description}"`,
+          problems,
+        )
+      : exemptKeyOf(options, `line "${line.description}"`, problems);
+  });
+  const byKey = new Map<string, DocumentTax>();
+  for (const [k, taxMinor] of taxAmounts.entries()) {
+    if (taxMinor === 0n) continue;
+    const entry = purchase.purchaseDetailTax?.[k];
+    const cwCode = entry?.taxCode?.identifier ?? entry?.taxCode?.name ?? headerCode;
+    const taxKey = taxKeyOf(options.mappings, cwCode, 'purchase tax', problems);
+    if (!taxKey) continue;
+    const group = byKey.get(taxKey) ?? { taxKey, cwCodes: [], taxableMinor: 0n, taxMinor: 0n };
+    if (!group.cwCodes.includes(cwCode)) group.cwCodes.push(cwCode);
+    group.taxMinor += taxMinor;
+    byKey.set(taxKey, group);
+  }
+  const taxed = lines.filter((l) => l.taxable);
+  for (const group of byKey.values()) {
+    const own = taxed.filter((l) => l.taxKey === group.taxKey);
+    group.taxableMinor = sumMinor((own.length > 0 ? own : taxed).map((l) => l.amountMinor));
+  }
+  return [...byKey.values()];
 }

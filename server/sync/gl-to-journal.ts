@@ -4,7 +4,13 @@ import { formatMinor, sumMinor, toMinor } from '../money.js';
 import type { OtherProblem, OtherResult } from './gl-to-bill.js';
 import type { Mappings } from './mappings.js';
 
-/** An adjustment detail line's GL entry id: not in connectwise-rest's type, but CW sends it. */
+/**
+ * An adjustment's GL entry ids, which its batch must name. ConnectWise's own types
+ * (GLExportAdjustmentTransactionDetail in connectwise-rest's ManageTypes) give adjustment lines no
+ * `id`, and no published export shows one, so none is assumed: a line's numeric `id` is used only when
+ * CW sends it, and an adjustment without one is refused (`adjustment_entries_unknown`) before anything
+ * is written, never batched by guess.
+ */
 export const adjustmentEntryIds = (adjustment: GlExportAdjustmentTransaction): number[] =>
   (adjustment.adjustmentDetail ?? [])
     .map((line) => (line as { id?: unknown }).id)
@@ -28,8 +34,10 @@ export function adjustmentJournalFromGl(
       detail: `inventory adjustment ${options.number}: its description contains '`,
     });
   const detail = adjustment.adjustmentDetail ?? [];
-  if (detail.length === 0 || adjustmentEntryIds(adjustment).length === 0)
+  if (detail.length === 0)
     problems.push({ code: 'gl_entries_missing', detail: `${options.number} has no GL entries` });
+  else if (adjustmentEntryIds(adjustment).length < detail.length)
+    problems.push({ code: 'adjustment_entries_unknown', detail: options.number });
   const account = (cwAccount: string | undefined, what: string) => {
     const key = options.mappings.get('gl_account', cwAccount ?? '');
     if (!key)

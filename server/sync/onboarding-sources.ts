@@ -2,6 +2,7 @@ import type {
   ConnectWiseClient,
   GlTransaction,
   UnpostedExpense,
+  UnpostedInvoice,
   UnpostedKind,
   UnpostedProcurement,
 } from '../connectwise/index.js';
@@ -25,6 +26,8 @@ export interface OnboardingCandidate {
   date: string;
   glEntryIds: number[];
   problem: { code: ErrorCode; detail: string } | undefined;
+  /** CW's unposted row: the amounts, company and date the onboarded record keeps. */
+  unposted: UnpostedInvoice | UnpostedExpense | UnpostedProcurement;
 }
 
 /** Records per export call: few calls, responses of a sensible size. */
@@ -63,14 +66,16 @@ export function unpostedConditions(kind: UnpostedKind, cutoffDate: string, types
   return `${invoices} and invoiceType ${types.has('credit_memo') ? '=' : '!='} "CreditMemo"`;
 }
 
-/** Candidates of one kind, chunk by chunk. */
+/** Candidates of one kind, chunk by chunk; with `onlyId`, that one record's (onboarding it again). */
 export function candidatesOfKind(
   cw: ConnectWiseClient,
   kind: UnpostedKind,
   cutoffDate: string,
   types: Set<RecordType>,
+  onlyId?: number,
 ): AsyncGenerator<OnboardingCandidate[]> {
-  const conditions = unpostedConditions(kind, cutoffDate, types);
+  const conditions =
+    unpostedConditions(kind, cutoffDate, types) + (onlyId === undefined ? '' : ` and id = ${onlyId}`);
   if (kind === 'invoices') return invoiceCandidates(cw, conditions, cutoffDate, types);
   if (kind === 'expenses') return expenseCandidates(cw, conditions, cutoffDate);
   return procurementCandidates(cw, conditions, cutoffDate, types);
@@ -125,6 +130,7 @@ async function* invoiceCandidates(
             : u.invoiceNumber.includes('|')
               ? { code: 'invalid_batch_character', detail: `${label}: the number contains |` }
               : undefined,
+        unposted: u,
       };
     });
   }
@@ -161,6 +167,7 @@ async function* expenseCandidates(
       glEntryIds.length === 0
         ? { code: 'gl_entries_missing', detail: otherRecordLabel('expense', u.id) }
         : undefined,
+    unposted: u,
   });
   for (let i = 0; i < wanted.length; i += exportChunk) {
     const chunk = wanted.slice(i, i + exportChunk);
@@ -185,7 +192,11 @@ function procurementProblem(
   part: ReturnType<typeof findOtherRecordPart>,
 ): OnboardingCandidate['problem'] {
   const label = otherRecordLabel(type, u.id);
-  if (!part || part.glEntryIds.length === 0) return { code: 'gl_entries_missing', detail: label };
+  if (!part)
+    return { code: type === 'procurement' ? 'purchase_not_in_export' : 'gl_entries_missing', detail: label };
+  if (part.shape === 'adjustment' && part.glEntryIds.length < (part.adjustment.adjustmentDetail ?? []).length)
+    return { code: 'adjustment_entries_unknown', detail: label };
+  if (part.glEntryIds.length === 0) return { code: 'gl_entries_missing', detail: label };
   if (type === 'adjustment' && (u.description ?? '').includes("'"))
     return { code: 'invalid_batch_character', detail: `${label}: its description contains '` };
   if (part.shape === 'purchase' && (part.purchase.packingSlip ?? '').includes('|'))
@@ -223,7 +234,11 @@ async function* procurementCandidates(
     });
     yield chunk.map((u): OnboardingCandidate => {
       const type = typeOf(u) as 'procurement' | 'adjustment';
-      const part = findOtherRecordPart(type, glExport, { cwId: u.id, productId: productIdOf(u) });
+      const part = findOtherRecordPart(type, glExport, {
+        cwId: u.id,
+        productId: productIdOf(u),
+        unposted: u,
+      });
       return {
         type,
         cwId: u.id,
@@ -231,6 +246,7 @@ async function* procurementCandidates(
         date: ((u as { purchaseDate?: string }).purchaseDate ?? '').slice(0, 10),
         glEntryIds: part?.glEntryIds ?? [],
         problem: procurementProblem(type, u, part),
+        unposted: u,
       };
     });
   }

@@ -4,9 +4,16 @@ import type {
   GlExportExpenseBill,
   GlExportPurchaseTransaction,
   UnpostedExpense,
+  UnpostedProcurement,
 } from '../connectwise/schemas.js';
 import type { RecordType } from '../db/schema.js';
-import { type CompanyPaidExpense, companyPaidEntryIds, companyPaidExpenseSchema } from './gl-to-bill.js';
+import { toMinor } from '../money.js';
+import {
+  type CompanyPaidExpense,
+  companyPaidEntryIds,
+  companyPaidExpenseSchema,
+  purchaseEntryIds,
+} from './gl-to-bill.js';
 import { adjustmentEntryIds } from './gl-to-journal.js';
 
 /** The record types that are not invoices: expenses, procurement purchases, inventory adjustments. */
@@ -34,15 +41,44 @@ export type OtherRecordPart =
   | { shape: 'adjustment'; adjustment: GlExportAdjustmentTransaction; glEntryIds: number[] };
 
 /**
- * Finds one record in an export. Procurement parts carry the unposted product id, so one export can
- * hold many. Expense parts do not carry the expense id (CW groups a member's reimbursable entries into
+ * A purchase's part of an export. The part's `id` is not documented to be the unposted product id (a
+ * real export shows "PO #COMPANYBPO, Packing Slip: COMPANYBPO": Zynk-Workflow ConnectWise docs), so
+ * an id equal to the product id is taken when there is exactly one; otherwise the part is found by
+ * what ConnectWise's UnpostedProcurement and GLExportPurchaseTransaction types both carry: the PO
+ * number (`purchaseOrder.name` / `documentNumber`), the vendor (`vendor.id` / `company.id`), the
+ * vendor's invoice number and the total. Only a single match is answered: two look-alike receipts in
+ * one export are never told apart by guess (the caller exports each on its own or refuses).
+ */
+export function findPurchasePart(
+  purchases: GlExportPurchaseTransaction[],
+  productId: string,
+  unposted: UnpostedProcurement | undefined,
+): GlExportPurchaseTransaction | undefined {
+  const byId = purchases.filter((p) => p.id === productId);
+  if (byId.length === 1) return byId[0];
+  if (!unposted) return undefined;
+  const decimals = unposted.currency?.numberOfDecimals ?? 2;
+  const same = (a: string | undefined, b: string | undefined) => (a ?? '') === (b ?? '');
+  const matches = purchases.filter(
+    (p) =>
+      same(p.documentNumber, unposted.purchaseOrder?.name ?? unposted.purchaseOrder?.identifier) &&
+      (p.company?.id ?? null) === (unposted.vendor?.id ?? null) &&
+      same(p.vendorInvoiceNumber, unposted.vendorInvoiceNumber) &&
+      toMinor(Math.abs(p.total ?? 0), decimals) === toMinor(Math.abs(unposted.total ?? 0), decimals),
+  );
+  return matches.length === 1 ? matches[0] : undefined;
+}
+
+/**
+ * Finds one record in an export. Purchases are found by findPurchasePart, so one export can hold
+ * many. Expense parts do not carry the expense id (CW groups a member's reimbursable entries into
  * one bill, and a company-paid entry is keyed by its GL entry), so an expense is found only in an
  * export of that one expense.
  */
 export function findOtherRecordPart(
   type: OtherRecordType,
   glExport: GlExport,
-  ids: { cwId: number; productId: string },
+  ids: { cwId: number; productId: string; unposted?: UnpostedProcurement },
 ): OtherRecordPart | undefined {
   if (type === 'expense') {
     // CW decides: a reimbursable expense is owed to the member (an expense bill); a company-paid one
@@ -62,16 +98,17 @@ export function findOtherRecordPart(
     return expense && { shape: 'company_paid', expense, glEntryIds: companyPaidEntryIds(expense) };
   }
   if (type === 'procurement') {
-    const purchase = (glExport.purchaseTransactions ?? []).find((p) => p.id === ids.productId);
-    return (
-      purchase && {
-        shape: 'purchase',
-        purchase,
-        glEntryIds: (purchase.purchaseDetail ?? []).flatMap((d) => (typeof d.id === 'number' ? [d.id] : [])),
-      }
-    );
+    const purchase = findPurchasePart(glExport.purchaseTransactions ?? [], ids.productId, ids.unposted);
+    return purchase && { shape: 'purchase', purchase, glEntryIds: purchaseEntryIds(purchase) };
   }
-  const adjustment = (glExport.adjustmentTransactions ?? []).find((a) => a.id === ids.productId);
+  // As for purchases, an adjustment's `id` is not documented to be the product id: failing an exact
+  // match, the one adjustment whose description is the unposted record's is taken.
+  const adjustments = glExport.adjustmentTransactions ?? [];
+  const byId = adjustments.filter((a) => a.id === ids.productId);
+  const described = adjustments.filter(
+    (a) => ids.unposted?.description !== undefined && a.adjustmentDescription === ids.unposted.description,
+  );
+  const adjustment = byId.length === 1 ? byId[0] : described.length === 1 ? described[0] : undefined;
   return adjustment && { shape: 'adjustment', adjustment, glEntryIds: adjustmentEntryIds(adjustment) };
 }
 

@@ -1,9 +1,15 @@
+import { sql } from 'kysely';
+import type { LedgerConnection, Tenant } from '../db/schema.js';
 import type { JobQueue } from '../jobs/job-queue.js';
-import { syncPaymentsBack } from './payments-back.js';
-import { type PaymentsSweepJob, queues } from './queues.js';
-import type { RecordJobDeps } from './record-jobs.js';
+import { type PaymentsBackDeps, syncNamedPayments, syncPaymentsBack } from './payments-back.js';
+import { paymentsCheck } from './payments-schedule.js';
+import { type PaymentsEventJob, type PaymentsSweepJob, queues } from './queues.js';
+import { jobExpirySeconds, jobHeartbeatSeconds, type RecordJobDeps } from './record-jobs.js';
 
-/** Every minute each active connection's payments are swept; webhooks and the pod ask for more. */
+/**
+ * Every minute the schedule is asked which connections are due a full payments check (QBO CDC,
+ * Xero poll; payments-schedule.ts); webhooks trigger targeted reads and the pod asks for sweeps.
+ */
 export const paymentsCron = '* * * * *';
 
 export async function createPaymentQueues(jobs: JobQueue): Promise<void> {
@@ -14,15 +20,30 @@ export async function createPaymentQueues(jobs: JobQueue): Promise<void> {
     retryDelay: 3,
     retryBackoff: true,
     // A sweep held by a dead worker would stall every connection's sweeps (a stately queue's fetch
-    // fails while its head's key is active) for pg-boss's default 15 minutes. Five minutes covers a
-    // long first sweep; one that outlives it is safe to run again (each payment is claimed once).
-    expireInSeconds: 300,
+    // fails while its head's key is active) for pg-boss's default 15 minutes. A running sweep beats
+    // (job-queue.ts), so a long first sweep lives on while a dead worker's comes back within a
+    // minute; one run twice is safe anyway (each payment is claimed once).
+    expireInSeconds: jobExpirySeconds,
+  });
+  // One read per named entity at a time, one more waiting (Intuit and Xero may deliver twice).
+  await jobs.ensureQueue(queues.paymentsEvent, {
+    policy: 'stately',
+    retryLimit: 8,
+    retryDelay: 3,
+    retryBackoff: true,
+    expireInSeconds: jobExpirySeconds,
   });
   await jobs.ensureQueue(queues.paymentsTick, { policy: 'singleton' });
 }
 
 export async function requestPaymentsSweep(jobs: JobQueue, job: PaymentsSweepJob): Promise<void> {
   await jobs.send(queues.paymentsSweep, job, { singletonKey: `${job.connectionId}:${job.since ?? ''}` });
+}
+
+export async function requestPaymentsEvent(jobs: JobQueue, job: PaymentsEventJob): Promise<void> {
+  await jobs.send(queues.paymentsEvent, job, {
+    singletonKey: `${job.connectionId}:${job.entity}:${job.entityId}`,
+  });
 }
 
 /** Sweeps for every active connection of a tenant (or of all tenants). */
@@ -46,29 +67,133 @@ export async function sweepAll(
   return connections.length;
 }
 
-export async function startPaymentWorkers(deps: RecordJobDeps): Promise<void> {
+/**
+ * One pass of the schedule: each active connection's activity read in one query, the due ones
+ * swept. Answers what it asked for, by reason (the tests and the log read it).
+ */
+export async function checkDuePayments(
+  deps: Pick<RecordJobDeps, 'db' | 'jobs'>,
+  options: { now?: Date; startUp?: boolean } = {},
+): Promise<{ connectionId: string; reason: string }[]> {
+  const now = options.now ?? new Date();
+  const rows = await deps.db
+    .selectFrom('ledger_connections as c')
+    .select([
+      'c.id',
+      'c.tenant_id',
+      'c.kind',
+      'c.payments_checked_at',
+      'c.ledger_event_at',
+      sql<string>`(select count(*) from records r where r.connection_id = c.id and r.type = 'invoice'
+        and r.state in ('synced', 'partly_paid') and r.ledger_id is not null)`.as('open_documents'),
+      sql<Date | null>`(select max(p.created_at) from payments p where p.connection_id = c.id)`.as(
+        'last_paid_at',
+      ),
+    ])
+    .where('c.status', '=', 'active')
+    .execute();
+  const date = (t: Date | string | null) => (t === null ? undefined : new Date(t));
+  const due: { connectionId: string; reason: string }[] = [];
+  for (const row of rows) {
+    const check = paymentsCheck({
+      kind: row.kind,
+      now,
+      lastCheckedAt: date(row.payments_checked_at),
+      lastEventAt: date(row.ledger_event_at),
+      lastPaidAt: date(row.last_paid_at),
+      openDocuments: Number(row.open_documents),
+      startUp: options.startUp === true,
+    });
+    if (!check.due) continue;
+    due.push({ connectionId: row.id, reason: check.reason });
+    await requestPaymentsSweep(deps.jobs, { tenantId: row.tenant_id, connectionId: row.id });
+  }
+  return due;
+}
+
+/** What the payments code needs for one active connection, or undefined when there is none. */
+async function paymentsDepsFor(
+  deps: RecordJobDeps,
+  job: { tenantId: string; connectionId: string },
+): Promise<{ back: PaymentsBackDeps; tenant: Tenant; connection: LedgerConnection } | undefined> {
+  const tenant = await deps.tenants.get(job.tenantId);
+  const connection = tenant && (await deps.connections.get(tenant.id, job.connectionId));
+  if (!tenant || !connection || connection.status !== 'active') return undefined;
+  const settings = deps.tenants.settingsOf(tenant);
+  return {
+    tenant,
+    connection,
+    back: {
+      db: deps.db,
+      records: deps.records,
+      cw: deps.connectWise.for(tenant),
+      ledger: deps.ledgers.for(connection),
+      connection,
+      paymentsPerInvoice: settings.cwPaymentsPerInvoice,
+    },
+  };
+}
+
+/**
+ * `everyMinutes` 0 turns the schedule off (no minute pass, no start-up pass): tests that run a pass
+ * themselves set it. Webhook events and asked-for sweeps are worked either way.
+ */
+export async function startPaymentWorkers(deps: RecordJobDeps, everyMinutes = 1): Promise<void> {
   await createPaymentQueues(deps.jobs);
-  await deps.jobs.work<PaymentsSweepJob>(queues.paymentsSweep, async (job) => {
-    const tenant = await deps.tenants.get(job.tenantId);
-    const connection = tenant && (await deps.connections.get(tenant.id, job.connectionId));
-    if (!tenant || !connection || connection.status !== 'active') return;
-    const settings = deps.tenants.settingsOf(tenant);
-    const since = job.since ?? (connection.payments_cursor ? undefined : settings.paymentsFrom);
-    const result = await syncPaymentsBack(
-      {
-        db: deps.db,
-        records: deps.records,
-        cw: deps.connectWise.for(tenant),
-        ledger: deps.ledgers.for(connection),
-        connection,
-      },
-      since ? new Date(`${since}T00:00:00Z`) : undefined,
-    );
-    if (result.seen > 0)
-      deps.logger.info({ tenantId: tenant.id, connectionId: connection.id, ...result }, 'payments swept');
-  });
+  // A connection removed while its job ran (its tenant deleted, the demo made afresh) has nothing
+  // left to read: that is no failure to retry or to log.
+  const unlessRemoved = (tenantId: string, connectionId: string) => async (error: unknown) => {
+    if (!(await deps.connections.get(tenantId, connectionId))) return undefined;
+    throw error;
+  };
+  await deps.jobs.work<PaymentsSweepJob>(
+    queues.paymentsSweep,
+    async (job) => {
+      const found = await paymentsDepsFor(deps, job);
+      if (!found) return;
+      const { tenant, connection } = found;
+      const since =
+        job.since ?? (connection.payments_cursor ? undefined : deps.tenants.settingsOf(tenant).paymentsFrom);
+      const result = await syncPaymentsBack(
+        found.back,
+        since ? new Date(`${since}T00:00:00Z`) : undefined,
+      ).catch(unlessRemoved(tenant.id, connection.id));
+      if (result && result.seen > 0)
+        deps.logger.info({ tenantId: tenant.id, connectionId: connection.id, ...result }, 'payments swept');
+    },
+    { heartbeatSeconds: jobHeartbeatSeconds },
+  );
+  await deps.jobs.work<PaymentsEventJob>(
+    queues.paymentsEvent,
+    async (job) => {
+      const found = await paymentsDepsFor(deps, job);
+      if (!found) return;
+      const result = await syncNamedPayments(found.back, {
+        entity: job.entity,
+        id: job.entityId,
+        operation: job.operation,
+      }).catch(unlessRemoved(job.tenantId, job.connectionId));
+      if (result && (result.written > 0 || result.deleted > 0))
+        deps.logger.info(
+          { tenantId: job.tenantId, connectionId: job.connectionId, entity: job.entity, ...result },
+          'payments read from a webhook event',
+        );
+    },
+    { heartbeatSeconds: jobHeartbeatSeconds },
+  );
+  if (everyMinutes <= 0) {
+    await deps.jobs.boss.unschedule(queues.paymentsTick);
+    return;
+  }
   await deps.jobs.work(queues.paymentsTick, async () => {
-    await sweepAll(deps);
+    await checkDuePayments(deps);
   });
-  await deps.jobs.boss.schedule(queues.paymentsTick, paymentsCron);
+  await deps.jobs.boss.schedule(
+    queues.paymentsTick,
+    everyMinutes === 1 ? paymentsCron : `*/${everyMinutes} * * * *`,
+  );
+  // Start-up: webhooks sent while no process listened are lost to us; CDC (and Xero's poll, where
+  // documents are open) closes that gap once.
+  const due = await checkDuePayments(deps, { startUp: true });
+  if (due.length > 0) deps.logger.info({ connections: due.length }, 'payments checked at start-up');
 }

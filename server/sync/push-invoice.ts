@@ -1,11 +1,13 @@
 import type { ConnectWiseClient, GlTransaction, Invoice } from '../connectwise/index.js';
 import { parseGlEntryIds } from '../connectwise/index.js';
 import type { LedgerConnection, RecordRow } from '../db/schema.js';
+import { bookingOptionsFor } from '../ledgers/amount-precision.js';
 import type { Ledger, SalesOrBillDocument } from '../ledgers/ledger.js';
 import { mappingFailure, PipelineError } from './error-catalogue.js';
 import { salesDocumentFromGl } from './gl-to-document.js';
-import { invoiceColumns } from './invoice-columns.js';
+import { invoiceColumns, isClosed } from './invoice-columns.js';
 import type { Mappings } from './mappings.js';
+import { datedBeforeCutoff } from './onboarded-history.js';
 import {
   adoptOwnBatch,
   batchIdentifierFor,
@@ -15,6 +17,7 @@ import {
   recordPushed,
 } from './record-steps.js';
 import type { RecordStore } from './record-store.js';
+import type { RoundingNote } from './rounding.js';
 
 /** What one push of an invoice or credit memo needs, already resolved for its tenant. */
 export interface InvoicePushContext {
@@ -23,16 +26,50 @@ export interface InvoicePushContext {
   batchPrefix: string;
   roundingLimit: string;
   actor: string;
+  /**
+   * The tenant's onboarding cutoff, and whether an admin confirmed booking this record anyway: a
+   * record dated on or before the cutoff is history already in the books and is never booked by
+   * accident (refusedAsHistory).
+   */
+  onboardingCutoff?: string;
+  bookOld?: boolean;
   /** The ledger connection that books this record's CW location, with its ledger and mappings. */
   route(
     locationId: number | null,
   ): Promise<{ connection: LedgerConnection; ledger: Ledger; mappings: Mappings } | undefined>;
 }
 
-const isClosed = (invoice: Invoice) => {
-  const status = invoice.status as { isClosed?: boolean; name?: string } | undefined;
-  return status?.isClosed ?? /closed/i.test(status?.name ?? '');
-};
+/**
+ * Refuses to create a ledger document for a record dated on or before the tenant's onboarding
+ * cutoff unless an admin confirmed it: a record already booked (an update) is not history.
+ */
+export function refuseAsHistory(ctx: InvoicePushContext, record: RecordRow, label: string): void {
+  if (ctx.bookOld || record.ledger_id) return;
+  const date = dateOnly(record.record_date);
+  if (datedBeforeCutoff(date, ctx.onboardingCutoff))
+    throw new PipelineError(
+      'before_onboarding_cutoff',
+      `${label} (dated ${date}, cutoff ${ctx.onboardingCutoff})`,
+    );
+}
+
+const dateOnly = (value: Date | string | null) =>
+  value === null ? null : typeof value === 'string' ? value.slice(0, 10) : value.toISOString().slice(0, 10);
+
+/** What stops CW's invoice from being pushed as it stands, before any export, in the order pushes meet them. */
+export function invoiceProblems(invoice: Invoice, identifier: string, label: string): PipelineError[] {
+  const problems: PipelineError[] = [];
+  if (!isClosed(invoice)) problems.push(new PipelineError('not_closed', label));
+  if (invoice.invoiceNumber.includes('|'))
+    problems.push(new PipelineError('invalid_batch_character', `${label}: the number contains |`));
+  if (identifier.length > 50)
+    problems.push(new PipelineError('batch_identifier_too_long', `"${identifier}"`));
+  return problems;
+}
+
+/** "Invoice INV-1" or "Credit memo CM-1": how errors and checks name the record. */
+export const invoiceLabel = (invoice: Invoice) =>
+  `${invoice.type === 'CreditMemo' ? 'Credit memo' : 'Invoice'} ${invoice.invoiceNumber}`;
 
 /** A pushed invoice or credit memo, with CW's view of it read just before its batch was made. */
 export interface PushedInvoice {
@@ -56,20 +93,17 @@ export async function pushInvoice(
   const cwId = Number(record.cw_id);
   const invoice = justRead ?? (await ctx.cw.getInvoice(cwId));
   if (!invoice) throw new PipelineError('cw_record_not_found', `invoice ${cwId}`);
-  const label = `${invoice.type === 'CreditMemo' ? 'Credit memo' : 'Invoice'} ${invoice.invoiceNumber}`;
+  const label = invoiceLabel(invoice);
   // The record shows what CW holds now, whatever happens next.
   record = await ctx.records.update(record, invoiceColumns(invoice, record));
   const identifier = batchIdentifierFor(ctx.batchPrefix, invoice.invoiceNumber);
 
   if (invoice.glBatch)
     return { record: await adoptOwnBatch(ctx, record, identifier, label, 'already_posted'), invoice };
-  if (!isClosed(invoice)) {
-    throw new PipelineError('not_closed', label);
-  }
-  if (invoice.invoiceNumber.includes('|'))
-    throw new PipelineError('invalid_batch_character', `${label}: the number contains |`);
-  if (identifier.length > 50) throw new PipelineError('batch_identifier_too_long', `"${identifier}"`);
+  const [refusal] = invoiceProblems(invoice, identifier, label);
+  if (refusal) throw refusal;
 
+  refuseAsHistory(ctx, record, label);
   // A push that reached the ledger before a crash resumes at the batch step.
   if (record.state !== 'pushed' || !record.ledger_id) {
     try {
@@ -108,7 +142,7 @@ async function exportAndPush(
   const cwId = Number(record.cw_id);
   // 1. Export: a preview of this record's GL transaction; marks nothing in CW.
   const glExport = await ctx.cw.exportInvoice(cwId);
-  const transaction = (glExport.transactions ?? []).find((t) => t.documentNumber === invoice.invoiceNumber);
+  const transaction = transactionOf(glExport, invoice);
   if (!transaction?.glEntryIds) throw new PipelineError('gl_entries_missing', label);
   // Read before this attempt's own export event: no export ever means no create was ever sent.
   const neverExported = !record.ledger_id && !(await ctx.records.hasEvent(record, exportEventKinds));
@@ -119,11 +153,15 @@ async function exportAndPush(
   const route = await ctx.route(locationId);
   if (!route)
     throw new PipelineError('no_ledger_connection', `${label} (CW location ${locationId ?? 'none'})`);
-  const document = mapDocument(transaction, route, invoice, ctx.roundingLimit, label);
+  const { document, rounding } = mapDocument(transaction, route, invoice, ctx.roundingLimit, label);
   const ref = await pushLedgerDocument(route.ledger, record, document, label, { neverExported });
-  record = await recordPushed(ctx.records, record, route.connection, route.ledger, ref, ctx.actor);
+  record = await recordPushed(ctx.records, record, route.connection, route.ledger, ref, ctx.actor, rounding);
   return record;
 }
+
+/** The invoice's own transaction in CW's GL export of it. */
+export const transactionOf = (glExport: { transactions?: GlTransaction[] }, invoice: Invoice) =>
+  (glExport.transactions ?? []).find((t) => t.documentNumber === invoice.invoiceNumber);
 
 function exportedColumns(record: RecordRow, invoice: Invoice, transaction: GlTransaction, actor: string) {
   return {
@@ -147,17 +185,21 @@ function glEntryIdsOf(transaction: GlTransaction): Set<number> {
   return ids;
 }
 
-function mapDocument(
+/** CW's GL transaction as the ledger document the push creates, or the mapping failure that stops it. */
+export function mapDocument(
   transaction: GlTransaction,
   { mappings, connection }: { mappings: Mappings; connection: LedgerConnection },
   invoice: Invoice,
   roundingLimit: string,
   label: string,
-): SalesOrBillDocument {
+): { document: SalesOrBillDocument; rounding: RoundingNote | undefined } {
   const company = invoice.company;
+  const currency = transaction.currency?.currencyCode;
   const result = salesDocumentFromGl(transaction, {
     mappings,
     roundingLimit,
+    // QBO outside the US needs a code on every line, so lines CW does not tax need the exempt one.
+    ...bookingOptionsFor(connection, currency),
     party: {
       kind: 'customer',
       cwId: String(company?.id ?? ''),
@@ -169,5 +211,5 @@ function mapDocument(
   if (!result.ok) throw mappingFailure(result.problems, connection.id);
   if (result.document.totalMinor === 0n) throw new PipelineError('zero_total', label);
   if (result.document.totalMinor < 0n) throw new PipelineError('negative_total', label);
-  return result.document;
+  return { document: result.document, rounding: result.rounding };
 }

@@ -5,7 +5,8 @@ import type {
   UnpostedProcurement,
 } from '../connectwise/index.js';
 import type { LedgerConnection, RecordRow } from '../db/schema.js';
-import type { LedgerDocument } from '../ledgers/ledger.js';
+import { bookingOptionsFor } from '../ledgers/amount-precision.js';
+import type { LedgerDocument, SalesOrBillDocument } from '../ledgers/ledger.js';
 import { toMinor } from '../money.js';
 import { batchFlagsFor, unpostedKindOf } from './cw-record-kind.js';
 import { mappingFailure, PipelineError } from './error-catalogue.js';
@@ -23,7 +24,7 @@ import {
   otherRecordLabel,
   otherRecordNumber,
 } from './other-record-export.js';
-import type { InvoicePushContext } from './push-invoice.js';
+import { type InvoicePushContext, refuseAsHistory } from './push-invoice.js';
 import {
   adoptOwnBatch,
   batchIdentifierFor,
@@ -31,12 +32,15 @@ import {
   pushLedgerDocument,
   recordPushed,
 } from './record-steps.js';
+import type { RoundingNote } from './rounding.js';
 
 export type Unposted = UnpostedExpense | UnpostedProcurement;
 
 interface Mapped {
   document: LedgerDocument;
   glEntryIds: number[];
+  /** A bill's rounding, said on the record as an invoice's is. */
+  rounding?: RoundingNote;
 }
 
 /**
@@ -69,6 +73,7 @@ export async function pushOtherRecord(ctx: InvoicePushContext, start: RecordRow)
   }
   if (identifier.length > 50) throw new PipelineError('batch_identifier_too_long', `"${identifier}"`);
   record = await ctx.records.update(record, otherRecordColumns(unposted, record, number));
+  refuseAsHistory(ctx, record, label);
 
   if (record.state !== 'pushed' || !record.ledger_id) {
     record = await exportAndPush(ctx, record, unposted, identifier, label, number);
@@ -138,7 +143,17 @@ async function exportAndPush(
   const route = await ctx.route(locationId);
   if (!route)
     throw new PipelineError('no_ledger_connection', `${label} (CW location ${locationId ?? 'none'})`);
-  const mapped = mapRecord(type, glExport, unposted, route, number, productId, cwId, label);
+  const mapped = mapRecord(
+    type,
+    glExport,
+    unposted,
+    route,
+    number,
+    productId,
+    cwId,
+    label,
+    ctx.roundingLimit,
+  );
   if (mapped.glEntryIds.length === 0) throw new PipelineError('gl_entries_missing', label);
   record = await ctx.records.advance(record, {
     to: 'exported',
@@ -154,12 +169,22 @@ async function exportAndPush(
 
   // 3. The ledger document, once.
   const ref = await pushLedgerDocument(route.ledger, record, mapped.document, label);
-  return recordPushed(ctx.records, record, route.connection, route.ledger, ref, ctx.actor);
+  return recordPushed(ctx.records, record, route.connection, route.ledger, ref, ctx.actor, mapped.rounding);
 }
 
 function unwrap<D extends LedgerDocument>(result: OtherResult<D>, connectionId: string): D {
   if (result.ok) return result.document;
   throw mappingFailure(result.problems, connectionId);
+}
+
+/** A bill with its rounding note, if it has one. */
+function unwrapBill(
+  result: OtherResult<SalesOrBillDocument>,
+  connectionId: string,
+  glEntryIds: number[],
+): Mapped {
+  const document = unwrap(result, connectionId);
+  return { document, glEntryIds, ...(result.ok && result.rounding ? { rounding: result.rounding } : {}) };
 }
 
 /** The one record's part of the export, as a ledger document and the GL entry ids its batch names. */
@@ -168,39 +193,69 @@ export function mapRecord(
   glExport: GlExport,
   unposted: Unposted,
   /** The connection the record routes to, with its mappings. */
-  { mappings, connection }: { mappings: Mappings; connection: Pick<LedgerConnection, 'id'> },
+  {
+    mappings,
+    connection,
+  }: {
+    mappings: Mappings;
+    /** Its kind and tax setup decide how bills are coded and rounded (bookingOptionsFor). */
+    connection: Pick<LedgerConnection, 'id'> & Partial<Pick<LedgerConnection, 'kind' | 'tax_setup'>>;
+  },
   number: string,
   productId: string,
   cwId: number,
   label: string,
+  /** The tenant's rounding limit: bills get the same allowance as invoices. */
+  roundingLimit?: string,
 ): Mapped {
-  const part = findOtherRecordPart(type, glExport, { cwId, productId });
-  if (!part) throw new PipelineError('gl_entries_missing', label);
+  const part = findOtherRecordPart(type, glExport, {
+    cwId,
+    productId,
+    unposted: type === 'expense' ? undefined : (unposted as UnpostedProcurement),
+  });
+  if (!part)
+    throw new PipelineError(
+      type === 'procurement'
+        ? 'purchase_not_in_export'
+        : type === 'adjustment'
+          ? 'adjustment_entries_unknown'
+          : 'gl_entries_missing',
+      label,
+    );
   const currency = (unposted as { currency?: { currencyCode?: string; numberOfDecimals?: number } }).currency;
   const { glEntryIds } = part;
+  const billCurrency =
+    (part.shape === 'expense_bill'
+      ? part.bill.currency
+      : part.shape === 'purchase'
+        ? part.purchase.currency
+        : undefined
+    )?.currencyCode ?? currency?.currencyCode;
+  const booking = bookingOptionsFor(connection, billCurrency);
   switch (part.shape) {
     case 'expense_bill':
-      return {
-        document: unwrap(expenseBillFromGl(part.bill, { mappings, number }), connection.id),
+      return unwrapBill(
+        expenseBillFromGl(part.bill, { mappings, number, roundingLimit, ...booking }),
+        connection.id,
         glEntryIds,
-      };
+      );
     case 'company_paid':
       return {
         document: unwrap(companyExpenseJournalFromGl(part.expense, { mappings, number }), connection.id),
         glEntryIds,
       };
     case 'purchase':
-      return {
-        document: unwrap(
-          purchaseBillFromGl(part.purchase, {
-            mappings,
-            number: part.purchase.vendorInvoiceNumber || number,
-            fallbackCurrency: currency?.currencyCode,
-          }),
-          connection.id,
-        ),
+      return unwrapBill(
+        purchaseBillFromGl(part.purchase, {
+          mappings,
+          number: part.purchase.vendorInvoiceNumber || number,
+          fallbackCurrency: currency?.currencyCode,
+          roundingLimit,
+          ...booking,
+        }),
+        connection.id,
         glEntryIds,
-      };
+      );
     case 'adjustment':
       return {
         document: unwrap(

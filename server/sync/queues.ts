@@ -8,6 +8,13 @@ export const queues = {
   onboarding: 'onboarding-run',
   paymentsSweep: 'payments-sweep',
   paymentsTick: 'payments-tick',
+  /** A targeted read of what one ledger webhook event names (payment-jobs.ts). */
+  paymentsEvent: 'payments-event',
+  /** Stored ConnectWise callbacks turned into refreshes (callback-inbox.ts). */
+  callbackInbox: 'connectwise-callbacks',
+  /** The callback watchdog: one check per tenant, and the tick that sends them (callback-watchdog.ts). */
+  callbackWatch: 'connectwise-callback-watch',
+  callbackWatchTick: 'connectwise-callback-watch-tick',
 } as const;
 
 export interface PaymentsSweepJob {
@@ -15,6 +22,15 @@ export interface PaymentsSweepJob {
   connectionId: string;
   /** YYYY-MM-DD: re-run from this date instead of the stored cursor. */
   since?: string;
+}
+
+/** One ledger webhook event's entity, read by itself. */
+export interface PaymentsEventJob {
+  tenantId: string;
+  connectionId: string;
+  entity: string;
+  entityId: string;
+  operation: string;
 }
 
 export interface OnboardingJob {
@@ -36,6 +52,11 @@ export interface PushRecordJob extends RecordJob {
    * starts from it instead of reading the invoice again while it is young (record-jobs.ts).
    */
   invoiceRead?: { at: string; invoice: Invoice };
+  /**
+   * An admin confirmed "book this old record": push it although it is dated on or before the
+   * onboarding cutoff or was onboarded (the confirmation is in the record's audit trail).
+   */
+  bookOld?: boolean;
 }
 
 export interface RefreshRecordJob extends RecordJob {
@@ -47,3 +68,12 @@ export interface RefreshRecordJob extends RecordJob {
 /** One active job per record: a second request while one runs is not queued twice. */
 export const recordSingletonKey = (job: RecordJob) =>
   `${job.tenantId}:${job.type === 'credit_memo' ? 'invoice' : job.type}:${job.cwId}`;
+
+/**
+ * A refresh that may push (sync on close) has a key of its own: under the plain key it would be
+ * dropped while a status read's refresh waits (stately keeps one queued per key), and the close
+ * would never reach the books (seen on CI once callbacks went through the inbox). Two refreshes of
+ * one record at once are harmless: a refresh reads, and moves the record only conditionally.
+ */
+export const refreshSingletonKey = (job: RefreshRecordJob) =>
+  job.syncIfClosed ? `${recordSingletonKey(job)}:sync-on-close` : recordSingletonKey(job);

@@ -1,7 +1,7 @@
 import type PgBoss from 'pg-boss';
 import type { Invoice } from '../connectwise/index.js';
 import type { Db } from '../db/database.js';
-import type { LedgerConnection, RecordRow } from '../db/schema.js';
+import type { LedgerConnection, RecordRow, Tenant } from '../db/schema.js';
 import type { JobQueue } from '../jobs/job-queue.js';
 import type { ConnectionStore } from '../ledgers/connections/connection-store.js';
 import type { Ledger } from '../ledgers/ledger.js';
@@ -10,7 +10,8 @@ import type { TenantConnectWise } from '../tenants/tenant-connectwise.js';
 import type { TenantStore } from '../tenants/tenant-store.js';
 import { applyCreditsAfterPush } from './credit-application.js';
 import { loadMappings } from './mappings.js';
-import { runOnboarding } from './onboarding.js';
+import { isOnboardedHistory, onboardingCutoff } from './onboarded-history.js';
+import { onboardAgain, runOnboarding } from './onboarding.js';
 import { isOtherRecordType } from './other-record-export.js';
 import { type InvoicePushContext, pushInvoice } from './push-invoice.js';
 import { pushOtherRecord } from './push-other.js';
@@ -41,6 +42,10 @@ export interface RecordJobDeps {
   ledgers: LedgerFactory;
 }
 
+/** Expiry of push and payment jobs, and how often their running jobs beat (job-queue.ts). */
+export const jobExpirySeconds = 30;
+export const jobHeartbeatSeconds = 8;
+
 /** Finished states: a push request for them is answered without work. */
 const settled = new Set<RecordRow['state']>(['synced', 'partly_paid', 'paid', 'onboarded']);
 
@@ -51,17 +56,23 @@ export async function createRecordQueues(jobs: JobQueue): Promise<void> {
   // stately: at most one queued and one running job per record (singleton key).
   await jobs.ensureQueue(queues.pushRecord, {
     policy: 'stately',
-    ...pushRetry, // A push normally takes seconds; one held longer by a dead worker is re-run after two minutes.
-    expireInSeconds: 120,
+    ...pushRetry,
+    // A push normally takes seconds. A running push beats every pushHeartbeatSeconds, so one held
+    // by a dead worker is re-run within this expiry plus a maintenance pass (well under a minute),
+    // and a live push waiting on rate limits is never expired.
+    expireInSeconds: jobExpirySeconds,
   });
   await jobs.ensureQueue(queues.onboarding, {
     policy: 'standard',
     retryLimit: 10,
     retryDelay: 5,
     retryBackoff: true,
-    // A run goes in slices of onboardingSliceMs (each resumes where the last stopped), so a job
-    // still active after this long belongs to a dead worker and is run again.
-    expireInSeconds: 600,
+    // A run goes in slices of onboardingSliceMs (each resumes where the last stopped, checking its
+    // deadline every few records), so a job still active after this long belongs to a dead worker
+    // and is run again: with pg-boss's 30 s maintenance, a killed run resumes within two minutes.
+    // A slice that still overran would only race its retry harmlessly: records move by
+    // transitionIf and CW refuses a batch identifier twice (onboardOne).
+    expireInSeconds: 60,
   });
   await jobs.ensureQueue(queues.refreshRecord, {
     policy: 'stately',
@@ -75,7 +86,7 @@ export async function createRecordQueues(jobs: JobQueue): Promise<void> {
 }
 
 /** How long one onboarding job works before handing the rest of its run to the next job. */
-export const onboardingSliceMs = 4 * 60_000;
+export const onboardingSliceMs = 40_000;
 
 /** Queues (the next slice of) an onboarding run. */
 export async function requestOnboarding(jobs: JobQueue, job: OnboardingJob): Promise<void> {
@@ -103,6 +114,7 @@ export async function requestPush(
   key: RecordKey,
   actor: string,
   invoiceRead?: PushRecordJob['invoiceRead'],
+  options: Pick<PushRecordJob, 'bookOld'> = {},
 ): Promise<RecordRow> {
   let record = await deps.records.ensure(key);
   if (!settled.has(record.state) && record.state !== 'queued') {
@@ -115,7 +127,12 @@ export async function requestPush(
         kind: 'queued',
       })) ?? (await deps.records.ensure(key));
   }
-  const job: PushRecordJob = { ...key, actor, ...(invoiceRead ? { invoiceRead } : {}) };
+  const job: PushRecordJob = {
+    ...key,
+    actor,
+    ...(invoiceRead ? { invoiceRead } : {}),
+    ...(options.bookOld ? { bookOld: true } : {}),
+  };
   await deps.jobs.send(queues.pushRecord, job, { singletonKey: recordSingletonKey(job), ...pushRetry });
   return record;
 }
@@ -134,25 +151,17 @@ export async function runPushJob(
     throw error;
   });
   if (!record || settled.has(record.state)) return;
-  const settings = deps.tenants.settingsOf(tenant);
-  const ctx: InvoicePushContext = {
-    records: deps.records,
-    cw: deps.connectWise.for(tenant),
-    batchPrefix: settings.batchPrefix,
-    roundingLimit: settings.roundingLimit,
-    actor: job.actor,
-    async route(locationId) {
-      const connection = await deps.connections.routeFor(tenant.id, locationId);
-      if (!connection) return undefined;
-      return {
-        connection,
-        ledger: deps.ledgers.for(connection),
-        mappings: await loadMappings(deps.db, connection.id),
-      };
-    },
-  };
+  const ctx = await pushContextFor(deps, tenant, job.actor, { bookOld: job.bookOld === true });
   try {
-    if (isOtherRecordType(record.type)) await pushOtherRecord(ctx, record);
+    // Onboarded history is onboarded again (batched without posting), whoever asked: a Retry after
+    // a fix, a callback or a sweep never books it. Only an admin's "book this old record" pushes it.
+    if (!job.bookOld && isOnboardedHistory(record))
+      await onboardAgain(
+        { tenantId: tenant.id, db: deps.db, records: deps.records, cw: ctx.cw },
+        record,
+        job.actor,
+      );
+    else if (isOtherRecordType(record.type)) await pushOtherRecord(ctx, record);
     else {
       const pushed = await pushInvoice(ctx, record, youngInvoiceRead(job, new Date()));
       // A credit memo already applied in CW: make the same application in the ledger now.
@@ -217,8 +226,36 @@ export async function startRecordWorkers(
         retryLimit: meta.retryLimit ?? pushRetry.retryLimit,
       });
     },
-    { concurrency: options.concurrency ?? 4, includeMetadata: true },
+    { concurrency: options.concurrency ?? 4, includeMetadata: true, heartbeatSeconds: jobHeartbeatSeconds },
   );
 }
 
 export type { RecordJob };
+
+/** What a push of one of this tenant's records needs (also what a check before a push reads). */
+export async function pushContextFor(
+  deps: Pick<RecordJobDeps, 'db' | 'records' | 'tenants' | 'connectWise' | 'connections' | 'ledgers'>,
+  tenant: Tenant,
+  actor: string,
+  options: { bookOld?: boolean } = {},
+): Promise<InvoicePushContext> {
+  const settings = deps.tenants.settingsOf(tenant);
+  return {
+    records: deps.records,
+    cw: deps.connectWise.for(tenant),
+    batchPrefix: settings.batchPrefix,
+    roundingLimit: settings.roundingLimit,
+    actor,
+    onboardingCutoff: await onboardingCutoff(deps.db, tenant.id),
+    bookOld: options.bookOld === true,
+    async route(locationId) {
+      const connection = await deps.connections.routeFor(tenant.id, locationId);
+      if (!connection) return undefined;
+      return {
+        connection,
+        ledger: deps.ledgers.for(connection),
+        mappings: await loadMappings(deps.db, connection.id),
+      };
+    },
+  };
+}

@@ -1,8 +1,16 @@
-import { CompiledQuery, type Selectable, sql } from 'kysely';
+import {
+  CompiledQuery,
+  type Expression,
+  type ExpressionBuilder,
+  type Selectable,
+  type SqlBool,
+  sql,
+} from 'kysely';
 import { jsonArrayFrom } from 'kysely/helpers/postgres';
 import type { Db } from '../db/database.js';
 import { prepareStatement } from '../db/prepared-statements.js';
 import type {
+  Database,
   PaymentsTable,
   RecordEvent,
   RecordRow,
@@ -10,6 +18,7 @@ import type {
   RecordsTable,
   RecordType,
 } from '../db/schema.js';
+import { formatMinor } from '../money.js';
 import { typeFamily } from './record-store.js';
 
 export interface RecordWithHistory {
@@ -44,11 +53,14 @@ const recordColumns = [
   'ledger_total_minor',
   'ledger_balance_minor',
   'ledger_status',
+  'ledger_read_at',
   'ledger_url',
+  'rounding',
   'cw_batch_id',
   'cw_batch_identifier',
   'gl_entry_ids',
   'last_error',
+  'onboarding_run_id',
   'version',
   'refreshed_at',
   'created_at',
@@ -127,7 +139,7 @@ type RecordWithHistoryRow = Awaited<
  * read, and the same text lets a PostgreSQL server keep it as a prepared statement.
  */
 let compiled: { sql: string; order: Slot[] } | undefined;
-const statementName = 'ledgerpod_record_with_history_v1';
+const statementName = 'ledgerpod_record_with_history_v2';
 
 function recordWithHistoryQuery(db: Db, values: Record<Slot, unknown>): CompiledQuery<RecordWithHistoryRow> {
   if (!compiled) {
@@ -172,6 +184,7 @@ export async function findRecordWithHistory(
 
 export interface RecordListFilter {
   type?: RecordType;
+  /** By queue (see queueOf): like the state, but a push refused as not closed is in not_closed. */
   state?: RecordState;
   companyId?: number;
   q?: string;
@@ -181,13 +194,47 @@ export interface RecordListFilter {
 
 const encodeCursor = (row: RecordRow) =>
   Buffer.from(`${new Date(row.updated_at).toISOString()}|${row.id}`).toString('base64url');
-const decodeCursor = (cursor: string) => {
-  const [at, id] = Buffer.from(cursor, 'base64url').toString().split('|');
-  return at && id ? { at: new Date(at), id } : undefined;
+const uuidPattern = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
+/**
+ * The position a cursor of encodeCursor names, or undefined for any other text: a made-up cursor
+ * would otherwise reach the query as an invalid date or uuid and fail there as a 500.
+ */
+export const decodeCursor = (cursor: string): { at: Date; id: string } | undefined => {
+  if (!/^[\w-]+$/.test(cursor)) return undefined;
+  const [at, id, extra] = Buffer.from(cursor, 'base64url').toString().split('|');
+  if (!at || !id || extra !== undefined || !uuidPattern.test(id)) return undefined;
+  const date = new Date(at);
+  return Number.isNaN(date.getTime()) || date.toISOString() !== at ? undefined : { at: date, id };
 };
 
-/** A page of a tenant's records, newest change first (keyset paging), with counts per state. */
-export async function listRecords(db: Db, tenantId: string, filter: RecordListFilter) {
+/**
+ * The workbench queue a record is in: its state, except that a push refused because the invoice is
+ * not closed in ConnectWise (state `error`, code `not_closed`) is in the "Not closed" queue with the
+ * records a refresh found not closed, not among the other failures. Counts, totals and the state
+ * filter all use it, so a queue's count is the number of rows it lists.
+ */
+const queueOf = sql<RecordState>`case when state = 'error' and last_error->>'code' = 'not_closed' then 'not_closed' else state end`;
+
+/** Records in `queue` (see queueOf), written so the (tenant_id, state) index still narrows it. */
+function inQueue(eb: ExpressionBuilder<Database, 'records'>, queue: RecordState): Expression<SqlBool> {
+  const code = sql<string>`coalesce(last_error->>'code', '')`;
+  if (queue === 'not_closed')
+    return eb.or([
+      eb('state', '=', 'not_closed'),
+      eb.and([eb('state', '=', 'error'), eb(code, '=', 'not_closed')]),
+    ]);
+  if (queue === 'error') return eb.and([eb('state', '=', 'error'), eb(code, '<>', 'not_closed')]);
+  return eb('state', '=', queue);
+}
+
+/** A queue's money: the sum of its records' totals, one amount per currency (and precision). */
+export interface QueueTotal {
+  currency: string;
+  amount: string;
+}
+
+/** The records the type, company and search filter keep, before any state or paging. */
+function filtered(db: Db, tenantId: string, filter: Pick<RecordListFilter, 'type' | 'companyId' | 'q'>) {
   let base = db.selectFrom('records').where('tenant_id', '=', tenantId);
   if (filter.type) base = base.where('type', '=', filter.type);
   if (filter.companyId !== undefined) base = base.where('company_id', '=', String(filter.companyId));
@@ -195,8 +242,60 @@ export async function listRecords(db: Db, tenantId: string, filter: RecordListFi
     const pattern = `%${filter.q.replace(/[\\%_]/g, '\\$&')}%`;
     base = base.where((eb) => eb.or([eb('number', 'ilike', pattern), eb('company_name', 'ilike', pattern)]));
   }
-  let page = base.selectAll();
-  if (filter.state) page = page.where('state', '=', filter.state);
+  return base;
+}
+
+/**
+ * Each workbench queue's count and total amount (over the whole queue, per currency, and `all`)
+ * under the type, company and search filter: one grouped, indexed query.
+ */
+export async function queueSummary(
+  db: Db,
+  tenantId: string,
+  filter: Pick<RecordListFilter, 'type' | 'companyId' | 'q'>,
+) {
+  const groups = await filtered(db, tenantId, filter)
+    .select([
+      queueOf.as('queue'),
+      'currency',
+      'decimals',
+      (eb) => eb.fn.countAll<string>().as('n'),
+      sql<string>`coalesce(sum(total_minor), 0)::text`.as('total'),
+    ])
+    .groupBy([queueOf, 'currency', 'decimals'])
+    .orderBy('currency')
+    .execute();
+  const counts: Partial<Record<RecordState, number>> = {};
+  const totals: Partial<Record<RecordState | 'all', QueueTotal[]>> = {};
+  type Sum = { queue: RecordState | 'all'; currency: string; decimals: number; minor: bigint };
+  const sums = new Map<string, Sum>();
+  const add = (queue: Sum['queue'], g: { currency: string; decimals: number; total: string }) => {
+    const key = `${queue}|${g.currency}|${g.decimals}`;
+    const sum = sums.get(key) ?? { queue, currency: g.currency, decimals: g.decimals, minor: 0n };
+    sums.set(key, { ...sum, minor: sum.minor + BigInt(g.total) });
+  };
+  for (const g of groups) {
+    counts[g.queue] = (counts[g.queue] ?? 0) + Number(g.n);
+    add(g.queue, g);
+    add('all', g);
+  }
+  for (const sum of sums.values()) {
+    const list = totals[sum.queue] ?? [];
+    totals[sum.queue] = list;
+    list.push({ currency: sum.currency, amount: formatMinor(sum.minor, sum.decimals) });
+  }
+  return { counts, totals };
+}
+
+/**
+ * A page of a tenant's records, newest change first (keyset paging), with the count per queue under
+ * the same type, company and search filter. `state` filters by queue (queueOf), so each count is the
+ * number of rows its state filter lists.
+ */
+export async function listRecords(db: Db, tenantId: string, filter: RecordListFilter) {
+  let page = filtered(db, tenantId, filter).selectAll();
+  const queue = filter.state;
+  if (queue) page = page.where((eb) => inQueue(eb, queue));
   const after = filter.cursor ? decodeCursor(filter.cursor) : undefined;
   if (after) {
     page = page.where((eb) =>
@@ -206,26 +305,17 @@ export async function listRecords(db: Db, tenantId: string, filter: RecordListFi
       ]),
     );
   }
-  const [rows, counts] = await Promise.all([
+  const [rows, { counts }] = await Promise.all([
     page
       .orderBy('updated_at', 'desc')
       .orderBy('id', 'desc')
       .limit(filter.limit + 1)
       .execute(),
-    base
-      .select(['state', (eb) => eb.fn.countAll<string>().as('n')])
-      .groupBy('state')
-      .execute(),
+    queueSummary(db, tenantId, filter),
   ]);
   const more = rows.length > filter.limit;
   const shown = more ? rows.slice(0, filter.limit) : rows;
-  return {
-    rows: shown,
-    counts: Object.fromEntries(counts.map((c) => [c.state, Number(c.n)])) as Partial<
-      Record<RecordState, number>
-    >,
-    nextCursor: more ? encodeCursor(shown.at(-1)!) : null,
-  };
+  return { rows: shown, counts, nextCursor: more ? encodeCursor(shown.at(-1)!) : null };
 }
 
 export interface EventFilter {

@@ -1,10 +1,14 @@
 import type { ConnectWiseClient } from '../connectwise/index.js';
 import { ConnectWiseError } from '../connectwise/index.js';
 import type { LedgerConnection, RecordRow } from '../db/schema.js';
+import { booksLockSourceOf } from '../ledgers/books-lock.js';
 import type { Ledger, LedgerDocument, LedgerDocumentRef } from '../ledgers/ledger.js';
 import { LedgerError } from '../ledgers/ledger-error.js';
+import { sameMinor } from '../money.js';
 import { PipelineError } from './error-catalogue.js';
+import { ledgerColumns } from './ledger-amounts.js';
 import type { RecordStore } from './record-store.js';
+import type { RoundingNote } from './rounding.js';
 
 /**
  * The steps every record type shares once its document is mapped: the ledger document, once, and
@@ -56,6 +60,43 @@ export async function pushLedgerDocument(
   label: string,
   history: { neverExported: boolean } = { neverExported: false },
 ): Promise<LedgerDocumentRef> {
+  await refuseIntoLockedPeriod(ledger, document, label);
+  try {
+    return await writeLedgerDocument(ledger, record, document, label, history);
+  } catch (error) {
+    // The ledger refused it as locked after all (the lock moved since it was read): the same error.
+    if (error instanceof LedgerError && error.code === 'period_locked')
+      throw new PipelineError(
+        'period_locked',
+        `${label} is dated ${document.date.slice(0, 10)}; the ledger refused it: ${error.providerMessage}`,
+      );
+    throw error;
+  }
+}
+
+/**
+ * Refuses a document dated in the period the books lock before any ledger write (party included)
+ * and so before any CW batch, which follows the ledger document. A refusal is made on a recent read
+ * only (books-lock.ts lockOn): a lock lifted since the kept read would otherwise refuse what the
+ * books now take.
+ */
+async function refuseIntoLockedPeriod(ledger: Ledger, document: LedgerDocument, label: string) {
+  const date = document.date.slice(0, 10);
+  const lock = await booksLockSourceOf(ledger)?.lockOn(date, `${document.type}:${document.number}`);
+  if (!lock) return;
+  throw new PipelineError(
+    'period_locked',
+    `${label} is dated ${date}, on or before ${lock.what}, ${lock.through}`,
+  );
+}
+
+async function writeLedgerDocument(
+  ledger: Ledger,
+  record: RecordRow,
+  document: LedgerDocument,
+  label: string,
+  history: { neverExported: boolean },
+): Promise<LedgerDocumentRef> {
   const partyId =
     document.type === 'journal'
       ? undefined
@@ -70,7 +111,8 @@ export async function pushLedgerDocument(
   const findOurs = async () => {
     const found = (await ledger.findByNumbers(document.type, [document.number])).get(document.number);
     if (!found || found.status === 'deleted' || found.status === 'voided') return undefined;
-    if (found.totalMinor === comparableTotal(document)) return found;
+    if (sameMinor(found.totalMinor, found.decimals, comparableTotal(document), document.decimals))
+      return found;
     throw new PipelineError('ledger_duplicate_number', `${document.number} (${label})`);
   };
   const lookedUp = lookUpBeforeCreate(document.type, history.neverExported);
@@ -97,17 +139,18 @@ export function recordPushed(
   ledger: Ledger,
   ref: LedgerDocumentRef,
   actor: string,
+  /** The document's rounding, if any: stored on the record (cleared on a push without). */
+  rounding?: RoundingNote,
 ): Promise<RecordRow> {
   return records.advance(record, {
     to: 'pushed',
     set: {
+      rounding: rounding ? JSON.stringify(rounding) : null,
       connection_id: connection.id,
       ledger_kind: ledger.kind,
       ledger_id: ref.id,
       ledger_number: ref.number,
-      ledger_total_minor: String(ref.totalMinor),
-      ledger_balance_minor: String(ref.balanceMinor),
-      ledger_status: ref.status,
+      ...ledgerColumns(ref, record.decimals),
       ledger_url: ref.url ?? null,
     },
     actor,
@@ -117,6 +160,7 @@ export function recordPushed(
       ledgerId: ref.id,
       ledgerNumber: ref.number,
       idempotencyKey: ledgerKeyFor(record, 'doc'),
+      ...(rounding ? { rounding: rounding.message } : {}),
     },
   });
 }

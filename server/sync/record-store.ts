@@ -1,6 +1,13 @@
-import type { Updateable } from 'kysely';
+import type { Transaction, Updateable } from 'kysely';
 import type { Db } from '../db/database.js';
-import type { RecordRow, RecordState, RecordsTable, RecordType, StoredError } from '../db/schema.js';
+import type {
+  Database,
+  RecordRow,
+  RecordState,
+  RecordsTable,
+  RecordType,
+  StoredError,
+} from '../db/schema.js';
 import { PipelineError } from './error-catalogue.js';
 
 export interface RecordKey {
@@ -89,18 +96,34 @@ export class RecordStore {
       if (fromStates) update = update.where('state', 'in', fromStates);
       const updated = await update.returningAll().executeTakeFirst();
       if (!updated) return undefined;
-      await trx
-        .insertInto('record_events')
-        .values({
-          tenant_id: record.tenant_id,
-          record_id: record.id,
-          actor: change.actor,
-          kind: change.kind,
-          from_state: record.state,
-          to_state: change.to,
-          detail: JSON.stringify(change.detail ?? {}),
-        })
-        .execute();
+      await insertEvent(trx, record, change);
+      return updated;
+    });
+  }
+
+  /**
+   * A ledger document's balance (and the paid state that follows), read by a job that runs beside
+   * others reading the same document: stored only if this read started no earlier than the one stored
+   * (`ledger_read_at`), so an answer that was on its way while a credit or payment was applied never
+   * overwrites the balance read after it. With `fromStates`, also only while the record is in one.
+   * Undefined when a newer read (or a push) won. Times are this process's clock: workers share a host
+   * or NTP, and a skew only lets an older read through, as before this guard.
+   */
+  async storeLedgerRead(
+    record: RecordRow,
+    readStartedAt: Date,
+    change: Transition & { fromStates?: RecordState[] },
+  ): Promise<RecordRow | undefined> {
+    return this.db.transaction().execute(async (trx) => {
+      let update = trx
+        .updateTable('records')
+        .set({ ...change.set, state: change.to, ledger_read_at: readStartedAt, updated_at: new Date() })
+        .where('id', '=', record.id)
+        .where((eb) => eb.or([eb('ledger_read_at', 'is', null), eb('ledger_read_at', '<=', readStartedAt)]));
+      if (change.fromStates) update = update.where('state', 'in', change.fromStates);
+      const updated = await update.returningAll().executeTakeFirst();
+      if (!updated || updated.state === record.state) return updated;
+      await insertEvent(trx, record, change);
       return updated;
     });
   }
@@ -170,4 +193,20 @@ export class RecordStore {
       })
       .execute();
   }
+}
+
+/** The audit event of a state change, in the transaction that makes it. */
+function insertEvent(trx: Transaction<Database>, record: RecordRow, change: Transition) {
+  return trx
+    .insertInto('record_events')
+    .values({
+      tenant_id: record.tenant_id,
+      record_id: record.id,
+      actor: change.actor,
+      kind: change.kind,
+      from_state: record.state,
+      to_state: change.to,
+      detail: JSON.stringify(change.detail ?? {}),
+    })
+    .execute();
 }

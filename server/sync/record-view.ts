@@ -1,6 +1,8 @@
 import type { Selectable } from 'kysely';
 import type { PaymentsTable, RecordEvent, RecordRow, StoredError } from '../db/schema.js';
 import { formatMinor } from '../money.js';
+import { hintForReader } from './error-catalogue.js';
+import { isOnboardedHistory } from './onboarded-history.js';
 
 /** How the pod and the workbench see a record: money as decimal text in its currency. */
 export interface RecordView {
@@ -16,6 +18,11 @@ export interface RecordView {
     balance: string;
   };
   state: RecordRow['state'];
+  /**
+   * Onboarded history (a run batched it, or failed to, and no ledger document books it): the pod
+   * offers "Onboard again", never a push (onboarded-history.ts).
+   */
+  onboarding: { runId: string } | null;
   cw: { batch: { id: number | null; identifier: string } | null };
   ledger: {
     kind: 'qbo' | 'xero';
@@ -27,6 +34,8 @@ export interface RecordView {
     status: string | null;
   } | null;
   payments: { id: string; amount: string; date: string; state: string; cwPaymentId: number | null }[];
+  /** Set when the books were given a rounding line or hold a total other than CW's: never silent. */
+  rounding: RecordRow['rounding'];
   error: StoredError | null;
   events: {
     at: string;
@@ -62,6 +71,7 @@ export function recordView(
       balance: money(row.balance_minor, decimals)!,
     },
     state: row.state,
+    onboarding: isOnboardedHistory(row) ? { runId: row.onboarding_run_id! } : null,
     cw: {
       batch: row.cw_batch_identifier
         ? {
@@ -89,6 +99,7 @@ export function recordView(
       state: p.state,
       cwPaymentId: p.cw_payment_id === null ? null : Number(p.cw_payment_id),
     })),
+    rounding: row.rounding ?? null,
     error: row.state === 'error' || row.last_error ? (row.last_error as StoredError | null) : null,
     events: events.map(eventView),
   };
@@ -118,7 +129,16 @@ export function recordSummary(row: RecordRow) {
     total: view.record.total,
     currency: view.record.currency,
     state: view.state,
+    onboarding: view.onboarding,
     error: view.error,
     ledger: view.ledger ? { kind: view.ledger.kind, number: view.ledger.number, url: view.ledger.url } : null,
   };
+}
+
+/** A view (or a summary) with its error's hint worded for the reader's role (hintForReader). */
+export function forReader<T extends { error: StoredError | null }>(
+  view: T,
+  role: Parameters<typeof hintForReader>[1],
+): T {
+  return view.error ? { ...view, error: hintForReader(view.error, role) } : view;
 }

@@ -31,6 +31,17 @@ export function storedErrorOf(error: unknown): StoredError {
   if (error instanceof ConnectWiseError) {
     if (error.code === 'cw_unauthorized' || error.code === 'cw_forbidden')
       return catalogueError('cw_unauthorized', error.message);
+    if (error.code === 'cw_bad_response') {
+      const stored = catalogueError('cw_bad_response', error.message);
+      // A 2xx answer to a write took effect; the next try finds what it made before doing anything.
+      return error.ambiguous
+        ? {
+            ...stored,
+            retryable: true,
+            hint: 'Nothing to do: what ConnectWise did is looked up again before Ledgerpod goes on, so nothing is made twice.',
+          }
+        : stored;
+    }
     if (error.retryable || error.ambiguous)
       return { ...catalogueError('cw_unavailable', error.message), retryable: true };
     if (error.code === 'cw_not_found') return catalogueError('cw_record_not_found', error.message);

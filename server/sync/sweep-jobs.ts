@@ -1,8 +1,10 @@
 import { sql } from 'kysely';
+import type { UnpostedInvoice } from '../connectwise/index.js';
 import type { JobQueue } from '../jobs/job-queue.js';
-import { toMinor } from '../money.js';
-
+import { unpostedInvoiceColumns } from './invoice-columns.js';
+import { datedBeforeCutoff, isOnboardedHistory, onboardingCutoff } from './onboarded-history.js';
 import { type RecordJobDeps, requestPush } from './record-jobs.js';
+import { resendStaleQueued } from './stale-queued.js';
 
 export interface SweepJob {
   tenantId: string;
@@ -46,34 +48,29 @@ export async function discoverUnposted(deps: RecordJobDeps, tenantId: string): P
   if (!tenant) return 0;
   let found = 0;
   for await (const page of deps.connectWise.for(tenant).unpostedPages('invoices')) {
-    for (const u of page) {
-      const type = u.invoiceType === 'CreditMemo' ? 'credit_memo' : 'invoice';
-      const record = await deps.records.ensure({ tenantId, type, cwId: u.id });
-      if (record.state !== 'unknown' && record.state !== 'not_closed') continue;
-      const decimals = u.currency?.numberOfDecimals ?? record.decimals;
-      const total = String(toMinor(Math.abs(u.total ?? 0), decimals));
-      const columns = {
-        type,
-        number: u.invoiceNumber,
-        record_date: u.invoiceDate?.slice(0, 10) || null,
-        company_id: u.company?.id == null ? null : String(u.company.id),
-        company_name: u.company?.name ?? '',
-        currency: u.currency?.currencyCode ?? record.currency,
-        decimals,
-        total_minor: total,
-        balance_minor: total,
-      } as const;
-      // Only while nothing else moved it on: a push may have started since it was read.
-      await deps.records.transitionIf(record, ['unknown', 'not_closed'], {
-        to: 'unposted',
-        set: columns,
-        actor: 'connectwise',
-        kind: 'discovered',
-      });
-      found += 1;
-    }
+    for (const u of page) if (await discoverOne(deps, tenantId, u)) found += 1;
   }
   return found;
+}
+
+/** One unposted invoice or credit memo made known as `unposted`, unless Ledgerpod already works on it. */
+export async function discoverOne(
+  deps: Pick<RecordJobDeps, 'records'>,
+  tenantId: string,
+  u: UnpostedInvoice,
+): Promise<boolean> {
+  const type = u.invoiceType === 'CreditMemo' ? 'credit_memo' : 'invoice';
+  const record = await deps.records.ensure({ tenantId, type, cwId: u.id });
+  if (record.state !== 'unknown' && record.state !== 'not_closed') return false;
+  const columns = unpostedInvoiceColumns(u, record);
+  // Only while nothing else moved it on: a push may have started since it was read.
+  await deps.records.transitionIf(record, ['unknown', 'not_closed'], {
+    to: 'unposted',
+    set: columns,
+    actor: 'connectwise',
+    kind: 'discovered',
+  });
+  return true;
 }
 
 export async function requestSweep(jobs: JobQueue, job: SweepJob): Promise<void> {
@@ -82,16 +79,29 @@ export async function requestSweep(jobs: JobQueue, job: SweepJob): Promise<void>
 
 /**
  * Every unposted invoice and credit memo in the tenant's ConnectWise, each sent down the record
- * pipeline (one job per record; records already queued or running are not queued twice).
+ * pipeline (one job per record; records already queued or running are not queued twice), except
+ * those dated on or before the onboarding cutoff that are not onboarded history.
  */
 export async function sweepUnposted(deps: RecordJobDeps, job: SweepJob): Promise<number> {
   const tenant = await deps.tenants.get(job.tenantId);
   if (!tenant) return 0;
   let queued = 0;
+  let history = 0;
+  const cutoff = await onboardingCutoff(deps.db, tenant.id);
   for await (const page of deps.connectWise.for(tenant).unpostedPages('invoices')) {
     for (const unposted of page) {
       const type = unposted.invoiceType === 'CreditMemo' ? 'credit_memo' : 'invoice';
-      await requestPush(deps, { tenantId: tenant.id, type, cwId: unposted.id }, job.actor);
+      const key = { tenantId: tenant.id, type, cwId: unposted.id } as const;
+      // History already in the books is left alone: a push would only be refused, again at every
+      // sweep. A fixed onboarding failure still goes (its push job onboards it again).
+      if (datedBeforeCutoff(unposted.invoiceDate, cutoff)) {
+        const record = await deps.records.get(key);
+        if (!record || !isOnboardedHistory(record)) {
+          history += 1;
+          continue;
+        }
+      }
+      await requestPush(deps, key, job.actor);
       queued += 1;
     }
   }
@@ -100,7 +110,7 @@ export async function sweepUnposted(deps: RecordJobDeps, job: SweepJob): Promise
     .set({ settings: sql`jsonb_set(settings, '{lastSweepAt}', to_jsonb(now()::text))` })
     .where('id', '=', tenant.id)
     .execute();
-  deps.logger.info({ tenantId: tenant.id, queued, actor: job.actor }, 'unposted records swept');
+  deps.logger.info({ tenantId: tenant.id, queued, history, actor: job.actor }, 'unposted records swept');
   return queued;
 }
 
@@ -125,6 +135,7 @@ export async function startSweepWorkers(deps: RecordJobDeps): Promise<void> {
   await deps.jobs.work(tickQueue, async () => {
     for (const tenantId of await dueSweeps(deps))
       await requestSweep(deps.jobs, { tenantId, actor: 'schedule' });
+    await resendStaleQueued(deps);
   });
   await deps.jobs.boss.schedule(tickQueue, '* * * * *');
   await deps.jobs.work<{ tenantId: string }>(discoverQueue, async (job) => {

@@ -2,6 +2,7 @@ import { type ConnectWiseClient, createConnectWiseClient } from '../connectwise/
 import type { Tenant } from '../db/schema.js';
 import { type CallLimiter, providerLimits } from '../ledgers/call-limiter.js';
 import { limitedGate } from '../ledgers/ledger-registry.js';
+import type { CallMeter } from '../metering/call-meter.js';
 import type { TenantStore } from './tenant-store.js';
 
 /** The call-limiter key of a tenant's ConnectWise budget. */
@@ -16,7 +17,13 @@ export class TenantConnectWise {
 
   constructor(
     private readonly tenants: TenantStore,
-    private readonly options: { timeoutMs?: number; limiter?: CallLimiter; callsPerMinute?: number } = {},
+    private readonly options: {
+      timeoutMs?: number;
+      limiter?: CallLimiter;
+      callsPerMinute?: number;
+      /** Counts every ConnectWise call that leaves (metering/call-meter.ts). */
+      meter?: CallMeter;
+    } = {},
   ) {}
 
   private get limits() {
@@ -39,7 +46,15 @@ export class TenantConnectWise {
       ...(this.options.timeoutMs ? { timeoutMs: this.options.timeoutMs } : {}),
       // Paced like the ledgers: one budget per tenant shared by every process through Postgres.
       ...(this.options.limiter
-        ? { gate: limitedGate(this.options.limiter, cwLimiterKey(tenant.id), this.limits) }
+        ? {
+            gate: limitedGate(
+              this.options.limiter,
+              cwLimiterKey(tenant.id),
+              this.limits,
+              undefined,
+              this.options.meter,
+            ),
+          }
         : {}),
     });
     this.clients.set(tenant.id, { version, client });

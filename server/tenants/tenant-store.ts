@@ -13,11 +13,24 @@ export const tenantSettingsSchema = z.object({
   /** CW security role name -> Ledgerpod role; roles not listed fall back to the defaults in roles.ts. */
   roleMap: z.record(z.string(), z.enum(['viewer', 'accountant', 'admin', 'none'])).default({}),
   syncOnClose: z.boolean().default(false),
+  /**
+   * A record that failed on something ConnectWise shows fixed (closed now, renamed, mapped) is pushed
+   * again at once: the push it failed was asked for already. Off, the pod says it is fixed and an
+   * accountant syncs it.
+   */
+  syncWhenFixed: z.boolean().default(true),
   /** Minutes between sweeps of all unposted records into the books; 0 turns the schedule off. */
   sweepMinutes: z.number().int().min(0).max(1440).default(0),
   /** When the last sweep ran (kept by the sweep itself). */
   lastSweepAt: z.string().optional(),
   batchPrefix: z.string().max(20).default(''),
+  /**
+   * How ledger payments are written to a CW invoice: 'many', one CW payment each; 'one', a single CW
+   * payment per invoice whose amount grows with each ledger payment. Integration vendors report
+   * ConnectWise allows one payment per invoice (Zynk updates the existing one, domain.md §8); CW's
+   * own API types allow a list. Unverified either way, so the tenant chooses.
+   */
+  cwPaymentsPerInvoice: z.enum(['many', 'one']).default('many'),
   /** Payments in the ledger from this date on are written back to ConnectWise. */
   paymentsFrom: z.iso.date().optional(),
   /** Rounding difference (major units) that becomes an adjustment line instead of an error. */

@@ -4,7 +4,7 @@ import { FaultBook } from '../kit/faults.js';
 import { listen, type RunningSim } from '../kit/listen.js';
 import { Traffic } from '../kit/traffic.js';
 import { authMiddleware } from './auth.js';
-import { apiBase, callbackRoutes, signingKeyRoutes } from './callbacks.js';
+import { apiBase, callbackControlRoutes, callbackRoutes, signingKeyRoutes } from './callbacks.js';
 import { cwErrorHandler, cwFaultResponder, sendCwError } from './errors.js';
 import { accountingRoutes } from './routes/accounting.js';
 import { hostedRoutes } from './routes/hosted.js';
@@ -36,6 +36,8 @@ export function createConnectWiseSim(options: ConnectWiseSimOptions = {}): Conne
   const faults = new FaultBook();
   const traffic = new Traffic();
   const app = express();
+  // The list pager (paging.ts) reads the paging switch from here.
+  app.locals.cwState = state;
   app.use(express.json({ limit: '5mb', type: ['application/json', 'application/*+json'] }));
   app.use(traffic.middleware((method, path) => `${method} ${path.replace(/\/\d+(?=\/|$)/g, '/{id}')}`));
   app.use(faults.middleware(cwFaultResponder));
@@ -46,7 +48,12 @@ export function createConnectWiseSim(options: ConnectWiseSimOptions = {}): Conne
       traffic,
     ),
   );
-  app.use(memberAuthRoutes(state), invoiceControlRoutes(state), signingKeyRoutes(state));
+  app.use(
+    memberAuthRoutes(state),
+    invoiceControlRoutes(state),
+    callbackControlRoutes(state),
+    signingKeyRoutes(state),
+  );
   app.get('/login/companyinfo/:companyId', (req, res) => {
     const known = [...state.companyIds].find((id) => id.toLowerCase() === req.params.companyId.toLowerCase());
     if (!known) {

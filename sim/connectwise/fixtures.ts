@@ -1,4 +1,4 @@
-import { formatMinor, sumMinor, toMinor } from '../../server/money.js';
+import { currencyDecimals, formatMinor, sumMinor, toMinor } from '../../server/money.js';
 import type { Seed } from './seed-schema.js';
 
 /**
@@ -24,6 +24,8 @@ export interface LineInput {
   accountNumber?: string;
   taxable?: boolean;
   itemIdentifier?: string;
+  /** With a multi-level tax code: the levels CW taxed the line at (default: all, or none if untaxable). */
+  taxedAtLevels?: number[];
 }
 
 export interface InvoiceInput {
@@ -35,6 +37,12 @@ export interface InvoiceInput {
   /** Percent, e.g. 8.25. */
   taxRate?: number;
   taxCode?: { id: number; name: string };
+  /**
+   * A multi-level tax code (CW allows five levels, e.g. GST at 1 and PST at 2): each level's rate.
+   * Replaces taxRate; the export then has one ST line per level ("Level 2 Sales Tax"), each line's
+   * taxableFlag / taxable2Flag..taxable5Flag, and the transaction's taxLevels, as a real one does.
+   */
+  taxLevels?: { level: number; percent: number }[];
   currency?: { currencyCode: string; numberOfDecimals?: number };
   date?: string;
   dueDate?: string;
@@ -43,6 +51,27 @@ export interface InvoiceInput {
   withGl?: boolean;
 }
 
+/** One GL detail line of a built invoice, in CW's GLExportTransactionDetail shape. */
+type GlDetailEntry = {
+  id: number;
+  glTypeId: string;
+  documentType: string;
+  accountNumber: string;
+  description: string;
+  memo: string;
+  quantity: number;
+  itemPrice: number;
+  total: number;
+  taxableFlag: boolean;
+  taxable2Flag?: boolean;
+  taxable3Flag?: boolean;
+  taxable4Flag?: boolean;
+  taxable5Flag?: boolean;
+  taxCodeXref: string;
+  taxRatePercent?: number;
+  item: { identifier: string } | undefined;
+};
+
 let nextInvoiceId = 7000;
 let nextEntryId = 500_000;
 
@@ -50,7 +79,15 @@ let nextEntryId = 500_000;
 export function buildInvoiceWithGl(input: InvoiceInput) {
   const id = input.id ?? ++nextInvoiceId;
   const company = input.company ?? acme;
-  const currency = { id: 1, currencyCode: 'USD', numberOfDecimals: 2, symbol: '$', ...input.currency };
+  // CW's numberOfDecimals is a per-currency setting; unless a test says otherwise it is ISO 4217's.
+  const code = input.currency?.currencyCode ?? 'USD';
+  const currency = {
+    id: 1,
+    currencyCode: code,
+    numberOfDecimals: currencyDecimals(code),
+    symbol: code === 'USD' ? '$' : code,
+    ...input.currency,
+  };
   const decimals = currency.numberOfDecimals;
   const credit = input.type === 'CreditMemo';
   const sign = credit ? -1n : 1n;
@@ -60,13 +97,25 @@ export function buildInvoiceWithGl(input: InvoiceInput) {
   const lines = input.lines.map((line) => ({ ...line, amount: lineAmount(line, decimals) }));
   const subtotal = sumMinor(lines.map((l) => l.amount));
   const taxable = sumMinor(lines.filter((l) => l.taxable !== false).map((l) => l.amount));
-  const tax = input.taxRate ? percentOf(taxable, input.taxRate) : 0n;
+  const levels = input.taxLevels ?? [];
+  const taxedAt = (line: LineInput, level: number) =>
+    line.taxedAtLevels ? line.taxedAtLevels.includes(level) : line.taxable !== false;
+  const levelTaxes = levels.map((l) => {
+    const base = sumMinor(lines.filter((line) => taxedAt(line, l.level)).map((line) => line.amount));
+    return { ...l, base, tax: percentOf(base, l.percent) };
+  });
+  const tax =
+    levels.length > 0
+      ? sumMinor(levelTaxes.map((l) => l.tax))
+      : input.taxRate
+        ? percentOf(taxable, input.taxRate)
+        : 0n;
   const total = subtotal + tax;
   const money = (minor: bigint) => Number(formatMinor(minor, decimals));
 
   const headerEntry = ++nextEntryId;
   // Revenue and tax lines are credits on an invoice: negative quantity and total. A credit memo flips all signs.
-  const detail = lines.map((line) => ({
+  const detail: GlDetailEntry[] = lines.map((line) => ({
     id: ++nextEntryId,
     glTypeId: 'RP',
     documentType: credit ? 'CREDIT MEMO' : 'INVOICE',
@@ -76,11 +125,37 @@ export function buildInvoiceWithGl(input: InvoiceInput) {
     quantity: credit ? line.quantity : -line.quantity,
     itemPrice: line.unitPrice,
     total: money(-sign * line.amount),
-    taxableFlag: line.taxable !== false,
+    taxableFlag: levels.length > 0 ? taxedAt(line, 1) : line.taxable !== false,
+    ...(levels.length > 0
+      ? Object.fromEntries(
+          [2, 3, 4, 5].map((level) => [
+            `taxable${level}Flag`,
+            levels.some((l) => l.level === level) && taxedAt(line, level),
+          ]),
+        )
+      : {}),
     taxCodeXref: taxCode.name,
     item: line.itemIdentifier ? { identifier: line.itemIdentifier } : undefined,
   }));
-  if (tax !== 0n) {
+  for (const level of levelTaxes) {
+    if (level.tax === 0n) continue;
+    detail.push({
+      id: ++nextEntryId,
+      glTypeId: 'ST',
+      documentType: credit ? 'CREDIT MEMO' : 'INVOICE',
+      accountNumber: '2200',
+      description: `Level ${level.level} Sales Tax`,
+      memo: 'Sales Tax',
+      quantity: 0,
+      itemPrice: 0,
+      total: money(-sign * level.tax),
+      taxableFlag: false,
+      taxCodeXref: taxCode.name,
+      item: undefined,
+      taxRatePercent: level.percent,
+    });
+  }
+  if (tax !== 0n && levels.length === 0) {
     detail.push({
       id: ++nextEntryId,
       glTypeId: 'ST',
@@ -133,6 +208,16 @@ export function buildInvoiceWithGl(input: InvoiceInput) {
     salesTax: money(sign * tax),
     taxCode,
     glEntryIds: [headerEntry, ...detail.map((d) => d.id)].join(','),
+    ...(levels.length > 0
+      ? {
+          taxLevels: levelTaxes.map((l) => ({
+            taxLevel: l.level,
+            taxCodeXref: taxCode.name,
+            taxAmount: money(sign * l.tax),
+            taxableAmount: money(sign * l.base),
+          })),
+        }
+      : {}),
     detail,
   };
   return { invoice, glTransaction, entryIds: [headerEntry, ...detail.map((d) => d.id)] };
@@ -177,6 +262,8 @@ export const glAccounts = {
   costOfGoods: '5000',
   inventoryAdjustments: '5100',
   expenses: '6100',
+  freight: '5200',
+  purchaseTax: '1500',
 } as const;
 
 const usd = { id: 1, currencyCode: 'USD', numberOfDecimals: 2, symbol: '$' };
@@ -267,6 +354,10 @@ export function buildProcurement(input: {
   vendorInvoiceNumber?: string;
   purchaseOrder?: string;
   freight?: number;
+  /** Purchase tax the vendor charged: a GL entry of its own (`purchaseDetailTax`). */
+  tax?: number;
+  /** The purchase's tax code (the export's header `taxCode`). */
+  taxCode?: { id: number; name: string };
   date?: string;
 }) {
   const id = input.id ?? ++nextInvoiceId;
@@ -298,8 +389,30 @@ export function buildProcurement(input: {
       minor: total,
     };
   });
-  const freight = cents(input.freight ?? 0);
-  const total = sumMinor(lines.map((l) => l.minor)) + (adjustment ? 0n : freight);
+  const freight = adjustment ? 0n : cents(input.freight ?? 0);
+  const tax = adjustment ? 0n : cents(input.tax ?? 0);
+  // Freight and tax are GL entries of their own, each with an id a batch must name.
+  const extra = (role: 'freight' | 'tax', minor: bigint, accountNumber: string) => ({
+    id: ++nextEntryId,
+    item: { identifier: role === 'freight' ? 'FREIGHT' : 'TAX' },
+    description: role === 'freight' ? 'Freight' : 'Purchase tax',
+    quantity: 1,
+    unitCost: dollars(minor),
+    total: dollars(minor),
+    accountNumber,
+    inventoryAccountNumber: '',
+    costAccountNumber: '',
+    taxable: false,
+    unitOfMeasure: 'Each',
+    role,
+    minor,
+  });
+  const all = [
+    ...lines.map((l) => ({ ...l, role: 'item' as const })),
+    ...(freight !== 0n ? [extra('freight', freight, glAccounts.freight)] : []),
+    ...(tax !== 0n ? [extra('tax', tax, glAccounts.purchaseTax)] : []),
+  ];
+  const total = sumMinor(all.map((l) => l.minor));
   const base = {
     id,
     procurementType: input.procurementType,
@@ -311,26 +424,24 @@ export function buildProcurement(input: {
     currency: usd,
     total: dollars(total),
     dateClosed: date,
-    // Every GL entry shows as a line id in the export, so a batch can name them all.
-    glEntryIds: lines.map((l) => l.id).join(','),
-    lines: lines.map(({ minor: _minor, ...line }) => line),
+    // Every GL entry (items, freight, tax) shows in the export with its id, so a batch can name them all.
+    glEntryIds: all.map((l) => l.id).join(','),
+    lines: all.map(({ minor: _minor, ...line }) => line),
   };
   if (input.procurementType !== 'Purchase') return base;
   const vendor = input.vendor ?? techData;
   return {
     ...base,
-    purchaseOrder: {
-      id: id + 10_000,
-      identifier: input.purchaseOrder ?? `PO-${id}`,
-      name: input.purchaseOrder ?? `PO-${id}`,
-    },
+    // CW's PurchaseOrderReference is {id, name} (ManageTypes): the PO number is its name.
+    purchaseOrder: { id: id + 10_000, name: input.purchaseOrder ?? `PO-${id}` },
     billingTerms: { id: 1, name: 'Net 30' },
+    ...(input.taxCode ? { taxCode: { ...input.taxCode, identifier: input.taxCode.name } } : {}),
     vendor,
     vendorAccountNumber: vendor.identifier,
     vendorInvoiceNumber: input.vendorInvoiceNumber ?? `VI-${id}`,
     vendorInvoiceDate: date,
     freightCost: dollars(freight),
-    taxTotal: 0,
+    taxTotal: dollars(tax),
   };
 }
 

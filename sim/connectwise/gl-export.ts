@@ -1,7 +1,7 @@
 import { formatMinor, sumMinor, toMinor } from '../../server/money.js';
 import { glTransactionOf, isUnposted, parseEntryIds } from './posting.js';
 import type { ExpenseRecord, ProcurementLine, ProcurementRecord } from './seed-schema.js';
-import type { ConnectWiseState, RecordKey } from './state.js';
+import type { ConnectWiseState, CwBehaviours, RecordKey } from './state.js';
 
 /**
  * Builds CW's GLExport for a set of records. Sign convention, as for invoices: a header `total` is the
@@ -32,10 +32,11 @@ export function buildGlExport(state: ConnectWiseState, keys: RecordKey[]) {
       const record = state.procurement.get(key.id);
       if (!record) continue;
       if (record.procurementType === 'Purchase') {
-        const purchase = purchaseTransaction(record);
+        const purchase = purchaseTransaction(record, state.behaviours);
         purchaseTransactions.push(purchase);
         if (purchase.company) vendors.set(`vendor:${purchase.vendorNumber}`, vendorOf(record));
-      } else if (record.procurementType === 'Adjustment') adjustmentTransactions.push(adjustment(record));
+      } else if (record.procurementType === 'Adjustment')
+        adjustmentTransactions.push(adjustment(record, state.behaviours));
       else
         inventoryTransfers.push({
           id: String(record.id),
@@ -208,6 +209,7 @@ const linesOf = (record: ProcurementRecord): ProcurementLine[] =>
       costAccountNumber: '',
       taxable: false,
       unitOfMeasure: 'Each',
+      role: 'item',
     },
   ];
 
@@ -223,28 +225,78 @@ function vendorOf(record: ProcurementRecord) {
   };
 }
 
-/** A received packing slip billed by the vendor: a bill with one line per item received. */
-function purchaseTransaction(record: ProcurementRecord) {
+/**
+ * A received packing slip billed by the vendor, in the shape of a real export (zynksoftware/Zynk-Workflow
+ * _docs/ConnectWise-Connector/Exporting-GL-Batches-from-ConnectWise-REST-Interface.md@46db231e58c8):
+ * a positive header `total`; each item line a credit, `quantity` and `total` negative, `cost` the
+ * extended cost and `itemCost` the unit cost; freight as its own "PF" line (or, switched, only on the
+ * header); purchase tax as `purchaseDetailTax` entries, signed like the lines (no published export shows
+ * one: a guess, which the product's balance check would catch).
+ */
+function purchaseTransaction(record: ProcurementRecord, behaviours: CwBehaviours) {
   const vendor = field<Ref>(record, 'vendor');
   const vendorNumber = field<string>(record, 'vendorAccountNumber') ?? vendor?.identifier ?? '';
   const po = field<Ref>(record, 'purchaseOrder');
   const date = field<string>(record, 'purchaseDate') ?? '';
   const terms = field<Ref>(record, 'billingTerms');
   const currency = currencyOf(record);
-  return {
-    id: field<string>(record, 'unpostedProductId') ?? String(record.id),
+  const decimals = decimalsOf(record);
+  const poNumber = po?.name ?? String(record.id);
+  const productId = field<string>(record, 'unpostedProductId') ?? String(record.id);
+  const lines = linesOf(record);
+  const credit = (value: number) => Number(formatMinor(-toMinor(value, decimals), decimals));
+  const detailLine = (line: ProcurementLine, index: number) => ({
+    id: line.id,
     documentDate: date,
-    documentNumber: po?.name ?? String(record.id),
-    description: record.description,
-    memo: [po?.name && `PO ${po.name}`, record.packingSlip && `packing slip ${record.packingSlip}`]
-      .filter(Boolean)
-      .join(', '),
+    glClass: '',
+    glTypeId: line.role === 'freight' ? 'PF' : 'RP',
+    glItemId: line.item.identifier,
+    salesCode: line.costAccountNumber,
+    description: 'Purchase',
+    cost: Math.abs(line.total),
+    memo: line.description,
+    taxNote: '',
+    vendorNumber,
+    accountNumber: line.accountNumber,
+    costAccountNumber: line.costAccountNumber,
+    inventoryAccountNumber: line.inventoryAccountNumber,
+    vendorAccountNumber: vendorNumber,
+    item: line.item,
+    itemDescription: line.description,
+    salesDescription: line.description,
+    taxable: line.taxable,
+    itemPrice: 0,
+    itemCost: line.unitCost,
+    unitOfMeasure: { name: line.unitOfMeasure },
+    quantity: -line.quantity,
+    total: credit(line.total),
+    currency,
+    serializedFlag: false,
+    serialNumbers: '',
+    dropShippedFlag: false,
+    lineNumber: index + 1,
+    taxCodeXref: '',
+    taxRate: 0,
+    taxAgencyXref: '',
+  });
+  const items = lines.filter(
+    (l) => l.role === 'item' || (l.role === 'freight' && behaviours.freight === 'line'),
+  );
+  return {
+    id:
+      behaviours.purchaseExportId === 'descriptive'
+        ? `PO #${poNumber}, Packing Slip: ${record.packingSlip ?? ''}`
+        : productId,
+    documentDate: date,
+    documentNumber: poNumber,
+    description: 'Purchase',
+    memo: '',
     apAccountNumber: '2000',
     purchaseDate: date,
     company: vendor,
     purchaseClass: '',
     freightAmount: field<number>(record, 'freightCost') ?? 0,
-    freightPackingSlip: '',
+    freightPackingSlip: record.packingSlip ?? '',
     packingSlip: record.packingSlip ?? '',
     dropshipFlag: false,
     currency,
@@ -256,41 +308,32 @@ function purchaseTransaction(record: ProcurementRecord) {
     vendorAccountNumber: vendorNumber,
     vendorInvoiceDate: field<string>(record, 'vendorInvoiceDate') ?? date,
     vendorInvoiceNumber: field<string>(record, 'vendorInvoiceNumber') ?? '',
+    // The purchase's tax code as CW's header carries it (ManageTypes GLExportPurchaseTransaction.taxCode).
+    ...(field<Ref>(record, 'taxCode') ? { taxCode: field<Ref>(record, 'taxCode') } : {}),
     purchaseHeaderTaxableFlag: false,
     purchaseHeaderFreightTaxableFlag: false,
     taxLevels: [],
-    purchaseDetail: linesOf(record).map((line, index) => ({
-      id: line.id,
-      documentDate: date,
-      glClass: '',
-      glTypeId: 'P',
-      glItemId: line.item.identifier,
-      description: line.description,
-      memo: line.description,
-      vendorNumber,
-      accountNumber: line.accountNumber,
-      costAccountNumber: line.costAccountNumber,
-      inventoryAccountNumber: line.inventoryAccountNumber,
-      vendorAccountNumber: vendorNumber,
-      item: line.item,
-      itemDescription: line.description,
-      taxable: line.taxable,
-      cost: line.unitCost,
-      itemCost: line.unitCost,
-      unitOfMeasure: { name: line.unitOfMeasure },
-      quantity: line.quantity,
-      total: line.total,
-      currency,
-      serializedFlag: false,
-      dropShippedFlag: false,
-      lineNumber: index + 1,
-    })),
-    purchaseDetailTax: [],
+    purchaseDetail: items.map(detailLine),
+    purchaseDetailTax: lines
+      .filter((l) => l.role === 'tax')
+      .map((line) => ({
+        id: line.id,
+        documentDate: date,
+        accountNumber: line.accountNumber,
+        glClass: '',
+        cost: Math.abs(line.total),
+        glTypeId: 'PT',
+        memo: line.description,
+        vendorNumber,
+        vendorAccountNumber: vendorNumber,
+        total: credit(line.total),
+        currency,
+      })),
   };
 }
 
 /** Stock counted up (positive lines) or down (negative), against the adjustment's offset account. */
-function adjustment(record: ProcurementRecord) {
+function adjustment(record: ProcurementRecord, behaviours: CwBehaviours) {
   const lines = linesOf(record);
   return {
     id: field<string>(record, 'unpostedProductId') ?? String(record.id),
@@ -302,8 +345,9 @@ function adjustment(record: ProcurementRecord) {
     glClass: '',
     adjustmentDescription: record.description,
     adjustmentDetail: lines.map((line) => ({
-      // Not in connectwise-rest's type: the line's GL entry id, which a batch must name.
-      id: line.id,
+      // Not in connectwise-rest's type (GLExportAdjustmentTransactionDetail has no id) and in no published
+      // export: sent only under the 'present' switch.
+      ...(behaviours.adjustmentLineIds === 'present' ? { id: line.id } : {}),
       glClass: '',
       description: line.description,
       memo: record.description,

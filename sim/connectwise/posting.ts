@@ -32,8 +32,19 @@ export function entryIdsOf(state: ConnectWiseState, key: RecordKey): number[] {
     if (!gl) return [];
     return [...new Set([...parseEntryIds(gl.glEntryIds), ...gl.detail.map((d) => d.id)])];
   }
-  const record = key.kind === 'expense' ? state.expenses.get(key.id) : state.procurement.get(key.id);
-  return record ? parseEntryIds(record.glEntryIds) : [];
+  if (key.kind === 'expense') {
+    const expense = state.expenses.get(key.id);
+    return expense ? parseEntryIds(expense.glEntryIds) : [];
+  }
+  const record = state.procurement.get(key.id);
+  if (!record) return [];
+  // Freight shown only on the header (the 'header-only' switch) has no GL entry of its own.
+  const headerFreight = new Set(
+    state.behaviours.freight === 'header-only'
+      ? (record.lines ?? []).filter((l) => l.role === 'freight').map((l) => l.id)
+      : [],
+  );
+  return parseEntryIds(record.glEntryIds).filter((id) => !headerFreight.has(id));
 }
 
 export function batchOf(state: ConnectWiseState, key: RecordKey): { id: number; name: string } | undefined {

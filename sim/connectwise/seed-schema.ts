@@ -104,6 +104,8 @@ export const procurementLineSeed = z.object({
   costAccountNumber: z.string(),
   taxable: z.boolean().default(false),
   unitOfMeasure: z.string().default('Each'),
+  /** An item received, the PO's freight (a "PF" GL entry) or purchase tax (a `purchaseDetailTax` entry). */
+  role: z.enum(['item', 'freight', 'tax']).default('item'),
 });
 
 /**

@@ -64,6 +64,8 @@ export interface Delivery {
   action: string;
   entityId: number;
   status: number | null;
+  /** How many times it was posted (CW retries after 404/409/419/429). */
+  attempts?: number;
   error?: string;
 }
 
@@ -101,7 +103,60 @@ export const defaultHostedScreens: HostedScreen[] = [
   { id: 8, screenId: 'Agreement', name: 'Agreement' },
 ];
 
+/**
+ * Where ConnectWise's real behaviour is not published (domain.md §8), one switch per unknown with
+ * each plausible behaviour; the product's tests run under each. Defaults follow the nearest evidence.
+ */
+export interface CwBehaviours {
+  /**
+   * A purchase's `id` in a GL export: a real export shows "PO #COMPANYBPO, Packing Slip: COMPANYBPO"
+   * (zynksoftware/Zynk-Workflow, Exporting-GL-Batches-from-ConnectWise-REST-Interface.md@46db231e58c8);
+   * whether it can equal the unposted product id is not shown anywhere.
+   */
+  purchaseExportId: 'descriptive' | 'product-id';
+  /**
+   * Freight on a closed PO becomes a GL entry of its own ("Purchase Order Freight", glTypeId PF:
+   * Wise-Sync, "ConnectWise GL Mapping > Purchase Order Freight"); a PO exported before it is fully
+   * closed shows the freight only on the header. Whether the header total then counts it is unknown.
+   */
+  freight: 'line' | 'header-only';
+  /** connectwise-rest's GLExportAdjustmentTransactionDetail has no `id`; no published export shows one. */
+  adjustmentLineIds: 'absent' | 'present';
+  /**
+   * List paging. 'link': a `Link: <...>; rel="next"` header while pages remain. 'forward-only': asked
+   * with `pagination-type: forward-only`, the next link carries `pageId` (the last record's id) instead
+   * of a page number (domain.md §8). 'no-link': no Link header at all, as some list endpoints answer
+   * (domain.md §8); the client must page by number until a short page.
+   */
+  paging: 'link' | 'forward-only' | 'no-link';
+  /**
+   * Re-activating a disabled callback. CallbackEntry carries `inactiveFlag` as a plain field
+   * (connectwise-rest ManageTypes, the Go and PowerShell clients list it among the create/update
+   * fields), so a PATCH of it plausibly re-activates ('patch'); no published source shows CW accepting
+   * it, so 'recreate-only' refuses the PATCH (400 InvalidObject) and only a new registration helps.
+   */
+  callbackReactivate: 'patch' | 'recreate-only';
+  /**
+   * Payments on one invoice. 'many': each POST adds a payment (connectwise-rest ManageTypes lists
+   * payments per invoice). 'one': a second POST is refused and the existing payment must be updated
+   * (PATCH), as integration vendors report (Zynk, domain.md §8). Unknown, both plausible.
+   */
+  paymentsPerInvoice: 'many' | 'one';
+}
+
+export const defaultCwBehaviours = (): CwBehaviours => ({
+  purchaseExportId: 'descriptive',
+  freight: 'line',
+  adjustmentLineIds: 'absent',
+  paging: 'link',
+  callbackReactivate: 'patch',
+  paymentsPerInvoice: 'many',
+});
+
 export class ConnectWiseState {
+  behaviours: CwBehaviours = defaultCwBehaviours();
+  /** GL entry id -> batch id: CW posts entries, so a record is posted once every entry is in a batch. */
+  postedEntries = new Map<number, number>();
   companyName = 'Ledgerpod Demo MSP';
   companyIds = new Set<string>();
   companies = new Map<number, CompanySeed>();
@@ -122,6 +177,12 @@ export class ConnectWiseState {
   payments: Payment[] = [];
   callbackEntries = new Map<number, CallbackEntry>();
   deliveries: Delivery[] = [];
+  /** Callback id -> when (sim clock, ms) its current run of failed deliveries began. */
+  callbackFailingSince = new Map<number, number>();
+  /** Whether CW can reach the callback URLs at all: 'unreachable' models a network outage. */
+  callbackNetwork: 'up' | 'unreachable' = 'up';
+  /** Added to the wall clock (POST /__sim/clock): days of callback failures pass in a test. */
+  clockOffsetMs = 0;
   memberHashes = new Map<string, IssuedMemberHash>();
   signingKeys = new Map<string, string>();
   private lastId = 1000;
@@ -133,6 +194,11 @@ export class ConnectWiseState {
   /** Empties everything in place, so routers holding this object see the fresh state. */
   reset(): void {
     Object.assign(this, new ConnectWiseState(this.defaultCompanyId));
+  }
+
+  /** The simulator's clock: the wall clock moved on by /__sim/clock. */
+  now(): number {
+    return Date.now() + this.clockOffsetMs;
   }
 
   nextId(): number {

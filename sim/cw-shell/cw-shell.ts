@@ -57,9 +57,29 @@ export function createCwShell(options: CwShellOptions): Express {
   app.use(express.json());
 
   // ConnectWise knows who is logged in; here the page tells its own server which member it shows.
+  // While the member's ConnectWise session has expired (signed out below), CW has no member to
+  // hand a pod. How the Hosted API then answers getmemberauthentication is not published; a switch
+  // per plausible answer (`answer` in /__shell/session): 'no-member', the response without data;
+  // 'errors', the response carrying `errors`, the way CW's client script reports a failure
+  // (domain.md §8).
+  const signedOut = new Map<string, 'no-member' | 'errors'>();
   app.post('/__shell/member-auth', async (req, res) => {
     const member = memberFor((req.body as { member?: unknown } | undefined)?.member);
+    const answer = signedOut.get(member.identifier);
+    if (answer) {
+      res.status(401).json({ error: 'The member session has expired', answer });
+      return;
+    }
     res.json(await memberAuth(member.identifier));
+  });
+  // Test control: the member's ConnectWise session expires (`signedIn: false`) or is back.
+  app.post('/__shell/session', (req, res) => {
+    const body = req.body as { member?: unknown; signedIn?: unknown; answer?: unknown } | undefined;
+    const member = memberFor(body?.member);
+    if (body?.signedIn === false)
+      signedOut.set(member.identifier, body.answer === 'errors' ? 'errors' : 'no-member');
+    else signedOut.delete(member.identifier);
+    res.json({ member: member.identifier, signedIn: !signedOut.has(member.identifier) });
   });
 
   // The invoice screen's Save, once every pod acknowledged beforeSave (assets/record-screen.js).

@@ -6,12 +6,21 @@ export const faultRuleSchema = z.object({
   method: z.string().default('*'),
   /** Exact path, or a pattern where `*` matches any run of characters (`/v3/company/*\/invoice`). */
   path: z.string().min(1),
-  kind: z.enum(['timeout', 'slow', 'http500', 'http429', 'drop_response_after_write']),
+  kind: z.enum([
+    'timeout',
+    'slow',
+    'http500',
+    'http429',
+    'drop_response_after_write',
+    'replace_body_after_write',
+  ]),
   times: z.number().int().min(1).default(1),
   /** For http429: the wait hint sent in Retry-After. */
   retryAfterSeconds: z.number().int().min(0).default(1),
   /** For slow: added delay; for timeout: how long the request hangs before the socket is cut. */
   delayMs: z.number().int().min(0).default(30_000),
+  /** For replace_body_after_write: the raw text sent instead of the handler's body (same status). */
+  body: z.string().optional(),
 });
 export type FaultRule = z.infer<typeof faultRuleSchema>;
 export type FaultKind = FaultRule['kind'];
@@ -79,6 +88,9 @@ export class FaultBook {
         case 'drop_response_after_write':
           dropResponse(req, res);
           return next();
+        case 'replace_body_after_write':
+          replaceBody(res, rule.body ?? '');
+          return next();
       }
     };
   }
@@ -92,4 +104,16 @@ function dropResponse(req: Request, res: Response): void {
   };
   res.writeHead = cut as unknown as Response['writeHead'];
   res.end = cut as unknown as Response['end'];
+}
+
+/**
+ * The handler runs and its write happens; the caller gets its status with another body: an answer
+ * the client cannot read although the call took effect.
+ */
+function replaceBody(res: Response, body: string): void {
+  const send = res.send.bind(res);
+  res.send = ((_original: unknown) => {
+    res.type('application/json');
+    return send(body);
+  }) as Response['send'];
 }

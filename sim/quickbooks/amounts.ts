@@ -1,19 +1,10 @@
-import { formatMinor, minorToNumber, toMinor } from '../../server/money.js';
+import { formatMinor, currencyDecimals as isoDecimals, minorToNumber, toMinor } from '../../server/money.js';
 
-/** Currencies whose minor unit is not cents; QBO rounds amounts to the currency's decimals. */
-const decimalsByCurrency: Record<string, number> = {
-  JPY: 0,
-  KRW: 0,
-  VND: 0,
-  BHD: 3,
-  KWD: 3,
-  OMR: 3,
-  JOD: 3,
-  TND: 3,
-};
-
-export const currencyDecimals = (currency: string | undefined): number =>
-  decimalsByCurrency[(currency ?? 'USD').toUpperCase()] ?? 2;
+/**
+ * QBO rounds amounts to the currency's ISO 4217 decimals (ISK/CLP 0, KWD 3); the same function the
+ * product uses. A document without CurrencyRef is in the home currency, USD in this simulator.
+ */
+export const currencyDecimals = (currency: string | undefined): number => isoDecimals(currency ?? 'USD');
 
 export const amountMinor = (value: unknown, decimals: number): bigint =>
   value === undefined || value === null ? 0n : toMinor(value as number | string, decimals);

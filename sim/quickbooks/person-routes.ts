@@ -80,6 +80,45 @@ export function personRoutes(deps: {
     res.json({ Payment: service.delete(realm, 'Payment', { Id: req.params.id }) });
   });
 
+  /** The company withdraws the app's access without revoking its tokens (403 / 3100 on every call). */
+  router.post('/__sim/realms/:realm/forbid', (req, res) => {
+    const realm = store.realm(req.params.realm);
+    realm.forbidden = z.object({ forbidden: z.boolean().default(true) }).parse(req.body ?? {}).forbidden;
+    res.json({ forbidden: realm.forbidden });
+  });
+
+  /**
+   * "Close the books" in Settings > Advanced: the closing date (null opens the books), and whether
+   * Preferences show it to the API (realm-store.ts booksClose says why that is a switch).
+   */
+  router.post('/__sim/realms/:realm/close-books', (req, res) => {
+    const realm = store.realm(req.params.realm);
+    const body = z
+      .object({
+        closeDate: z.iso.date().nullable(),
+        shownInPreferences: z.boolean().optional(),
+      })
+      .parse(req.body);
+    realm.booksClose = {
+      date: body.closeDate ?? undefined,
+      shownInPreferences: body.shownInPreferences ?? realm.booksClose.shownInPreferences,
+    };
+    res.json(realm.booksClose);
+  });
+
+  /** "Void" on a received payment in the QBO UI. */
+  router.post('/__sim/realms/:realm/payments/:id/void', (req, res) => {
+    const realm = store.realm(req.params.realm);
+    res.json({ Payment: service.void(realm, 'Payment', { Id: req.params.id }) });
+  });
+
+  /** Switches for behaviours no published source settles (entity-service.ts VoidedPaymentLines). */
+  router.post('/__sim/behaviour', (req, res) => {
+    const body = z.object({ voidedPaymentLines: z.enum(['zeroed', 'cleared']).optional() }).parse(req.body);
+    if (body.voidedPaymentLines) service.voidedPaymentLines = body.voidedPaymentLines;
+    res.json({ voidedPaymentLines: service.voidedPaymentLines });
+  });
+
   router.post('/__sim/webhooks', (req, res) => {
     webhooks.target = z.object({ url: z.url(), verifierToken: z.string().min(1) }).parse(req.body);
     res.json({ ok: true });

@@ -99,6 +99,38 @@ export function sendAuthFault(res: Response, detail: string): void {
   });
 }
 
+/**
+ * 403 ApplicationAuthorizationFailed, in the gateway's lowercase shape with the envelope's null
+ * fields, as published in frappe/erpnext#29161 and intuit/oauth-jsclient#2 (test/conformance/
+ * quickbooks/forbidden-3100.json). A refresh does not lift it.
+ */
+export function sendForbiddenFault(res: Response): void {
+  res.status(403).json({
+    warnings: null,
+    intuitObject: null,
+    fault: {
+      error: [
+        {
+          message: 'message=ApplicationAuthorizationFailed; errorCode=003100; statusCode=403',
+          detail: null,
+          code: '3100',
+          element: null,
+        },
+      ],
+      type: 'SERVICE',
+    },
+    report: null,
+    queryResponse: null,
+    batchItemResponse: [],
+    attachableResponse: [],
+    syncErrorResponse: null,
+    requestId: null,
+    time: Date.now(),
+    status: null,
+    cdcresponse: [],
+  });
+}
+
 export function sendThrottled(res: Response, retryAfterSeconds: number): void {
   res.setHeader('Retry-After', String(retryAfterSeconds));
   res.status(429).json({

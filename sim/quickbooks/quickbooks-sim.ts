@@ -5,10 +5,10 @@ import { FaultBook } from '../kit/faults.js';
 import { listen, type RunningSim } from '../kit/listen.js';
 import { Traffic } from '../kit/traffic.js';
 import { appPages } from './app-pages.js';
-import { EntityService } from './entity-service.js';
+import { EntityService, type VoidedPaymentLines } from './entity-service.js';
 import { oauthRoutes } from './oauth-routes.js';
 import { personRoutes } from './person-routes.js';
-import { QboFault, sendAuthFault, sendSystemFault, sendThrottled } from './qbo-fault.js';
+import { QboFault, sendAuthFault, sendForbiddenFault, sendSystemFault, sendThrottled } from './qbo-fault.js';
 import { entityNames, RealmStore } from './realm-store.js';
 import { seedRealm, seedSchema } from './seed.js';
 import { Throttle } from './throttle.js';
@@ -25,6 +25,8 @@ export interface QuickBooksSimOptions {
   authorizeRealmId?: string;
   /** client_id -> client_secret accepted by the token endpoint; empty accepts any pair. */
   clients?: Record<string, string>;
+  /** What a voided Payment keeps of its lines (a guess switch: entity-service.ts). */
+  voidedPaymentLines?: VoidedPaymentLines;
 }
 
 export type QuickBooksSim = ReturnType<typeof createQuickBooksSim>;
@@ -42,6 +44,7 @@ export function createQuickBooksSim(options: QuickBooksSimOptions = {}) {
   const service = new EntityService((realm, name, entity, operation) =>
     webhooks.notify(realm, name, entity, operation),
   );
+  if (options.voidedPaymentLines) service.voidedPaymentLines = options.voidedPaymentLines;
   const oauthSettings = {
     authorizeRealmId: options.authorizeRealmId ?? '9130350000000001',
     clients: options.clients ?? {},
@@ -74,6 +77,11 @@ export function createQuickBooksSim(options: QuickBooksSimOptions = {}) {
           const parsed = seedSchema.parse(body);
           for (const [realmId, entities] of Object.entries(parsed.realms))
             seedRealm(store.realm(realmId), entities);
+          for (const [realmId, { taxSwitches, ...company }] of Object.entries(parsed.companies)) {
+            const realm = store.realm(realmId);
+            realm.company = { ...realm.company, ...company };
+            realm.taxSwitches = { ...realm.taxSwitches, ...taxSwitches };
+          }
           return { ok: true };
         },
         state,
@@ -109,7 +117,9 @@ function bearerAuth(tokens: TokenBook, store: RealmStore): RequestHandler {
     const checked = match ? tokens.check(match[1]!) : { error: 'Authorization header missing' };
     if ('error' in checked) return sendAuthFault(res, checked.error);
     if (checked.realmId !== req.params.realm) return sendAuthFault(res, 'Token not valid for this company');
-    res.locals.realm = store.realm(String(req.params.realm));
+    const realm = store.realm(String(req.params.realm));
+    if (realm.forbidden) return sendForbiddenFault(res);
+    res.locals.realm = realm;
     next();
   };
 }

@@ -1,4 +1,5 @@
 import { faults } from './qbo-fault.js';
+import { type CompanySettings, defaultTaxSwitches, type TaxSwitches } from './tax-rules.js';
 
 /** The entities this simulator serves, by canonical name; URLs use them lowercased. */
 export const entityNames = [
@@ -39,7 +40,29 @@ export class Realm {
   readonly entities = new Map<EntityName, Map<string, Entity>>(entityNames.map((n) => [n, new Map()]));
   readonly replies = new Map<string, { status: number; body: unknown }>();
   readonly deletions: Deletion[] = [];
+  /**
+   * The app may no longer use this company although its tokens are valid (the granting user lost
+   * access, or the scope does not cover accounting): every v3 call answers 403 / 3100.
+   */
+  forbidden = false;
   private lastId = 0;
+  /** Preferences.TaxPrefs and CompanyInfo: a US company with sales tax unless seeded otherwise. */
+  company: CompanySettings = {
+    CompanyName: 'Sandbox Company',
+    Country: 'US',
+    UsingSalesTax: true,
+    PartnerTaxEnabled: true,
+  };
+  taxSwitches: TaxSwitches = { ...defaultTaxSwitches };
+  /**
+   * "Close the books" (closed-books.ts): the closing date, and whether Preferences show it as
+   * AccountingInfoPrefs.BookCloseDate. Intuit's blog reads it "if the attribute is available" and its
+   * error page says the closed state cannot be read at all: a switch, so both can be tested.
+   */
+  booksClose: { date: string | undefined; shownInPreferences: boolean } = {
+    date: undefined,
+    shownInPreferences: true,
+  };
 
   constructor(readonly id: string) {}
 

@@ -6,7 +6,25 @@ const wireEntity = z.looseObject({ Id: z.union([z.string(), z.number()]).optiona
 
 /** Seed bodies are QBO wire entities, keyed by realm and entity name. */
 export const seedSchema = z.object({
-  realms: z.record(z.string().min(1), z.partialRecord(z.enum(entityNames), z.array(wireEntity))),
+  realms: z.record(z.string().min(1), z.partialRecord(z.enum(entityNames), z.array(wireEntity))).default({}),
+  /** Per realm: what Preferences.TaxPrefs and CompanyInfo say, and the simulator's tax switches. */
+  companies: z
+    .record(
+      z.string().min(1),
+      z.object({
+        CompanyName: z.string().optional(),
+        Country: z.string().length(2).optional(),
+        UsingSalesTax: z.boolean().optional(),
+        PartnerTaxEnabled: z.boolean().optional(),
+        taxSwitches: z
+          .object({
+            globalRounding: z.enum(['per_rate', 'per_line']).optional(),
+            usWithoutOverride: z.enum(['code_rate', 'none']).optional(),
+          })
+          .optional(),
+      }),
+    )
+    .default({}),
 });
 
 const transactions: EntityName[] = ['Invoice', 'CreditMemo', 'Payment', 'Bill', 'Purchase', 'JournalEntry'];

@@ -1,6 +1,7 @@
-import { amountMinor, amountNumber, currencyDecimals, extendedMinor, percentOf } from './amounts.js';
+import { amountMinor, amountNumber, currencyDecimals, extendedMinor } from './amounts.js';
 import { faults } from './qbo-fault.js';
 import type { Entity, EntityName, Realm } from './realm-store.js';
+import { companyTaxKind, computeTax, type TaxLineInput, type TaxRateInfo } from './tax-rules.js';
 
 /** QBO refuses longer DocNumbers with a 6000 rather than cutting them. */
 export const maxDocNumberLength = 21;
@@ -53,7 +54,7 @@ function salesRules(realm: Realm, name: EntityName, entity: Entity) {
   checkDocNumber(realm, name, entity, true);
   const decimals = decimalsOf(entity);
   let subtotal = 0n;
-  const taxableByCode = new Map<string, bigint>();
+  const taxLines: TaxLineInput[] = [];
   let lineNum = 0;
   for (const line of linesOf(entity)) {
     if (line.DetailType === 'SubTotalLineDetail') continue;
@@ -76,35 +77,76 @@ function salesRules(realm: Realm, name: EntityName, entity: Entity) {
         );
     }
     subtotal += amount;
-    const code = refValue(detail.TaxCodeRef);
-    if (code && code !== 'NON') taxableByCode.set(code, (taxableByCode.get(code) ?? 0n) + amount);
+    taxLines.push({ amountMinor: amount, taxCode: refValue(detail.TaxCodeRef) });
     lineNum += 1;
     line.LineNum = lineNum;
     line.Id ??= String(lineNum);
   }
-  const txnTax = (entity.TxnTaxDetail ?? {}) as Record<string, unknown>;
-  // An explicit TotalTax overrides the computed tax, as QBO allows when automated sales tax is off.
-  const tax =
-    txnTax.TotalTax !== undefined
-      ? amountMinor(txnTax.TotalTax, decimals)
-      : [...taxableByCode].reduce((sum, [code, base]) => sum + taxFor(realm, code, base, decimals), 0n);
+  const tax = applyTax(realm, entity, taxLines, decimals, 'SalesTaxRateList');
   const total = subtotal + tax;
   if (total < 0n) throw faults.validation('Transaction total cannot be negative', 'TotalAmt');
-  entity.TxnTaxDetail = { ...txnTax, TotalTax: amountNumber(tax, decimals) };
   entity.TotalAmt = amountNumber(total, decimals);
   entity.Balance = entity.TotalAmt;
   if (name === 'CreditMemo') entity.RemainingCredit = entity.TotalAmt;
   entity.CurrencyRef ??= { value: 'USD', name: 'United States Dollar' };
 }
 
-function taxFor(realm: Realm, code: string, base: bigint, decimals: number): bigint {
+type RateList = 'SalesTaxRateList' | 'PurchaseTaxRateList';
+
+/**
+ * The document's tax by the company's kind (tax-rules.ts), written back as QBO answers it: TaxLine
+ * per rate outside the US, TotalTax always. Sales take a code's sales rates; bills and purchases its
+ * purchase rates (Finance.xsd TaxCode: SalesTaxRateList / PurchaseTaxRateList), under the same rules.
+ */
+function applyTax(
+  realm: Realm,
+  entity: Entity,
+  taxLines: TaxLineInput[],
+  decimals: number,
+  rateList: RateList,
+): bigint {
+  const txnTax = (entity.TxnTaxDetail ?? {}) as Record<string, unknown>;
+  const kind = companyTaxKind(realm.company);
+  const outcome = computeTax({
+    kind,
+    country: realm.company.Country,
+    lines: taxLines,
+    txnTaxDetail: txnTax,
+    globalTaxCalculation: entity.GlobalTaxCalculation,
+    decimals,
+    ratesOf: (code) => ratesOf(realm, code, rateList),
+    switches: realm.taxSwitches,
+  });
+  if (!outcome.ok) throw faults.validation(outcome.detail, outcome.element);
+  const tax = outcome.result.taxMinor;
+  if (kind === 'global') {
+    entity.GlobalTaxCalculation ??= 'TaxExcluded';
+    txnTax.TaxLine = outcome.result.rates.map((rate) => ({
+      Amount: amountNumber(rate.taxMinor, decimals),
+      DetailType: 'TaxLineDetail',
+      TaxLineDetail: {
+        TaxRateRef: { value: rate.id },
+        PercentBased: true,
+        TaxPercent: Number(rate.percent),
+        NetAmountTaxable: amountNumber(rate.netMinor, decimals),
+      },
+    }));
+  }
+  entity.TxnTaxDetail = { ...txnTax, TotalTax: amountNumber(tax, decimals) };
+  return tax;
+}
+
+/** The sales or purchase rates of a tax code, or undefined when the company has no such code. */
+function ratesOf(realm: Realm, code: string, rateList: RateList): TaxRateInfo[] | undefined {
+  if (code === 'TAX' || code === 'NON') return [];
   const taxCode = realm.find('TaxCode', code);
-  const rates = ((taxCode?.SalesTaxRateList as { TaxRateDetail?: { TaxRateRef?: Ref }[] } | undefined)
+  if (!taxCode || taxCode.Active === false) return undefined;
+  const details = ((taxCode[rateList] as { TaxRateDetail?: { TaxRateRef?: Ref }[] } | undefined)
     ?.TaxRateDetail ?? []) as { TaxRateRef?: Ref }[];
-  return rates.reduce((sum, detail) => {
+  return details.flatMap((detail) => {
     const rate = realm.find('TaxRate', detail.TaxRateRef?.value ?? '');
-    return sum + (rate ? percentOf(base, rate.RateValue ?? 0, decimals) : 0n);
-  }, 0n);
+    return rate ? [{ id: rate.Id, percent: (rate.RateValue ?? 0) as number }] : [];
+  });
 }
 
 /** Bill and Purchase: expense lines against accounts or items. */
@@ -114,14 +156,15 @@ function expenseRules(realm: Realm, name: EntityName, entity: Entity) {
   checkDocNumber(realm, name, entity, false);
   const decimals = decimalsOf(entity);
   let total = 0n;
+  const taxLines: TaxLineInput[] = [];
   for (const line of linesOf(entity)) {
+    let detail: Record<string, unknown>;
     if (line.DetailType === 'AccountBasedExpenseLineDetail') {
-      const detail = (line.AccountBasedExpenseLineDetail ?? {}) as Record<string, unknown>;
+      detail = (line.AccountBasedExpenseLineDetail ?? {}) as Record<string, unknown>;
       requireRef(realm, 'Account', detail.AccountRef, 'AccountRef');
       requireRef(realm, 'Class', detail.ClassRef, 'ClassRef', true);
-      requireRef(realm, 'TaxCode', detail.TaxCodeRef, 'TaxCodeRef', true);
     } else if (line.DetailType === 'ItemBasedExpenseLineDetail') {
-      const detail = (line.ItemBasedExpenseLineDetail ?? {}) as Record<string, unknown>;
+      detail = (line.ItemBasedExpenseLineDetail ?? {}) as Record<string, unknown>;
       requireRef(realm, 'Item', detail.ItemRef, 'ItemRef');
     } else {
       throw faults.validation(
@@ -129,9 +172,18 @@ function expenseRules(realm: Realm, name: EntityName, entity: Entity) {
         'Line.DetailType',
       );
     }
-    total += amountMinor(line.Amount, decimals);
+    requireRef(realm, 'TaxCode', detail.TaxCodeRef, 'TaxCodeRef', true);
+    const amount = amountMinor(line.Amount, decimals);
+    total += amount;
+    taxLines.push({ amountMinor: amount, taxCode: refValue(detail.TaxCodeRef) });
   }
-  const tax = amountMinor((entity.TxnTaxDetail as { TotalTax?: unknown } | undefined)?.TotalTax, decimals);
+  // Outside the US a bill is taxed as a sale is (domain.md §8: a code on every line, tax from the
+  // codes, a bare TotalTax ignored, TaxLine overrides per rate), on the codes' purchase rates. A US
+  // bill has no sales tax: an explicit TotalTax is added as given (the simulator's long-standing guess).
+  const tax =
+    companyTaxKind(realm.company) === 'global'
+      ? applyTax(realm, entity, taxLines, decimals, 'PurchaseTaxRateList')
+      : amountMinor((entity.TxnTaxDetail as { TotalTax?: unknown } | undefined)?.TotalTax, decimals);
   entity.TotalAmt = amountNumber(total + tax, decimals);
   if (name === 'Bill') entity.Balance = entity.TotalAmt;
 }
@@ -162,7 +214,10 @@ function journalRules(realm: Realm, entity: Entity) {
       'Transaction must balance: You must enter equal amounts of debits and credits.',
       'Line',
     );
-  entity.TotalAmt = amountNumber(debits, decimals);
+  // Real JournalEntry responses carry no TotalAmt (domain.md §8, checked against real payloads),
+  // though Finance.xsd allows one (minOccurs 0): readers sum the lines. The product sums them
+  // whether or not it is there, so either answer works for it.
+  delete entity.TotalAmt;
 }
 
 /** Applies the business rules of a transaction entity before it is stored; mutates computed fields. */

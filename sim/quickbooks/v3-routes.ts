@@ -1,7 +1,9 @@
 import { type Request, type Response, Router, text } from 'express';
+import { guardClosedBooks } from './closed-books.js';
 import type { EntityService } from './entity-service.js';
 import { faults, QboFault, qboTime } from './qbo-fault.js';
 import { parseQuery, QuerySyntaxError, runQuery } from './query-language.js';
+import { checkQueryable } from './queryable-fields.js';
 import {
   type Entity,
   type EntityName,
@@ -12,6 +14,11 @@ import {
 
 export const maxBatchItems = 30;
 const cdcWindowDays = 30;
+const cdcMaxObjects = 1000;
+const lastUpdated = (row: Record<string, unknown>) =>
+  new Date(
+    String((row.MetaData as { LastUpdatedTime?: unknown } | undefined)?.LastUpdatedTime ?? ''),
+  ).getTime() || 0;
 
 /** The QBO v3 accounting API: entities, query, batch and CDC under /v3/company/{realm}. */
 export function v3Routes(store: RealmStore, service: EntityService): Router {
@@ -64,10 +71,52 @@ export function v3Routes(store: RealmStore, service: EntityService): Router {
       const deleted = realm.deletions
         .filter((d) => d.entity === name && new Date(d.at) >= since)
         .map((d) => ({ domain: 'QBO', status: 'Deleted', Id: d.id, MetaData: { LastUpdatedTime: d.at } }));
-      const rows = [...changed, ...deleted];
+      // Intuit's "Change data capture operation" page: changes within the last 30 days, "a maximum
+      // of 1,000 objects" per response (query shorter periods to see all). Which 1,000 Intuit keeps
+      // when more changed is not documented: the oldest first is our guess, the one a client that
+      // asks again from the last change it saw (server/ledgers/quickbooks/client.ts) needs.
+      const rows = [...changed, ...deleted]
+        .sort((a, b) => lastUpdated(a) - lastUpdated(b))
+        .slice(0, cdcMaxObjects);
       return rows.length === 0 ? {} : { [name]: rows, startPosition: 1, maxResults: rows.length };
     });
     res.json({ CDCResponse: [{ QueryResponse }], time: qboTime() });
+  });
+
+  // The company's settings; TaxPrefs and Country decide how it takes tax (see tax-rules.ts).
+  router.get('/v3/company/:realm/preferences', (req, res) => {
+    const { company, booksClose } = realmOf(req);
+    res.json({
+      Preferences: {
+        domain: 'QBO',
+        Id: '1',
+        SyncToken: '0',
+        TaxPrefs: { UsingSalesTax: company.UsingSalesTax, PartnerTaxEnabled: company.PartnerTaxEnabled },
+        AccountingInfoPrefs: {
+          TrackDepartments: false,
+          ClassTrackingPerTxn: false,
+          ...(booksClose.date && booksClose.shownInPreferences ? { BookCloseDate: booksClose.date } : {}),
+        },
+        CurrencyPrefs: { MultiCurrencyEnabled: true },
+      },
+      time: qboTime(),
+    });
+  });
+  router.get('/v3/company/:realm/companyinfo/:id', (req, res) => {
+    const realm = realmOf(req);
+    if (String(req.params.id) !== realm.id) throw faults.notFound('CompanyInfo', String(req.params.id));
+    const { company } = realm;
+    res.json({
+      CompanyInfo: {
+        domain: 'QBO',
+        Id: realm.id,
+        SyncToken: '0',
+        CompanyName: company.CompanyName,
+        LegalName: company.CompanyName,
+        Country: company.Country,
+      },
+      time: qboTime(),
+    });
   });
 
   router.get('/v3/company/:realm/:entity/:id', (req, res) => {
@@ -79,7 +128,11 @@ export function v3Routes(store: RealmStore, service: EntityService): Router {
     replayable(req, res, () => {
       const name = entityNameOf(String(req.params.entity));
       const body = (req.body ?? {}) as Record<string, unknown>;
-      const operation = String(req.query.operation ?? (body.Id !== undefined ? 'update' : 'create'));
+      let operation = String(req.query.operation ?? (body.Id !== undefined ? 'update' : 'create'));
+      // A Payment is voided by a sparse update with include=void (Intuit's Payment reference, quoted
+      // in Wish-Org/QuickBooksSharp#8; node-quickbooks voidPayment sends exactly that). An Invoice
+      // by operation=void.
+      if (operation === 'update' && req.query.include === 'void') operation = 'void';
       return { [name]: write(realmOf(req), service, name, operation, body), time: qboTime() };
     });
   });
@@ -93,6 +146,8 @@ function write(
   operation: string,
   body: Record<string, unknown>,
 ): unknown {
+  const existing = operation === 'create' ? undefined : realm.find(name, body.Id as string | undefined);
+  guardClosedBooks(realm, name, body, existing, new Date().toISOString().slice(0, 10));
   switch (operation) {
     case 'create':
       return service.create(realm, name, body);
@@ -125,6 +180,7 @@ function runQueryText(realm: Realm, text: string): Record<string, unknown> {
   try {
     const parsed = parseQuery(text);
     const name = entityNameOf(parsed.entity);
+    checkQueryable(name, parsed.where);
     const { rows, totalCount } = runQuery(parsed, realm.all(name));
     if (parsed.count) return { totalCount };
     if (rows.length === 0) return {};

@@ -1,4 +1,5 @@
 import { randomUUID } from 'node:crypto';
+import { lockProblems } from './lock-dates.js';
 import { arr, obj, sameText, str, type TenantBooks, type Wire } from './tenant-books.js';
 import { computeTotals } from './totals.js';
 import { cents, money, msDate, wireDay } from './wire-format.js';
@@ -86,9 +87,12 @@ export function upsertDocument(
     problems.push('LineAmountTypes is invalid');
   const totals = computeTotals(lines, lineAmountTypes, (taxType) => taxRateOf(books, taxType));
   problems.push(...totals.problems.map((p) => p.message));
+  const date = wireDay(merged.Date, now);
+  problems.push(...lockProblems(books, date.ms, status));
+  if (existing)
+    problems.push(...lockProblems(books, wireDay(existing.Date, now).ms, str(existing.Status) ?? ''));
   if (problems.length > 0) throw new ValidationFailure(input, [...new Set(problems)]);
 
-  const date = wireDay(merged.Date, now);
   const stored: Wire = {
     Type: type,
     [kind.idField]: id,

@@ -1,6 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import { type Request, type Response, Router } from 'express';
 import { type ApiContext, booksOf, elementsOf, queryOf } from './api-context.js';
+import { lockProblems } from './lock-dates.js';
 import { selectPage, whereFilter } from './query.js';
 import { arr, sameText, str, type TenantBooks, type Wire } from './tenant-books.js';
 import { cents, money, msDate, wireDay } from './wire-format.js';
@@ -19,7 +20,11 @@ export function journalRoutes(ctx: ApiContext): Router {
       page: q.page,
       pageSize: q.pagesize,
     });
-    res.json({ ...(page.pagination ? { pagination: page.pagination } : {}), ManualJournals: page.items });
+    // Lines only with `page`: xero_accounting.yaml, GET /ManualJournals, parameter page ("Up to 100
+    // manual journals will be returned in a single API call with line items shown"); without it
+    // each journal comes with JournalLines: [] (domain.md §8). Read one by id to see its lines.
+    const items = q.page === undefined ? page.items.map((j) => ({ ...j, JournalLines: [] })) : page.items;
+    res.json({ ...(page.pagination ? { pagination: page.pagination } : {}), ManualJournals: items });
   });
 
   router.get(`${base}/:id`, (req, res) => {
@@ -69,12 +74,16 @@ function saveJournal(books: TenantBooks, input: Wire, existing: Wire | undefined
   if (existing && existing.Status !== 'DRAFT' && existing.Status !== 'POSTED') {
     problems.push('Manual journal not of valid status for modification');
   }
+  const status = str(merged.Status) ?? 'DRAFT';
+  problems.push(...lockProblems(books, wireDay(merged.Date, now).ms, status));
+  if (existing)
+    problems.push(...lockProblems(books, wireDay(existing.Date, now).ms, str(existing.Status) ?? ''));
   if (problems.length > 0) throw new ValidationFailure(input, [...new Set(problems)]);
   const journal: Wire = {
     ManualJournalID: str(existing?.ManualJournalID) ?? randomUUID(),
     Narration: merged.Narration,
     Date: wireDay(merged.Date, now).wire,
-    Status: str(merged.Status) ?? 'DRAFT',
+    Status: status,
     LineAmountTypes: str(merged.LineAmountTypes) ?? 'NoTax',
     JournalLines: lines.map((l) => ({ ...l, LineAmount: money(cents(l.LineAmount)) })),
     ShowOnCashBasisReports: merged.ShowOnCashBasisReports ?? true,

@@ -74,6 +74,24 @@ export function personRoutes(
     });
   });
 
+  /** Lock dates set in Financial settings (null clears one), and the connecting user's role. */
+  router.post('/__sim/tenants/:tenantId/lock-dates', (req, res) => {
+    const body = z
+      .object({
+        periodLockDate: z.iso.date().nullable().optional(),
+        endOfYearLockDate: z.iso.date().nullable().optional(),
+        adviser: z.boolean().optional(),
+      })
+      .parse(req.body);
+    withBooks(req.params.tenantId, res, (books) => {
+      const locks = books.lockDates;
+      if (body.periodLockDate !== undefined) locks.period = body.periodLockDate ?? undefined;
+      if (body.endOfYearLockDate !== undefined) locks.endOfYear = body.endOfYearLockDate ?? undefined;
+      if (body.adviser !== undefined) locks.adviser = body.adviser;
+      res.json(locks);
+    });
+  });
+
   router.post('/__sim/tenants/:tenantId/payments/:id/delete', (req, res) => {
     withBooks(req.params.tenantId, res, (books) => {
       const payment = deletePayment(books, req.params.id, clock.now());

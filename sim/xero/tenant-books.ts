@@ -1,3 +1,5 @@
+import { type LockDates, noLocks } from './lock-dates.js';
+
 /** A Xero entity as it travels on the wire: PascalCase keys, JSON values. */
 export type Wire = Record<string, unknown>;
 
@@ -7,6 +9,7 @@ export interface TenantBooks {
   name: string;
   createdMs: number;
   baseCurrency: string;
+  lockDates: LockDates;
   Invoices: Wire[];
   CreditNotes: Wire[];
   Payments: Wire[];
@@ -29,6 +32,7 @@ export function emptyBooks(
     name,
     createdMs,
     baseCurrency,
+    lockDates: noLocks(),
     Invoices: [],
     CreditNotes: [],
     Payments: [],

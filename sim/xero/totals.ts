@@ -17,7 +17,8 @@ export interface LineProblem {
 /**
  * Line amounts, tax and totals the way Xero computes them: LineAmount = Quantity x UnitAmount rounded
  * to cents (checked against a LineAmount the client sent), tax per line from the TaxType rate unless
- * the client sent a TaxAmount, and LineAmountTypes deciding whether amounts include tax.
+ * the client sent a TaxAmount (never above the line), and LineAmountTypes deciding whether amounts
+ * include tax. Pure: the property suite runs it as the model of Xero.
  */
 export function computeTotals(
   lineItems: Wire[],
@@ -45,8 +46,16 @@ export function computeTotals(
     if (lineAmountTypes !== 'NoTax') {
       const rate = toFixedUnits(taxRateOf(str(line.TaxType) ?? '') ?? 0, RATE_DECIMALS);
       const scale = 100n * 10n ** BigInt(RATE_DECIMALS);
-      if (line.TaxAmount !== undefined) lineTax = cents(line.TaxAmount);
-      else if (lineAmountTypes === 'Inclusive') lineTax = amount - divRound(amount * scale, scale + rate);
+      if (line.TaxAmount !== undefined) {
+        lineTax = cents(line.TaxAmount);
+        // Xero refuses a line whose tax is above the line amount (domain.md §8, "Rounding in Xero"
+        // developer guide); the message's wording is the simulator's own.
+        const abs = (v: bigint) => (v < 0n ? -v : v);
+        if (abs(lineTax) > abs(amount))
+          problems.push({
+            message: `The TaxAmount ${money(lineTax)} is more than the line amount ${money(amount)}`,
+          });
+      } else if (lineAmountTypes === 'Inclusive') lineTax = amount - divRound(amount * scale, scale + rate);
       else lineTax = divRound(amount * rate, scale);
     }
     sub += lineAmountTypes === 'Inclusive' ? amount - lineTax : amount;

@@ -1,3 +1,4 @@
+import { randomUUID } from 'node:crypto';
 import type { Response } from 'express';
 import type { Wire } from './tenant-books.js';
 
@@ -28,10 +29,24 @@ export function sendNotFound(res: Response, what: string): void {
   res.status(404).json({ Title: 'Not Found', Status: 404, Detail: `${what} could not be found` });
 }
 
+/*
+ * Xero's 401/403 bodies carry a request id in `Instance` and an empty `Extensions`: real bodies in
+ * freakboy3742/pyxero#337 (401 TokenExpired) and dcblogdev/laravel-xero#40 (403), kept in
+ * test/conformance/xero/error-40{1,3}-*.json and compared in test/conformance/simulator-shapes.test.ts.
+ */
+const problem = (title: string, status: number, detail: string) => ({
+  Type: null,
+  Title: title,
+  Status: status,
+  Detail: detail,
+  Instance: randomUUID(),
+  Extensions: {},
+});
+
 export function sendUnauthorized(res: Response, detail: string): void {
-  res.status(401).json({ Type: null, Title: 'Unauthorized', Status: 401, Detail: detail, Instance: null });
+  res.status(401).json(problem('Unauthorized', 401, detail));
 }
 
 export function sendForbidden(res: Response, detail: string): void {
-  res.status(403).json({ Type: null, Title: 'Forbidden', Status: 403, Detail: detail, Instance: null });
+  res.status(403).json(problem('Forbidden', 403, detail));
 }

@@ -11,6 +11,7 @@ import {
   members,
   startSeededConnectWise,
 } from '../support/cw-tenant.js';
+import { ConsentBrowser } from '../support/oauth-consent.js';
 import { startTestPod, type TestPod } from '../support/test-pod.js';
 
 type QboSim = Awaited<ReturnType<typeof startQboSim>>;
@@ -18,8 +19,20 @@ type XeroSim = Awaited<ReturnType<typeof startXeroSimHandle>>;
 
 const cwSeed = {
   glAccounts: [
-    { id: 1, accountNumber: '4000', description: 'Services revenue', glType: 'Income' },
-    { id: 2, accountNumber: '4100', description: 'Product revenue', glType: 'Income' },
+    {
+      id: 1,
+      glType: 'R',
+      segment1: '4000',
+      mappedType: { id: 1, name: 'Work Role' },
+      mappedRecord: { id: 1, name: 'Services revenue' },
+    },
+    {
+      id: 2,
+      glType: 'R',
+      segment1: '4100',
+      mappedType: { id: 1, name: 'Work Role' },
+      mappedRecord: { id: 2, name: 'Product revenue' },
+    },
   ],
   taxCodes: [{ id: 1, identifier: 'TAX', description: 'Sales tax 8.25%' }],
 };
@@ -50,15 +63,16 @@ describe('connect QuickBooks Online and Xero over HTTP, with mappings and settin
 
   /** The admin's browser: the authorize URL, the provider's auto-approving consent, our callback. */
   async function connect(who: string, kind: 'qbo' | 'xero') {
-    const started = await api(who).post(`/api/v1/connections/${kind}/authorize`);
-    expect(started.status).toBe(200);
-    const consent = await fetch(started.body.url, { redirect: 'manual' });
+    const { providerUrl } = await browser.begin(tokens[who]!, kind);
+    const consent = await fetch(providerUrl, { redirect: 'manual' });
     expect(consent.status).toBe(302);
     const callback = consent.headers.get('location')!;
     expect(callback.startsWith(`${pod.url}/oauth/${kind}/callback?`)).toBe(true);
-    const page = await fetch(callback);
-    return { url: started.body.url as string, callback, page, html: await page.text() };
+    const page = await browser.fetch(callback);
+    return { url: providerUrl, callback, page, html: await page.text() };
   }
+  /** The admin's browser: the consent's binding cookie lives here (support/oauth-consent.ts). */
+  let browser: ConsentBrowser;
 
   const stateOf = (authorizeUrl: string) => new URL(authorizeUrl).searchParams.get('state')!;
 
@@ -70,6 +84,7 @@ describe('connect QuickBooks Online and Xero over HTTP, with mappings and settin
       startSeededConnectWise(),
     ]);
     pod = await startTestPod({ config: simConfig(qbo.url, xero.url) });
+    browser = new ConsentBrowser(pod.url);
     tenantA = await addSimTenant(pod, cwA);
     await addSimTenant(pod, cwB, 'Other MSP');
     tokens.admin = await signIn(cwA, members.admin.identifier);
@@ -96,7 +111,14 @@ describe('connect QuickBooks Online and Xero over HTTP, with mappings and settin
     const listed = await api('admin').get('/api/v1/connections');
     expect(listed.status).toBe(200);
     expect(listed.body.connections).toEqual([
-      expect.objectContaining({ kind: 'qbo', externalId: qbo.externalId, status: 'active', isDefault: true }),
+      expect.objectContaining({
+        kind: 'qbo',
+        externalId: qbo.externalId,
+        status: 'active',
+        isDefault: true,
+        // Read from the company's Preferences and CompanyInfo at connect time.
+        taxSetup: { model: 'us', country: 'US', automatedSalesTax: true },
+      }),
     ]);
     expect(JSON.stringify(listed.body)).not.toMatch(/token|RT1-|eyJsim/i);
 
@@ -131,7 +153,8 @@ describe('connect QuickBooks Online and Xero over HTTP, with mappings and settin
   });
 
   it('refuses a replayed state, a state of another kind, an expired and a forged one, each with a fix', async () => {
-    const started = await api('admin').post('/api/v1/connections/qbo/authorize');
+    const started = { body: { url: (await browser.begin(tokens.admin!, 'qbo')).providerUrl } };
+    const fetch = browser.fetch.bind(browser);
     const consent = await fetch(started.body.url, { redirect: 'manual' });
     const callback = new URL(consent.headers.get('location')!);
 
@@ -174,7 +197,8 @@ describe('connect QuickBooks Online and Xero over HTTP, with mappings and settin
   });
 
   it("binds a state to its tenant: tenant A's state cannot complete for tenant B", async () => {
-    const startedA = await api('admin').post('/api/v1/connections/xero/authorize');
+    const startedA = { body: { url: (await browser.begin(tokens.admin!, 'xero')).providerUrl } };
+    const fetch = browser.fetch.bind(browser);
     const a = decodeJwt(stateOf(startedA.body.url));
     const tenantB = decodeJwt(tokens.adminB!).tid as string;
     // Even holding the signing key, a state whose tenant differs from the one it was issued to is refused.
@@ -371,7 +395,7 @@ describe('connect QuickBooks Online and Xero over HTTP, with mappings and settin
     const refused = await pod.services.ledgers
       .oauthOf('qbo')
       .refresh(refreshToken, qbo.externalId)
-      .catch((e: { error?: string }) => e);
-    expect((refused as { error?: string }).error).toBe('invalid_grant');
+      .catch((e: { providerCode?: string }) => e);
+    expect(refused).toMatchObject({ code: 'ledger_unauthorized', providerCode: 'invalid_grant' });
   });
 });

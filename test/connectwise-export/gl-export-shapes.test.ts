@@ -78,7 +78,11 @@ describe('GLExport for expenses, purchases and inventory adjustments', () => {
       documentDate: '2024-03-11T00:00:00Z',
     });
     expect(
-      bill.detail?.map((d) => [d.accountNumber, d.total, d.billable, d.reimbursable, d.expenseClass?.name]),
+      // billable and expenseClass are not read by the product (a tolerant reader leaves them undeclared).
+      bill.detail?.map((d) => {
+        const wire = d as typeof d & { billable?: boolean; expenseClass?: { name?: string } };
+        return [d.accountNumber, d.total, wire.billable, d.reimbursable, wire.expenseClass?.name];
+      }),
     ).toEqual([
       [glAccounts.expenses, 42.1, true, true, 'Reimbursable'],
       [glAccounts.expenses, 18.35, false, true, 'Reimbursable'],
@@ -108,11 +112,12 @@ describe('GLExport for expenses, purchases and inventory adjustments', () => {
     ]);
   });
 
-  it('exports a purchase as a vendor bill with item lines, accounts and freight adding up to the total', async () => {
+  it('exports a purchase as a real export shows one: credit lines under a positive total, freight as a PF line', async () => {
     const gl = await cw.client.exportGl({ includedProductIds: [String(purchase.id)] });
     const bill = gl.purchaseTransactions?.[0];
+    // The shape of zynksoftware/Zynk-Workflow's real REST export (test/conformance/connectwise/gl-export-procurement.json).
     expect(bill).toMatchObject({
-      id: String(purchase.id),
+      id: 'PO #PO-1042, Packing Slip: PS-77',
       documentNumber: 'PO-1042',
       company: techData,
       vendorNumber: techData.identifier,
@@ -126,19 +131,21 @@ describe('GLExport for expenses, purchases and inventory adjustments', () => {
     expect(
       bill?.purchaseDetail?.map((d) => [
         d.lineNumber,
+        d.glTypeId,
         d.item?.identifier,
         d.quantity,
+        d.cost,
         d.itemCost,
         d.total,
         d.accountNumber,
       ]),
     ).toEqual([
-      [1, 'SSD-1TB', 3, 89.99, 269.97, glAccounts.inventory],
-      [2, 'CAB-CAT6', 10, 4.15, 41.5, glAccounts.inventory],
+      [1, 'RP', 'SSD-1TB', -3, 269.97, 89.99, -269.97, glAccounts.inventory],
+      [2, 'RP', 'CAB-CAT6', -10, 41.5, 4.15, -41.5, glAccounts.inventory],
+      [3, 'PF', 'FREIGHT', -1, 12.5, 12.5, -12.5, glAccounts.freight],
     ]);
-    expect(cents(bill!.purchaseDetail!.map((d) => d.total)) + toMinor(bill!.freightAmount ?? 0, 2)).toBe(
-      toMinor(bill!.total ?? 0, 2),
-    );
+    // The lines (freight among them) mirror the header total; freightAmount repeats the PF line.
+    expect(-cents(bill!.purchaseDetail!.map((d) => d.total))).toBe(toMinor(bill!.total ?? 0, 2));
     expect(bill!.purchaseDetail!.map((d) => d.id)).toEqual(parseGlEntryIds(purchase.glEntryIds));
     expect(gl.vendors).toContainEqual(
       expect.objectContaining({ vendor: techData, vendorNumber: 'TechData' }),
@@ -151,6 +158,33 @@ describe('GLExport for expenses, purchases and inventory adjustments', () => {
       processedRecordIds: bill!.purchaseDetail!.map((d) => d.id!),
     });
     expect(await cw.client.getUnposted('procurement', purchase.id)).toBeNull();
+  });
+
+  it('keeps a purchase unposted while one of its GL entries (its tax) is left out of every batch', async () => {
+    const taxed = buildProcurement({
+      procurementType: 'Purchase',
+      total: 100,
+      tax: 8.25,
+      packingSlip: 'PS-T',
+    });
+    cw.sim.state.seed({ procurement: [taxed] });
+    const gl = await cw.client.exportGl({ includedProductIds: [String(taxed.id)] });
+    const part = gl.purchaseTransactions![0]!;
+    expect(part.purchaseDetailTax?.map((t) => [t.accountNumber, t.total])).toEqual([
+      [glAccounts.purchaseTax, -8.25],
+    ]);
+    await cw.client.createBatch({
+      batchIdentifier: `LP-P-${taxed.id}`,
+      exportProductsFlag: true,
+      processedRecordIds: part.purchaseDetail!.map((d) => d.id!),
+    });
+    expect(await cw.client.getUnposted('procurement', taxed.id)).not.toBeNull();
+    await cw.client.createBatch({
+      batchIdentifier: `LP-P-${taxed.id}-TAX`,
+      exportProductsFlag: true,
+      processedRecordIds: part.purchaseDetailTax!.map((d) => d.id!),
+    });
+    expect(await cw.client.getUnposted('procurement', taxed.id)).toBeNull();
   });
 
   it('exports an adjustment with signed quantities: stock removed is a credit, stock added a debit', async () => {
@@ -189,8 +223,8 @@ describe('GLExport for expenses, purchases and inventory adjustments', () => {
       })
     ).json();
     const gl = glExportSchema.parse(raw);
-    const old = gl.purchaseTransactions?.find((p) => p.id === String(legacy.id));
+    const old = gl.purchaseTransactions?.find((p) => p.packingSlip === 'PS-1');
     expect(old?.total).toBe(300);
-    expect(old?.purchaseDetail?.map((d) => [d.quantity, d.total])).toEqual([[1, 300]]);
+    expect(old?.purchaseDetail?.map((d) => [d.quantity, d.total])).toEqual([[-1, -300]]);
   });
 });

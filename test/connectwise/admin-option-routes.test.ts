@@ -88,9 +88,10 @@ describe('admin lists from ConnectWise: billing terms and security roles', () =>
     expect(res.status).toBe(200);
     expect(res.body.roles).toEqual([
       { id: 63, name: 'Admin', defaultRole: 'admin' },
-      { id: 67, name: 'Dispatch', defaultRole: 'viewer' },
+      // Only exact default names get a role unmapped (issue 18): others get nothing until mapped.
+      { id: 67, name: 'Dispatch', defaultRole: 'none' },
       { id: 64, name: 'Finance', defaultRole: 'accountant' },
-      { id: 66, name: 'Sales', defaultRole: 'viewer' },
+      { id: 66, name: 'Sales', defaultRole: 'none' },
       { id: 65, name: 'Technician', defaultRole: 'viewer' },
     ]);
     expect((await api(pod.url, tokens.accountant!, 'GET', '/api/v1/settings/security-roles')).status).toBe(

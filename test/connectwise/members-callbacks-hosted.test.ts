@@ -150,6 +150,52 @@ describe('callbacks', () => {
     expect(JSON.parse(JSON.parse(received[0]!.raw).Entity)).toMatchObject({ reference: 'PO-77' });
   });
 
+  it('follows CW delivery rules: a 429 is retried, a 5xx is not; 3 days of failures disable the callback; a PATCH re-activates it', async () => {
+    let answers = [429, 200, 503];
+    const app = express();
+    const attempts: number[] = [];
+    app.post('/flaky', (_req, res) => {
+      const status = answers.shift() ?? 503;
+      attempts.push(status);
+      res.status(status).end();
+    });
+    const flaky = await listen(app);
+    try {
+      const entry = await cw.client.registerCallback({
+        description: 'flaky',
+        url: `${flaky.url}/flaky`,
+        objectId: 1,
+        type: 'invoice',
+        level: 'owner',
+      });
+      const state = cw.sim.state;
+      await cw.control(`/invoices/${invoice.invoice.id}/close`, {});
+      // Retried once after the 429 (CW waits 2 s), then answered.
+      expect(attempts).toEqual([429, 200]);
+      expect(state.deliveries.at(-1)).toMatchObject({ status: 200, attempts: 2 });
+      await cw.control(`/invoices/${invoice.invoice.id}/close`, {});
+      expect(attempts).toEqual([429, 200, 503]);
+      expect(state.deliveries.at(-1)).toMatchObject({ status: 503, attempts: 1 });
+      expect((await cw.client.listCallbacks())[0]).toMatchObject({ inactiveFlag: false });
+      answers = [];
+      await cw.control('/clock', { advanceMs: 3 * 86_400_000 });
+      await cw.control(`/invoices/${invoice.invoice.id}/close`, {});
+      expect((await cw.client.listCallbacks())[0]).toMatchObject({ id: entry.id, inactiveFlag: true });
+      expect(await cw.client.updateCallback(entry.id, { inactiveFlag: false })).toMatchObject({
+        inactiveFlag: false,
+      });
+      state.behaviours.callbackReactivate = 'recreate-only';
+      await cw.control(`/invoices/${invoice.invoice.id}/close`, {});
+      await cw.control('/clock', { advanceMs: 3 * 86_400_000 });
+      await cw.control(`/invoices/${invoice.invoice.id}/close`, {});
+      await expect(cw.client.updateCallback(entry.id, { inactiveFlag: false })).rejects.toMatchObject({
+        code: 'cw_invalid_request',
+      });
+    } finally {
+      await flaky.close();
+    }
+  });
+
   it('refuses to fetch a signing key from another host', async () => {
     await expect(cw.client.fetchSigningKey('http://169.254.169.254/latest/meta-data')).rejects.toMatchObject({
       code: 'cw_untrusted_url',

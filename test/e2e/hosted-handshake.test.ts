@@ -3,6 +3,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startCwShell } from '../../sim/cw-shell/cw-shell.js';
 import type { RunningSim } from '../../sim/kit/listen.js';
 import { launchBrowser, screenshot } from '../support/browser.js';
+import { conditionMs, uiActionMs } from '../support/patience.js';
 import { buildPodBundles } from './helpers/build-pod-bundles.js';
 import { memberDirectory } from './helpers/member-directory.js';
 import { startForeignSite, startTestBackend } from './helpers/test-backend.js';
@@ -51,13 +52,13 @@ afterAll(async () => {
 
 async function open(url: string): Promise<Page> {
   page = await browser.newPage();
-  page.setDefaultTimeout(2_000);
+  page.setDefaultTimeout(uiActionMs);
   await page.goto(url);
   return page;
 }
 
 /** Waits for the UI to settle; each read gives up quickly so the poll, not Playwright, owns the wait. */
-const eventually = <T>(read: () => Promise<T>) => expect.poll(read, { timeout: 10_000, interval: 50 });
+const eventually = <T>(read: () => Promise<T>) => expect.poll(read, { timeout: conditionMs, interval: 50 });
 
 /**
  * The real invoice pod shows no member name, so sign-in is proven where it counts: every call the
@@ -111,6 +112,40 @@ describe('the ConnectWise shell and a pod', () => {
       },
     });
     expect(backend.sessionRequests.at(-1)).toMatchObject({ memberid: 'alice', site: 'na.myconnectwise.net' });
+    // domain.md §8: every message the pod sends after `ready` (requests and acknowledgements) carries
+    // its frame's frameID, as CW's own client script does.
+    await eventually(async () =>
+      (await shellLog(p)).some((e) => e.dir === 'in' && 'event' in e.message),
+    ).toBe(true);
+    const sent = (await shellLog(p)).filter((e) => e.dir === 'in' && e.message.message !== 'ready');
+    expect(sent.length).toBeGreaterThanOrEqual(2);
+    for (const entry of sent) expect(entry.message.frameID).toBe(entry.frame);
+    await p.close();
+  });
+
+  it('reads a getMemberAuthentication failure from its errors: the session has expired', async () => {
+    const session = (signedIn: boolean) =>
+      fetch(`${shell.url}/__shell/session`, {
+        method: 'POST',
+        headers: { 'content-type': 'application/json' },
+        body: JSON.stringify({ member: 'viewer', signedIn, answer: 'errors' }),
+      });
+    expect((await session(false)).status).toBe(200);
+    const since = backend.sessionRequests.length;
+    const p = await open(`${shell.url}/invoices/4?member=viewer`);
+    const alert = p.frameLocator('iframe.pod-frame').getByRole('alert');
+    await eventually(() => alert.textContent().catch(() => '')).toContain(
+      'Your ConnectWise session has expired.',
+    );
+    // CW's own reason is shown, not "without a member" (the failure was read from errors).
+    expect(await alert.locator('.problem-message').textContent()).toBe(
+      'ConnectWise could not answer getMemberAuthentication: The member session has expired',
+    );
+    const answered = (await shellLog(p)).find((e) => e.dir === 'out' && 'response' in e.message);
+    expect(answered?.message).toMatchObject({ errors: ['The member session has expired'] });
+    // The failure was not taken for an answer: nothing was sent to the backend to verify.
+    expect(backend.sessionRequests.length).toBe(since);
+    expect((await session(true)).status).toBe(200);
     await p.close();
   });
 
@@ -142,7 +177,7 @@ describe('the ConnectWise shell and a pod', () => {
     expect(log).toContainEqual(
       expect.objectContaining({
         dir: 'in',
-        message: { event: 'onLoad', _id: sent!.message._id, result: 'success' },
+        message: { event: 'onLoad', _id: sent!.message._id, result: 'success', frameID: expect.any(String) },
       }),
     );
     await p.close();

@@ -1,11 +1,12 @@
 import { readFile } from 'node:fs/promises';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { discoverUnposted } from '../../server/sync/sweep-jobs.js';
 import { buildInvoiceWithGl } from '../../sim/connectwise/index.js';
 import { type SimHandle, startXeroSimHandle } from '../ledgers/support/ledger-worlds.js';
 import { screenshot } from '../support/browser.js';
 import { api, post } from '../support/cw-tenant.js';
 import { invoice } from '../support/pipeline-world.js';
-import { eventually, focused, podFrame, type RealPod, startRealPod } from './helpers/real-pod.js';
+import { eventually, focused, podFrame, type RealPod, startRealPod, stateOf } from './helpers/real-pod.js';
 
 /**
  * The admin tab on the simulated ConnectWise Today screen, against the real product (database,
@@ -35,8 +36,20 @@ beforeAll(async () => {
   const { world } = pod;
   await post(world.cw.url, '/__sim/seed', {
     glAccounts: [
-      { id: 1, accountNumber: '4000', description: 'Managed Services', glType: 'Income' },
-      { id: 2, accountNumber: '4100', description: 'Hardware resale', glType: 'Income' },
+      {
+        id: 1,
+        glType: 'R',
+        segment1: '4000',
+        mappedType: { id: 1, name: 'Work Role' },
+        mappedRecord: { id: 1, name: 'Managed Services' },
+      },
+      {
+        id: 2,
+        glType: 'R',
+        segment1: '4100',
+        mappedType: { id: 1, name: 'Work Role' },
+        mappedRecord: { id: 2, name: 'Hardware resale' },
+      },
     ],
   });
   await world.seedInvoices([
@@ -124,6 +137,10 @@ describe('the admin tab', () => {
     await eventually(async () => qboPopup.isClosed()).toBe(true);
     // The same connection, active again: its mappings and records still apply.
     expect(await connectionOf('qbo')).toMatchObject({ id: pod.world.connection.id, status: 'active' });
+    // The connect read the company's tax settings, and the row says how these books take tax.
+    await eventually(() => qboRow.getByTestId('tax-setup').textContent()).toBe(
+      "Tax: US sales tax (automated): lines TAX/NON, ConnectWise's tax as the total",
+    );
     await page.close();
   });
 
@@ -166,15 +183,29 @@ describe('the admin tab', () => {
     await eventually(() => roles.locator('tbody tr').count()).toBe(5);
     await tab.getByLabel('Sales').selectOption('accountant');
     await tab.getByLabel('Sync when an invoice closes').uncheck();
+    await tab.getByLabel('Sync a failed record again once it is fixed in ConnectWise').uncheck();
     await tab.getByLabel('Catch-up sweep every (minutes)').fill('10');
+    await tab.getByLabel('ConnectWise payments per invoice').selectOption('one');
+    // Swept just now, so the schedule saved here is not due while this file runs: a sweep would push
+    // the 2023 history before the onboarding test below batches it (the onboarding cutoff does not
+    // exist yet), and on a slow machine it did.
+    const { tenants } = pod.world.pod.services;
+    await tenants.updateSettings(pod.world.tenant.id, { lastSweepAt: new Date().toISOString() });
     await tab.getByRole('button', { name: 'Save settings' }).click();
     await eventually(() => tab.getByText('Settings saved.').count()).toBe(1);
     expect((await adminApi('GET', '/api/v1/settings')).body.settings).toMatchObject({
       roleMap: { Sales: 'accountant' },
       syncOnClose: false,
+      syncWhenFixed: false,
       sweepMinutes: 10,
+      cwPaymentsPerInvoice: 'one',
     });
     await screenshot(page, 'pod-admin-settings');
+    await tenants.updateSettings(pod.world.tenant.id, {
+      sweepMinutes: 0,
+      cwPaymentsPerInvoice: 'many',
+      syncWhenFixed: true,
+    });
     await page.close();
   });
 
@@ -212,7 +243,7 @@ describe('the admin tab', () => {
     const preview = tab.getByTestId('dry-run-preview');
     await eventually(() => preview.count()).toBe(1);
     expect(await preview.locator('p').first().textContent()).toBe(
-      'Up to 2023-12-31, onboarding would mark these as already in the books: 26 invoices, 1 credit memo.',
+      'Up to Dec 31, 2023, onboarding would mark these as already in the books: 26 invoices, 1 credit memo.',
     );
     const failures = tab.getByTestId('onboarding-failures');
     expect(await failures.locator('tbody tr td:first-child').allTextContents()).toEqual(['BAD|1', 'BAD|2']);
@@ -257,7 +288,7 @@ describe('the admin tab', () => {
     expect(download.suggestedFilename()).toMatch(/^ledgerpod-onboarding-[0-9a-f-]{36}-errors\.csv$/);
     const csv = await readFile((await download.path())!, 'utf8');
     const rows = csv.trimEnd().split('\r\n');
-    expect(rows[0]).toBe('"type","cwId","number","code","message","hint"');
+    expect(rows[0]).toBe('"type","cwId","number","code","message","hint","recordState"');
     // One line per failure, in the order the run met them (records are batched several at a time).
     expect(
       rows
@@ -274,7 +305,163 @@ describe('the admin tab', () => {
     await failures.getByRole('button', { name: 'BAD|1' }).click();
     await page.waitForURL(/\/invoices\/7431\?member=/);
     await page.close();
-  }, 90_000);
+  }, 180_000);
+
+  it('keeps the run: the history lists it, and re-opened later its failures filter and download', async () => {
+    const { page, tab } = await openAdmin();
+    await tab.getByTestId('admin-onboarding').click();
+    const history = tab.getByTestId('onboarding-history');
+    const rows = history.locator('tbody tr');
+    await eventually(() => rows.count()).toBe(1);
+    const cells = await rows.first().locator('td').allTextContents();
+    expect(cells.slice(2, 7)).toEqual(['OB-', 'Dec 31, 2023', 'Invoice, Credit memo', '25 of 27', '2']);
+    expect(cells[1]).toMatch(/\S/);
+    expect(cells[7]).toMatch(/^\d+ (s|min)$/);
+    await history.getByTestId('open-run').click();
+    const failures = history.getByTestId('onboarding-failures');
+    await eventually(() => failures.locator('tbody tr').count()).toBe(2);
+    await history.getByTestId('failure-search').fill('BAD|2');
+    await eventually(() => failures.locator('tbody tr td:first-child').allTextContents()).toEqual(['BAD|2']);
+    const [download] = await Promise.all([
+      page.waitForEvent('download'),
+      history.getByTestId('download-csv').click(),
+    ]);
+    const csv = (await readFile((await download.path())!, 'utf8')).trimEnd().split('\r\n');
+    expect(csv).toHaveLength(2);
+    expect(csv[1]).toMatch(/^"invoice","7432","BAD\|2","invalid_batch_character",.*,"error"$/);
+    await history.getByTestId('failure-search').fill('');
+    await history.getByTestId('failure-code').selectOption('invalid_batch_character');
+    await eventually(() => failures.locator('tbody tr').count()).toBe(2);
+    await screenshot(page, 'pod-admin-onboarding-history');
+    await page.close();
+  }, 120_000);
+
+  it('a fixed onboarding failure is onboarded again from its pod: one CW batch, no ledger document', async () => {
+    const { world } = pod;
+    const page = await pod.open('/invoices/7431', 'accountant');
+    const frame = podFrame(page);
+    await eventually(() => stateOf(frame)).toBe('error');
+    const button = frame.getByTestId('sync-now');
+    expect(await button.textContent()).toBe('Onboard again');
+    const hint = await frame.getByTestId('record-error').locator('.problem-hint').textContent();
+    expect(hint).toContain('Onboard again');
+    expect(hint).not.toMatch(/sync again/i);
+    await screenshot(page, 'pod-invoice-onboarding-failed');
+
+    // Fixed in ConnectWise: the number loses its |.
+    const fixed = await fetch(`${world.cw.url}/__sim/invoices/7431`, {
+      method: 'PATCH',
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify([{ op: 'replace', path: '/invoiceNumber', value: 'BAD-1' }]),
+    });
+    expect(fixed.status).toBe(200);
+    await button.click();
+    await eventually(() => stateOf(frame), 30_000).toBe('onboarded');
+    const batches = (await world.cwState()).batches
+      .map((b) => b.batchIdentifier as string)
+      .filter((identifier) => identifier.endsWith('BAD-1'));
+    expect(batches).toEqual(['OB-BAD-1']);
+    expect((await world.ledgerDocuments('invoice')).map((d) => d.number)).not.toContain('BAD-1');
+    expect((await world.record(7431)).body.ledger).toBeNull();
+    await page.close();
+  }, 120_000);
+
+  it("an old record's push is refused without the admin's confirmation, which books it", async () => {
+    const { world } = pod;
+    // Closed after the run, so never onboarded, but dated before its cutoff.
+    await world.seedInvoices([invoice(7440, 'LATE-40', { date: '2023-07-01T00:00:00Z' })]);
+    const accountantPage = await pod.open('/invoices/7440', 'accountant');
+    const asAccountant = podFrame(accountantPage);
+    // Opening it read it from ConnectWise: its date is known, so the push is refused at once.
+    await eventually(() => stateOf(asAccountant)).toBe('unposted');
+    await asAccountant.getByTestId('sync-now').click();
+    const refusal = asAccountant.getByTestId('action-problem');
+    await eventually(() => refusal.getAttribute('data-code', { timeout: 200 }).catch(() => null)).toBe(
+      'before_onboarding_cutoff',
+    );
+    // The server's ISO days read in the member's locale (en-US here), never as 2023-07-01.
+    const refused = await refusal.locator('.problem-message').textContent();
+    expect(refused).toContain('dated Jul 1, 2023, cutoff Dec 31, 2023');
+    expect(refused).not.toMatch(/\d{4}-\d{2}-\d{2}/);
+    expect(await refusal.locator('.problem-hint').textContent()).toContain('admin');
+    expect(await asAccountant.getByTestId('book-old').count()).toBe(0);
+    expect(await asAccountant.getByTestId('sync-now').count()).toBe(0);
+    await eventually(() => stateOf(asAccountant)).toBe('unposted');
+    expect((await world.ledgerDocuments('invoice')).map((d) => d.number)).not.toContain('LATE-40');
+    await screenshot(accountantPage, 'pod-invoice-refused-as-old');
+    await accountantPage.close();
+
+    const adminPage = await pod.open('/invoices/7440', 'admin');
+    const asAdmin = podFrame(adminPage);
+    await eventually(() => stateOf(asAdmin)).toBe('unposted');
+    // Without the confirmation, an admin's push is refused too.
+    await asAdmin.getByTestId('sync-now').click();
+    await eventually(() => asAdmin.getByTestId('book-old').count()).toBe(1);
+    expect((await world.ledgerDocuments('invoice')).map((d) => d.number)).not.toContain('LATE-40');
+    await asAdmin.getByTestId('book-old').click();
+    const confirm = asAdmin.getByTestId('book-old-confirm');
+    expect(await confirm.textContent()).toContain('LATE-40');
+    await asAdmin.getByTestId('book-old-yes').click();
+    await eventually(() => stateOf(asAdmin), 30_000).toBe('synced');
+    expect((await world.ledgerDocuments('invoice')).map((d) => d.number)).toContain('LATE-40');
+    const events = (await adminApi('GET', '/api/v1/events?record=invoice:7440')).body.events;
+    expect(events.map((e: { kind: string }) => e.kind)).toContain('book_old_confirmed');
+    await adminPage.close();
+  }, 120_000);
+
+  it('the workbench warns before a bulk push that includes old records, and leaves them out', async () => {
+    const { world } = pod;
+    await world.seedInvoices([
+      invoice(7441, 'LATE-41', { date: '2023-08-01T00:00:00Z' }),
+      invoice(7442, 'NEW-7442'),
+    ]);
+    await discoverUnposted(world.workerDeps(), world.tenant.id);
+    const page = await pod.open('/today?tab=workbench', 'accountant');
+    const tab = podFrame(page, '[data-panel=workbench] iframe');
+    await tab.getByLabel('Select LATE-41').check();
+    await tab.getByLabel('Select NEW-7442').check();
+    await tab.getByTestId('push-selected').click();
+    const warning = tab.getByTestId('old-records-warning');
+    await eventually(() => warning.count()).toBe(1);
+    const text = await warning.textContent();
+    expect(text).toContain(
+      '1 of the 2 selected records are dated on or before the onboarding cutoff (Dec 31, 2023)',
+    );
+    expect(text).toContain('LATE-41');
+    expect(text).toContain('only an admin can book them');
+    expect(await tab.getByTestId('push-with-old').count()).toBe(0);
+    await screenshot(page, 'pod-workbench-old-records-warning');
+    await tab.getByTestId('push-without-old').click();
+    await world.waitForState(7442, ['synced']);
+    const numbers = (await world.ledgerDocuments('invoice')).map((d) => d.number);
+    expect(numbers).toContain('NEW-7442');
+    expect(numbers).not.toContain('LATE-41');
+    expect((await world.record(7441)).body).toMatchObject({ state: 'unposted', ledger: null });
+    await page.close();
+  }, 120_000);
+
+  it('shows health in one place, and its callback fix registers the missing ConnectWise callback', async () => {
+    const { page, tab } = await openAdmin();
+    await tab.getByTestId('admin-health').click();
+    const state = tab.getByTestId('callback-state');
+    await eventually(() => state.textContent()).toBe('Not checked yet');
+    const problems = tab.getByTestId('callback-problems');
+    // Tests run with the schedule off, and the tab says so.
+    expect(await problems.textContent()).toContain('the watchdog schedule is off');
+    expect(await tab.getByTestId('health-qbo').count()).toBe(1);
+    await screenshot(page, 'pod-admin-health-unchecked');
+    await problems.getByRole('button', { name: 'Check callback now' }).click();
+    await eventually(() => tab.getByRole('status').first().textContent()).toContain('Callback check queued');
+    // The pass runs in a job; the tab shows its finding when reopened.
+    await eventually(async () => {
+      await tab.getByTestId('admin-activity').click();
+      await tab.getByTestId('admin-health').click();
+      return state.textContent();
+    }, 60_000).toBe('Registered (it was missing)');
+    expect(await tab.getByTestId('callback-ok').count()).toBe(1);
+    await screenshot(page, 'pod-admin-health-registered');
+    await page.close();
+  }, 120_000);
 
   it('is closed to accountants', async () => {
     const { page, tab } = await openAdmin('accountant');

@@ -11,12 +11,14 @@ import { eventually, podFrame, type RealPod, startRealPod, stateOf } from './hel
 const inBooks = invoice(7201, 'INV-7201');
 /** Still open in ConnectWise and never seen by Ledgerpod. */
 const unseen = invoice(7202, 'INV-7202', { closed: false });
+/** Known to Ledgerpod only as a row whose first read from ConnectWise has not finished. */
+const halfSeen = invoice(7203, 'INV-7203');
 
 let pod: RealPod;
 
 beforeAll(async () => {
   pod = await startRealPod();
-  await pod.world.seedInvoices([inBooks, unseen]);
+  await pod.world.seedInvoices([inBooks, unseen, halfSeen]);
   await pod.world.pushRecord('invoice', 7201);
   await pod.world.waitForRecord('invoice', 7201, ['synced']);
 }, 180_000);
@@ -59,6 +61,23 @@ describe('the invoice pod first paint', () => {
     // The sign-in queued a read from ConnectWise; the pod looks again with the ordinary status read.
     await eventually(() => stateOf(frame)).toBe('not_closed');
     expect(backendCalls(requests)).toContain('GET /api/v1/records/invoice/7202');
+    await page.close();
+  });
+
+  it('a record still being read (state unknown at sign-in) is read again until ConnectWise answers', async () => {
+    await pod.world
+      .workerDeps()
+      .records.ensure({ tenantId: pod.world.tenant.id, type: 'invoice', cwId: 7203 });
+    const page = await pod.browser.newPage();
+    const requests: Request[] = [];
+    page.on('request', (r) => requests.push(r));
+    await page.goto(`${pod.shell.url}/invoices/7203?member=viewer`);
+    const frame = podFrame(page);
+    // Seen on CI: the pod showed Unknown for good, never looking again.
+    await eventually(() => stateOf(frame)).toBe('unposted');
+    const signIn = requests.find((r) => r.url().includes('/api/v1/session'))!;
+    expect((await (await signIn.response())!.json()).status).toMatchObject({ state: 'unknown' });
+    expect(backendCalls(requests)).toContain('GET /api/v1/records/invoice/7203');
     await page.close();
   });
 });

@@ -8,8 +8,10 @@ import type { ShellInvoice } from '../../sim/cw-shell/shell-records.js';
 import type { RunningSim } from '../../sim/kit/listen.js';
 import { launchBrowser, screenshot } from '../support/browser.js';
 import { api, members } from '../support/cw-tenant.js';
+import { uiActionMs } from '../support/patience.js';
 import { invoice, type PipelineWorld, startPipelineWorld } from '../support/pipeline-world.js';
 import { buildPodUi } from './helpers/build-pod-bundles.js';
+import { watchStates } from './helpers/real-pod.js';
 
 /** This file builds its own pod into a temp dir (others build dist/pod-ui at any time) and serves it from there. */
 const podUiDir = join(mkdtempSync(join(tmpdir(), 'ledgerpod-product-flow-')), 'pod-ui');
@@ -72,7 +74,7 @@ afterAll(async () => {
 
 async function openInvoice(cwId: number, member: 'viewer' | 'accountant' | 'admin') {
   const page = await browser.newPage({ viewport: { width: 1280, height: 800 } });
-  page.setDefaultTimeout(3_000);
+  page.setDefaultTimeout(uiActionMs);
   await page.goto(`${shell.url}/invoices/${cwId}?member=${member}`);
   return { page, pod: page.frameLocator('iframe.pod-frame') };
 }
@@ -87,19 +89,6 @@ const stateOf = (pod: FrameLocator) =>
     .getAttribute('data-state', { timeout: 200 })
     .catch(() => null);
 
-/** Every state the badge shows until `last`, as a person watching the screen would see them. */
-async function watchStates(pod: FrameLocator, last: string, timeoutMs = 20_000): Promise<string[]> {
-  const seen: string[] = [];
-  const deadline = Date.now() + timeoutMs;
-  while (Date.now() < deadline) {
-    const state = (await stateOf(pod)) ?? 'none';
-    if (seen.at(-1) !== state) seen.push(state);
-    if (state === last) return seen;
-    await new Promise((resolve) => setTimeout(resolve, 25));
-  }
-  throw new Error(`never reached ${last}; saw ${seen.join(' -> ')}`);
-}
-
 describe('the real product inside the ConnectWise shell', () => {
   it('an accountant pushes an invoice from its screen and watches it reach synced live', async () => {
     const { page, pod } = await openInvoice(7001, 'accountant');
@@ -108,12 +97,14 @@ describe('the real product inside the ConnectWise shell', () => {
     await eventually(() => pod.getByTestId('record-empty').isVisible()).toBe(true);
     await screenshot(page, 'product-invoice-unknown');
 
-    await pod.getByTestId('sync-now').click();
-    const seen = await watchStates(pod, 'synced');
-    expect(seen[0]).not.toBe('synced'); // the pod showed the push under way before it finished
-    expect(
-      seen.filter((s) => s !== 'none').every((s) => ['queued', 'exported', 'pushed', 'synced'].includes(s)),
-    ).toBe(true);
+    const seen = await watchStates(pod, 'synced', () => pod.getByTestId('sync-now').click());
+    // The pod showed the push under way before it finished ('none': the empty state, no badge).
+    expect(seen[0]).toBe('none');
+    // A busy machine can let the discovery the first look queued land first: the row appears as
+    // 'unknown' before the push moves it (seen on CI).
+    const between = seen.slice(1, -1).filter((s) => s !== 'unknown');
+    expect(between.length).toBeGreaterThan(0);
+    expect(between.every((s) => ['queued', 'exported', 'pushed'].includes(s))).toBe(true);
     await eventually(() => pod.getByTestId('ledger-link').isVisible()).toBe(true);
     const ledger = (await world.record(7001)).body.ledger;
     expect(await pod.getByTestId('ledger-link').getAttribute('href')).toBe(ledger.url);
@@ -134,7 +125,8 @@ describe('the real product inside the ConnectWise shell', () => {
     expect(await error.getAttribute('data-code')).toBe('gl_account_unmapped');
     expect(await error.locator('.problem-message').textContent()).toContain('4999');
     expect(await error.locator('.problem-hint').textContent()).toBe(
-      'Map the GL account in the Ledgerpod admin tab (Mappings > GL accounts), then retry.',
+      // Mapping is an admin's: the accountant is told whom to ask (issue 14 item 5).
+      'Ask a Ledgerpod admin to fix this; what needs doing: map the GL account in the Ledgerpod admin tab (Mappings > GL accounts), then retry.',
     );
     expect(await pod.getByTestId('sync-now').textContent()).toBe('Retry');
     await screenshot(page, 'product-invoice-error');
@@ -154,8 +146,7 @@ describe('the real product inside the ConnectWise shell', () => {
         })),
       )
       .execute();
-    await pod.getByTestId('sync-now').click();
-    await watchStates(pod, 'synced');
+    await watchStates(pod, 'synced', () => pod.getByTestId('sync-now').click());
     expect(await pod.getByTestId('record-error').count()).toBe(0);
     expect(await pod.getByTestId('ledger-link').textContent()).toContain('#INV-7002');
     await page.close();
@@ -183,8 +174,7 @@ describe('the real product inside the ConnectWise shell', () => {
     expect((await world.cwState()).invoices.find((i) => i.id === 7002).glBatch).toBeFalsy();
     await screenshot(page, 'product-invoice-reversed');
 
-    await pod.getByTestId('sync-now').click();
-    await watchStates(pod, 'synced');
+    await watchStates(pod, 'synced', () => pod.getByTestId('sync-now').click());
     expect((await world.cwState()).invoices.find((i) => i.id === 7002).glBatch).toBeTruthy();
     const numbers = await world.ledgerSim.documentNumbers('invoice');
     expect(numbers.filter((n) => n === 'INV-7002')).toHaveLength(1);
@@ -204,7 +194,7 @@ describe('the real product inside the ConnectWise shell', () => {
     // The pod polls only while a push runs, so the person reloads the screen.
     await eventually(async () => {
       await page.reload();
-      await pod.getByTestId('record-state').waitFor({ timeout: 5_000 });
+      await pod.getByTestId('record-state').waitFor({ timeout: uiActionMs });
       return stateOf(pod);
     }).toBe('paid');
     const payment = pod.getByRole('list', { name: 'Payments' }).getByRole('listitem');

@@ -4,6 +4,7 @@ import { defaultMember, seedWith, startConnectWiseSim } from '../../sim/connectw
 import { startCwShell } from '../../sim/cw-shell/cw-shell.js';
 import type { RunningSim } from '../../sim/kit/listen.js';
 import { launchBrowser } from '../support/browser.js';
+import { conditionMs, uiActionMs } from '../support/patience.js';
 import { buildPodBundles } from './helpers/build-pod-bundles.js';
 import { verifyWithCwSim } from './helpers/cw-sim-verifier.js';
 import { startTestBackend } from './helpers/test-backend.js';
@@ -35,7 +36,7 @@ afterAll(async () => {
 
 const podStatus = async (member: string) => {
   const page = await browser.newPage();
-  page.setDefaultTimeout(2_000);
+  page.setDefaultTimeout(uiActionMs);
   await page.goto(`${shell.url}/invoices/1?member=${member}`);
   const pod = page.frameLocator('iframe.pod-frame');
   const text = () =>
@@ -43,7 +44,7 @@ const podStatus = async (member: string) => {
       .locator('#app')
       .textContent()
       .catch(() => '');
-  await expect.poll(text, { timeout: 10_000 }).not.toMatch(/^(Connecting|$)/);
+  await expect.poll(text, { timeout: conditionMs }).not.toMatch(/^(Connecting|$)/);
   const result = await text();
   await page.close();
   return result;

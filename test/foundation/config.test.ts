@@ -19,6 +19,36 @@ describe('config', () => {
     expect(result.config.secretKeys[0]).toHaveLength(32);
   });
 
+  it('sets database limits by role: short for web and all, longer for workers, each configurable', () => {
+    const of = (env: Record<string, string>) => {
+      const result = parseConfig({ SECRET_KEY: hex(), SESSION_KEY: hex(), ...env });
+      if (!result.ok) throw new Error(result.errors.join('\n'));
+      return result.config.dbTimeouts;
+    };
+    expect(of({})).toEqual({ statementMs: 10_000, lockMs: 3_000 });
+    expect(of({ ROLE: 'web' })).toEqual({ statementMs: 10_000, lockMs: 3_000 });
+    expect(of({ ROLE: 'worker' })).toEqual({ statementMs: 120_000, lockMs: 30_000 });
+    expect(of({ ROLE: 'web', DB_WEB_LOCK_TIMEOUT_MS: '800', DB_WEB_STATEMENT_TIMEOUT_MS: '4000' })).toEqual({
+      statementMs: 4000,
+      lockMs: 800,
+    });
+    expect(of({ ROLE: 'worker', DB_WORKER_LOCK_TIMEOUT_MS: '9000' }).lockMs).toBe(9000);
+    const bad = parseConfig({ SECRET_KEY: hex(), SESSION_KEY: hex(), DB_WEB_LOCK_TIMEOUT_MS: 'soon' });
+    expect(bad.ok ? [] : bad.errors).toEqual([
+      expect.stringMatching(/^DB_WEB_LOCK_TIMEOUT_MS: .*milliseconds/),
+    ]);
+  });
+
+  it('keeps the demo quiet by default (warn), so the URL to open is what a newcomer sees; LOG_LEVEL still wins', () => {
+    const demo = parseConfig({ DEMO: 'on' }, { secretKey: randomBytes(32), sessionKey: randomBytes(32) });
+    expect(demo.ok && demo.config.logLevel).toBe('warn');
+    const loud = parseConfig(
+      { DEMO: 'on', LOG_LEVEL: 'debug' },
+      { secretKey: randomBytes(32), sessionKey: randomBytes(32) },
+    );
+    expect(loud.ok && loud.config.logLevel).toBe('debug');
+  });
+
   it('names every bad variable on its own line with what is expected', () => {
     const result = parseConfig({
       PORT: 'eighty',

@@ -121,7 +121,7 @@ describe('hosted API installer against the ConnectWise simulator', () => {
       ['invoice-pod', 'Company', 'ToolbarButton'],
     ]);
     const button = (await setups()).find((s) => s.description === 'Ledgerpod: accounting sync status');
-    expect(String(button?.url)).toContain('view=invoices');
+    expect(String(button?.url)).toContain('view=company');
 
     cw.sim.state.hostedScreens.push({ id: 7, screenId: 'Invoice', name: 'Invoice' });
     const upgraded = await install();

@@ -1,6 +1,7 @@
 import { readFile } from 'node:fs/promises';
 import { describe, expect, it } from 'vitest';
 import { loadManifest, manifestPath, manifestSchema } from '../../manifest/manifest-schema.js';
+import { parseRoute } from '../../pod-ui/src/route.js';
 
 describe('manifest/hosted-api.json', () => {
   it('validates and declares the invoice pod, company pod, workbench and admin tabs', async () => {
@@ -16,6 +17,19 @@ describe('manifest/hosted-api.json', () => {
     expect(byKey['workbench-tab']?.type).toBe('Tab');
     expect(byKey['admin-tab']?.type).toBe('Tab');
     for (const entry of manifest.entries) expect(entry.description.length).toBeLessThanOrEqual(50);
+  });
+
+  it('opens a pod screen that exists from every entry and every fallback', async () => {
+    const manifest = await loadManifest();
+    const paths = manifest.entries.flatMap((entry) => [
+      entry.path,
+      ...entry.fallbacks.map((fallback) => fallback.path ?? entry.path),
+    ]);
+    for (const path of paths) {
+      const filled = path.replace('[cw_id]', '42').replace('[cw_screen]', 'Company');
+      const route = parseRoute(filled.slice(filled.indexOf('?')));
+      expect(route.view, path).not.toBe('unknown');
+    }
   });
 
   it('refuses what ConnectWise or the installer could not use', async () => {

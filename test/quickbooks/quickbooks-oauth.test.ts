@@ -31,11 +31,23 @@ it('authorize -> code -> tokens via intuit-oauth; refresh rotates; an old refres
 
   const second = await oauth.refresh(first.refreshToken, first.realmId);
   expect(second.refreshToken).not.toBe(first.refreshToken);
-  const reused = await oauth.refresh(first.refreshToken, first.realmId).catch((e: { error?: string }) => e);
-  expect((reused as { error?: string }).error).toBe('invalid_grant');
+  const reused = await oauth
+    .refresh(first.refreshToken, first.realmId)
+    .catch((e: { providerCode?: string }) => e);
+  expect(reused).toMatchObject({
+    code: 'ledger_unauthorized',
+    providerCode: 'invalid_grant',
+    retryable: false,
+  });
   expect(sim.sim.state().tokenRefreshes).toBe(1);
 
   await oauth.revoke(second.refreshToken);
-  const revoked = await oauth.refresh(second.refreshToken, first.realmId).catch((e: { error?: string }) => e);
-  expect((revoked as { error?: string }).error).toBe('invalid_grant');
+  const revoked = await oauth
+    .refresh(second.refreshToken, first.realmId)
+    .catch((e: { providerCode?: string }) => e);
+  expect(revoked).toMatchObject({
+    code: 'ledger_unauthorized',
+    providerCode: 'invalid_grant',
+    retryable: false,
+  });
 });

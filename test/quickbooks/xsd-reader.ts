@@ -1,8 +1,11 @@
 import { readFileSync } from 'node:fs';
+import { XMLParser } from 'fast-xml-parser';
 
 /**
- * A small reader for the QBO XSDs: complex types (own elements, base type, attributes) and simple
- * types (base, enumerations). Enough to check that JSON entities only use names the schema defines.
+ * The QBO XSDs read with fast-xml-parser (a maintained XML parser, not regular expressions), reduced
+ * to what a JSON check needs: complex types (elements from every sequence/choice/group, base type,
+ * attributes) and simple types (base, enumerations). Enough to check that JSON entities only use
+ * names and value types the schema defines. QBO's JSON has no order, so sequence order is not checked.
  */
 export interface XsdElement {
   type: string;
@@ -17,38 +20,94 @@ export interface XsdComplexType {
 export interface XsdSchema {
   complex: Map<string, XsdComplexType>;
   simple: Map<string, { base: string; values: string[] }>;
+  /** Top-level elements (`Invoice`, `IntuitResponse`…) and their types. */
+  global: Map<string, string>;
 }
 
-const strip = (name: string) => name.replace(/^\w+:(?=\w)/, (prefix) => (prefix === 'xs:' ? prefix : ''));
+type Node = Record<string, unknown>;
+/** Elements that may repeat; the parser gives them as arrays always, so walking never guesses. */
+const repeated = new Set([
+  'xs:complexType',
+  'xs:simpleType',
+  'xs:element',
+  'xs:attribute',
+  'xs:enumeration',
+  'xs:group',
+  'xs:sequence',
+  'xs:choice',
+  'xs:include',
+]);
+const parser = new XMLParser({
+  ignoreAttributes: false,
+  attributeNamePrefix: '@',
+  isArray: (name) => repeated.has(name),
+});
+
+const list = (node: unknown, key: string): Node[] =>
+  node && typeof node === 'object' ? (((node as Node)[key] as Node[] | undefined) ?? []) : [];
+const one = (node: unknown, key: string): Node | undefined =>
+  node && typeof node === 'object' ? ((node as Node)[key] as Node | undefined) : undefined;
+const attr = (node: Node, name: string): string | undefined => node[`@${name}`] as string | undefined;
+/** `xs:string` stays, a namespace prefix on our own types (`tns:Invoice`) goes. */
+const local = (name: string) => (name.startsWith('xs:') ? name : name.replace(/^\w+:/, ''));
 
 export function readXsd(paths: string[]): XsdSchema {
-  const schema: XsdSchema = { complex: new Map(), simple: new Map() };
-  for (const path of paths) {
-    const text = readFileSync(path, 'utf8').replace(/<xs:annotation>[\s\S]*?<\/xs:annotation>/g, '');
-    for (const match of text.matchAll(/<xs:complexType name="(\w+)"[^>]*>([\s\S]*?)<\/xs:complexType>/g)) {
-      const [, name, body = ''] = match;
-      const elements = new Map<string, XsdElement>();
-      for (const el of body.matchAll(/<xs:element\s+([^>]*?)\/?>/g)) {
-        const attrs = el[1]!;
-        const elName = /name="(\w+)"/.exec(attrs)?.[1];
-        if (!elName) continue;
-        elements.set(elName, {
-          type: strip(/type="([\w:]+)"/.exec(attrs)?.[1] ?? 'xs:anyType'),
-          many: /maxOccurs="unbounded"/.test(attrs),
-        });
-      }
-      schema.complex.set(name!, {
-        base: /<xs:extension base="([\w:]+)"/.exec(body)?.[1],
-        elements,
-        attributes: new Set([...body.matchAll(/<xs:attribute name="(\w+)"/g)].map((a) => a[1]!)),
-        simpleContent: body.includes('<xs:simpleContent>'),
+  const schema: XsdSchema = { complex: new Map(), simple: new Map(), global: new Map() };
+  const roots = paths.map((path) => one(parser.parse(readFileSync(path, 'utf8')), 'xs:schema') ?? {});
+  const groups = new Map<string, Node>();
+  const globalElements = new Map<string, Node>();
+  for (const root of roots) {
+    for (const group of list(root, 'xs:group')) groups.set(attr(group, 'name')!, group);
+    for (const element of list(root, 'xs:element')) {
+      globalElements.set(attr(element, 'name')!, element);
+      schema.global.set(attr(element, 'name')!, local(attr(element, 'type') ?? 'xs:anyType'));
+    }
+  }
+
+  /** Every element under a particle (sequence, choice, group), however deeply nested. */
+  const collect = (particle: Node | undefined, into: Map<string, XsdElement>, manyAbove: boolean): void => {
+    if (!particle) return;
+    const many = manyAbove || attr(particle, 'maxOccurs') === 'unbounded';
+    for (const element of list(particle, 'xs:element')) {
+      const ref = attr(element, 'ref');
+      const target = ref ? globalElements.get(local(ref)) : element;
+      const name = ref ? local(ref) : attr(element, 'name');
+      if (!name) continue;
+      into.set(name, {
+        type: local(attr(target ?? element, 'type') ?? 'xs:anyType'),
+        many: many || attr(element, 'maxOccurs') === 'unbounded',
       });
     }
-    for (const match of text.matchAll(/<xs:simpleType name="(\w+)"[^>]*>([\s\S]*?)<\/xs:simpleType>/g)) {
-      const [, name, body = ''] = match;
-      schema.simple.set(name!, {
-        base: /<xs:restriction base="([\w:]+)"/.exec(body)?.[1] ?? 'xs:string',
-        values: [...body.matchAll(/<xs:enumeration value="([^"]*)"/g)].map((v) => v[1]!),
+    for (const key of ['xs:sequence', 'xs:choice'])
+      for (const nested of list(particle, key)) collect(nested, into, many);
+    for (const ref of list(particle, 'xs:group')) {
+      const group = groups.get(local(attr(ref, 'ref') ?? ''));
+      const groupMany = many || attr(ref, 'maxOccurs') === 'unbounded';
+      for (const key of ['xs:sequence', 'xs:choice'])
+        for (const nested of list(group, key)) collect(nested, into, groupMany);
+    }
+  };
+
+  for (const root of roots) {
+    for (const type of list(root, 'xs:complexType')) {
+      const content = one(type, 'xs:complexContent') ?? one(type, 'xs:simpleContent');
+      const extension = one(content, 'xs:extension') ?? one(content, 'xs:restriction');
+      const body = extension ?? type;
+      const elements = new Map<string, XsdElement>();
+      collect(body, elements, false);
+      const base = extension ? attr(extension, 'base') : undefined;
+      schema.complex.set(attr(type, 'name')!, {
+        base: base ? local(base) : undefined,
+        elements,
+        attributes: new Set(list(body, 'xs:attribute').map((a) => attr(a, 'name')!)),
+        simpleContent: one(type, 'xs:simpleContent') !== undefined,
+      });
+    }
+    for (const type of list(root, 'xs:simpleType')) {
+      const restriction = one(type, 'xs:restriction');
+      schema.simple.set(attr(type, 'name')!, {
+        base: local(restriction ? (attr(restriction, 'base') ?? 'xs:string') : 'xs:string'),
+        values: list(restriction, 'xs:enumeration').map((e) => String(attr(e, 'value'))),
       });
     }
   }
@@ -79,7 +138,8 @@ export function checkAgainst(schema: XsdSchema, typeName: string, value: unknown
   return problems;
 }
 
-function lookup(
+/** Where `key` is defined on `typeName` or its bases: an element, an attribute, or simple content. */
+export function lookup(
   schema: XsdSchema,
   typeName: string,
   key: string,

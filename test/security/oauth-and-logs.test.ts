@@ -8,6 +8,7 @@ import { defaultSimClient } from '../../sim/xero/index.js';
 import { qboClient } from '../ledgers/support/ledger-worlds.js';
 import { captureLogs } from '../support/capture-logs.js';
 import { api, memberAuthentication, members, post } from '../support/cw-tenant.js';
+import { ConsentBrowser } from '../support/oauth-consent.js';
 import { invoice } from '../support/pipeline-world.js';
 import { startTwoTenantWorld, type TwoTenantWorld, worldSecrets } from '../support/two-tenants.js';
 
@@ -30,17 +31,19 @@ describe('OAuth state abuse, and no secret in the logs', () => {
   }, 90_000);
   afterAll(() => w?.close());
 
+  /** The admin's browser, holding each consent's binding cookie (support/oauth-consent.ts). */
+  let browser: ConsentBrowser;
   const authorize = async (token: string, kind: 'qbo' | 'xero') => {
-    const started = await api(w.pod.url, token, 'POST', `/api/v1/connections/${kind}/authorize`);
-    expect(started.status).toBe(200);
-    const consent = await fetch(started.body.url, { redirect: 'manual' });
+    browser ??= new ConsentBrowser(w.pod.url);
+    const { providerUrl } = await browser.begin(token, kind);
+    const consent = await fetch(providerUrl, { redirect: 'manual' });
     const callback = new URL(consent.headers.get('location')!);
     oauthUrlSecrets.set(callback.searchParams.get('code')!, 'OAuth code');
     oauthUrlSecrets.set(callback.searchParams.get('state')!, 'OAuth state');
     return callback;
   };
   const html = async (url: URL | string) => {
-    const res = await fetch(url);
+    const res = await browser.fetch(url);
     return { status: res.status, text: await res.text() };
   };
 

@@ -51,6 +51,8 @@ export const routeTable: RouteSpec[] = [
     path: '/api/v1/connections/qbo/authorize',
   })),
   r('GET', '/api/v1/connections', 'admin'),
+  r('GET', '/api/v1/admin/health', 'admin'),
+  r('POST', '/api/v1/admin/health/callback-check', 'admin'),
   r('PUT', '/api/v1/connections/:id/routing', 'admin', (ids) => ({
     path: `/api/v1/connections/${ids.connectionId}/routing`,
     body: { cwLocationIds: [1], isDefault: true },
@@ -59,6 +61,8 @@ export const routeTable: RouteSpec[] = [
     path: `/api/v1/connections/${ids.connectionId}`,
   })),
   r('GET', '/oauth/:kind/callback', 'public', () => ({ path: '/oauth/qbo/callback' }), true),
+  r('GET', '/oauth/:kind/start', 'public', () => ({ path: '/oauth/qbo/start' }), true),
+  r('POST', '/oauth/:kind/begin', 'public', () => ({ path: '/oauth/qbo/begin', body: {} })),
   r('GET', '/api/v1/mappings', 'admin', (ids) => ({
     path: `/api/v1/mappings?connectionId=${ids.connectionId}`,
   })),
@@ -83,10 +87,13 @@ export const routeTable: RouteSpec[] = [
     path: `/api/v1/companies/${ids.companyId}/summary`,
   })),
   r('GET', '/api/v1/stats/daily', 'accountant'),
+  r('GET', '/api/v1/stats/queues', 'accountant'),
+  r('GET', '/api/v1/close', 'accountant', () => ({ path: '/api/v1/close?from=2024-05-01&to=2024-05-31' })),
   r('POST', '/api/v1/onboarding', 'admin', () => ({
     path: '/api/v1/onboarding',
     body: { batchPrefix: 'X-', cutoffDate: '2020-01-01', recordTypes: ['invoice'], dryRun: true },
   })),
+  r('GET', '/api/v1/onboarding', 'admin', () => ({ path: '/api/v1/onboarding' })),
   r('GET', '/api/v1/onboarding/:id', 'admin', (ids) => ({
     path: `/api/v1/onboarding/${ids.onboardingRunId}`,
   })),
@@ -96,6 +103,10 @@ export const routeTable: RouteSpec[] = [
   r('GET', '/api/v1/records', 'accountant'),
   r('POST', '/api/v1/records/:type/:cwId/sync', 'accountant', (ids) => ({
     path: `/api/v1/records/invoice/${ids.recordCwId}/sync`,
+  })),
+  r('POST', '/api/v1/records/:type/:cwId/check', 'viewer', (ids) => ({
+    path: `/api/v1/records/invoice/${ids.recordCwId}/check`,
+    body: {},
   })),
   r('POST', '/api/v1/records/sync', 'accountant', (ids) => ({
     path: '/api/v1/records/sync',

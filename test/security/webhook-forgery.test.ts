@@ -68,7 +68,7 @@ describe('webhook forgeries', () => {
       (
         await sql<{
           n: string;
-        }>`select count(*)::text as n from webhook_events where tenant_id = ${tenantId}`.execute(
+        }>`select ((select count(*) from webhook_events where tenant_id = ${tenantId}) + (select count(*) from connectwise_callback_inbox where tenant_id = ${tenantId}))::text as n`.execute(
           w.pod.database.db,
         )
       ).rows[0]!.n,

@@ -56,11 +56,24 @@ async function withLock<T>(path: string, work: () => Promise<T>): Promise<T> {
   }
 }
 
-/** Saves a full-page screenshot under test-results/ (gitignored) for a human to look at. */
+/** The invoice pod's screenshots that `npm run screens` keeps in docs/screens (the README shows them). */
+const podScreens = /^(pod|product|demo)-invoice-/;
+
+/**
+ * Saves a full-page screenshot under test-results/ (gitignored) for a human to look at. With
+ * SCREENS_DIR set (`npm run screens`), an invoice pod's state is also saved there, cropped to the
+ * pod's frame, so the committed pictures are the real product's and stay small.
+ */
 export async function screenshot(page: Page, name: string): Promise<string> {
   const dir = join(process.cwd(), 'test-results', 'screenshots');
   await mkdir(dir, { recursive: true });
   const path = join(dir, `${name}.png`);
   await page.screenshot({ path, fullPage: true });
+  const screens = process.env.SCREENS_DIR;
+  const pod = page.locator('iframe.pod-frame').first();
+  if (screens && podScreens.test(name) && (await pod.count()) > 0) {
+    await mkdir(screens, { recursive: true });
+    await pod.screenshot({ path: join(screens, `${name}.png`) });
+  }
   return path;
 }

@@ -231,7 +231,13 @@ export async function startPipelineWorld(
         return (realm[entity] ?? []).map((d) => ({
           id: String(d.Id),
           number: String(d.DocNumber ?? ''),
-          total: Number(d.TotalAmt),
+          // A JournalEntry has no TotalAmt: its debit lines are its total.
+          total:
+            type === 'journal'
+              ? (d.Line ?? [])
+                  .filter((l: any) => l.JournalEntryLineDetail?.PostingType === 'Debit')
+                  .reduce((sum: number, l: any) => sum + Number(l.Amount), 0)
+              : Number(d.TotalAmt),
           balance: d.Balance === undefined ? undefined : Number(d.Balance),
           links: payments.filter((p) =>
             (p.Line ?? []).some((l: any) => (l.LinkedTxn ?? []).some((t: any) => t.TxnId === d.Id)),

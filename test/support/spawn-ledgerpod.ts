@@ -1,5 +1,6 @@
 import { type ChildProcess, spawn } from 'node:child_process';
 import { projectRoot } from '../../server/paths.js';
+import { testBudgets } from './test-config.js';
 
 export interface SpawnedLedgerpod {
   child: ChildProcess;
@@ -11,7 +12,8 @@ export interface SpawnedLedgerpod {
 }
 
 /**
- * Runs server/main.ts in its own process with exactly the given environment (plus PATH and HOME).
+ * Runs server/main.ts in its own process with exactly the given environment (plus PATH, HOME and
+ * the watchdog schedule off).
  * `imports` are loaded before it (a probe); `keepOutput` bounds the output kept, for long runs.
  */
 export function spawnLedgerpod(
@@ -21,7 +23,14 @@ export function spawnLedgerpod(
   const imports = (options.imports ?? []).flatMap((path) => ['--import', path]);
   const child = spawn(process.execPath, ['--import', 'tsx', ...imports, 'server/main.ts'], {
     cwd: projectRoot,
-    env: { PATH: process.env.PATH ?? '', HOME: process.env.HOME ?? '', ...env },
+    // The callback watchdog's clock schedule is off unless a test asks (as in test-config.ts).
+    env: {
+      PATH: process.env.PATH ?? '',
+      HOME: process.env.HOME ?? '',
+      CW_CALLBACK_WATCH_MINUTES: '0',
+      ...testBudgets,
+      ...env,
+    },
     stdio: ['ignore', 'pipe', 'pipe'],
   });
   let output = '';
@@ -31,8 +40,10 @@ export function spawnLedgerpod(
   });
   const onData = (chunk: Buffer) => {
     output += chunk.toString();
-    const match = /Ledgerpod listening on (\S+)/.exec(output);
-    if (match?.[1]) resolveUrl(match[1]);
+    // Outside the demo the first line names the server; the demo names it after the URL to open.
+    const match = /Ledgerpod listening on (\S+)|\(Ledgerpod itself: ([^;\s]+);/.exec(output);
+    const found = match?.[1] ?? match?.[2];
+    if (found) resolveUrl(found);
     if (options.keepOutput && output.length > 2 * options.keepOutput)
       output = output.slice(-options.keepOutput);
   };

@@ -42,6 +42,8 @@ export type FleetSim = 'cw' | 'qbo' | 'xero';
 export interface CallLog {
   /** Arrival time (ms) of every call. */
   times: number[];
+  /** Arrival time (ms) of every GET: QBO meters reads only (creates and updates are free, domain.md §8). */
+  reads: number[];
   inFlight: number;
   maxInFlight: number;
   throttled: number;
@@ -76,7 +78,7 @@ export interface TenantFleet {
 export const fleetRealm = (i: number) => `91303500${String(1000 + i).padStart(8, '0')}`;
 export const fleetXeroTenant = (i: number) => `b1c2d3e4-0000-4000-8000-${String(1000 + i).padStart(12, '0')}`;
 
-const newLog = (): CallLog => ({ times: [], inFlight: 0, maxInFlight: 0, throttled: 0 });
+const newLog = (): CallLog => ({ times: [], reads: [], inFlight: 0, maxInFlight: 0, throttled: 0 });
 
 /** Times every non-control call per tenant (the tenant named by `tenantOf`). */
 function meter(
@@ -90,6 +92,7 @@ function meter(
     const log = i === undefined ? undefined : logs()[i];
     if (!log) return;
     log.times.push(Date.now());
+    if (req.method === 'GET') log.reads.push(Date.now());
     log.inFlight++;
     log.maxInFlight = Math.max(log.maxInFlight, log.inFlight);
     let done = false;

@@ -1,17 +1,26 @@
 import { describe, expect, it } from 'vitest';
-import { ConnectWiseError, glTransactionSchema } from '../../server/connectwise/index.js';
-import type { Party } from '../../server/ledgers/ledger.js';
+import {
+  ConnectWiseError,
+  glTransactionSchema,
+  unpostedProcurementSchema,
+} from '../../server/connectwise/index.js';
+import type { Party, SalesOrBillDocument } from '../../server/ledgers/ledger.js';
 import { LedgerError, type LedgerErrorCode } from '../../server/ledgers/ledger-error.js';
-import { QuickBooksMappingError } from '../../server/ledgers/quickbooks/mapping.js';
-import { mappingError } from '../../server/ledgers/xero/mapping.js';
+import { toLedgerError as qboError } from '../../server/ledgers/quickbooks/errors.js';
+import { QuickBooksMappingError, toQboSales } from '../../server/ledgers/quickbooks/mapping.js';
+import { mappingError, toXeroDocument } from '../../server/ledgers/xero/mapping.js';
 import {
   catalogueError,
   type ErrorCode,
   errorCatalogue,
+  hintForReader,
+  mappingFailure,
   PipelineError,
 } from '../../server/sync/error-catalogue.js';
 import { salesDocumentFromGl } from '../../server/sync/gl-to-document.js';
+import { adjustmentJournalFromGl } from '../../server/sync/gl-to-journal.js';
 import { mappingsFrom } from '../../server/sync/mappings.js';
+import { mapRecord } from '../../server/sync/push-other.js';
 import { storedErrorOf } from '../../server/sync/stored-error.js';
 import { buildInvoiceWithGl } from '../../sim/connectwise/index.js';
 
@@ -43,6 +52,11 @@ const mappingCode = (t: ReturnType<typeof transaction>, mappings = mapped) => {
 const producers: Record<ErrorCode, () => ErrorCode | string | undefined> = {
   cw_record_not_found: () => storedErrorOf(new ConnectWiseError('cw_not_found', 'no invoice 5')).code,
   not_closed: () => storedErrorOf(new PipelineError('not_closed', 'Invoice 1')).code,
+  // Produced by refuseAsHistory (push-invoice.ts); test/sync/onboarding.test.ts drives it end to end.
+  before_onboarding_cutoff: () =>
+    storedErrorOf(
+      new PipelineError('before_onboarding_cutoff', 'Invoice 1 (dated 2023-06-01, cutoff 2023-12-31)'),
+    ).code,
   gl_entries_missing: () => mappingCode({ ...transaction(), glEntryIds: '', detail: [] }),
   invalid_batch_character: () => storedErrorOf(new PipelineError('invalid_batch_character', 'INV|1')).code,
   already_posted: () => storedErrorOf(new PipelineError('already_posted', 'Invoice 1')).code,
@@ -56,6 +70,44 @@ const producers: Record<ErrorCode, () => ErrorCode | string | undefined> = {
     return mappingCode(t);
   },
   tax_code_unmapped: () => mappingCode(transaction({ taxCode: { id: 2, name: 'County' } })),
+  // A line taxed at level 1 but not level 2 of a two-level code (test/money/cw-tax-levels.test.ts).
+  tax_levels_unsupported: () =>
+    mappingCode(
+      transaction({
+        taxLevels: [
+          { level: 1, percent: 5 },
+          { level: 2, percent: 7 },
+        ],
+        lines: [
+          { description: 'x', quantity: 1, unitPrice: 10 },
+          { description: 'y', quantity: 1, unitPrice: 10, taxedAtLevels: [1] },
+        ],
+      }),
+    ),
+  ledger_tax_setup: () => {
+    const result = salesDocumentFromGl(transaction({ taxRate: 8.25 }), {
+      mappings: mapped,
+      party,
+      roundingLimit: '1',
+    });
+    if (!result.ok) return undefined;
+    try {
+      toQboSales(result.document, '1', { model: 'no_tax' });
+    } catch (error) {
+      return storedErrorOf(error).code;
+    }
+    return undefined;
+  },
+  mappings_missing: () =>
+    storedErrorOf(
+      mappingFailure(
+        [
+          { code: 'gl_account_unmapped', detail: 'x', unmapped: { kind: 'gl_account', cwKey: '4999' } },
+          { code: 'tax_code_unmapped', detail: 'y', unmapped: { kind: 'tax_code', cwKey: 'County' } },
+        ],
+        'c1',
+      ),
+    ).code,
   class_unmapped: () => storedErrorOf(new PipelineError('class_unmapped', 'class Projects')).code,
   currency_missing: () => mappingCode({ ...transaction(), currency: undefined }),
   out_of_balance: () => mappingCode({ ...transaction(), total: 999 }),
@@ -79,6 +131,19 @@ const producers: Record<ErrorCode, () => ErrorCode | string | undefined> = {
   ledger_unavailable: () => ledgerCode('ledger_unavailable'),
   ledger_timeout: () => ledgerCode('ledger_timeout'),
   ledger_bad_response: () => ledgerCode('ledger_bad_response'),
+  // Before any write (record-steps.ts) and from the ledger's refusal; test/sync/locked-period.test.ts
+  // drives both end to end.
+  period_locked: () =>
+    storedErrorOf(
+      qboError({
+        Fault: {
+          Error: [
+            { Message: 'Account Period Closed', Detail: 'The account period has closed', code: '6210' },
+          ],
+          type: 'ValidationFault',
+        },
+      }),
+    ).code,
   payment_on_closed_document: () =>
     storedErrorOf(new PipelineError('payment_on_closed_document', 'INV-1 is voided')).code,
   invoice_number_mismatch: () =>
@@ -89,10 +154,44 @@ const producers: Record<ErrorCode, () => ErrorCode | string | undefined> = {
     storedErrorOf(new ConnectWiseError('cw_unauthorized', 'bad keys', { status: 401 })).code,
   cw_refused: () =>
     storedErrorOf(new ConnectWiseError('cw_invalid_request', 'bad batch', { status: 400 })).code,
+  cw_bad_response: () =>
+    storedErrorOf(new ConnectWiseError('cw_bad_response', 'field total: expected number', { field: 'total' }))
+      .code,
   not_unposted: () => storedErrorOf(new PipelineError('not_unposted', 'Expense 5')).code,
   record_busy: () => storedErrorOf(new PipelineError('record_busy', 'Record 1001')).code,
   negative_bill: () => storedErrorOf(new PipelineError('negative_bill', 'Purchase 7')).code,
+  purchase_not_in_export: () =>
+    storedErrorOf(
+      catching(() =>
+        mapRecord(
+          'procurement',
+          { purchaseTransactions: [{ id: 'PO #1, Packing Slip: 1', documentNumber: '1', total: 5 }] },
+          unpostedProcurementSchema.parse({ id: 7, procurementType: 'Purchase', total: 6 }),
+          { mappings: mapped, connection: { id: 'c' } },
+          'PUR-7',
+          '7',
+          7,
+          'Purchase 7',
+        ),
+      ),
+    ).code,
+  adjustment_entries_unknown: () => {
+    const result = adjustmentJournalFromGl(
+      { id: '8', adjustmentDetail: [{ total: 5, accountNumber: '4000', inventoryAccountNumber: '4000' }] },
+      { mappings: mapped, number: 'ADJ-8', currency: 'USD', decimals: 2, description: 'count' },
+    );
+    return result.ok ? undefined : result.problems[0]!.code;
+  },
 };
+
+function catching(run: () => unknown): unknown {
+  try {
+    run();
+  } catch (error) {
+    return error;
+  }
+  return undefined;
+}
 
 function ledgerCode(code: LedgerErrorCode): string {
   return storedErrorOf(new LedgerError({ code, providerMessage: 'provider says no', retryable: false })).code;
@@ -131,5 +230,112 @@ describe('error catalogue', () => {
         .retryable,
     ).toBe(true);
     expect(storedErrorOf(new Error('boom'))).toMatchObject({ code: 'internal', retryable: true });
+  });
+});
+
+/** Two sentences run together, or a phrase said twice ("document number Document number"). */
+const garbled = (message: string) => /[.!?]\s+\S/.test(message) || /\b(\w+ \w+) \1\b/i.test(message);
+
+/** A real document from a real GL transaction, numbered `number`. */
+const longDocument = (number: string): SalesOrBillDocument => {
+  const result = salesDocumentFromGl(transaction({ number }), {
+    mappings: mapped,
+    party,
+    roundingLimit: '10.00',
+  });
+  if (!result.ok) throw new Error(JSON.stringify(result.problems));
+  return result.document;
+};
+
+describe('messages read as one sentence (issue 14 item 5)', () => {
+  it('a document number too long for QuickBooks or Xero is named once, in one sentence', () => {
+    // QuickBooks Online allows 21 characters, Xero 255.
+    const failures = [
+      { fail: () => toQboSales(longDocument('INV-2024-0000000000000001'), '1'), length: '25' },
+      { fail: () => toXeroDocument(longDocument(`INV-${'9'.repeat(256)}`), 'contact-1'), length: '260' },
+    ];
+    for (const { fail, length } of failures) {
+      let stored: ReturnType<typeof storedErrorOf> | undefined;
+      try {
+        fail();
+      } catch (error) {
+        stored = storedErrorOf(error);
+      }
+      expect(stored?.code).toBe('document_number_too_long');
+      expect(stored!.message).toMatch(/^Document number/);
+      expect(stored!.message).toContain(`${length} characters`);
+      expect(garbled(stored!.message)).toBe(false);
+    }
+  });
+
+  it('codes unmapped on many lines are listed once each, with their kind', () => {
+    const failure = mappingFailure(
+      [
+        {
+          code: 'gl_account_unmapped',
+          detail: 'GL account "4999" (a)',
+          unmapped: { kind: 'gl_account', cwKey: '4999' },
+        },
+        {
+          code: 'gl_account_unmapped',
+          detail: 'GL account "4999" (b)',
+          unmapped: { kind: 'gl_account', cwKey: '4999' },
+        },
+        {
+          code: 'gl_account_unmapped',
+          detail: 'GL account "4100" (c)',
+          unmapped: { kind: 'gl_account', cwKey: '4100' },
+        },
+        {
+          code: 'tax_code_unmapped',
+          detail: 'tax code "County"',
+          unmapped: { kind: 'tax_code', cwKey: 'County' },
+        },
+        {
+          code: 'tax_code_unmapped',
+          detail: 'tax code "County"',
+          unmapped: { kind: 'tax_code', cwKey: 'County' },
+        },
+      ],
+      'c1',
+    ).stored;
+    expect(failure.code).toBe('mappings_missing');
+    expect(failure.message).toBe(
+      'Nothing in the ledger is mapped for GL accounts "4999" and "4100" and tax code "County"',
+    );
+    expect(failure.unmapped).toHaveLength(3);
+    const one = mappingFailure(
+      [
+        {
+          code: 'gl_account_unmapped',
+          detail: 'GL account "4999" (a)',
+          unmapped: { kind: 'gl_account', cwKey: '4999' },
+        },
+        {
+          code: 'gl_account_unmapped',
+          detail: 'GL account "4999" (b)',
+          unmapped: { kind: 'gl_account', cwKey: '4999' },
+        },
+      ],
+      'c1',
+    ).stored;
+    expect(one).toMatchObject({
+      code: 'gl_account_unmapped',
+      message: 'No ledger account is mapped for GL account "4999"',
+    });
+  });
+
+  it('a hint names what this reader can do', () => {
+    const unmapped = catalogueError('gl_account_unmapped', 'GL account "4999"');
+    expect(hintForReader(unmapped, 'admin').hint).toBe(unmapped.hint);
+    for (const role of ['accountant', 'viewer'] as const) {
+      const hint = hintForReader(unmapped, role).hint!;
+      expect(hint).toMatch(/^Ask a Ledgerpod admin to fix this/);
+    }
+    const notClosed = catalogueError('not_closed', 'Invoice 1');
+    expect(hintForReader(notClosed, 'accountant').hint).toBe(notClosed.hint);
+    expect(hintForReader(notClosed, 'viewer').hint).toMatch(/^Ask an accountant or a Ledgerpod admin/);
+    const passing = catalogueError('cw_unavailable', 'timeout');
+    expect(hintForReader(passing, 'viewer').hint).toBe(passing.hint);
   });
 });

@@ -7,7 +7,7 @@ import { mappingsFrom } from '../../server/sync/mappings.js';
 import { mapRecord } from '../../server/sync/push-other.js';
 import { buildExpense, buildProcurement } from '../../sim/connectwise/fixtures.js';
 import { buildGlExport } from '../../sim/connectwise/gl-export.js';
-import { ConnectWiseState } from '../../sim/connectwise/state.js';
+import { ConnectWiseState, type CwBehaviours } from '../../sim/connectwise/state.js';
 
 const mappings = mappingsFrom(
   [
@@ -25,8 +25,13 @@ const mappings = mappingsFrom(
 );
 
 /** CW's own export of one record, built by the simulator from a seeded record. */
-function exportOf(kind: 'expense' | 'procurement', record: Record<string, unknown> & { id: number }) {
+function exportOf(
+  kind: 'expense' | 'procurement',
+  record: Record<string, unknown> & { id: number },
+  behaviours: Partial<CwBehaviours> = {},
+) {
   const state = new ConnectWiseState('ledgerpod');
+  Object.assign(state.behaviours, behaviours);
   state.seed(kind === 'expense' ? { expenses: [record] } : { procurement: [record] });
   return glExportSchema.parse(buildGlExport(state, [{ kind, id: record.id }]));
 }
@@ -35,10 +40,11 @@ const map = (
   type: 'expense' | 'procurement' | 'adjustment',
   record: Record<string, unknown> & { id: number },
   with_ = mappings,
+  behaviours: Partial<CwBehaviours> = { adjustmentLineIds: 'present' },
 ) =>
   mapRecord(
     type,
-    exportOf(type === 'expense' ? 'expense' : 'procurement', record),
+    exportOf(type === 'expense' ? 'expense' : 'procurement', record, behaviours),
     record as never,
     { mappings: with_, connection: { id: 'connection-1' } },
     `X-${record.id}`,

@@ -114,7 +114,8 @@ describe('CW GL transaction -> ledger document', () => {
     expect(result.problems.find((p) => p.code === 'gl_account_unmapped')?.detail).toContain('4999');
     // The failure names each code to map once, in the connection the record routes to.
     expect(mappingFailure(result.problems, 'connection-1').stored).toMatchObject({
-      code: 'gl_account_unmapped',
+      code: 'mappings_missing',
+      message: expect.stringContaining('GL account "4999" and tax code "County"'),
       unmapped: [
         { connectionId: 'connection-1', kind: 'gl_account', cwKey: '4999' },
         { connectionId: 'connection-1', kind: 'tax_code', cwKey: 'County' },
@@ -198,7 +199,8 @@ describe('CW GL transaction -> ledger document', () => {
             if (!result.ok) throw new Error(JSON.stringify(result.problems));
             const adjustment = result.document.lines.at(-1)!;
             expect(adjustment).toMatchObject({
-              description: 'Rounding adjustment',
+              // Named for an accountant (issue 13 item 4), with CW's figure.
+              description: `Rounding (ConnectWise amount ${formatMinor(shifted, 2).replace(/\B(?=(\d{3})+(?!\d))/g, ',')} USD)`,
               amountMinor: BigInt(differenceMinor),
               accountKey: 'ROUNDING',
             });

@@ -10,6 +10,21 @@ describe.each(['qbo', 'xero'] as const)('expenses, purchases and adjustments to 
   beforeAll(async () => {
     world = await startPipelineWorld(kind);
     await world.addMappings(otherRecordMappings[kind]);
+    // The adjustments below are pushed as if CW sent line ids (not in its types); the default, without
+    // them, is refused (see the test of that below and test/sync/purchase-fidelity.test.ts).
+    world.cw.sim.state.behaviours.adjustmentLineIds = 'present';
+    // Freight (5200) and purchase tax (1500) accounts of the real-shaped purchases.
+    await world.addMappings(
+      kind === 'qbo'
+        ? [
+            ['gl_account', '5200', '6'],
+            ['gl_account', '1500', '7'],
+          ]
+        : [
+            ['gl_account', '5200', '310'],
+            ['gl_account', '1500', '429'],
+          ],
+    );
   }, 60_000);
   afterAll(() => world.close());
 
@@ -73,6 +88,69 @@ describe.each(['qbo', 'xero'] as const)('expenses, purchases and adjustments to 
     expect(bills).toHaveLength(1);
     expect(bills[0]!.total).toBe(688.9);
     expect(await batchesNamed('LP-PUR-8201')).toHaveLength(1);
+  });
+
+  // The acceptance case of issue 12: a purchase shaped like a real GL export (descriptive export id,
+  // credit lines under a positive total, freight as a PF line, purchase tax entries) ends right on the
+  // ledger, and its batch names every GL entry so nothing is left unposted in CW.
+  for (const freight of ['line', 'header-only'] as const) {
+    for (const purchaseExportId of ['descriptive', 'product-id'] as const) {
+      it(`a real-shaped purchase (freight ${freight}, export id ${purchaseExportId}) ends right`, async () => {
+        const state = world.cw.sim.state;
+        Object.assign(state.behaviours, { freight, purchaseExportId });
+        const cwId = 8210 + (freight === 'line' ? 0 : 2) + (purchaseExportId === 'descriptive' ? 0 : 1);
+        const purchase = buildProcurement({
+          id: cwId,
+          procurementType: 'Purchase',
+          packingSlip: `PS-${cwId}`,
+          vendorInvoiceNumber: `TD-${cwId}`,
+          lines: [
+            { item: 'SW-24', quantity: 2, unitCost: 310.25 },
+            { item: 'CABLE', quantity: 10, unitCost: 4.99 },
+          ],
+          freight: 18.5,
+          tax: 11.2,
+        });
+        await world.seedOther({ procurement: [purchase] });
+        try {
+          await world.pushRecord('procurement', cwId);
+          const view = await world.waitForRecord('procurement', cwId, ['synced']);
+          expect(view).toMatchObject({
+            record: { number: `PUR-${cwId}`, total: '700.10' },
+            cw: { batch: { identifier: `LP-PUR-${cwId}` } },
+            ledger: { number: `TD-${cwId}`, total: '700.10' },
+            error: null,
+          });
+          const bills = await numbered('bill', `TD-${cwId}`);
+          expect(bills).toHaveLength(1);
+          expect(bills[0]!.total).toBe(700.1);
+          // Every GL entry of the purchase (items, freight when it has one, tax) is in its one batch.
+          expect(await batchesNamed(`LP-PUR-${cwId}`)).toHaveLength(1);
+          const unposted = await world.cw.sim.state.procurement.get(cwId);
+          expect(unposted?.glBatch?.name).toBe(`LP-PUR-${cwId}`);
+        } finally {
+          Object.assign(state.behaviours, { freight: 'line', purchaseExportId: 'descriptive' });
+        }
+      });
+    }
+  }
+
+  it('an adjustment exported without GL entry ids (as in ConnectWise types) is refused, nothing written', async () => {
+    const state = world.cw.sim.state;
+    state.behaviours.adjustmentLineIds = 'absent';
+    try {
+      await world.seedOther({
+        procurement: [buildProcurement({ id: 8303, procurementType: 'Adjustment', total: 30 })],
+      });
+      await world.pushRecord('adjustment', 8303);
+      const failed = await world.waitForRecord('adjustment', 8303, ['error']);
+      expect(failed.error).toMatchObject({ code: 'adjustment_entries_unknown', retryable: false });
+      expect(failed.error.hint).toContain('Accounting Interface');
+      expect(await numbered('journal', 'ADJ-8303')).toHaveLength(0);
+      expect(await batchesNamed('LP-ADJ-8303')).toHaveLength(0);
+    } finally {
+      state.behaviours.adjustmentLineIds = 'present';
+    }
   });
 
   it('an inventory adjustment becomes one journal', async () => {

@@ -92,6 +92,12 @@ describe.each(['qbo', 'xero'] as const)('payments back from %s', (kind) => {
     expect(view.events.map((e: { kind: string }) => e.kind)).toContain('payment_deleted_in_ledger');
     const note = view.events.find((e: { kind: string }) => e.kind === 'payment_deleted_in_ledger');
     expect(note.detail.hint).toContain('ConnectWise');
+    // Written back: the CW payment we wrote is removed, so CW's balance agrees with the books.
+    expect(note.detail).toMatchObject({
+      removedFromConnectWise: true,
+      cwPaymentId: partly.payments[0].cwPaymentId,
+    });
+    expect(await cwPayments(8003)).toEqual([]);
   });
 
   it('re-runs from a date without writing anything twice', async () => {

@@ -43,6 +43,11 @@ describe.each(['qbo', 'xero'] as const)('record pipeline to %s', (kind) => {
     const cw = await world.cwState();
     expect(cw.batches.filter((b) => b.batchIdentifier === 'LP-INV-5001')).toHaveLength(1);
     expect(cw.invoices.find((i) => i.id === 5001).glBatch).toBeTruthy();
+    // A QBO connection stored without its tax settings has them after its first document.
+    const [row] = await world.pod.services.connections.list(world.tenant.id);
+    if (kind === 'qbo')
+      expect(row!.tax_setup).toEqual({ model: 'us', country: 'US', automatedSalesTax: true });
+    else expect(row!.tax_setup).toBeNull();
   });
 
   it('a second push of a synced record changes nothing', async () => {
@@ -150,7 +155,7 @@ describe.each(['qbo', 'xero'] as const)('record pipeline to %s', (kind) => {
     expect(list.status).toBe(200);
     expect(list.body.records).toHaveLength(2);
     expect(list.body.nextCursor).toEqual(expect.any(String));
-    expect(list.body.counts).toMatchObject({ synced: 2, error: 1 });
+    expect(list.body.counts).toMatchObject({ synced: 2, not_closed: 1 });
     const next = await api(
       world.pod.url,
       world.token.accountant,
@@ -159,8 +164,42 @@ describe.each(['qbo', 'xero'] as const)('record pipeline to %s', (kind) => {
     );
     const numbers = [...list.body.records, ...next.body.records].map((r: { number: string }) => r.number);
     expect(new Set(numbers).size).toBe(numbers.length);
-    const errors = await api(world.pod.url, world.token.accountant, 'GET', '/api/v1/records?state=error');
+    const errors = await api(
+      world.pod.url,
+      world.token.accountant,
+      'GET',
+      '/api/v1/records?state=not_closed',
+    );
     expect(errors.body.records.map((r: { number: string }) => r.number)).toEqual(['INV-5003']);
+  });
+
+  it("lists the workbench's queues: a push refused as not closed is in not_closed, counted and totalled there", async () => {
+    const get = async (path: string) => (await api(world.pod.url, world.token.accountant, 'GET', path)).body;
+    const all = await get('/api/v1/records?limit=200');
+    // INV-5003's state is error; its queue is not_closed, not error.
+    expect(all.records.find((r: { number: string }) => r.number === 'INV-5003').state).toBe('error');
+    expect(all.counts.not_closed).toBe(1);
+    expect(all.counts.error).toBeUndefined();
+    expect((await get('/api/v1/records?state=error')).records).toEqual([]);
+    const notClosed = await get('/api/v1/records?state=not_closed');
+    expect(notClosed.records.map((r: { number: string }) => r.number)).toEqual(['INV-5003']);
+    const queues = await get('/api/v1/stats/queues');
+    expect(queues.counts).toEqual(all.counts);
+    const minor = (rows: { total: string }[]) =>
+      rows.reduce((sum, r) => sum + BigInt(r.total.replace('.', '')), 0n);
+    const usd = (cents: bigint) => [
+      { currency: 'USD', amount: `${cents / 100n}.${String(cents % 100n).padStart(2, '0')}` },
+    ];
+    // Each queue's count is the number of rows it lists, and its total the sum of their totals.
+    for (const [queue, n] of Object.entries(all.counts as Record<string, number>)) {
+      const listed = await get(`/api/v1/records?state=${queue}&limit=200`);
+      expect(listed.records, queue).toHaveLength(n);
+      expect(queues.totals[queue], queue).toEqual(usd(minor(listed.records)));
+    }
+    expect(queues.totals.all).toEqual(usd(minor(all.records)));
+    // The search narrows them as it narrows the list.
+    expect((await get('/api/v1/stats/queues?q=INV-5003')).counts).toEqual({ not_closed: 1 });
+    expect((await api(world.pod.url, world.token.viewer, 'GET', '/api/v1/stats/queues')).status).toBe(403);
   });
 
   it('summarises a company and the days for the pods', async () => {

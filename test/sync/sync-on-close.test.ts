@@ -108,4 +108,40 @@ describe('sync on close through a signed ConnectWise callback', () => {
     await new Promise((resolve) => setTimeout(resolve, 1_500));
     expect((await world.ledgerSim.documentNumbers('invoice')).filter((n) => n === 'SOC-9302')).toEqual([]);
   });
+
+  it('with sync on close off, a push that failed as not closed resumes when a callback shows the fix', async () => {
+    await world.pod.services.tenants.updateSettings(world.tenant.id, { syncOnClose: false });
+    await world.seedInvoices([invoice(9305, 'SOC-9305', { closed: false })]);
+    await world.pushRecord('invoice', 9305);
+    expect((await world.waitForState(9305, ['error'], 30_000)).error.code).toBe('not_closed');
+    await close(9305);
+    const view = await world.waitForState(9305, ['synced'], 30_000);
+    const fixed = view.events.find((e: { kind: string }) => e.kind === 'fixed_in_connectwise');
+    expect(fixed).toMatchObject({ actor: 'connectwise', detail: { code: 'not_closed', syncing: true } });
+    expect((await world.ledgerSim.documentNumbers('invoice')).filter((n) => n === 'SOC-9305')).toHaveLength(
+      1,
+    );
+  });
+
+  it('with syncWhenFixed off, the callback notes the fix once and leaves the push to a person', async () => {
+    await world.pod.services.tenants.updateSettings(world.tenant.id, {
+      syncOnClose: false,
+      syncWhenFixed: false,
+    });
+    try {
+      await world.seedInvoices([invoice(9306, 'SOC-9306', { closed: false })]);
+      await world.pushRecord('invoice', 9306);
+      await world.waitForState(9306, ['error'], 30_000);
+      await close(9306);
+      const noted = await world.waitFor(
+        9306,
+        (v) => v.events.some((e: { kind: string }) => e.kind === 'fixed_in_connectwise'),
+        'the fix noted',
+      );
+      expect(noted.state).toBe('error');
+      expect((await world.ledgerSim.documentNumbers('invoice')).filter((n) => n === 'SOC-9306')).toEqual([]);
+    } finally {
+      await world.pod.services.tenants.updateSettings(world.tenant.id, { syncWhenFixed: true });
+    }
+  });
 });

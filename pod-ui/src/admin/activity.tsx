@@ -1,13 +1,11 @@
 import { getDailyStats } from '../api/admin.js';
 import { type EventRecord, listEvents } from '../api/records.js';
+import { formatDateTime } from '../ui/dates.js';
 import { usePod } from '../ui/pod-context.js';
 import { ProblemBox } from '../ui/problem-box.js';
 import { stateLabels } from '../ui/states.js';
 import { useLoad } from '../ui/use-load.js';
 import { DailyChart } from './daily-chart.js';
-
-const when = (iso: string) =>
-  new Date(iso).toLocaleString(undefined, { dateStyle: 'short', timeStyle: 'short' });
 
 const recordText = (record: EventRecord | string | null | undefined) =>
   !record ? '' : typeof record === 'string' ? record : record.number || `${record.type} ${record.cwId}`;
@@ -51,7 +49,7 @@ export function Activity() {
             <tbody>
               {events.data.events.map((e, i) => (
                 <tr key={`${e.at}-${i}`}>
-                  <td>{when(e.at)}</td>
+                  <td>{formatDateTime(e.at)}</td>
                   <td>{recordText(e.record)}</td>
                   <td>{e.actor}</td>
                   <td>{e.kind.replaceAll('_', ' ')}</td>

@@ -1,6 +1,7 @@
 import '../workbench/workbench.css';
 import './admin.css';
 import { useState } from 'preact/hooks';
+import { LazyView } from '../ui/lazy-view.js';
 import { usePod } from '../ui/pod-context.js';
 import { Activity } from './activity.js';
 import { Connections } from './connections.js';
@@ -8,12 +9,16 @@ import { Mappings } from './mappings.js';
 import { OnboardingWizard } from './onboarding-wizard.js';
 import { SettingsForm } from './settings-form.js';
 
+/** Its own chunk: read only by admins who open it. */
+const loadHealth = () => import('./health.js');
+
 const sections = [
   { key: 'connections', label: 'Connections', View: Connections },
   { key: 'mappings', label: 'Mappings', View: Mappings },
   { key: 'settings', label: 'Roles & schedule', View: SettingsForm },
   { key: 'onboarding', label: 'Onboarding', View: OnboardingWizard },
   { key: 'activity', label: 'Activity', View: Activity },
+  { key: 'health', label: 'Health', View: undefined },
 ] as const;
 
 type Key = (typeof sections)[number]['key'];
@@ -42,7 +47,7 @@ export default function AdminTab() {
           </button>
         ))}
       </nav>
-      <View />
+      {View ? <View /> : <LazyView load={loadHealth} props={{ onOpen: setOpen }} />}
     </div>
   );
 }

@@ -7,6 +7,15 @@ const statusText: Record<Connection['status'], string> = {
   disconnected: 'Disconnected',
 };
 
+/** How the books take tax, as the connection's company settings say (QBO only). */
+export function taxSetupText(setup: Connection['taxSetup']): string | undefined {
+  if (!setup) return undefined;
+  if (setup.model === 'no_tax') return `${setup.country}, sales tax off: no tax codes`;
+  if (setup.model === 'us')
+    return `${setup.country} sales tax${setup.automatedSalesTax ? ' (automated)' : ''}: lines TAX/NON, ConnectWise's tax as the total`;
+  return `${setup.country}: a tax code on every line, ConnectWise's tax per rate`;
+}
+
 interface Props {
   connection: Connection;
   onReconnect(): void;
@@ -32,6 +41,11 @@ export function ConnectionRow({ connection: c, onReconnect, onDisconnect, onRout
         <strong>{c.name}</strong> <span class="muted">{c.kind === 'qbo' ? 'QuickBooks Online' : 'Xero'}</span>{' '}
         <span class={`conn-status conn-${c.status}`}>{statusText[c.status]}</span>
         {c.statusReason && <span class="muted"> {c.statusReason}</span>}
+        {c.taxSetup && (
+          <div class="muted" data-testid="tax-setup">
+            Tax: {taxSetupText(c.taxSetup)}
+          </div>
+        )}
       </div>
       <form
         class="routing"

@@ -7,7 +7,7 @@ import { ProblemBox } from '../ui/problem-box.js';
 import { problemOf } from '../ui/use-attempt.js';
 import { useLoad } from '../ui/use-load.js';
 import { ConnectionRow } from './connection-row.js';
-import { openPopup, useOAuthMessages, watchPopup } from './use-oauth-popup.js';
+import { handOverTicket, openPopup, useOAuthMessages, watchPopup } from './use-oauth-popup.js';
 
 const labels = { qbo: 'QuickBooks Online', xero: 'Xero' } as const;
 
@@ -66,9 +66,11 @@ export function Connections() {
     const before = activeIds(list.data?.connections, kind);
     if (popup) stopWatching.current = watchPopup(popup, () => void afterPopup(kind, before));
     void attempt(async () => {
-      const { url } = await authorizeConnection(fetch, kind);
-      if (popup) popup.location.href = url;
-      else window.open(url, '_blank');
+      const { url, ticket } = await authorizeConnection(fetch, kind);
+      const target = popup ?? window.open('about:blank', '_blank');
+      if (!target) throw new Error('The browser blocked the sign-in window: allow pop-ups for Ledgerpod.');
+      handOverTicket(target, ticket);
+      target.location.href = url;
     }, 'Finish signing in in the window that opened.');
   };
 

@@ -2,11 +2,13 @@ import { useState } from 'preact/hooks';
 import type { DryRun, OnboardingRequest } from '../api/admin-types.js';
 import { previewOnboarding, startOnboarding } from '../api/onboarding.js';
 import type { RecordType } from '../api/types.js';
+import { formatDate } from '../ui/dates.js';
 import { usePod } from '../ui/pod-context.js';
 import { ProblemBox } from '../ui/problem-box.js';
 import { useAttempt } from '../ui/use-attempt.js';
 import { typeLabels } from '../workbench/record-kinds.js';
 import { FailureTable } from './failure-table.js';
+import { OnboardingHistory } from './onboarding-history.js';
 import { OnboardingProgress } from './onboarding-progress.js';
 
 /**
@@ -38,6 +40,7 @@ export function OnboardingWizard() {
       <section aria-labelledby="onboarding-title">
         <h2 id="onboarding-title">Onboarding</h2>
         <OnboardingProgress id={runId} />
+        <OnboardingHistory refreshKey={runId} />
       </section>
     );
 
@@ -101,7 +104,7 @@ export function OnboardingWizard() {
       {preview && (
         <div class="preview" data-testid="dry-run-preview" aria-live="polite">
           <p>
-            Up to {form.cutoffDate}, onboarding would mark these as already in the books:{' '}
+            Up to {formatDate(form.cutoffDate)}, onboarding would mark these as already in the books:{' '}
             {Object.entries(preview.counts)
               .map(([type, n]) => `${n} ${typeLabels[type as RecordType].toLowerCase()}${n === 1 ? '' : 's'}`)
               .join(', ')}
@@ -119,6 +122,7 @@ export function OnboardingWizard() {
           </button>
         </div>
       )}
+      <OnboardingHistory />
     </section>
   );
 }

@@ -102,6 +102,13 @@ export function SettingsForm() {
             checked={draft.syncOnClose}
             onChange={(e) => change({ syncOnClose: e.currentTarget.checked })}
           />
+          <label for="sync-when-fixed">Sync a failed record again once it is fixed in ConnectWise</label>
+          <input
+            id="sync-when-fixed"
+            type="checkbox"
+            checked={draft.syncWhenFixed}
+            onChange={(e) => change({ syncWhenFixed: e.currentTarget.checked })}
+          />
           <label for="sweep">Catch-up sweep every (minutes)</label>
           <input
             id="sweep"
@@ -127,6 +134,18 @@ export function SettingsForm() {
             value={draft.roundingLimit}
             onInput={(e) => change({ roundingLimit: e.currentTarget.value })}
           />
+          <label for="cw-payments">ConnectWise payments per invoice</label>
+          <select
+            id="cw-payments"
+            title="Choose one if ConnectWise refuses a second payment on an invoice"
+            value={draft.cwPaymentsPerInvoice}
+            onChange={(e) =>
+              change({ cwPaymentsPerInvoice: e.currentTarget.value === 'one' ? 'one' : 'many' })
+            }
+          >
+            <option value="many">One for each ledger payment</option>
+            <option value="one">One per invoice (added to)</option>
+          </select>
         </div>
       </section>
       <div class="actions">

@@ -45,3 +45,30 @@ export function watchPopup(popup: Window, onClosed: () => void, everyMs = 500): 
   }, everyMs);
   return () => clearInterval(timer);
 }
+
+/**
+ * Hands the consent's ticket to the popup once its start page (our origin) says it is ready: the
+ * popup trades it for a cookie that binds the consent to this browser (oauth-callback-routes.ts).
+ * Only this window can hand it over, so a consent link sent to someone else completes nothing.
+ */
+export function handOverTicket(popup: Window, ticket: string, waitMs = 120_000): () => void {
+  const listen = (event: MessageEvent) => {
+    if (event.origin !== location.origin || event.source !== popup) return;
+    let data: { ledgerpod?: unknown } | null = null;
+    try {
+      data = typeof event.data === 'string' ? JSON.parse(event.data) : event.data;
+    } catch {
+      return;
+    }
+    if (data?.ledgerpod !== 'oauth-ready') return;
+    popup.postMessage(JSON.stringify({ ledgerpod: 'oauth-ticket', ticket }), location.origin);
+    stop();
+  };
+  const timer = setTimeout(() => stop(), waitMs);
+  const stop = () => {
+    clearTimeout(timer);
+    window.removeEventListener('message', listen);
+  };
+  window.addEventListener('message', listen);
+  return stop;
+}

@@ -1,6 +1,7 @@
 import type {
   Connection,
   DailyStat,
+  Health,
   Mapping,
   MappingKind,
   MappingSet,
@@ -15,7 +16,7 @@ export const listConnections = (f: AuthorizedFetch) =>
   call<{ connections: Connection[] }>(f, 'GET', '/api/v1/connections');
 
 export const authorizeConnection = (f: AuthorizedFetch, kind: LedgerKind) =>
-  call<{ url: string }>(f, 'POST', `/api/v1/connections/${kind}/authorize`, {});
+  call<{ url: string; ticket: string }>(f, 'POST', `/api/v1/connections/${kind}/authorize`, {});
 
 export const deleteConnection = (f: AuthorizedFetch, id: string) =>
   call<unknown>(f, 'DELETE', `/api/v1/connections/${encodeURIComponent(id)}`);
@@ -48,15 +49,19 @@ export const putSettings = async (f: AuthorizedFetch, settings: Settings): Promi
 const editable = ({
   roleMap,
   syncOnClose,
+  syncWhenFixed,
   sweepMinutes,
   batchPrefix,
   roundingLimit,
+  cwPaymentsPerInvoice,
 }: Settings): Settings => ({
   roleMap,
   syncOnClose,
+  syncWhenFixed,
   sweepMinutes,
   batchPrefix,
   roundingLimit,
+  cwPaymentsPerInvoice,
 });
 
 export const listSecurityRoles = (f: AuthorizedFetch) =>
@@ -64,3 +69,11 @@ export const listSecurityRoles = (f: AuthorizedFetch) =>
 
 export const getDailyStats = (f: AuthorizedFetch, days = 14) =>
   call<{ days: DailyStat[] }>(f, 'GET', `/api/v1/stats/daily${query({ days })}`);
+
+export const getHealth = (f: AuthorizedFetch) => call<Health>(f, 'GET', '/api/v1/admin/health');
+
+export const checkCallback = (f: AuthorizedFetch) =>
+  call<{ queued: boolean }>(f, 'POST', '/api/v1/admin/health/callback-check', {});
+
+export const checkPayments = (f: AuthorizedFetch) =>
+  call<{ queued: boolean }>(f, 'POST', '/api/v1/payments/sync', {});

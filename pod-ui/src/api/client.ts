@@ -1,3 +1,4 @@
+import { expiredSession } from '../ui/session-expired.js';
 import type { Problem } from './types.js';
 
 /** A request the backend answered with `{error}` (or not at all); shown with its message and hint. */
@@ -30,7 +31,11 @@ export async function call<T>(
       headers: body === undefined ? { accept: 'application/json' } : { 'content-type': 'application/json' },
       body: body === undefined ? undefined : JSON.stringify(body),
     });
-  } catch {
+  } catch (error) {
+    // The session could not be renewed: ConnectWise no longer vouches for the member. Not a network
+    // problem, and "could not be reached" would send them checking their connection.
+    if (typeof (error as { code?: unknown } | null)?.code === 'string')
+      throw new ApiError(401, expiredSession);
     throw new ApiError(0, {
       code: 'network',
       message: 'Ledgerpod could not be reached.',

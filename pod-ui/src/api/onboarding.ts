@@ -1,4 +1,4 @@
-import type { DryRun, OnboardingProgress, OnboardingRequest } from './admin-types.js';
+import type { DryRun, OnboardingProgress, OnboardingRequest, OnboardingRun } from './admin-types.js';
 import { type AuthorizedFetch, call } from './client.js';
 
 export const previewOnboarding = (f: AuthorizedFetch, request: OnboardingRequest) =>
@@ -9,3 +9,7 @@ export const startOnboarding = (f: AuthorizedFetch, request: OnboardingRequest) 
 
 export const getOnboarding = (f: AuthorizedFetch, id: string) =>
   call<OnboardingProgress>(f, 'GET', `/api/v1/onboarding/${encodeURIComponent(id)}`);
+
+/** Every kept run of the tenant, newest first. */
+export const listOnboardingRuns = (f: AuthorizedFetch) =>
+  call<{ runs: OnboardingRun[] }>(f, 'GET', '/api/v1/onboarding');

@@ -1,5 +1,5 @@
 import { type AuthorizedFetch, call, query } from './client.js';
-import type { RecordDetail, RecordEvent, RecordList, RecordState, RecordType } from './types.js';
+import type { Recheck, RecordDetail, RecordEvent, RecordList, RecordState, RecordType } from './types.js';
 
 /** The record an audit event belongs to. */
 export interface EventRecord {
@@ -14,9 +14,19 @@ const at = (type: RecordType, cwId: string | number) =>
 export const getRecord = (f: AuthorizedFetch, type: RecordType, cwId: string | number) =>
   call<RecordDetail>(f, 'GET', at(type, cwId));
 
-/** Queues a push; the backend answers 202 with the record as it stands (the same shape as GET). */
-export const syncRecord = (f: AuthorizedFetch, type: RecordType, cwId: string | number) =>
-  call<RecordDetail>(f, 'POST', `${at(type, cwId)}/sync`, {});
+/**
+ * Queues a push (onboarded history: onboards it again); the backend answers 202 with the record as
+ * it stands (the same shape as GET). `bookOld`: an admin's "book this old record".
+ */
+export const syncRecord = (f: AuthorizedFetch, type: RecordType, cwId: string | number, bookOld = false) =>
+  call<RecordDetail>(f, 'POST', `${at(type, cwId)}/sync`, bookOld ? { bookOld: true } : {});
+
+/**
+ * What would stop a push of it now, read from ConnectWise as it stands; a failed record found fixed
+ * is pushed again where the tenant allows (`syncing`). Invoices and credit memos.
+ */
+export const checkRecord = (f: AuthorizedFetch, type: RecordType, cwId: string | number) =>
+  call<Recheck>(f, 'POST', `${at(type, cwId)}/check`, {});
 
 /** Reverses it in ConnectWise and the books; answers the record afterwards (the same shape as GET). */
 export const reverseRecord = (f: AuthorizedFetch, type: RecordType, cwId: string | number) =>
@@ -33,8 +43,24 @@ export interface RecordFilter {
 export const listRecords = (f: AuthorizedFetch, filter: RecordFilter) =>
   call<RecordList>(f, 'GET', `/api/v1/records${query({ ...filter })}`);
 
-export const syncRecords = (f: AuthorizedFetch, records: { type: RecordType; cwId: string | number }[]) =>
-  call<{ queued: number }>(f, 'POST', '/api/v1/records/sync', { records });
+/** A record a bulk push left out: dated on or before the onboarding cutoff. */
+export interface RefusedRecord {
+  type: RecordType;
+  cwId: number;
+  number: string;
+  code: string;
+  message: string;
+}
+
+export const syncRecords = (
+  f: AuthorizedFetch,
+  records: { type: RecordType; cwId: string | number }[],
+  bookOld = false,
+) =>
+  call<{ queued: number; refused: RefusedRecord[] }>(f, 'POST', '/api/v1/records/sync', {
+    records,
+    ...(bookOld ? { bookOld: true } : {}),
+  });
 
 export const syncPayments = (f: AuthorizedFetch, since?: string) =>
   call<{ queued: true }>(f, 'POST', '/api/v1/payments/sync', since ? { since } : {});

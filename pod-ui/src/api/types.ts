@@ -39,7 +39,7 @@ export interface Payment {
   id: string;
   amount: string;
   date: string;
-  state: 'pending' | 'written' | 'deleted' | 'error';
+  state: 'pending' | 'written' | 'deleted' | 'voided' | 'error';
   cwPaymentId: string | number;
 }
 
@@ -66,6 +66,8 @@ export interface RecordDetail {
     balance: string;
   };
   state: RecordState;
+  /** Onboarded history: its fix onboards it again (batched without posting), never pushes it. */
+  onboarding: { runId: string } | null;
   cw: { batch: { id: string | number | null; identifier: string } | null };
   ledger: {
     kind: LedgerKind;
@@ -77,6 +79,8 @@ export interface RecordDetail {
     status: string;
   } | null;
   payments: Payment[];
+  /** The server's note when the books were given a rounding line or hold a total other than CW's. */
+  rounding: { cw: string; booked: string; difference: string; line: string; message: string } | null;
   error: RecordError | null;
   events: RecordEvent[];
 }
@@ -90,6 +94,7 @@ export interface RecordRow {
   total: string;
   currency: string;
   state: RecordState;
+  onboarding: { runId: string } | null;
   error: RecordError | null;
   ledger: { kind: LedgerKind; number: string; url: string } | null;
 }
@@ -100,10 +105,40 @@ export interface RecordList {
   records: RecordRow[];
   counts: StateCounts;
   nextCursor: string | null;
+  /** Records dated on or before it are history already in the books (null: never onboarded). */
+  onboardingCutoff?: string | null;
 }
 
 export interface CompanySummary {
   company: { id: string | number; name: string };
   counts: StateCounts;
   arBalance: { currency: string; cw: string; ledger: string | null };
+}
+
+/** The document a push would create now (server/sync/push-check.ts). */
+export interface DocumentPreview {
+  ledger: LedgerKind;
+  connectionName: string;
+  type: 'invoice' | 'credit_memo' | 'bill' | 'journal';
+  number: string;
+  party: string;
+  currency: string;
+  total: string;
+  tax: string;
+  lines: number;
+}
+
+/** What would stop a push now, every reason at once, and the document it would create. */
+export interface PushCheck {
+  posted: boolean;
+  problems: Problem[];
+  document: DocumentPreview | null;
+}
+
+/** A check, and whether it found a failed record fixed (and its push asked for again). */
+export interface Recheck {
+  check: PushCheck;
+  fixed: boolean;
+  syncing: boolean;
+  record: RecordDetail | null;
 }

@@ -15,6 +15,8 @@ export type HostedApiErrorCode =
   | 'no_handshake'
   | 'timeout'
   | 'invalid_response'
+  /** ConnectWise answered the request with `errors` (its message says which). */
+  | 'refused'
   | 'closed';
 
 export class HostedApiError extends Error {
@@ -111,6 +113,8 @@ export function connectHostedApi(options: ConnectOptions = {}): Promise<ConnectR
 
 interface Pending {
   name: string;
+  /** The request as asked (for messages). */
+  label: string;
   resolve(data: unknown): void;
   reject(error: HostedApiError): void;
   timer: number;
@@ -128,9 +132,11 @@ function connected(win: Window, frameId: string, origin: string, requestTimeoutM
   const acknowledge = async (event: HostedEvent) => {
     try {
       await Promise.all([...handlers].map((handler) => handler(event)));
-      post(eventAckMessage(event, 'success'));
+      post(eventAckMessage(event, frameId, 'success'));
     } catch (error) {
-      post(eventAckMessage(event, 'failure', error instanceof Error ? error.message : String(error)));
+      post(
+        eventAckMessage(event, frameId, 'failure', error instanceof Error ? error.message : String(error)),
+      );
     }
   };
 
@@ -142,6 +148,15 @@ function connected(win: Window, frameId: string, origin: string, requestTimeoutM
     if (index < 0) return;
     const [request] = pending.splice(index, 1);
     win.clearTimeout(request!.timer);
+    if (message.errors) {
+      request!.reject(
+        new HostedApiError(
+          'refused',
+          `ConnectWise could not answer ${request!.label}: ${message.errors.join('; ')}`,
+        ),
+      );
+      return;
+    }
     request!.resolve(message.data);
   };
 
@@ -163,7 +178,7 @@ function connected(win: Window, frameId: string, origin: string, requestTimeoutM
           new HostedApiError('timeout', `ConnectWise did not answer ${name} within ${requestTimeoutMs} ms.`),
         );
       }, requestTimeoutMs);
-      pending.push({ name: name.toLowerCase(), resolve, reject, timer });
+      pending.push({ name: name.toLowerCase(), label: name, resolve, reject, timer });
       post(requestMessage(name, frameId));
     });
   };

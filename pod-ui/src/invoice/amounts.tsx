@@ -20,7 +20,7 @@ export function Amounts({ detail }: { detail: RecordDetail }) {
       </tr>
     );
   };
-  return (
+  const table = (
     <table class="amounts">
       <thead>
         <tr>
@@ -38,5 +38,17 @@ export function Amounts({ detail }: { detail: RecordDetail }) {
         {row('Balance', record.balance, ledger?.balance)}
       </tbody>
     </table>
+  );
+  // Rounding is never silent: the server says what was booked against what ConnectWise shows.
+  return detail.rounding ? (
+    <>
+      {table}
+      <p class="rounding-note" data-testid="rounding-note">
+        {detail.rounding.message[0]?.toUpperCase()}
+        {detail.rounding.message.slice(1)}.
+      </p>
+    </>
+  ) : (
+    table
   );
 }

@@ -1,6 +1,7 @@
 import { syncRecord } from '../api/records.js';
 import type { RecordDetail, RecordType } from '../api/types.js';
 import { LazyView } from '../ui/lazy-view.js';
+import { ledgerNames } from '../ui/ledger-names.js';
 import { atLeast, usePod } from '../ui/pod-context.js';
 import { ProblemBox } from '../ui/problem-box.js';
 import { StateBadge } from '../ui/state-badge.js';
@@ -9,9 +10,9 @@ import { usePoll } from '../ui/use-poll.js';
 import { Amounts } from './amounts.js';
 import { useRecordStatus } from './load-record.js';
 import { Payments } from './payments.js';
+import { PushCheckView } from './push-check.js';
 import { RecordActions } from './record-actions.js';
-
-const ledgerNames = { qbo: 'QuickBooks Online', xero: 'Xero' } as const;
+import { fixNoticed, usePushCheck } from './use-push-check.js';
 
 /** Admins only, and only on a mapping failure: kept out of the pod's first download. */
 const loadMapInline = () => import('./map-inline.js');
@@ -32,13 +33,17 @@ export function InvoicePod({
   const detail = loaded.data;
   const running = detail !== undefined && busyStates.has(detail.state);
   const gaveUp = usePoll(running, () => loaded.reload(true));
-  // An invoice new to Ledgerpod is being read from ConnectWise right now: look again for a while.
-  const unknown = !loaded.loading && !loaded.error && detail === undefined;
-  usePoll(unknown, () => loaded.reload(true), 2_000, 30_000);
+  // An invoice new to Ledgerpod is being read from ConnectWise right now (no row yet, or a row whose
+  // first read has not finished): look again for a while. Seen on CI: the row existed as `unknown`
+  // and the pod, not polling, showed Unknown for good.
+  const unknown = !loaded.loading && !loaded.error && (detail === undefined || detail.state === 'unknown');
+  usePoll(unknown, () => loaded.reload(true), 2_000, 120_000);
   // In the books and not yet paid: payments come back from the ledger on their own, so look now and then.
   const awaitingPayment =
     detail !== undefined && (detail.state === 'synced' || detail.state === 'partly_paid');
   usePoll(awaitingPayment, () => loaded.reload(true), 15_000, 10 * 60_000);
+  const checked = usePushCheck(type ?? 'invoice', cwId, detail?.state, loaded.set);
+  const fixed = fixNoticed(detail);
 
   if (loaded.loading && !detail)
     return (
@@ -56,8 +61,9 @@ export function InvoicePod({
       </div>
     );
 
+  // Keyed, so the button keeps its element (and a click in flight) when the record turns up.
   const actions = (
-    <RecordActions detail={detail} type={type ?? 'invoice'} cwId={cwId} onChange={loaded.set} />
+    <RecordActions key="actions" detail={detail} type={type ?? 'invoice'} cwId={cwId} onChange={loaded.set} />
   );
   if (!detail)
     return (
@@ -96,9 +102,16 @@ export function InvoicePod({
       </div>
       <Amounts detail={detail} />
       <Payments payments={detail.payments} currency={record.currency} />
-      {error && (
+      {fixed && (fixed.syncing ? running : detail.state === 'error') && (
+        <p class="fixed-note" role="status" data-testid="fixed-note">
+          {fixed.syncing ? 'Fixed: syncing…' : 'Fixed in ConnectWise: ready to sync.'}
+        </p>
+      )}
+      {/* Fixed but not pushed again here: the stored error is stale. A push that fails anew shows its own. */}
+      {error && !(fixed && !fixed.syncing) && (
         <ProblemBox problem={mapHere ? { ...error, hint: undefined } : error} testId="record-error" />
       )}
+      {checked?.on === 'save' && <PushCheckView check={checked.recheck.check} />}
       {mapHere && (
         <LazyView
           load={loadMapInline}

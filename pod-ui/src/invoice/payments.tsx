@@ -1,10 +1,12 @@
 import type { Payment } from '../api/types.js';
+import { formatDate } from '../ui/dates.js';
 import { formatMoney } from '../ui/money.js';
 
 const labels: Record<Payment['state'], string> = {
   pending: 'pending',
   written: 'in ConnectWise',
-  deleted: 'deleted',
+  deleted: 'deleted in the books',
+  voided: 'voided in the books',
   error: 'failed',
 };
 
@@ -14,8 +16,8 @@ export function Payments({ payments, currency }: { payments: Payment[]; currency
     <ul class="payments" aria-label="Payments">
       {payments.map((p) => (
         <li key={p.id} class={`payment payment-${p.state}`}>
-          <span class="num">{formatMoney(p.amount, currency)}</span> <span class="muted">{p.date}</span>{' '}
-          <span class="payment-state">{labels[p.state]}</span>
+          <span class="num">{formatMoney(p.amount, currency)}</span>{' '}
+          <span class="muted">{formatDate(p.date)}</span> <span class="payment-state">{labels[p.state]}</span>
         </li>
       ))}
     </ul>

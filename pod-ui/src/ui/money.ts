@@ -1,18 +1,29 @@
 const formats = new Map<string, Intl.NumberFormat>();
 
 /**
- * Display only: Intl formats a decimal *string* exactly (no float round trip) in current browsers.
+ * Display only. The server sends every amount as decimal text at the precision it holds (the
+ * currency's ISO 4217 decimals, or more where ConnectWise's figure has more), so the pod keeps no
+ * currency table: it shows exactly the digits it was sent. Intl's own currency digits (CLDR) are
+ * not used: they differ from ISO for some codes and would round 4546628.64 ISK to 4,546,629.
+ * Intl formats a decimal *string* exactly (no float round trip) in current browsers.
  * Unknown currency codes fall back to the plain text with the code.
  */
 export function formatMoney(amount: string, currency: string): string {
-  let format = formats.get(currency);
+  const digits = amount.split('.')[1]?.length ?? 0;
+  const key = `${currency}:${digits}`;
+  let format = formats.get(key);
   if (!format) {
     try {
-      format = new Intl.NumberFormat(undefined, { style: 'currency', currency });
+      format = new Intl.NumberFormat(undefined, {
+        style: 'currency',
+        currency,
+        minimumFractionDigits: digits,
+        maximumFractionDigits: digits,
+      });
     } catch {
       return `${amount} ${currency}`;
     }
-    formats.set(currency, format);
+    formats.set(key, format);
   }
   return format.format(amount as unknown as number);
 }

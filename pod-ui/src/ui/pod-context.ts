@@ -9,7 +9,7 @@ export interface Pod {
   fetch: AuthorizedFetch;
   role: Role;
   memberName: string;
-  hosted: Pick<HostedApi, 'openScreen' | 'refreshScreen'>;
+  hosted: Pick<HostedApi, 'openScreen' | 'refreshScreen' | 'onEvent'>;
 }
 
 export const PodContext = createContext<Pod | undefined>(undefined);

@@ -1,4 +1,6 @@
 import type { Problem } from '../api/types.js';
+import { localDates } from './dates.js';
+import { isExpiredSession } from './session-expired.js';
 
 /** An error as users need it: what went wrong and what to do about it. */
 export function ProblemBox({
@@ -14,9 +16,15 @@ export function ProblemBox({
     <div class="problem" role="alert" data-testid={testId} data-code={problem.code}>
       <p class="problem-message">
         {title && <strong>{title} </strong>}
-        {problem.message}
+        {localDates(problem.message)}
       </p>
-      {problem.hint && <p class="problem-hint">{problem.hint}</p>}
+      {problem.hint && <p class="problem-hint">{localDates(problem.hint)}</p>}
+      {/* A new sign-in is a fresh start of the pod: the handshake asks ConnectWise for the member again. */}
+      {isExpiredSession(problem.code) && (
+        <button type="button" class="btn" data-testid="sign-in-again" onClick={() => location.reload()}>
+          Sign in again
+        </button>
+      )}
     </div>
   );
 }

@@ -1,5 +1,6 @@
 import { useState } from 'preact/hooks';
 import { syncPayments } from '../api/records.js';
+import { formatDate } from '../ui/dates.js';
 import { usePod } from '../ui/pod-context.js';
 import { ProblemBox } from '../ui/problem-box.js';
 import { useAttempt } from '../ui/use-attempt.js';
@@ -16,7 +17,9 @@ export function PaymentsSync() {
     setMessage('');
     return attempt(async () => {
       await syncPayments(fetch, since || undefined);
-      setMessage(`Payment sync queued${since ? ` from ${since}` : ''}. Balances update as payments arrive.`);
+      setMessage(
+        `Payment sync queued${since ? ` from ${formatDate(since)}` : ''}. Balances update as payments arrive.`,
+      );
     });
   };
 

@@ -1,18 +1,29 @@
 import { useState } from 'preact/hooks';
 import { getRecord, listRecords, syncRecords } from '../api/records.js';
-import type { Problem, RecordRow, RecordState, RecordType } from '../api/types.js';
+import type { Problem, RecordDetail, RecordRow, RecordState } from '../api/types.js';
 import { usePod } from '../ui/pod-context.js';
 import { busyStates, inLedgerStates } from '../ui/states.js';
 import { problemOf } from '../ui/use-attempt.js';
 import { usePoll } from '../ui/use-poll.js';
 import { recordKey } from './record-kinds.js';
 
-interface Tracked {
-  type: RecordType;
-  cwId: string | number;
-  number: string;
-  state: RecordState;
-}
+/** A pushed record as the workbench lists it, kept current while the push runs. */
+type Tracked = RecordRow;
+
+/** A record read alone, in the list's short form. */
+const rowOf = (d: RecordDetail): RecordRow => ({
+  type: d.record.type,
+  cwId: d.record.cwId,
+  number: d.record.number,
+  date: d.record.date,
+  company: d.record.company,
+  total: d.record.total,
+  currency: d.record.currency,
+  state: d.state,
+  onboarding: d.onboarding,
+  error: d.error,
+  ledger: d.ledger && { kind: d.ledger.kind, number: d.ledger.number, url: d.ledger.url },
+});
 
 /**
  * Finished once no job runs for it. The backend answers the push only after moving each record to
@@ -43,33 +54,35 @@ export function usePushProgress(onFinished: () => void) {
 
   const refresh = async () => {
     const { records } = await listRecords(fetch, {});
-    const byKey = new Map(records.map((r) => [recordKey(r), r.state] as const));
+    const byKey = new Map(records.map((r) => [recordKey(r), r] as const));
+    // Not on the list's first page: ask for that record alone.
     const next = await Promise.all(
-      items.map(async (t) => {
-        // Not on the list's first page: ask for that record alone.
-        const state = byKey.get(recordKey(t)) ?? (await getRecord(fetch, t.type, t.cwId)).state;
-        return { ...t, state };
-      }),
+      items.map(async (t) => byKey.get(recordKey(t)) ?? rowOf(await getRecord(fetch, t.type, t.cwId))),
     );
     setItems(next);
     if (next.every(finished)) onFinished();
   };
   const gaveUp = usePoll(running, refresh, 1_000);
 
-  const start = async (rows: RecordRow[]) => {
+  /** `bookOld`: an admin's confirmation to book records dated on or before the onboarding cutoff. */
+  const start = async (rows: RecordRow[], bookOld = false) => {
     setProblem(undefined);
     try {
-      await syncRecords(
+      const { refused = [] } = await syncRecords(
         fetch,
         rows.map(({ type, cwId }) => ({ type, cwId })),
+        bookOld,
       );
+      // Records the backend left out (old, not confirmed) are not followed: no job runs for them.
+      const left = new Set(refused.map((r) => recordKey(r)));
       setItems(
-        rows.map((r) => ({
-          type: r.type,
-          cwId: r.cwId,
-          number: r.number,
-          state: accepted(r.state),
-        })),
+        rows
+          .filter((r) => !left.has(recordKey(r)))
+          .map((r) => ({
+            ...r,
+            state: accepted(r.state),
+            error: inLedgerStates.has(r.state) ? r.error : null,
+          })),
       );
     } catch (error) {
       setProblem(problemOf(error));
@@ -85,5 +98,6 @@ export function usePushProgress(onFinished: () => void) {
     gaveUp,
     problem,
   };
-  return { job, start };
+  /** The pushed rows as they stand now, until the next push. */
+  return { job, start, rows: items };
 }

@@ -2,8 +2,11 @@ import { sql } from 'kysely';
 import { z } from 'zod';
 import type { SecretBox } from '../../crypto/secret-box.js';
 import type { Db } from '../../db/database.js';
-import type { LedgerConnection, LedgerKind } from '../../db/schema.js';
+import type { ConnectionTaxSetup, LedgerConnection, LedgerKind } from '../../db/schema.js';
 import { ledgerPartyStore, type PartyStore } from '../party-cache.js';
+
+/** How long a refresh waits for another process's refresh of the same connection (two ledger timeouts). */
+const refreshLockWaitMs = 65_000;
 
 export interface OAuthTokens {
   accessToken: string;
@@ -24,6 +27,8 @@ export interface ConnectionSummary {
   cwLocationIds: number[];
   isDefault: boolean;
   accessExpiresAt: string;
+  /** QBO: how the company takes tax, read when it was connected; null for Xero or unknown. */
+  taxSetup: ConnectionTaxSetup | null;
 }
 
 export const summarise = (c: LedgerConnection): ConnectionSummary => ({
@@ -36,6 +41,7 @@ export const summarise = (c: LedgerConnection): ConnectionSummary => ({
   cwLocationIds: c.cw_location_ids,
   isDefault: c.is_default,
   accessExpiresAt: new Date(c.access_expires_at).toISOString(),
+  taxSetup: c.tax_setup ?? null,
 });
 
 /** Ledger connections of tenants, tokens sealed at rest. Every read is scoped by tenant. */
@@ -52,6 +58,8 @@ export class ConnectionStore {
     externalId: string;
     name: string;
     tokens: OAuthTokens;
+    /** Read at connect time; undefined keeps what a reconnected connection had. */
+    taxSetup?: ConnectionTaxSetup;
   }): Promise<LedgerConnection> {
     const existing = await this.db
       .selectFrom('ledger_connections')
@@ -69,6 +77,7 @@ export class ConnectionStore {
         tokens_enc: this.sealTokens(input.tokens),
         access_expires_at: input.tokens.accessExpiresAt,
         is_default: !existing,
+        ...(input.taxSetup ? { tax_setup: JSON.stringify(input.taxSetup) } : {}),
       })
       .onConflict((oc) =>
         oc.columns(['tenant_id', 'kind', 'external_id']).doUpdateSet({
@@ -77,6 +86,7 @@ export class ConnectionStore {
           access_expires_at: input.tokens.accessExpiresAt,
           status: 'active',
           status_reason: null,
+          ...(input.taxSetup ? { tax_setup: JSON.stringify(input.taxSetup) } : {}),
           updated_at: new Date(),
         }),
       )
@@ -165,6 +175,16 @@ export class ConnectionStore {
     return result.numUpdatedRows > 0n;
   }
 
+  /** What a QBO ledger read of its company's tax settings (a connection made before they were read). */
+  async setTaxSetup(id: string, taxSetup: ConnectionTaxSetup): Promise<void> {
+    // updated_at is left alone: the ledger built for the connection already knows the setup.
+    await this.db
+      .updateTable('ledger_connections')
+      .set({ tax_setup: JSON.stringify(taxSetup) })
+      .where('id', '=', id)
+      .execute();
+  }
+
   async markNeedsReconnect(id: string, reason: string): Promise<void> {
     await this.db
       .updateTable('ledger_connections')
@@ -188,6 +208,10 @@ export class ConnectionStore {
     refresh: (current: LedgerConnection, save: (tokens: OAuthTokens) => Promise<void>) => Promise<T>,
   ): Promise<T> {
     return this.db.transaction().execute(async (trx) => {
+      // Waiting here is waiting for another process's refresh, a provider call of up to the ledger
+      // timeout: this one wait outlasts a web process's short lock limit (config.dbTimeouts).
+      await sql`set local lock_timeout = ${sql.lit(refreshLockWaitMs)}`.execute(trx);
+      await sql`set local statement_timeout = ${sql.lit(refreshLockWaitMs)}`.execute(trx);
       await sql`select pg_advisory_xact_lock(hashtextextended(${`ledger-refresh:${id}`}, 0))`.execute(trx);
       const current = await trx
         .selectFrom('ledger_connections')

@@ -29,6 +29,8 @@ export function connectionTokenSource(
   let cached: OAuthTokens | undefined;
   let forceRefresh = false;
   let inFlight: Promise<string> | undefined;
+  /** Set once the ledger refused the connection outright (QBO 403 / 3100): no token helps then. */
+  let refusedFor: string | undefined;
 
   const fresh = (tokens: OAuthTokens) => tokens.accessExpiresAt.getTime() - Date.now() > refreshAheadMs;
 
@@ -65,6 +67,7 @@ export function connectionTokenSource(
 
   return {
     accessToken() {
+      if (refusedFor) return Promise.reject(reconnectNeeded(refusedFor));
       // One refresh per process at a time; the advisory lock covers other processes.
       inFlight ??= obtain().finally(() => {
         inFlight = undefined;
@@ -73,6 +76,10 @@ export function connectionTokenSource(
     },
     invalidate() {
       forceRefresh = true;
+    },
+    async refused(reason) {
+      refusedFor = reason.replace(/\.$/, '');
+      await store.markNeedsReconnect(connection.id, reason);
     },
   };
 }

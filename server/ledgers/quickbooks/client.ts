@@ -1,28 +1,34 @@
 import type { z } from 'zod';
 import { minorToNumber } from '../../money.js';
+import { taxGroupsOf } from '../document-tax.js';
 import {
   type AccessTokenSource,
   type CallGate,
   type DocumentType,
   type Ledger,
+  type LedgerDocument,
   type LedgerDocumentRef,
   type LedgerOption,
   openGate,
   type Party,
 } from '../ledger.js';
 import { LedgerError } from '../ledger-error.js';
+import { type QboCompanyTax, readCompanyTax } from './company-tax.js';
 import { entityNameFor, toDocumentRef, toQboEntity } from './mapping.js';
 import { parse } from './parse-wire.js';
-import { displayNameCandidates, queryLiteral } from './party-names.js';
-import { paymentsFromCdc } from './payments.js';
+import { displayNameCandidates, pickParty, queryLiteral } from './party-names.js';
+import { deletedPayment, paymentsFromCdc, paymentsOfRows } from './payments.js';
 import { requestIdFor } from './request-id.js';
 import { callSdk, type SdkSettings } from './sdk.js';
+import { type QboRate, QboTaxError, type QboTaxModel, type QboTaxSetup } from './tax-detail.js';
 import {
   documentSchema,
   optionSchema,
   partySchema,
   paymentSchema,
   queryResponseSchema,
+  taxCodeSchema,
+  taxRateSchema,
 } from './wire-schemas.js';
 
 export interface QuickBooksLedgerOptions {
@@ -34,6 +40,13 @@ export interface QuickBooksLedgerOptions {
   appUrl?: string;
   timeoutMs?: number;
   gate?: CallGate;
+  /**
+   * How the company takes tax, as read at connect time; without it the ledger reads the company's
+   * Preferences and CompanyInfo once, before its first invoice or credit memo.
+   */
+  taxModel?: QboTaxModel;
+  /** Told what the company's settings said when the ledger had to read them (to store on the connection). */
+  onCompanyTax?: (tax: QboCompanyTax) => Promise<void>;
 }
 
 /** Numbers per `DocNumber IN (...)` query, keeping the URL well under QBO's limits. */
@@ -55,6 +68,75 @@ export function createQuickBooksLedger(options: QuickBooksLedgerOptions): Ledger
   const ref = (type: DocumentType, entity: unknown): LedgerDocumentRef =>
     toDocumentRef(type, parse(documentSchema, entity), options.appUrl);
 
+  let taxModel: Promise<QboTaxModel> | undefined = options.taxModel
+    ? Promise.resolve(options.taxModel)
+    : undefined;
+  const modelOfCompany = () => {
+    taxModel ??= readCompanyTax(settings).then(
+      async (tax) => {
+        // Stored, the next pushes map untaxed lines to the exempt code before sending (push-invoice).
+        await options.onCompanyTax?.(tax);
+        return tax.model;
+      },
+      (error) => {
+        taxModel = undefined;
+        throw error;
+      },
+    );
+    return taxModel;
+  };
+  /**
+   * Sales rates (invoices, credit memos) or purchase rates (bills) per tax code id, read once per
+   * ledger (codes and rates rarely change).
+   */
+  const ratesByCode = new Map<string, Promise<QboRate[]>>();
+  const ratesOfCode = (codeId: string, side: 'sales' | 'purchase') => {
+    const key = `${side}:${codeId}`;
+    let rates = ratesByCode.get(key);
+    if (!rates) {
+      rates = (async () => {
+        const code = parse(taxCodeSchema, await call('getTaxCode', codeId));
+        const list = side === 'sales' ? code.SalesTaxRateList : code.PurchaseTaxRateList;
+        const details = list?.TaxRateDetail ?? [];
+        return Promise.all(
+          details.map(async (detail) => {
+            const rate = parse(taxRateSchema, await call('getTaxRate', detail.TaxRateRef.value));
+            return { id: rate.Id, percent: String(rate.RateValue ?? 0) };
+          }),
+        );
+      })();
+      rates.catch(() => ratesByCode.delete(key));
+      ratesByCode.set(key, rates);
+    }
+    return rates;
+  };
+
+  /** The company's tax setup for one document: its model, and for `global` the rates it names. */
+  async function taxSetupFor(document: LedgerDocument): Promise<QboTaxSetup> {
+    if (document.type === 'journal') return { model: 'us' };
+    const model = await modelOfCompany();
+    // A bill has no sales tax: outside the US it takes its codes' purchase rates, elsewhere none.
+    if (model !== 'global') return { model: document.type === 'bill' ? 'us' : model };
+    const side = document.type === 'bill' ? 'purchase' : 'sales';
+    const keys = [...new Set(taxGroupsOf(document).map((g) => g.taxKey))].filter(Boolean);
+    const rates = new Map(await Promise.all(keys.map(async (k) => [k, await ratesOfCode(k, side)] as const)));
+    return { model, ratesOf: (code) => rates.get(code) };
+  }
+  const wireOf = async (document: LedgerDocument, partyId: string | undefined) => {
+    try {
+      return toQboEntity(document, partyId, await taxSetupFor(document));
+    } catch (error) {
+      if (error instanceof QboTaxError)
+        throw new LedgerError({
+          code: 'ledger_validation',
+          providerMessage: error.message,
+          providerCode: error.code,
+          retryable: false,
+        });
+      throw error;
+    }
+  };
+
   async function query<T extends z.ZodType>(entity: string, where: string, schema: T): Promise<z.infer<T>[]> {
     const rows: z.infer<T>[] = [];
     for (let start = 1; ; start += pageSize) {
@@ -68,20 +150,22 @@ export function createQuickBooksLedger(options: QuickBooksLedgerOptions): Ledger
     }
   }
 
+  /**
+   * The party by display name: AcctNum is not queryable on Customer or Vendor (400, code 4001
+   * "QueryValidationError: property 'AcctNum' is not queryable": intuit/QuickBooks-V3-DotNET-SDK#163,
+   * ruckus/quickbooks-ruby#403), so the name we would give it is the key, with the suffixed names
+   * we fall back to when another kind holds the plain one. A stored ledger id (party-cache.ts) is
+   * asked first, outside this ledger. One query: DisplayName takes IN (Intuit's query operators).
+   */
   async function findParty(party: Party): Promise<string | undefined> {
     const entity = party.kind === 'customer' ? 'Customer' : 'Vendor';
-    // The CW account number lives in AcctNum (defined on both Customer and Vendor in Finance.xsd).
-    if (party.accountNumber) {
-      const [byNumber] = await query(
-        entity,
-        `where AcctNum = ${queryLiteral(party.accountNumber)}`,
-        partySchema,
-      );
-      if (byNumber) return byNumber.Id;
-    }
-    const [name] = displayNameCandidates(party.name, party.kind);
-    const [byName] = await query(entity, `where DisplayName = ${queryLiteral(name!)}`, partySchema);
-    return byName?.Id;
+    const candidates = displayNameCandidates(party.name, party.kind);
+    const rows = await query(
+      entity,
+      `where DisplayName IN (${candidates.map(queryLiteral).join(',')})`,
+      partySchema,
+    );
+    return pickParty(rows, candidates, party)?.Id;
   }
 
   const ledger: Ledger = {
@@ -107,15 +191,20 @@ export function createQuickBooksLedger(options: QuickBooksLedgerOptions): Ledger
       return ref(type, await call(`get${entityNameFor[type]}`, id));
     },
 
+    async preflight(document) {
+      // A party is found or made during the push itself: any id stands in for it here.
+      await wireOf(document, document.type === 'journal' ? undefined : 'preflight');
+    },
+
     async create(document, partyId, idempotencyKey) {
-      const entity = { ...toQboEntity(document, partyId), requestId: requestIdFor(idempotencyKey) };
+      const entity = { ...(await wireOf(document, partyId)), requestId: requestIdFor(idempotencyKey) };
       return ref(document.type, await call(`create${entityNameFor[document.type]}`, entity));
     },
 
     async update(existing, document, partyId, idempotencyKey) {
       if (existing.type !== document.type) throw new Error('update cannot change the document type');
       const entity = {
-        ...toQboEntity(document, partyId),
+        ...(await wireOf(document, partyId)),
         Id: existing.id,
         SyncToken: existing.version,
         // A full update replaces the lines; the SDK would otherwise send a sparse update.
@@ -189,6 +278,21 @@ export function createQuickBooksLedger(options: QuickBooksLedgerOptions): Ledger
         if (payments.length > 0) yield payments;
         if (!full || !lastUpdated || lastUpdated.getTime() <= cursor.getTime()) return;
         cursor = lastUpdated;
+      }
+    },
+
+    async paymentsNamed(change) {
+      // Invoice and credit memo events are not read: a payment on one comes as its own Payment
+      // event, and reading every invoice we create back would spend a metered read per push.
+      if (change.entity.toLowerCase() !== 'payment') return undefined;
+      const deleted = () => [deletedPayment(change.id, new Date().toISOString())];
+      // A deleted payment cannot be read (CDC shows it as a bare {Id, status: "Deleted"} too).
+      if (/^delete/i.test(change.operation)) return deleted();
+      try {
+        return paymentsOfRows([await call('getPayment', change.id)]);
+      } catch (error) {
+        if (error instanceof LedgerError && error.code === 'ledger_not_found') return deleted();
+        throw error;
       }
     },
 

@@ -18,8 +18,12 @@ const codeByProviderCode: Record<string, LedgerErrorCode> = {
   '6140': 'ledger_duplicate_number',
   '5010': 'ledger_stale_version',
   '610': 'ledger_not_found',
+  // Account Period Closed: dated on or before the closing date. 6210 on Intuit's "Fix common API
+  // errors" page and in a recorded fixture (fylein/fyle-qbo-api tests); Intuit's 2025 blog on
+  // Preferences names it #6200.
+  '6210': 'period_locked',
+  '6200': 'period_locked',
   '3200': 'ledger_unauthorized',
-  '3100': 'ledger_unauthorized',
   '3001': 'ledger_rate_limited',
   '003001': 'ledger_rate_limited',
 };
@@ -62,6 +66,20 @@ export function toLedgerError(error: unknown): LedgerError {
     });
   }
   const code = ledgerCode(status, provider?.code, body);
+  if (isForbidden(status, provider?.code)) {
+    // 403 / 3100 (ApplicationAuthorizationFailed): the token is valid but lacks the permission
+    // (scope, or a sandbox company on the production URL). A refresh gives the same token rights,
+    // so trying again only loops: the admin must reconnect (domain.md §8; real body in
+    // test/conformance/quickbooks/forbidden-3100.json).
+    return new LedgerError({
+      code: 'ledger_unauthorized',
+      providerMessage: `${[provider?.message, provider?.detail].filter(Boolean).join(': ') || 'HTTP 403 from QuickBooks'}. ${forbiddenHint}`,
+      providerCode: provider?.code ?? '3100',
+      retryable: false,
+      status: status ?? 403,
+      cause: error,
+    });
+  }
   const retryAfterSeconds = Number(response?.headers?.['retry-after']);
   return new LedgerError({
     code,
@@ -85,6 +103,19 @@ export function toLedgerError(error: unknown): LedgerError {
     cause: error,
   });
 }
+
+/** What an admin does about a 403 / 3100; also the connection's status reason. */
+export const forbiddenHint =
+  'QuickBooks Online refused this app access to the company (403, ApplicationAuthorizationFailed): an admin must reconnect QuickBooks Online in the Ledgerpod admin tab, signed in as a QuickBooks user allowed to grant accounting access';
+
+/**
+ * 403 / 3100: authorised, but not allowed. Not fixed by a token refresh. Keyed on the code: QBO
+ * also answers 403 with code 3001 ThrottleExceeded (quickbooks-ruby's recorded fixture,
+ * test/conformance/quickbooks/throttle-exceeded-error.ruby.xml), which is a wait, not a reconnect.
+ * A 403 with no code at all is taken as the permissions refusal.
+ */
+export const isForbidden = (status: number | undefined, providerCode: string | undefined) =>
+  providerCode === '3100' || providerCode === '003100' || (status === 403 && providerCode === undefined);
 
 function ledgerCode(
   status: number | undefined,

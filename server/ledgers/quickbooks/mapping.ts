@@ -1,4 +1,4 @@
-import { formatMinor, minorToNumber, toMinor } from '../../money.js';
+import { currencyDecimals, formatMinor, minorToNumber, toMinor } from '../../money.js';
 import type {
   DocumentLine,
   DocumentType,
@@ -7,7 +7,10 @@ import type {
   LedgerDocumentRef,
   SalesOrBillDocument,
 } from '../ledger.js';
+import { lineTaxCode, type QboTaxSetup, salesTaxFields } from './tax-detail.js';
 import type { QboDocument } from './wire-schemas.js';
+
+const usTax: QboTaxSetup = { model: 'us' };
 
 /** QBO refuses DocNumbers longer than this; we never cut a number silently. */
 export const maxDocNumberLength = 21;
@@ -39,19 +42,11 @@ const appPage: Record<DocumentType, string> = {
   journal: 'journal',
 };
 
-/** Currencies whose minor unit is not a cent (ISO 4217). */
-const decimalsByCurrency: Record<string, number> = {
-  JPY: 0,
-  KRW: 0,
-  VND: 0,
-  BHD: 3,
-  KWD: 3,
-  OMR: 3,
-  JOD: 3,
-  TND: 3,
-};
-export const currencyDecimals = (currency: string | undefined) =>
-  decimalsByCurrency[(currency ?? 'USD').toUpperCase()] ?? 2;
+/**
+ * QBO keeps amounts at the currency's ISO 4217 decimals. A document without CurrencyRef is in the
+ * company's home currency, which the product has always taken as USD here.
+ */
+export const qboDecimals = (currency: string | undefined): number => currencyDecimals(currency ?? 'USD');
 
 type Wire = Record<string, unknown>;
 const ref = (value: string | undefined) => (value === undefined ? undefined : { value });
@@ -96,55 +91,76 @@ function header(document: LedgerDocument): Wire {
   };
 }
 
-function salesLines(document: SalesOrBillDocument): Wire[] {
-  return document.lines.map((line) => ({
-    DetailType: 'SalesItemLineDetail',
-    Amount: minorToNumber(line.amountMinor, document.decimals),
-    ...(line.description ? { Description: line.description } : {}),
-    SalesItemLineDetail: {
-      ...(line.itemKey ? { ItemRef: ref(line.itemKey) } : {}),
-      ...quantityAndPrice(line, document.decimals),
-      ...(line.taxKey ? { TaxCodeRef: ref(line.taxKey) } : {}),
-      ...(line.classKey ? { ClassRef: ref(line.classKey) } : {}),
-    },
-  }));
+function salesLines(document: SalesOrBillDocument, tax: QboTaxSetup): Wire[] {
+  return document.lines.map((line) => {
+    const taxCode = lineTaxCode(line, tax, document.number);
+    return {
+      DetailType: 'SalesItemLineDetail',
+      Amount: minorToNumber(line.amountMinor, document.decimals),
+      ...(line.description ? { Description: line.description } : {}),
+      SalesItemLineDetail: {
+        ...(line.itemKey ? { ItemRef: ref(line.itemKey) } : {}),
+        ...quantityAndPrice(line, document.decimals),
+        ...(taxCode ? { TaxCodeRef: ref(taxCode) } : {}),
+        ...(line.classKey ? { ClassRef: ref(line.classKey) } : {}),
+      },
+    };
+  });
 }
 
-function expenseLines(document: SalesOrBillDocument): Wire[] {
-  return document.lines.map((line) => ({
-    DetailType: 'AccountBasedExpenseLineDetail',
-    Amount: minorToNumber(line.amountMinor, document.decimals),
-    ...(line.description ? { Description: line.description } : {}),
-    AccountBasedExpenseLineDetail: {
-      AccountRef: ref(line.accountKey),
-      ...(line.taxKey ? { TaxCodeRef: ref(line.taxKey) } : {}),
-      ...(line.classKey ? { ClassRef: ref(line.classKey) } : {}),
-    },
-  }));
+function expenseLines(document: SalesOrBillDocument, tax: QboTaxSetup): Wire[] {
+  return document.lines.map((line) => {
+    // Outside the US the same rule as a sale's line: a code on every line (exempt where untaxed).
+    // A US bill carries no sales tax: a line keeps the code it was mapped with, if any.
+    const taxCode = tax.model === 'global' ? lineTaxCode(line, tax, document.number) : line.taxKey;
+    return {
+      DetailType: 'AccountBasedExpenseLineDetail',
+      Amount: minorToNumber(line.amountMinor, document.decimals),
+      ...(line.description ? { Description: line.description } : {}),
+      AccountBasedExpenseLineDetail: {
+        AccountRef: ref(line.accountKey),
+        ...(taxCode ? { TaxCodeRef: ref(taxCode) } : {}),
+        ...(line.classKey ? { ClassRef: ref(line.classKey) } : {}),
+      },
+    };
+  });
 }
 
-/** Invoice or CreditMemo. CW's stated tax goes in TxnTaxDetail.TotalTax so QBO's total matches CW's. */
-export function toQboSales(document: SalesOrBillDocument, customerId: string): Wire {
+/**
+ * Invoice or CreditMemo. CW's tax is stated the way the company's edition takes an override (see
+ * QboTaxModel), so QBO's tax per rate and total are CW's.
+ */
+export function toQboSales(
+  document: SalesOrBillDocument,
+  customerId: string,
+  tax: QboTaxSetup = usTax,
+): Wire {
   return {
     ...header(document),
     CustomerRef: { value: customerId },
     ...(document.dueDate && document.type === 'invoice' ? { DueDate: document.dueDate } : {}),
     // The ledger's terms, mapped from CW's billing terms; QBO keeps DueDate as CW computed it.
     ...(document.terms && document.type === 'invoice' ? { SalesTermRef: { value: document.terms } } : {}),
-    Line: salesLines(document),
-    TxnTaxDetail: { TotalTax: minorToNumber(document.taxMinor, document.decimals) },
+    Line: salesLines(document, tax),
+    ...salesTaxFields(document, tax),
   };
 }
 
-export function toQboBill(document: SalesOrBillDocument, vendorId: string): Wire {
+/**
+ * Bill. Outside the US, CW's purchase tax is stated as for a sale (TaxLine per rate of the codes'
+ * purchase rates, GlobalTaxCalculation), by the same code; a US bill states a TotalTax if it has tax.
+ */
+export function toQboBill(document: SalesOrBillDocument, vendorId: string, tax: QboTaxSetup = usTax): Wire {
   return {
     ...header(document),
     VendorRef: { value: vendorId },
     ...(document.dueDate ? { DueDate: document.dueDate } : {}),
-    Line: expenseLines(document),
-    ...(document.taxMinor !== 0n
-      ? { TxnTaxDetail: { TotalTax: minorToNumber(document.taxMinor, document.decimals) } }
-      : {}),
+    Line: expenseLines(document, tax),
+    ...(tax.model === 'global'
+      ? salesTaxFields(document, tax)
+      : document.taxMinor !== 0n
+        ? { TxnTaxDetail: { TotalTax: minorToNumber(document.taxMinor, document.decimals) } }
+        : {}),
   };
 }
 
@@ -165,11 +181,18 @@ export function toQboJournalEntry(document: JournalDocument): Wire {
   };
 }
 
-/** The wire entity for any document type; partyId is required except for journals. */
-export function toQboEntity(document: LedgerDocument, partyId: string | undefined): Wire {
+/**
+ * The wire entity for any document type; partyId is required except for journals. `tax` is how the
+ * company takes tax (read from its preferences); US is what QBO assumed before there were others.
+ */
+export function toQboEntity(
+  document: LedgerDocument,
+  partyId: string | undefined,
+  tax: QboTaxSetup = usTax,
+): Wire {
   if (document.type === 'journal') return toQboJournalEntry(document);
   if (!partyId) throw new Error(`a ${document.type} needs a party id`);
-  return document.type === 'bill' ? toQboBill(document, partyId) : toQboSales(document, partyId);
+  return document.type === 'bill' ? toQboBill(document, partyId, tax) : toQboSales(document, partyId, tax);
 }
 
 /** Sum of what the wire entity states, in minor units (lines plus tax; journals: the debits). */
@@ -190,8 +213,10 @@ export function toDocumentRef(
   appUrl: string | undefined,
 ): LedgerDocumentRef {
   const currency = entity.CurrencyRef?.value ?? 'USD';
-  const decimals = currencyDecimals(currency);
-  const totalMinor = toMinor(entity.TotalAmt ?? 0, decimals);
+  const decimals = qboDecimals(currency);
+  // A JournalEntry response has no TotalAmt (domain.md §8): its debit lines are its total.
+  const totalMinor =
+    type === 'journal' ? journalDebitsMinor(entity, decimals) : toMinor(entity.TotalAmt ?? 0, decimals);
   const balanceMinor = type === 'journal' ? 0n : toMinor(entity.Balance ?? entity.TotalAmt ?? 0, decimals);
   return {
     type,
@@ -200,10 +225,18 @@ export function toDocumentRef(
     totalMinor,
     balanceMinor,
     currency,
+    decimals,
     status: statusOf(type, entity, totalMinor, balanceMinor),
     version: entity.SyncToken,
     url: appUrl ? `${appUrl.replace(/\/$/, '')}/app/${appPage[type]}?txnId=${entity.Id}` : undefined,
   };
+}
+
+function journalDebitsMinor(entity: QboDocument, decimals: number): bigint {
+  let debits = 0n;
+  for (const line of entity.Line ?? [])
+    if (line.JournalEntryLineDetail?.PostingType === 'Debit') debits += toMinor(line.Amount ?? 0, decimals);
+  return debits;
 }
 
 function statusOf(

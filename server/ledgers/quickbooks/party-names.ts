@@ -27,3 +27,34 @@ export function displayNameCandidates(name: string, kind: 'customer' | 'vendor',
 
 /** A string literal in QBO's query language: quotes escaped with a backslash. */
 export const queryLiteral = (value: string) => `'${value.replace(/\\/g, '\\\\').replace(/'/g, "\\'")}'`;
+
+/** What a party look-up needs of a QBO Customer or Vendor row. */
+export interface PartyRow {
+  Id: string;
+  DisplayName: string;
+  AcctNum?: string | undefined;
+  Notes?: string | undefined;
+}
+
+/**
+ * Of the rows found under our candidate names, ours: the one we created for this CW company (its
+ * Notes name it) or holding its account number, else the earliest candidate name present. QBO
+ * compares names without case (the simulator follows), so the match here does too. Pure.
+ */
+export function pickParty<T extends PartyRow>(
+  rows: readonly T[],
+  candidates: readonly string[],
+  party: { cwId: string; accountNumber: string | undefined },
+): T | undefined {
+  const ours = rows.find(
+    (row) =>
+      (party.cwId && row.Notes === `ConnectWise company ${party.cwId}`) ||
+      (party.accountNumber && row.AcctNum === party.accountNumber),
+  );
+  if (ours) return ours;
+  for (const name of candidates) {
+    const row = rows.find((r) => r.DisplayName.toLowerCase() === name.toLowerCase());
+    if (row) return row;
+  }
+  return undefined;
+}

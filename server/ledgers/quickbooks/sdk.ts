@@ -1,4 +1,5 @@
 import { createRequire } from 'node:module';
+import { isQuickBooksWrite } from '../../metering/periods.js';
 import type { AccessTokenSource, CallGate } from '../ledger.js';
 import { LedgerError } from '../ledger-error.js';
 import { toLedgerError } from './errors.js';
@@ -27,7 +28,7 @@ type SdkMethod = (...args: unknown[]) => void;
  * deletes `requestId` from the entity it is given) and turns every failure into a LedgerError.
  */
 export function callSdk(settings: SdkSettings, method: string, ...args: unknown[]): Promise<unknown> {
-  return settings.gate.run(() => callSdkNow(settings, method, ...args));
+  return settings.gate.run(() => callSdkNow(settings, method, ...args), { write: isQuickBooksWrite(method) });
 }
 
 async function callSdkNow(settings: SdkSettings, method: string, ...args: unknown[]): Promise<unknown> {
@@ -69,7 +70,12 @@ async function callSdkNow(settings: SdkSettings, method: string, ...args: unknow
     });
   } catch (error) {
     const ledgerError = toLedgerError(error);
-    if (ledgerError.code === 'ledger_unauthorized') settings.tokens.invalidate();
+    if (ledgerError.code === 'ledger_unauthorized') {
+      // A refused token (401) is refreshed once; a refusal a refresh cannot fix (403 / 3100)
+      // turns the connection needs_reconnect instead, so no call refreshes in a loop.
+      if (ledgerError.retryable) settings.tokens.invalidate();
+      else await settings.tokens.refused?.(ledgerError.providerMessage);
+    }
     throw ledgerError;
   } finally {
     clearTimeout(timer);

@@ -21,14 +21,23 @@ export const documentSchema = z.looseObject({
   PrivateNote: z.string().optional(),
   CustomerRef: refSchema.optional(),
   MetaData: metaData.optional(),
+  /** Read for journals only (their total is their debit lines). */
+  Line: z
+    .array(
+      z.looseObject({
+        Amount: amount.optional(),
+        JournalEntryLineDetail: z.looseObject({ PostingType: z.string().optional() }).optional(),
+      }),
+    )
+    .optional(),
 });
 export type QboDocument = z.infer<typeof documentSchema>;
 
 export const partySchema = z.looseObject({
   Id: z.string(),
-  SyncToken: z.string(),
   DisplayName: z.string(),
   AcctNum: z.string().optional(),
+  Notes: z.string().optional(),
   Active: z.boolean().optional(),
 });
 
@@ -71,4 +80,23 @@ export const cdcResponseSchema = z.looseObject({
   CDCResponse: z.array(
     z.looseObject({ QueryResponse: z.array(z.record(z.string(), z.unknown())).optional() }),
   ),
+});
+
+/** A TaxCode: the rates it charges on sales (TaxRateDetail per rate). */
+const taxRateList = z
+  .looseObject({
+    TaxRateDetail: z.array(z.looseObject({ TaxRateRef: z.looseObject({ value: z.string() }) })).optional(),
+  })
+  .optional();
+/** A TaxCode: its sales rates (invoices) and purchase rates (bills), Finance.xsd TaxCode. */
+export const taxCodeSchema = z.looseObject({
+  Id: z.string(),
+  SalesTaxRateList: taxRateList,
+  PurchaseTaxRateList: taxRateList,
+});
+
+/** A TaxRate: RateValue is the percent ("20", "7.25"). */
+export const taxRateSchema = z.looseObject({
+  Id: z.string(),
+  RateValue: z.union([z.number(), z.string()]).optional(),
 });

@@ -22,7 +22,7 @@ import {
   toXeroDocument,
   toXeroJournal,
 } from './mapping.js';
-import { paymentsSince } from './payments-since.js';
+import { paymentsOfInvoice, paymentsSince } from './payments-since.js';
 import { listAccounts, listClasses, listItems, listTaxCodes } from './reference-lists.js';
 import {
   allocationWire,
@@ -31,6 +31,7 @@ import {
   envelope,
   invoiceWire,
   manualJournalWire,
+  organisationWire,
 } from './wire.js';
 import { idempotencyKeyFor, XeroApi } from './xero-api.js';
 
@@ -41,7 +42,10 @@ export interface XeroLedgerConfig {
   tokens: AccessTokenSource;
   /** Base of deep links into the Xero web app. */
   appUrl?: string;
-  /** Manual journals are always in the organisation's base currency. */
+  /**
+   * Manual journals are always in the organisation's base currency. Read from GET /Organisation
+   * when not given; given only where the caller has just read it.
+   */
   baseCurrency?: string;
   timeoutMs?: number;
   /** Shared call limits and retries around every SDK call (see ledger-registry.ts). */
@@ -61,7 +65,21 @@ const LIVE_FIRST = (ref: LedgerDocumentRef) => (ref.status === 'deleted' || ref.
 export function createXeroLedger(config: XeroLedgerConfig): Ledger {
   const xero = new XeroApi(config);
   const links: LinkOptions = { appUrl: (config.appUrl ?? 'https://go.xero.com').replace(/\/+$/, '') };
-  const baseCurrency = config.baseCurrency ?? 'USD';
+  // Read once per ledger instance from /Organisation (domain.md §8: journals have no currency of
+  // their own); a failed read is not remembered, so the next call asks again.
+  let organisationCurrency: Promise<string> | undefined = config.baseCurrency
+    ? Promise.resolve(config.baseCurrency)
+    : undefined;
+  const baseCurrency = (): Promise<string> => {
+    organisationCurrency ??= xero
+      .call(envelope('Organisations', organisationWire), (api, t) => api.getOrganisations(t))
+      .then((body) => first(body.Organisations, 'organisation').BaseCurrency)
+      .catch((error: unknown) => {
+        organisationCurrency = undefined;
+        throw error;
+      });
+    return organisationCurrency;
+  };
   const invoices = envelope('Invoices', invoiceWire);
   const creditNotes = envelope('CreditNotes', creditNoteWire);
   const journals = envelope('ManualJournals', manualJournalWire);
@@ -117,9 +135,11 @@ export function createXeroLedger(config: XeroLedgerConfig): Ledger {
       } else {
         const where = chunk.map((n) => `Narration.StartsWith(${quote(n)})`).join(' OR ');
         const body = await xero.call(journals, (api, t) => api.getManualJournals(t, undefined, where));
+        // The list carries JournalLines: [] without `page` (domain.md §8), so a journal's total
+        // is read from the journal itself, by id: only for the few whose number matched.
         for (const wire of body.ManualJournals) {
           if (chunk.includes(journalNumberOf(wire.Narration)))
-            keep(fromXeroJournal(wire, baseCurrency, links));
+            keep(await get('journal', wire.ManualJournalID));
         }
       }
     }
@@ -133,10 +153,21 @@ export function createXeroLedger(config: XeroLedgerConfig): Ledger {
     }
     if (type === 'journal') {
       const body = await xero.call(journals, (api, t) => api.getManualJournal(t, id));
-      return fromXeroJournal(first(body.ManualJournals, 'manual journal'), baseCurrency, links);
+      return fromXeroJournal(first(body.ManualJournals, 'manual journal'), await baseCurrency(), links);
     }
     const body = await xero.call(invoices, (api, t) => api.getInvoice(t, id, UNIT_DP));
     return fromXeroInvoice(first(body.Invoices, 'invoice'), links);
+  }
+
+  /** What `write` refuses before its request, without the request. */
+  async function preflight(document: LedgerDocument): Promise<void> {
+    if (document.type === 'journal') {
+      const base = await baseCurrency();
+      if (document.currency.toUpperCase() !== base) throw journalCurrencyError(document, base);
+      toXeroJournal(document);
+      return;
+    }
+    toXeroDocument(document, 'preflight');
   }
 
   /** One document per request: a multi-document write can half-succeed behind a 400. */
@@ -148,6 +179,8 @@ export function createXeroLedger(config: XeroLedgerConfig): Ledger {
   ) {
     const idempotencyKey = idempotencyKeyFor(key);
     if (document.type === 'journal') {
+      const base = await baseCurrency();
+      if (document.currency.toUpperCase() !== base) throw journalCurrencyError(document, base);
       const model = xero.model<ManualJournals>(
         { ManualJournals: [toXeroJournal(document, existingId)] },
         'ManualJournals',
@@ -157,7 +190,7 @@ export function createXeroLedger(config: XeroLedgerConfig): Ledger {
           ? api.updateManualJournal(t, existingId, model, idempotencyKey)
           : api.createManualJournals(t, model, true, idempotencyKey),
       );
-      return fromXeroJournal(first(body.ManualJournals, 'manual journal'), document.currency, links);
+      return fromXeroJournal(first(body.ManualJournals, 'manual journal'), base, links);
     }
     if (!partyId) throw mappingError(`Document ${document.number} needs a Xero contact; none was given.`);
     const { collection, body: wire } = toXeroDocument(document, partyId, existingId);
@@ -201,6 +234,7 @@ export function createXeroLedger(config: XeroLedgerConfig): Ledger {
     kind: 'xero',
     findByNumbers,
     get,
+    preflight,
     create: (document, partyId, key) => write(document, partyId, key),
     update: (existing, document, partyId, key) => write(document, partyId, key, existing.id),
     ensureParty,
@@ -232,6 +266,7 @@ export function createXeroLedger(config: XeroLedgerConfig): Ledger {
       return { id: allocation.AllocationID ?? `${input.creditId}:${input.invoiceId}` };
     },
     paymentsSince: (since) => paymentsSince(xero, since),
+    paymentsNamed: (change) => paymentsOfInvoice(xero, change),
     listAccounts: () => listAccounts(xero),
     listTaxCodes: () => listTaxCodes(xero),
     listClasses: () => listClasses(xero),
@@ -240,3 +275,8 @@ export function createXeroLedger(config: XeroLedgerConfig): Ledger {
     listTerms: async () => [],
   };
 }
+
+const journalCurrencyError = (document: LedgerDocument, base: string) =>
+  mappingError(
+    `Journal ${document.number} is in ${document.currency}, but Xero books manual journals in the organisation's base currency, ${base}, and converts nothing. Post it in ConnectWise in ${base}, or enter it in Xero by hand with the converted amounts.`,
+  );

@@ -76,6 +76,13 @@ function retryAfterMs(headers: Record<string, unknown>): number | undefined {
   return Number.isNaN(at) ? undefined : Math.max(0, at - Date.now());
 }
 
+/**
+ * Xero's refusal of a document dated in a locked period, a ValidationException whose message is
+ * "The document date cannot be before the period lock date, currently set at 30-Nov-2018" or "...
+ * the end of year lock date ..." (real messages quoted in Emersion's and Chargebee's help pages).
+ */
+const lockRefusal = /cannot be before the (period|end of year) lock date/i;
+
 /** One SDK rejection as a LedgerError with a catalogue code, Xero's message and whether to retry. */
 export function toLedgerError(rejection: unknown): LedgerError {
   if (rejection instanceof LedgerError) return rejection;
@@ -95,7 +102,11 @@ export function toLedgerError(rejection: unknown): LedgerError {
     const duplicate = /must be unique/i.test(message);
     return new LedgerError({
       ...base,
-      code: duplicate ? 'ledger_duplicate_number' : 'ledger_validation',
+      code: duplicate
+        ? 'ledger_duplicate_number'
+        : lockRefusal.test(message)
+          ? 'period_locked'
+          : 'ledger_validation',
       providerCode: isRecord(body) && typeof body.Type === 'string' ? body.Type : undefined,
       retryable: false,
     });

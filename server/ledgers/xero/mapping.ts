@@ -9,8 +9,8 @@ import type {
   SalesOrBillDocument,
 } from '../ledger.js';
 import { LedgerError } from '../ledger-error.js';
-import { currencyDecimals, XERO_AMOUNT_DECIMALS, XERO_UNIT_DECIMALS } from './currency.js';
-import { allocateTax } from './tax-allocation.js';
+import { XERO_AMOUNT_DECIMALS, XERO_UNIT_DECIMALS } from './currency.js';
+import { lineTaxesOf } from './tax-allocation.js';
 import {
   type CreditNoteWire,
   fromMsDate,
@@ -71,36 +71,47 @@ export function toXeroDocument(
       'out_of_balance',
     );
   }
-  const taxed = doc.lines.map((l) => l.taxKey !== undefined && l.taxKey !== '');
-  if (doc.taxMinor !== 0n && !taxed.some(Boolean)) {
-    throw mappingError(
-      `Document ${doc.number} has tax ${formatMinor(doc.taxMinor, doc.decimals)} but no line has a tax code mapped.`,
-    );
-  }
-  const taxShares = allocateTax(
-    doc.lines.map((l) => l.amountMinor),
-    taxed,
-    doc.taxMinor,
-  );
-  const noTax = doc.taxMinor === 0n && !taxed.some(Boolean);
+  const lineTaxes = lineTaxesOf(doc, xeroStep(doc.decimals));
+  if (!lineTaxes.ok) throw mappingError(lineTaxes.problem);
+  const noTax = doc.taxMinor === 0n && lineTaxes.taxes.every((t) => t === undefined);
   const credit = doc.type === 'credit_memo';
+  const type = XERO_TYPES[doc.type][doc.party.kind];
   const body: XeroWire = {
-    Type: XERO_TYPES[doc.type][doc.party.kind],
+    Type: type,
     ...(existingId ? { [credit ? 'CreditNoteID' : 'InvoiceID']: existingId } : {}),
     [credit ? 'CreditNoteNumber' : 'InvoiceNumber']: doc.number,
     Contact: { ContactID: contactId },
     Date: doc.date,
     ...(doc.dueDate && !credit ? { DueDate: doc.dueDate } : {}),
-    ...(doc.memo ? { Reference: doc.memo } : {}),
+    // Reference is "ACCREC only" on Invoice and "ACCRECCREDIT only" on CreditNote
+    // (xero_accounting.yaml, the Reference descriptions; domain.md §8): never on bills.
+    ...(doc.memo && referenceTypes.has(type) ? { Reference: doc.memo } : {}),
     CurrencyCode: doc.currency,
     Status: 'AUTHORISED',
     LineAmountTypes: noTax ? 'NoTax' : 'Exclusive',
-    LineItems: doc.lines.map((line, i) => toXeroLine(line, doc, noTax ? undefined : taxShares[i]!)),
+    LineItems: doc.lines.map((line, i) => toXeroLine(line, doc, noTax, lineTaxes.taxes[i])),
   };
   return { collection: credit ? 'CreditNotes' : 'Invoices', body };
 }
 
-function toXeroLine(line: DocumentLine, doc: SalesOrBillDocument, taxMinor: bigint | undefined): XeroWire {
+const referenceTypes = new Set(['ACCREC', 'ACCRECCREDIT']);
+
+/**
+ * The tax type of a line CW did not tax, unless the connection maps one (tax code `__exempt__`):
+ * NONE is the no-tax rate Xero organisations hold (xero_accounting.yaml TaxType enum).
+ */
+export const defaultExemptTaxType = 'NONE';
+
+/** The smallest amount Xero holds, in the document's minor units (it keeps 2 decimals everywhere). */
+const xeroStep = (decimals: number) =>
+  decimals > XERO_AMOUNT_DECIMALS ? 10n ** BigInt(decimals - XERO_AMOUNT_DECIMALS) : 1n;
+
+function toXeroLine(
+  line: DocumentLine,
+  doc: SalesOrBillDocument,
+  noTax: boolean,
+  taxMinor: bigint | undefined,
+): XeroWire {
   if (line.itemKey && line.itemKey.length > XERO_LIMITS.itemCode) {
     throw mappingError(
       `Item code "${line.itemKey}" is ${line.itemKey.length} characters; Xero allows ${XERO_LIMITS.itemCode}. Map the ConnectWise product to a shorter Xero item code, or send the line without an item.`,
@@ -118,10 +129,24 @@ function toXeroLine(line: DocumentLine, doc: SalesOrBillDocument, taxMinor: bigi
     LineAmount: amount,
     AccountCode: line.accountKey,
     ...(line.itemKey ? { ItemCode: line.itemKey } : {}),
-    ...(line.taxKey ? { TaxType: line.taxKey } : {}),
-    ...(taxMinor !== undefined ? { TaxAmount: xeroAmount(taxMinor, doc) } : {}),
+    ...lineTax(line, noTax, taxMinor, doc),
     ...(line.classKey ? { Tracking: [trackingOf(line.classKey)] } : {}),
   };
+}
+
+/**
+ * A taxed line carries its tax type and CW's tax for it; a line CW did not tax carries the exempt
+ * type at zero, so Xero cannot charge tax CW did not.
+ */
+function lineTax(
+  line: DocumentLine,
+  noTax: boolean,
+  taxMinor: bigint | undefined,
+  doc: SalesOrBillDocument,
+): XeroWire {
+  if (noTax) return line.taxKey ? { TaxType: line.taxKey } : {};
+  if (taxMinor === undefined) return { TaxType: line.taxKey || defaultExemptTaxType, TaxAmount: 0 };
+  return { ...(line.taxKey ? { TaxType: line.taxKey } : {}), TaxAmount: xeroAmount(taxMinor, doc) };
 }
 
 /** Our class key for Xero tracking is `categoryId:optionId` (see listClasses). */
@@ -241,10 +266,15 @@ export interface LinkOptions {
   appUrl: string;
 }
 
+/**
+ * Xero answers every amount at 2 dp whatever the currency ("Rounding in Xero" developer guide, see
+ * domain.md §8): read at that precision, never the currency's, so ISK 24800.50 is not rounded away.
+ */
+const readDecimals = XERO_AMOUNT_DECIMALS;
+
 export function fromXeroInvoice(wire: InvoiceWire, links: LinkOptions): LedgerDocumentRef {
-  const decimals = currencyDecimals(wire.CurrencyCode);
-  const totalMinor = toMinor(wire.Total, decimals);
-  const balanceMinor = toMinor(wire.AmountDue, decimals);
+  const totalMinor = toMinor(wire.Total, readDecimals);
+  const balanceMinor = toMinor(wire.AmountDue, readDecimals);
   const type: DocumentType = wire.Type === 'ACCPAY' ? 'bill' : 'invoice';
   return {
     type,
@@ -253,6 +283,7 @@ export function fromXeroInvoice(wire: InvoiceWire, links: LinkOptions): LedgerDo
     totalMinor,
     balanceMinor,
     currency: wire.CurrencyCode,
+    decimals: readDecimals,
     status: statusOf(wire.Status, totalMinor, balanceMinor),
     version: wire.UpdatedDateUTC,
     url: `${links.appUrl}/${type === 'bill' ? 'AccountsPayable/View.aspx' : 'AccountsReceivable/View.aspx'}?InvoiceID=${wire.InvoiceID}`,
@@ -260,9 +291,8 @@ export function fromXeroInvoice(wire: InvoiceWire, links: LinkOptions): LedgerDo
 }
 
 export function fromXeroCreditNote(wire: CreditNoteWire, links: LinkOptions): LedgerDocumentRef {
-  const decimals = currencyDecimals(wire.CurrencyCode);
-  const totalMinor = toMinor(wire.Total, decimals);
-  const balanceMinor = toMinor(wire.RemainingCredit ?? wire.Total, decimals);
+  const totalMinor = toMinor(wire.Total, readDecimals);
+  const balanceMinor = toMinor(wire.RemainingCredit ?? wire.Total, readDecimals);
   return {
     type: 'credit_memo',
     id: wire.CreditNoteID,
@@ -270,6 +300,7 @@ export function fromXeroCreditNote(wire: CreditNoteWire, links: LinkOptions): Le
     totalMinor,
     balanceMinor,
     currency: wire.CurrencyCode,
+    decimals: readDecimals,
     status: statusOf(wire.Status, totalMinor, balanceMinor),
     version: wire.UpdatedDateUTC,
     url: `${links.appUrl}/AccountsReceivable/ViewCreditNote.aspx?creditNoteID=${wire.CreditNoteID}`,
@@ -281,9 +312,8 @@ export function fromXeroJournal(
   currency: string,
   links: LinkOptions,
 ): LedgerDocumentRef {
-  const decimals = currencyDecimals(currency);
   const debits = sumMinor(
-    (wire.JournalLines ?? []).map((l) => toMinor(l.LineAmount, decimals)).filter((a) => a > 0n),
+    (wire.JournalLines ?? []).map((l) => toMinor(l.LineAmount, readDecimals)).filter((a) => a > 0n),
   );
   return {
     type: 'journal',
@@ -292,6 +322,7 @@ export function fromXeroJournal(
     totalMinor: debits,
     balanceMinor: 0n,
     currency,
+    decimals: readDecimals,
     status:
       wire.Status === 'DRAFT'
         ? 'draft'
@@ -318,8 +349,9 @@ export function fromXeroPayment(wire: PaymentWire): LedgerPayment {
     id: wire.PaymentID,
     documentId: document.id,
     documentNumber: document.number,
-    amountMinor: toMinor(wire.Amount, currencyDecimals(currency)),
+    amountMinor: toMinor(wire.Amount, readDecimals),
     currency,
+    decimals: readDecimals,
     date: fromMsDate(wire.Date).slice(0, 10),
     state: wire.Status === 'DELETED' ? 'deleted' : 'active',
     updatedAt: fromMsDate(wire.UpdatedDateUTC),

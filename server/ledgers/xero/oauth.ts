@@ -170,21 +170,34 @@ export function createXeroOAuth(config: XeroOAuthConfig) {
 }
 export type XeroOAuth = ReturnType<typeof createXeroOAuth>;
 
-/** invalid_grant (a spent or revoked refresh token) means the user must connect again. */
+/**
+ * Only a refused grant or client (invalid_grant, a 4xx) means the user must connect again. Xero's
+ * identity service answering 5xx, 429 or not at all is retryable: the grant is still good.
+ * The raw error is not kept as `cause`: openid-client's error holds the HTTP response.
+ */
 async function oauthCall<T>(run: () => Promise<T>): Promise<T> {
   try {
     return await run();
   } catch (error) {
     if (error instanceof errors.OPError) {
+      const status = error.response?.statusCode;
+      const providerMessage = error.error_description
+        ? `${error.error}: ${error.error_description}`
+        : (error.error ?? 'oauth error');
+      if (status !== undefined && (status >= 500 || status === 429 || status === 408))
+        throw new LedgerError({
+          code: status === 429 ? 'ledger_rate_limited' : 'ledger_unavailable',
+          providerMessage: `Xero's identity service answered HTTP ${status}: ${providerMessage}`,
+          retryable: true,
+          retryAfterMs: status === 429 ? 60_000 : undefined,
+          status,
+        });
       throw new LedgerError({
         code: 'ledger_unauthorized',
-        providerMessage: error.error_description
-          ? `${error.error}: ${error.error_description}`
-          : (error.error ?? 'oauth error'),
+        providerMessage,
         providerCode: error.error,
         retryable: false,
-        status: error.response?.statusCode,
-        cause: error,
+        status,
       });
     }
     if (error instanceof errors.RPError) {
@@ -192,7 +205,6 @@ async function oauthCall<T>(run: () => Promise<T>): Promise<T> {
         code: 'ledger_bad_response',
         providerMessage: error.message,
         retryable: false,
-        cause: error,
       });
     }
     throw toLedgerError(error);

@@ -1,4 +1,4 @@
-import type { LedgerPayment } from '../ledger.js';
+import type { LedgerChange, LedgerPayment } from '../ledger.js';
 import { fromXeroPayment } from './mapping.js';
 import { envelope, paymentWire } from './wire.js';
 import type { XeroApi } from './xero-api.js';
@@ -17,4 +17,23 @@ export async function* paymentsSince(xero: XeroApi, since: Date): AsyncGenerator
     if (body.Payments.length > 0) yield body.Payments.map(fromXeroPayment);
     if (body.Payments.length < PAGE_SIZE) return;
   }
+}
+
+/**
+ * Xero sends no payment events, but a payment applied to (or removed from) an invoice updates it:
+ * an INVOICE UPDATE event has that invoice's payments read, deleted ones included (Status DELETED),
+ * in one call. A CREATE is not read: a new invoice carries no payment, and ours would cost a call
+ * per push. The id goes into the filter as a GUID only: anything else is no invoice id.
+ */
+export async function paymentsOfInvoice(
+  xero: XeroApi,
+  change: LedgerChange,
+): Promise<LedgerPayment[] | undefined> {
+  if (change.entity.toUpperCase() !== 'INVOICE' || change.operation.toUpperCase() !== 'UPDATE')
+    return undefined;
+  if (!/^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i.test(change.id)) return undefined;
+  const body = await xero.call(envelope('Payments', paymentWire), (api, t) =>
+    api.getPayments(t, undefined, `Invoice.InvoiceID==Guid("${change.id}")`, 'UpdatedDateUTC ASC'),
+  );
+  return body.Payments.map(fromXeroPayment);
 }

@@ -6,26 +6,16 @@ import { z } from 'zod';
  */
 const money = z.number();
 
-export const lineItemWire = z.looseObject({
-  Description: z.string().optional(),
-  Quantity: z.number().optional(),
-  UnitAmount: z.number().optional(),
-  LineAmount: money.optional(),
-  TaxAmount: money.optional(),
-  AccountCode: z.string().optional(),
-  ItemCode: z.string().optional(),
-  TaxType: z.string().optional(),
-});
-
+/**
+ * What the product reads of an invoice, bill or credit note. Lines, SubTotal and TotalTax are
+ * written, never read back: left undeclared, a surprise in them cannot refuse an answer.
+ */
 const documentFields = {
   Type: z.string(),
   Status: z.string(),
   CurrencyCode: z.string(),
   Total: money,
-  SubTotal: money.optional(),
-  TotalTax: money.optional(),
   UpdatedDateUTC: z.string().optional(),
-  LineItems: z.array(lineItemWire).optional(),
 };
 
 export const invoiceWire = z.looseObject({
@@ -111,6 +101,15 @@ export const itemWire = z.looseObject({
   Description: z.string().optional(),
 });
 export const allocationWire = z.looseObject({ AllocationID: z.string().optional(), Amount: money });
+
+/** GET /Organisation: only what the product reads. */
+export const organisationWire = z.looseObject({
+  OrganisationID: z.string().optional(),
+  BaseCurrency: z.string().regex(/^[A-Z]{3}$/, 'a three-letter ISO 4217 code'),
+  /** "Shown if set" (xero_accounting.yaml): `/Date(ms+0000)/`. Read as dates in books-lock terms. */
+  PeriodLockDate: z.string().optional(),
+  EndOfYearLockDate: z.string().optional(),
+});
 
 /** `{Invoices:[...]}` and friends: the envelope every accounting endpoint answers with. */
 export const envelope = <K extends string, T extends z.ZodType>(key: K, item: T) =>

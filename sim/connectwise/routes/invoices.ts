@@ -4,6 +4,7 @@ import { deliverInvoiceCallbacks } from '../callbacks.js';
 import { invalidObject, notFound } from '../errors.js';
 import { patchInvoice } from '../invoice-patch.js';
 import { invoiceWire, minus, plus } from '../invoice-wire.js';
+import { applyPatch } from '../json-patch.js';
 import { idParam, sendPage } from '../paging.js';
 import type { InvoiceRecord } from '../seed-schema.js';
 import type { ConnectWiseState, Payment } from '../state.js';
@@ -51,12 +52,48 @@ export function invoiceRoutes(state: ConnectWiseState): Router {
       ),
     );
   });
+  /** The invoice's own payments (credit memo applications are listed beside them, not counted). */
+  const paymentsOf = (invoiceId: number) =>
+    state.payments.filter((p) => p.invoice.id === invoiceId && !(p as { creditMemo?: unknown }).creditMemo);
+  /**
+   * PATCH /finance/invoices/{parentId}/payments/{id} with JSON-patch operations (connectwise-rest
+   * ManageTypes patchFinanceInvoicesByParentIdPaymentsById, answering the Payment). Only `amount`
+   * and `paymentDate` are changed here; the invoice's balance follows the amount, and more than the
+   * balance is refused as a new payment is.
+   */
+  router.patch('/finance/invoices/:id/payments/:paymentId', (req, res) => {
+    const invoice = find(idParam(req));
+    const payment = paymentsOf(invoice.id).find((p) => p.id === Number(req.params.paymentId));
+    if (!payment) throw notFound(`Payment ${req.params.paymentId}`);
+    const changed = { amount: payment.amount, paymentDate: payment.paymentDate };
+    applyPatch(changed, req.body);
+    const amount = z.number().positive().safeParse(changed.amount);
+    if (!amount.success) throw invalidObject('Payment', 'amount', 'amount must be a positive number');
+    const balance = plus(invoice, invoiceWire(invoice).balance, payment.amount);
+    if (amount.data > balance) {
+      throw invalidObject('Payment', 'amount', `Payment amount exceeds the invoice balance of ${balance}`);
+    }
+    invoice.payments = plus(invoice, minus(invoice, invoice.payments, payment.amount), amount.data);
+    invoice.balance = minus(invoice, balance, amount.data);
+    payment.amount = amount.data;
+    payment.paymentDate = String(changed.paymentDate);
+    res.json(payment);
+  });
   router.post('/finance/invoices/:id/payments', (req, res) => {
     const invoice = find(idParam(req));
     const parsed = paymentBody.safeParse(req.body);
     if (!parsed.success) {
       const issue = parsed.error.issues[0];
       throw invalidObject('Payment', String(issue?.path[0] ?? ''), issue?.message ?? 'invalid');
+    }
+    // Switch paymentsPerInvoice (state.ts): 'one' refuses a second payment, as integration vendors
+    // report of real CW (Zynk updates the existing payment instead; domain.md §8). Unverified.
+    if (state.behaviours.paymentsPerInvoice === 'one' && paymentsOf(invoice.id).length > 0) {
+      throw invalidObject(
+        'Payment',
+        'invoice',
+        'This invoice already has a payment; update the existing payment',
+      );
     }
     const balance = invoiceWire(invoice).balance;
     if (parsed.data.amount > balance) {
@@ -76,6 +113,21 @@ export function invoiceRoutes(state: ConnectWiseState): Router {
     invoice.payments = plus(invoice, invoice.payments, payment.amount);
     invoice.balance = minus(invoice, balance, payment.amount);
     res.status(201).json(payment);
+  });
+  /**
+   * DELETE /finance/invoices/{parentId}/payments/{id}: 204 No Content (connectwise-rest ManageTypes,
+   * deleteFinanceInvoicesByParentIdPaymentsById). Whether CW refuses to delete a payment already in
+   * a GL batch is not published; this simulator removes it either way.
+   */
+  router.delete('/finance/invoices/:id/payments/:paymentId', (req, res) => {
+    const invoice = find(idParam(req));
+    const paymentId = Number(req.params.paymentId);
+    const index = state.payments.findIndex((p) => p.id === paymentId && p.invoice.id === invoice.id);
+    if (index < 0) throw notFound(`Payment ${req.params.paymentId}`);
+    const [payment] = state.payments.splice(index, 1);
+    invoice.payments = minus(invoice, invoice.payments, payment!.amount);
+    invoice.balance = plus(invoice, invoiceWire(invoice).balance, payment!.amount);
+    res.status(204).end();
   });
   return router;
 }
@@ -101,7 +153,7 @@ export function invoiceControlRoutes(state: ConnectWiseState): Router {
       return;
     }
     invoice.status = { id: 2, name: 'Closed', isClosed: true };
-    invoice.dateClosed = new Date().toISOString().replace(/\.\d+Z$/, 'Z');
+    invoice.dateClosed = new Date(state.now()).toISOString().replace(/\.\d+Z$/, 'Z');
     await deliverInvoiceCallbacks(state, originOf(req), invoice, 'updated');
     res.json(invoiceWire(invoice));
   });

@@ -18,9 +18,41 @@ export function memberRoutes(state: ConnectWiseState): Router {
     const issued = res.locals.member as IssuedMemberHash | undefined;
     const member = issued && findMember(state, issued.memberId);
     if (!member) throw notFound('Member');
-    res.json(member);
+    res.json(myMemberInfo(member));
   });
   return router;
+}
+
+/**
+ * The fields of CW's `MyMemberInfo` (connectwise-rest ManageTypes, getSystemMyMembersInfo), which is
+ * not the whole Member: no securityRole, no email addresses (test/conformance/cw-endpoints.test.ts).
+ */
+const myMemberInfoFields = [
+  'id',
+  'identifier',
+  'firstName',
+  'middleInitial',
+  'lastName',
+  'fullName',
+  'defaultEmail',
+  'photo',
+  'licenseClass',
+  'inactiveFlag',
+  'timeZone',
+  'useBrowserLanguageFlag',
+  'defaultLocation',
+  'defaultDepartment',
+  'workRole',
+  'workType',
+  'dailyCapacity',
+  '_info',
+] as const;
+
+function myMemberInfo(member: Record<string, unknown>): Record<string, unknown> {
+  const info: Record<string, unknown> = {};
+  for (const field of myMemberInfoFields) if (member[field] !== undefined) info[field] = member[field];
+  info.fullName ??= [member.firstName, member.lastName].filter(Boolean).join(' ');
+  return info;
 }
 
 const findMember = (state: ConnectWiseState, identifier: string) =>

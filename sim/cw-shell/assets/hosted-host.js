@@ -32,8 +32,18 @@ export function hostPods({ member, onDirty = () => {} }) {
       headers: { 'content-type': 'application/json' },
       body: JSON.stringify({ member }),
     });
-    const data = response.ok ? await response.json() : null;
-    post(frame, { response: 'getmemberauthentication', data, _id: request._id ?? nextEventId++ });
+    const _id = request._id ?? nextEventId++;
+    if (response.ok) {
+      post(frame, { response: 'getmemberauthentication', data: await response.json(), _id });
+      return;
+    }
+    // Signed out: answered without a member, or with `errors` (the shell's switch, cw-shell.ts).
+    const refusal = await response.json().catch(() => ({}));
+    if (refusal.answer === 'errors') {
+      post(frame, { response: 'getmemberauthentication', errors: [refusal.error], _id });
+      return;
+    }
+    post(frame, { response: 'getmemberauthentication', data: null, _id });
   };
 
   const requests = {
@@ -60,7 +70,9 @@ export function hostPods({ member, onDirty = () => {} }) {
       requests[message.hosted_request.toLowerCase()]?.(frame, message);
       return;
     }
-    if (typeof message.event === 'string' && frame.waiting.has(message._id)) {
+    // CW's client script sends acknowledgements with the frame's frameID (domain.md §8): one without it
+    // is not this frame's answer.
+    if (typeof message.event === 'string' && message.frameID === frame.id && frame.waiting.has(message._id)) {
       frame.waiting.get(message._id)(message.result);
     }
   };

@@ -5,10 +5,12 @@ import type { Browser, FrameLocator, Page } from 'playwright-core';
 import { expect } from 'vitest';
 import type { LedgerKind } from '../../../server/ledgers/ledger.js';
 import { startCwShell } from '../../../sim/cw-shell/cw-shell.js';
+import { invoiceEditorFromCwSim } from '../../../sim/cw-shell/invoice-editor.js';
 import type { ShellCompany, ShellInvoice, ShellRecords } from '../../../sim/cw-shell/shell-records.js';
 import type { RunningSim } from '../../../sim/kit/listen.js';
 import { launchBrowser } from '../../support/browser.js';
 import { members } from '../../support/cw-tenant.js';
+import { conditionMs, uiActionMs } from '../../support/patience.js';
 import { type PipelineWorld, startPipelineWorld } from '../../support/pipeline-world.js';
 import { buildPodUi } from './build-pod-bundles.js';
 
@@ -27,13 +29,17 @@ const name = (m: (typeof members)[Member]) => `${m.firstName} ${m.lastName}`;
 
 /** What the simulated ConnectWise screens list: the CW simulator's own invoices and their companies. */
 async function shellRecordsOf(world: PipelineWorld): Promise<Partial<ShellRecords>> {
-  const { invoices } = await world.cwState();
+  const state = (await world.cwState()) as Awaited<ReturnType<PipelineWorld['cwState']>> & {
+    billingStatuses?: { id: number; name: string; inactiveFlag?: boolean }[];
+  };
+  const { invoices } = state;
   const money = (n: unknown) => Number(n ?? 0).toFixed(2);
   const shown: ShellInvoice[] = invoices.map((i) => ({
     id: i.id,
     invoiceNumber: i.invoiceNumber,
     type: i.type,
     status: i.status?.name ?? '',
+    statusId: i.status?.id,
     company: { id: i.company.id, name: i.company.name },
     date: String(i.date).slice(0, 10),
     dueDate: String(i.dueDate ?? i.date).slice(0, 10),
@@ -53,7 +59,10 @@ async function shellRecordsOf(world: PipelineWorld): Promise<Partial<ShellRecord
       city: 'Tampa',
       accountNumber: `AR-${i.company.id}`,
     });
-  return { invoices: shown, companies: [...companies.values()] };
+  const billingStatuses = (state.billingStatuses ?? [])
+    .filter((s) => !s.inactiveFlag)
+    .map((s) => ({ id: s.id, name: s.name }));
+  return { invoices: shown, companies: [...companies.values()], billingStatuses };
 }
 
 /**
@@ -62,7 +71,12 @@ async function shellRecordsOf(world: PipelineWorld): Promise<Partial<ShellRecord
  * the CW simulator live; and real Chromium. One per test file.
  */
 export async function startRealPod(
-  options: { kind?: LedgerKind; env?: Record<string, string> } = {},
+  options: {
+    kind?: LedgerKind;
+    env?: Record<string, string>;
+    /** The invoice screen edits its number and status, with ConnectWise's Save (beforeSave, reload). */
+    editable?: boolean;
+  } = {},
 ): Promise<RealPod> {
   const podUiDir = join(mkdtempSync(join(tmpdir(), 'ledgerpod-pod-e2e-')), 'pod-ui');
   const [world, browser] = await Promise.all([
@@ -79,6 +93,8 @@ export async function startRealPod(
       role,
     })),
     records: () => shellRecordsOf(world),
+    // A person's Save on the invoice screen: the CW simulator applies it as its PATCH would.
+    ...(options.editable ? { invoiceEditor: invoiceEditorFromCwSim(world.cw.url) } : {}),
   });
   world.pod.frameOrigins.allow(shell.url);
   return {
@@ -87,7 +103,7 @@ export async function startRealPod(
     browser,
     async open(path, member, size = { width: 1280, height: 800 }) {
       const page = await browser.newPage({ viewport: size, acceptDownloads: true });
-      page.setDefaultTimeout(5_000);
+      page.setDefaultTimeout(uiActionMs);
       await page.goto(`${shell.url}${path}${path.includes('?') ? '&' : '?'}member=${member}`);
       return page;
     },
@@ -105,7 +121,7 @@ export const podFrame = (page: Page, selector = 'iframe.pod-frame'): FrameLocato
   page.frameLocator(selector).first();
 
 /** Waits for the UI to settle; each read gives up quickly so the poll, not Playwright, owns the wait. */
-export const eventually = <T>(read: () => T | Promise<T>, timeout = 20_000) =>
+export const eventually = <T>(read: () => T | Promise<T>, timeout = conditionMs) =>
   expect.poll(read, { timeout, interval: 50 });
 
 /** The state badge's state, or null while there is none. */
@@ -115,17 +131,43 @@ export const stateOf = (pod: FrameLocator) =>
     .getAttribute('data-state', { timeout: 200 })
     .catch(() => null);
 
-/** Every state the badge shows until `last`, as a person watching the screen would see them. */
-export async function watchStates(pod: FrameLocator, last: string, timeoutMs = 30_000): Promise<string[]> {
-  const seen: string[] = [];
+/**
+ * Every state the badge shows from just before `action` until `last`, as a person watching the
+ * screen would see them. An observer inside the pod writes down each change, so a busy machine
+ * reading slowly from here cannot miss a short-lived state (polling from the test did, on CI).
+ */
+export async function watchStates(
+  pod: FrameLocator,
+  last: string,
+  action: () => Promise<unknown>,
+  timeoutMs = conditionMs,
+): Promise<string[]> {
+  const body = pod.locator('body');
+  await body.evaluate(() => {
+    const seen: string[] = [];
+    const read = () => {
+      const state =
+        document.querySelector('[data-testid=record-state]')?.getAttribute('data-state') ?? 'none';
+      if (seen.at(-1) !== state) seen.push(state);
+    };
+    read();
+    new MutationObserver(read).observe(document.body, {
+      subtree: true,
+      childList: true,
+      attributes: true,
+      attributeFilter: ['data-state'],
+    });
+    (window as unknown as { seenStates: string[] }).seenStates = seen;
+  });
+  await action();
+  const seenSoFar = () => body.evaluate(() => (window as unknown as { seenStates: string[] }).seenStates);
   const deadline = Date.now() + timeoutMs;
-  while (Date.now() < deadline) {
-    const state = (await stateOf(pod)) ?? 'none';
-    if (seen.at(-1) !== state) seen.push(state);
-    if (state === last) return seen;
-    await new Promise((resolve) => setTimeout(resolve, 25));
+  for (;;) {
+    const seen = await seenSoFar();
+    if (seen.includes(last)) return seen.slice(0, seen.indexOf(last) + 1);
+    if (Date.now() > deadline) throw new Error(`never reached ${last}; saw ${seen.join(' -> ')}`);
+    await new Promise((resolve) => setTimeout(resolve, 100));
   }
-  throw new Error(`never reached ${last}; saw ${seen.join(' -> ')}`);
 }
 
 /** Whether the element has the keyboard focus inside its frame. */

@@ -1,0 +1,96 @@
+import { AppError } from '../errors.js';
+import type { CallLimiter, CallLimits } from '../ledgers/call-limiter.js';
+
+/**
+ * How much ConnectWise work a tenant spends on requests nobody has proven yet: a sign-in's cookie
+ * check, a callback's signing-key fetch. Each is one CW call on the tenant's own budget, asked for
+ * by anyone who knows the company and site. Refused requests cost no CW call at all.
+ *
+ * - per source (client address): one attacker exhausts only their own allowance, so members
+ *   signing in from elsewhere, and ConnectWise's own callbacks, are untouched;
+ * - per tenant, across sources: a spread-out flood can take at most `tenant.perMinute` of the
+ *   tenant's CW budget (600/min), so pushes keep at least 90% of it.
+ *
+ * Work that proves legitimate (a member CW confirmed, a callback whose signature matched) gives
+ * its call back: real sign-ins and callbacks never use the allowance up, only failures do.
+ */
+export interface UnauthenticatedBudgetLimits {
+  source: Pick<CallLimits, 'perMinute' | 'burst'>;
+  tenant: Pick<CallLimits, 'perMinute' | 'burst'>;
+}
+
+export const unauthenticatedLimits: UnauthenticatedBudgetLimits = {
+  // Five failures at once from one address, then one every 6 s: a member mistyping nothing (the
+  // pod sends what CW hands it) never gets here; a reload loop of a broken CW login does slowly.
+  source: { perMinute: 10, burst: 5 },
+  tenant: { perMinute: 60, burst: 20 },
+};
+
+export type Spend = { ok: true; giveBack(): Promise<void> } | { ok: false; retryAfterSeconds: number };
+
+export class UnauthenticatedBudget {
+  constructor(
+    private readonly limiter: Pick<CallLimiter, 'tryTake' | 'giveBack'>,
+    private readonly limits: UnauthenticatedBudgetLimits = unauthenticatedLimits,
+  ) {}
+
+  /** One CW call's worth for `what` (sign-in, callback key) of `tenantId` from `source`. */
+  async spend(what: string, tenantId: string, source: string): Promise<Spend> {
+    const sourceKey = `unauth:${what}:${tenantId}:${sourceOf(source)}`;
+    const tenantKey = `unauth:${what}:${tenantId}`;
+    const bySource = await this.limiter.tryTake(sourceKey, this.limits.source);
+    if (!bySource.allowed) return refused(bySource.waitMs);
+    const byTenant = await this.limiter.tryTake(tenantKey, this.limits.tenant);
+    if (!byTenant.allowed) {
+      await this.limiter.giveBack(sourceKey, this.limits.source);
+      return refused(byTenant.waitMs);
+    }
+    let given = false;
+    return {
+      ok: true,
+      giveBack: async () => {
+        if (given) return;
+        given = true;
+        await this.limiter.giveBack(sourceKey, this.limits.source);
+        await this.limiter.giveBack(tenantKey, this.limits.tenant);
+      },
+    };
+  }
+}
+
+const refused = (waitMs: number): Spend => ({
+  ok: false,
+  retryAfterSeconds: Math.max(1, Math.ceil(waitMs / 1000)),
+});
+
+/**
+ * The address a budget is kept for. IPv6 clients are grouped by /64, the block one subscriber
+ * (and so one attacker) is routinely given; IPv4 by the address.
+ */
+export function sourceOf(ip: string): string {
+  const v4 = /^(?:::ffff:)?(\d{1,3}(?:\.\d{1,3}){3})$/i.exec(ip);
+  if (v4) return v4[1]!;
+  if (!ip.includes(':')) return ip || 'unknown';
+  const [head = '', tail = ''] = ip.toLowerCase().split('::');
+  const headGroups = head ? head.split(':') : [];
+  const tailGroups = tail ? tail.split(':') : [];
+  const zeros = Array(Math.max(0, 8 - headGroups.length - tailGroups.length)).fill('0');
+  const groups = ip.includes('::') ? [...headGroups, ...zeros, ...tailGroups] : headGroups;
+  return `${groups
+    .slice(0, 4)
+    .map((g) => g.replace(/^0+(?=.)/, ''))
+    .join(':')}::/64`;
+}
+
+/** The 429 a refused spend answers, with Retry-After set by the route. */
+export function tooManyUnproven(what: string, retryAfterSeconds: number): AppError {
+  return new AppError(
+    429,
+    'too_many_attempts',
+    `Too many unconfirmed ${what} for this company from your network`,
+    {
+      hint: `Wait ${retryAfterSeconds} s and try again. If this keeps happening, ConnectWise may not be confirming your sign-in: sign out of ConnectWise and back in.`,
+      details: { retryAfterSeconds },
+    },
+  );
+}

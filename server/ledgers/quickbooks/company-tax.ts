@@ -1,0 +1,75 @@
+import { z } from 'zod';
+import type { BooksLock } from '../books-lock.js';
+import type { AccessTokenSource } from '../ledger.js';
+import { parse } from './parse-wire.js';
+import { callSdk, type SdkSettings } from './sdk.js';
+import type { QboTaxModel } from './tax-detail.js';
+
+/** How a QBO company takes tax, as stored on its connection and shown in the admin tab. */
+export interface QboCompanyTax {
+  model: QboTaxModel;
+  /** CompanyInfo.Country, e.g. "US", "GB", "CA". */
+  country: string;
+  /** Preferences.TaxPrefs.PartnerTaxEnabled: US automated sales tax. */
+  automatedSalesTax: boolean;
+  companyName: string | undefined;
+}
+
+export const preferencesSchema = z.looseObject({
+  TaxPrefs: z
+    .looseObject({ UsingSalesTax: z.boolean().optional(), PartnerTaxEnabled: z.boolean().optional() })
+    .optional(),
+  // Read only as a date: anything else is taken as no closing date shown (QBO then refuses by itself).
+  AccountingInfoPrefs: z.looseObject({ BookCloseDate: z.unknown().optional() }).optional(),
+});
+export const companyInfoSchema = z.looseObject({
+  Country: z.string().optional(),
+  CompanyName: z.string().optional(),
+});
+
+/**
+ * The company's kind from its Preferences and CompanyInfo (domain.md §8). Pure. Without a country QBO
+ * is taken as US, the edition whose rules the product followed before; sales tax turned off means
+ * no tax codes at all, whatever the edition.
+ */
+export function companyTaxOf(
+  preferences: z.infer<typeof preferencesSchema>,
+  info: z.infer<typeof companyInfoSchema>,
+): QboCompanyTax {
+  const country = (info.Country ?? 'US').toUpperCase();
+  const usingSalesTax = preferences.TaxPrefs?.UsingSalesTax ?? true;
+  return {
+    model: !usingSalesTax ? 'no_tax' : country === 'US' ? 'us' : 'global',
+    country,
+    automatedSalesTax: preferences.TaxPrefs?.PartnerTaxEnabled ?? false,
+    companyName: info.CompanyName,
+  };
+}
+
+/** The "Close the books" date as a lock, when Preferences show one (books-lock.ts). Pure. */
+export function closingDateOf(preferences: z.infer<typeof preferencesSchema>): BooksLock | undefined {
+  const date = preferences.AccountingInfoPrefs?.BookCloseDate;
+  if (typeof date !== 'string' || !/^\d{4}-\d{2}-\d{2}/.test(date)) return undefined;
+  return { through: date.slice(0, 10), what: "QuickBooks Online's closing date" };
+}
+
+/** Reads Preferences (one metered read) with the SDK. */
+export const readPreferences = async (settings: SdkSettings) =>
+  parse(preferencesSchema, await callSdk(settings, 'getPreferences'));
+
+/** The closing date from a read of Preferences: the QBO ledger's books lock (ledger-registry.ts). */
+export const readClosingDate = async (settings: SdkSettings) =>
+  closingDateOf(await readPreferences(settings));
+
+/** Reads Preferences and CompanyInfo (two metered reads) with the SDK. */
+export async function readCompanyTax(settings: SdkSettings): Promise<QboCompanyTax> {
+  const preferences = await readPreferences(settings);
+  const info = parse(companyInfoSchema, await callSdk(settings, 'getCompanyInfo', settings.realmId));
+  return companyTaxOf(preferences, info);
+}
+
+/** A fixed token, for the one read made right after the OAuth exchange. */
+export const fixedToken = (accessToken: string): AccessTokenSource => ({
+  accessToken: async () => accessToken,
+  invalidate: () => undefined,
+});

@@ -1,0 +1,49 @@
+import { afterEach, describe, expect, it } from 'vitest';
+import { buildExpense, seedWith } from '../../sim/connectwise/index.js';
+import type { CwBehaviours } from '../../sim/connectwise/state.js';
+import { type SimAndClient, startSimAndClient } from './support.js';
+
+/**
+ * CW list paging as domain.md §8 has it: forward-only paging (`pagination-type: forward-only`, next
+ * links by `pageId`) where supported, and some endpoints with no `Link` header at all, which must be
+ * paged by number until a short page, never stopped silently after the first.
+ */
+describe.each(['link', 'forward-only', 'no-link'] as CwBehaviours['paging'][])(
+  'CW list paging (%s)',
+  (paging) => {
+    let cw: SimAndClient;
+    afterEach(() => cw.close());
+
+    const start = async (count: number) => {
+      const expenses = Array.from({ length: count }, (_, i) =>
+        buildExpense({ id: 6100 + i, amount: 10 + i }),
+      );
+      cw = await startSimAndClient(seedWith([], { expenses }), { pageSize: 2 });
+      cw.sim.state.behaviours.paging = paging;
+      return expenses;
+    };
+
+    it('reads every record of a list longer than one page', async () => {
+      const expenses = await start(5);
+      const listed = await cw.client.listUnposted('expenses');
+      expect(listed.map((e) => e.id)).toEqual(expenses.map((e) => e.id));
+    });
+
+    it('reads a list that fills its last page exactly, and stops at the empty page after it', async () => {
+      const expenses = await start(4);
+      const listed = await cw.client.listUnposted('expenses');
+      expect(listed.map((e) => e.id)).toEqual(expenses.map((e) => e.id));
+    });
+
+    it('the simulator answers a forward-only request in the switched shape', async () => {
+      await start(3);
+      const res = await cw.raw('/finance/accounting/unpostedexpenses?pageSize=2', {
+        headers: { 'pagination-type': 'forward-only' },
+      });
+      const link = res.headers.get('link');
+      if (paging === 'forward-only') expect(link).toMatch(/pageId=\d+/);
+      if (paging === 'link') expect(link).toMatch(/page=2/);
+      if (paging === 'no-link') expect(link).toBeNull();
+    });
+  },
+);
