@@ -10,7 +10,8 @@ export interface SeededTenants {
 
 /**
  * Bulk SQL: `tenants` tenants with `perTenant` invoice records each (mixed states, ledger ids,
- * batches), two audit events per record, and a payment on every paid record. Every row's
+ * batches), two audit events per record, a payment on every paid record and a credit applied to
+ * every synced one. Every row's
  * refreshed_at is now(), so the status route answers from the database without queuing a refresh.
  */
 export async function seedRecords(db: Db, tenants: number, perTenant: number): Promise<SeededTenants> {
@@ -48,6 +49,14 @@ export async function seedRecords(db: Db, tenants: number, perTenant: number): P
       paid_on, cw_payment_id, state)
     select tenant_id, id, connection_id, 'pay-' || cw_id, total_minor, 'USD', record_date + 20, cw_id, 'written'
     from records where state = 'paid'`.execute(db);
+  // A credit applied to every fourth record (by the record after it, standing in for a credit memo),
+  // so the status query's credit look-ups meet a table too big to scan.
+  await sql`
+    insert into credit_applications (tenant_id, connection_id, credit_record_id, invoice_record_id,
+      amount_minor, currency, applied_on, state)
+    select i.tenant_id, i.connection_id, c.id, i.id, 500, 'USD', i.record_date + 10, 'applied'
+    from records i join records c on c.tenant_id = i.tenant_id and c.cw_id = i.cw_id + 1
+    where i.state = 'synced'`.execute(db);
   await sql`analyze`.execute(db);
   const rows = await db
     .selectFrom('tenants')

@@ -69,6 +69,13 @@ const eventsQuery = z.object({
       return z.NEVER;
     })
     .optional(),
+  /** Part of a record number (the audit log's record filter). */
+  number: z.string().trim().min(1).max(100).optional(),
+  actor: z.string().trim().min(1).max(100).optional(),
+  kind: z
+    .string()
+    .regex(/^[a-z_]{1,50}$/, 'must be an event kind such as synced or credit_applied')
+    .optional(),
   since: z.iso.datetime({ offset: true }).or(z.iso.date()).optional(),
   limit: z.coerce.number().int().min(1).max(500).default(100),
 });
@@ -178,7 +185,9 @@ export function recordRoutes(deps: RecordRouteDeps): Router {
     if (bookOld)
       await deps.records.note(record, session.memberId, 'book_old_confirmed', { role: session.role });
     const found = await findRecordWithHistory(deps.db, session.tenantId, type, cwId);
-    res.status(202).json(forReader(recordView(found!.row, found!.payments, found!.events), session.role));
+    res
+      .status(202)
+      .json(forReader(recordView(found!.row, found!.payments, found!.events, found!.credits), session.role));
   });
 
   // Any signed-in reader: the pod asks on ConnectWise's onLoad and beforeSave. Reads CW only; a push
@@ -201,7 +210,9 @@ export function recordRoutes(deps: RecordRouteDeps): Router {
     res.json({
       ...recheck,
       check: { ...recheck.check, problems },
-      record: found ? forReader(recordView(found.row, found.payments, found.events), session.role) : null,
+      record: found
+        ? forReader(recordView(found.row, found.payments, found.events, found.credits), session.role)
+        : null,
     });
   });
 
@@ -243,7 +254,7 @@ export function recordRoutes(deps: RecordRouteDeps): Router {
     const session = sessionOf(req);
     await deps.reverse(session.tenantId, { type, cwId }, session.memberId);
     const found = await findRecordWithHistory(deps.db, session.tenantId, type, cwId);
-    res.json(forReader(recordView(found!.row, found!.payments, found!.events), session.role));
+    res.json(forReader(recordView(found!.row, found!.payments, found!.events, found!.credits), session.role));
   });
 
   // A record's own events for anyone who may see the record (every role reads statuses); the
@@ -254,11 +265,15 @@ export function recordRoutes(deps: RecordRouteDeps): Router {
     const { tenantId } = sessionOf(req);
     const rows = await listEvents(deps.db, tenantId, {
       record: query.record,
+      number: query.number,
+      actor: query.actor,
+      kind: query.kind,
       since: query.since ? new Date(query.since) : undefined,
       limit: query.limit,
     });
     res.json({
       events: rows.map((e) => ({
+        id: e.id,
         ...eventView(e),
         record: e.type ? { type: e.type, cwId: Number(e.cw_id), number: e.number } : null,
       })),

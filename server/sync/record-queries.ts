@@ -7,6 +7,7 @@ import {
   sql,
 } from 'kysely';
 import { jsonArrayFrom } from 'kysely/helpers/postgres';
+import { z } from 'zod';
 import type { Db } from '../db/database.js';
 import { prepareStatement } from '../db/prepared-statements.js';
 import type {
@@ -25,7 +26,28 @@ export interface RecordWithHistory {
   row: RecordRow;
   payments: Selectable<PaymentsTable>[];
   events: RecordEvent[];
+  /** Credit memos applied to this invoice, or the invoices this credit memo was applied to. */
+  credits: CreditRow[];
 }
+
+/**
+ * A credit application as the record view reads it: from this record's side, naming the other (the
+ * credit memo on an invoice, the invoice on a credit memo). Checked as it comes out of the JSON the
+ * status query builds, which no compiler sees into.
+ */
+const creditRowSchema = z.object({
+  id: z.string(),
+  other_type: z.enum(['invoice', 'credit_memo']),
+  other_cw_id: z.string(),
+  other_number: z.string(),
+  amount_minor: z.string().regex(/^-?\d+$/),
+  applied_on: z.string(),
+  state: z.enum(['pending', 'applying', 'applied', 'error']),
+  cw_payment_id: z.string().nullable(),
+  ledger_application_id: z.string().nullable(),
+  last_error: z.unknown(),
+});
+export type CreditRow = z.output<typeof creditRowSchema>;
 
 /**
  * Every column of `records`, named: a prepared statement over `r.*` would fail ("cached plan must
@@ -75,7 +97,37 @@ void everyColumn;
 const slot = { tenantId: {}, types: {}, cwId: {}, eventLimit: {} } as const;
 type Slot = keyof typeof slot;
 
-/** The status query: one record, its payments and its latest events, scoped to the tenant. */
+/**
+ * The credit applications naming this record on one side (`invoice`: credits applied to it; `credit`:
+ * invoices it was applied to), each with the other record's number.
+ */
+function creditsOf(eb: ExpressionBuilder<Database & { r: RecordsTable }, 'r'>, side: 'invoice' | 'credit') {
+  const [own, other] =
+    side === 'invoice'
+      ? (['c.invoice_record_id', 'c.credit_record_id'] as const)
+      : (['c.credit_record_id', 'c.invoice_record_id'] as const);
+  return jsonArrayFrom(
+    eb
+      .selectFrom('credit_applications as c')
+      .innerJoin('records as o', 'o.id', other)
+      .select([
+        sql<string>`c.id::text`.as('id'),
+        'o.type as other_type',
+        sql<string>`o.cw_id::text`.as('other_cw_id'),
+        'o.number as other_number',
+        sql<string>`c.amount_minor::text`.as('amount_minor'),
+        sql<string>`c.applied_on::text`.as('applied_on'),
+        'c.state',
+        sql<string | null>`c.cw_payment_id::text`.as('cw_payment_id'),
+        'c.ledger_application_id',
+        'c.last_error',
+      ])
+      .whereRef(own, '=', 'r.id')
+      .orderBy('c.applied_on'),
+  );
+}
+
+/** The status query: one record, its payments, credits and latest events, scoped to the tenant. */
 function buildRecordWithHistory(db: Db) {
   const as = <T>(placeholder: object) => placeholder as unknown as T;
   return (
@@ -104,6 +156,9 @@ function buildRecordWithHistory(db: Db) {
             .whereRef('p.record_id', '=', 'r.id')
             .orderBy('p.paid_on'),
         ).as('payment_rows'),
+        // Two lists, one per side, each by its own index (credit_record_id leads the unique key).
+        creditsOf(eb, 'invoice').as('credits_in'),
+        creditsOf(eb, 'credit').as('credits_out'),
         jsonArrayFrom(
           eb
             .selectFrom('record_events as e')
@@ -139,7 +194,7 @@ type RecordWithHistoryRow = Awaited<
  * read, and the same text lets a PostgreSQL server keep it as a prepared statement.
  */
 let compiled: { sql: string; order: Slot[] } | undefined;
-const statementName = 'ledgerpod_record_with_history_v2';
+const statementName = 'ledgerpod_record_with_history_v3';
 
 function recordWithHistoryQuery(db: Db, values: Record<Slot, unknown>): CompiledQuery<RecordWithHistoryRow> {
   if (!compiled) {
@@ -174,11 +229,12 @@ export async function findRecordWithHistory(
   });
   const found = (await db.executeQuery(query)).rows[0];
   if (!found) return undefined;
-  const { payment_rows, event_rows, ...row } = found;
+  const { payment_rows, event_rows, credits_in, credits_out, ...row } = found;
   return {
     row: row as RecordRow,
     payments: payment_rows as unknown as Selectable<PaymentsTable>[],
     events: event_rows as unknown as RecordEvent[],
+    credits: z.array(creditRowSchema).parse([...credits_in, ...credits_out]),
   };
 }
 
@@ -239,7 +295,7 @@ function filtered(db: Db, tenantId: string, filter: Pick<RecordListFilter, 'type
   if (filter.type) base = base.where('type', '=', filter.type);
   if (filter.companyId !== undefined) base = base.where('company_id', '=', String(filter.companyId));
   if (filter.q) {
-    const pattern = `%${filter.q.replace(/[\\%_]/g, '\\$&')}%`;
+    const pattern = likePattern(filter.q);
     base = base.where((eb) => eb.or([eb('number', 'ilike', pattern), eb('company_name', 'ilike', pattern)]));
   }
   return base;
@@ -318,8 +374,16 @@ export async function listRecords(db: Db, tenantId: string, filter: RecordListFi
   return { rows: shown, counts, nextCursor: more ? encodeCursor(shown.at(-1)!) : null };
 }
 
+/** `%text%` for ILIKE, with the text's own wildcards taken literally. */
+const likePattern = (text: string) => `%${text.replace(/[\\%_]/g, '\\$&')}%`;
+
 export interface EventFilter {
   record?: { type: RecordType; cwId: number };
+  /** Part of a record's number, any case (the admin's audit log filter). */
+  number?: string;
+  /** Who: a member identifier or one of the product's own actors, exactly. */
+  actor?: string;
+  kind?: string;
   since?: Date;
   limit: number;
 }
@@ -330,6 +394,7 @@ export async function listEvents(db: Db, tenantId: string, filter: EventFilter) 
     .selectFrom('record_events as e')
     .leftJoin('records as r', 'r.id', 'e.record_id')
     .select([
+      sql<string>`e.id::text`.as('id'),
       'e.at',
       'e.actor',
       'e.kind',
@@ -346,6 +411,9 @@ export async function listEvents(db: Db, tenantId: string, filter: EventFilter) 
       .where('r.type', 'in', typeFamily(filter.record.type))
       .where('r.cw_id', '=', String(filter.record.cwId));
   }
+  if (filter.number) events = events.where('r.number', 'ilike', likePattern(filter.number));
+  if (filter.actor) events = events.where('e.actor', '=', filter.actor);
+  if (filter.kind) events = events.where('e.kind', '=', filter.kind);
   if (filter.since) events = events.where('e.at', '>=', filter.since);
   return events.orderBy('e.id', 'desc').limit(filter.limit).execute();
 }

@@ -1,10 +1,15 @@
 import type { Selectable } from 'kysely';
-import type { PaymentsTable, RecordEvent, RecordRow, StoredError } from '../db/schema.js';
+import type { PaymentsTable, RecordEvent, RecordRow, RecordType, StoredError } from '../db/schema.js';
 import { formatMinor } from '../money.js';
 import { hintForReader } from './error-catalogue.js';
 import { isOnboardedHistory } from './onboarded-history.js';
+import type { CreditRow } from './record-queries.js';
 
-/** How the pod and the workbench see a record: money as decimal text in its currency. */
+/**
+ * How the pod and the workbench see a record: money as decimal text in its currency, signed as
+ * ConnectWise shows it (a credit memo's total and balance are negative there, and so are the books'
+ * figures beside them here; the record stores magnitudes).
+ */
 export interface RecordView {
   record: {
     type: RecordRow['type'];
@@ -33,7 +38,40 @@ export interface RecordView {
     balance: string | null;
     status: string | null;
   } | null;
-  payments: { id: string; amount: string; date: string; state: string; cwPaymentId: number | null }[];
+  /**
+   * When the figures were last read: ConnectWise's (refreshed_at) and the books' (ledger_read_at,
+   * 0020). Null where never read.
+   */
+  checked: { connectWise: string | null; books: string | null };
+  /** Payments received in the books, written to the ConnectWise invoice by Ledgerpod. */
+  payments: {
+    id: string;
+    kind: 'payment';
+    source: 'books';
+    /** The books' payment id (QuickBooks Payment Id, Xero PaymentID). */
+    reference: string;
+    amount: string;
+    date: string;
+    state: string;
+    cwPaymentId: number | null;
+  }[];
+  /**
+   * Credit applications, made in ConnectWise and then in the books by Ledgerpod: on an invoice each
+   * names the credit memo applied to it, on a credit memo each names the invoice it was applied to.
+   */
+  credits: {
+    id: string;
+    kind: 'credit';
+    source: 'connectwise';
+    other: { type: RecordType; cwId: number; number: string };
+    amount: string;
+    date: string;
+    /** Where the books stand: applied there, waiting to be, or refused (its error). */
+    state: CreditRow['state'];
+    cwPaymentId: number | null;
+    ledgerApplicationId: string | null;
+    error: StoredError | null;
+  }[];
   /** Set when the books were given a rounding line or hold a total other than CW's: never silent. */
   rounding: RecordRow['rounding'];
   error: StoredError | null;
@@ -47,8 +85,9 @@ export interface RecordView {
   }[];
 }
 
-const money = (minor: string | null, decimals: number) =>
-  minor === null ? null : formatMinor(BigInt(minor), decimals);
+const money = (minor: string | null, decimals: number, sign = 1n) =>
+  minor === null ? null : formatMinor(sign * BigInt(minor), decimals);
+const isoOrNull = (value: Date | string | null) => (value === null ? null : new Date(value).toISOString());
 const dateText = (value: Date | string | null) =>
   value === null ? null : typeof value === 'string' ? value.slice(0, 10) : value.toISOString().slice(0, 10);
 
@@ -56,8 +95,11 @@ export function recordView(
   row: RecordRow,
   payments: Selectable<PaymentsTable>[],
   events: RecordEvent[],
+  credits: CreditRow[] = [],
 ): RecordView {
   const decimals = row.decimals;
+  // ConnectWise shows a credit memo's amounts below zero; payments and credits applied stay positive.
+  const sign = row.type === 'credit_memo' ? -1n : 1n;
   return {
     record: {
       type: row.type,
@@ -67,8 +109,8 @@ export function recordView(
       company: { id: row.company_id === null ? null : Number(row.company_id), name: row.company_name },
       currency: row.currency,
       decimals,
-      total: money(row.total_minor, decimals)!,
-      balance: money(row.balance_minor, decimals)!,
+      total: money(row.total_minor, decimals, sign)!,
+      balance: money(row.balance_minor, decimals, sign)!,
     },
     state: row.state,
     onboarding: isOnboardedHistory(row) ? { runId: row.onboarding_run_id! } : null,
@@ -87,17 +129,33 @@ export function recordView(
             id: row.ledger_id,
             number: row.ledger_number ?? '',
             url: row.ledger_url,
-            total: money(row.ledger_total_minor, decimals),
-            balance: money(row.ledger_balance_minor, decimals),
+            total: money(row.ledger_total_minor, decimals, sign),
+            balance: money(row.ledger_balance_minor, decimals, sign),
             status: row.ledger_status,
           }
         : null,
+    checked: { connectWise: isoOrNull(row.refreshed_at), books: isoOrNull(row.ledger_read_at) },
     payments: payments.map((p) => ({
       id: p.id,
+      kind: 'payment' as const,
+      source: 'books' as const,
+      reference: p.ledger_payment_id,
       amount: formatMinor(BigInt(p.amount_minor), decimals),
       date: dateText(p.paid_on)!,
       state: p.state,
       cwPaymentId: p.cw_payment_id === null ? null : Number(p.cw_payment_id),
+    })),
+    credits: credits.map((c) => ({
+      id: c.id,
+      kind: 'credit' as const,
+      source: 'connectwise' as const,
+      other: { type: c.other_type, cwId: Number(c.other_cw_id), number: c.other_number },
+      amount: formatMinor(BigInt(c.amount_minor), decimals),
+      date: dateText(c.applied_on)!,
+      state: c.state,
+      cwPaymentId: c.cw_payment_id === null ? null : Number(c.cw_payment_id),
+      ledgerApplicationId: c.ledger_application_id,
+      error: c.state === 'error' ? (c.last_error as StoredError | null) : null,
     })),
     rounding: row.rounding ?? null,
     error: row.state === 'error' || row.last_error ? (row.last_error as StoredError | null) : null,

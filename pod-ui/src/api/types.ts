@@ -35,12 +35,34 @@ export interface RecordError extends Problem {
   unmapped?: Unmapped[];
 }
 
+/** A payment received in the books, which Ledgerpod writes to the ConnectWise invoice. */
 export interface Payment {
   id: string;
+  kind: 'payment';
+  source: 'books';
+  /** The books' own payment id. */
+  reference: string;
   amount: string;
   date: string;
   state: 'pending' | 'written' | 'deleted' | 'voided' | 'error';
-  cwPaymentId: string | number;
+  cwPaymentId: string | number | null;
+}
+
+/**
+ * A credit memo applied in ConnectWise, and made in the books by Ledgerpod. `other` is the credit
+ * memo on an invoice, the invoice on a credit memo.
+ */
+export interface Credit {
+  id: string;
+  kind: 'credit';
+  source: 'connectwise';
+  other: { type: RecordType; cwId: string | number; number: string };
+  amount: string;
+  date: string;
+  state: 'pending' | 'applying' | 'applied' | 'error';
+  cwPaymentId: string | number | null;
+  ledgerApplicationId: string | null;
+  error: Problem | null;
 }
 
 export interface RecordEvent {
@@ -53,6 +75,7 @@ export interface RecordEvent {
   detail: Record<string, unknown> | string;
 }
 
+/** Amounts are signed as ConnectWise shows them: a credit memo's total and balance are negative. */
 export interface RecordDetail {
   record: {
     type: RecordType;
@@ -78,7 +101,10 @@ export interface RecordDetail {
     balance: string;
     status: string;
   } | null;
+  /** When ConnectWise's figures and the books' were last read (ISO), null where never. */
+  checked: { connectWise: string | null; books: string | null };
   payments: Payment[];
+  credits: Credit[];
   /** The server's note when the books were given a rounding line or hold a total other than CW's. */
   rounding: { cw: string; booked: string; difference: string; line: string; message: string } | null;
   error: RecordError | null;

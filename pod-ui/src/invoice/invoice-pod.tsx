@@ -8,6 +8,7 @@ import { StateBadge } from '../ui/state-badge.js';
 import { busyStates } from '../ui/states.js';
 import { usePoll } from '../ui/use-poll.js';
 import { Amounts } from './amounts.js';
+import { CheckedNote } from './checked-note.js';
 import { useRecordStatus } from './load-record.js';
 import { Payments } from './payments.js';
 import { PushCheckView } from './push-check.js';
@@ -101,7 +102,8 @@ export function InvoicePod({
         )}
       </div>
       <Amounts detail={detail} />
-      <Payments payments={detail.payments} currency={record.currency} />
+      <CheckedNote detail={detail} ledgerName={ledger ? ledgerNames[ledger.kind] : 'the books'} />
+      <Payments detail={detail} />
       {fixed && (fixed.syncing ? running : detail.state === 'error') && (
         <p class="fixed-note" role="status" data-testid="fixed-note">
           {fixed.syncing ? 'Fixed: syncing…' : 'Fixed in ConnectWise: ready to sync.'}
