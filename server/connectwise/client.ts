@@ -18,6 +18,7 @@ import {
   hostedSetupSchema,
   type Invoice,
   invoiceSchema,
+  locationSchema,
   type Member,
   memberSchema,
   paymentSchema,
@@ -314,6 +315,8 @@ export function createConnectWiseClient(config: ConnectWiseConfig) {
     listTaxCodes: (conditions?: string) => cw.all('/finance/taxCodes', taxCodeSchema, { conditions }),
     listBillingTerms: (conditions?: string) =>
       cw.all('/finance/billingTerms', billingTermSchema, { conditions }),
+    /** The locations records come from, which a ledger connection's routing names. */
+    listLocations: (conditions?: string) => cw.all('/system/locations', locationSchema, { conditions }),
     /** The path as CW's spec spells it (lower case). */
     listSecurityRoles: (conditions?: string) =>
       cw.all('/system/securityroles', securityRoleSchema, { conditions }),

@@ -390,6 +390,14 @@ export const securityRoleSchema = z
   })
   .loose();
 
+/** A CW location (`/system/locations`): what a ledger connection's routing names. */
+export const locationSchema = z
+  .object({
+    id,
+    name: z.string(),
+  })
+  .loose();
+
 export const callbackEntrySchema = z
   .object({
     id,
@@ -440,6 +448,7 @@ export type GlAccount = z.infer<typeof glAccountSchema>;
 export type TaxCode = z.infer<typeof taxCodeSchema>;
 export type BillingTerm = z.infer<typeof billingTermSchema>;
 export type SecurityRole = z.infer<typeof securityRoleSchema>;
+export type Location = z.infer<typeof locationSchema>;
 export type CallbackEntry = z.infer<typeof callbackEntrySchema>;
 export type HostedScreen = z.infer<typeof hostedScreenSchema>;
 export type HostedSetup = z.infer<typeof hostedSetupSchema>;

@@ -28,7 +28,8 @@ const patchSchema = z
 
 /**
  * GET (accountant, admin) and PUT (admin) /api/v1/settings: the tenant's settings; GET
- * /api/v1/settings/security-roles (admin): the CW security roles the role map can name.
+ * /api/v1/settings/security-roles (admin): the CW security roles the role map can name; GET
+ * /api/v1/settings/locations (admin): the CW locations a connection's routing can name.
  */
 export function settingsRoutes(deps: {
   sessionTokens: SessionTokens;
@@ -57,6 +58,17 @@ export function settingsRoutes(deps: {
           // What a member with this role gets while the role map leaves it out.
           defaultRole: roleForSecurityRole(r.name, { roleMap: {} }) ?? 'none',
         }))
+        .sort((a, b) => a.name.localeCompare(b.name)),
+    });
+  });
+
+  // The CW locations a ledger connection's routing can name, as CW lists them.
+  router.get('/api/v1/settings/locations', session, requireRole('admin'), async (req, res) => {
+    const tenant = await tenantOf(sessionOf(req).tenantId);
+    const locations = await outside(() => deps.connectWise.for(tenant).listLocations());
+    res.json({
+      locations: locations
+        .map((l) => ({ id: l.id, name: l.name }))
         .sort((a, b) => a.name.localeCompare(b.name)),
     });
   });

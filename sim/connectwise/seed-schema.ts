@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { billingStatusSeed, billingTermSeed, securityRoleSeed } from './setup-tables.js';
+import { billingStatusSeed, billingTermSeed, locationSeed, securityRoleSeed } from './setup-tables.js';
 
 /**
  * Seed data in CW's own wire format. Objects are loose: any extra CW field given is kept and served back,
@@ -150,6 +150,7 @@ export const seedSchema = z.object({
   // Setup tables: given, they replace the defaults a fresh simulator starts with.
   billingTerms: z.array(billingTermSeed).optional(),
   securityRoles: z.array(securityRoleSeed).optional(),
+  locations: z.array(locationSeed).optional(),
   billingStatuses: z.array(billingStatusSeed).optional(),
 });
 

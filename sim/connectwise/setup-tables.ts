@@ -39,7 +39,17 @@ export const billingStatusSeed = z
   })
   .loose();
 
+/** CW's `Location` (system/locations): the places records come from, `locationId` on an invoice. */
+export const locationSeed = z
+  .object({
+    id: z.number().int(),
+    name: z.string().min(1).max(50),
+    ownerLevelId: z.number().int().nullable().default(1),
+  })
+  .loose();
+
 export type BillingTerm = z.infer<typeof billingTermSeed>;
+export type Location = z.infer<typeof locationSeed>;
 export type SecurityRole = z.infer<typeof securityRoleSeed>;
 export type BillingStatus = z.infer<typeof billingStatusSeed>;
 
@@ -62,6 +72,14 @@ export const defaultSecurityRoles = (): SecurityRole[] =>
     { id: 67, name: 'Dispatch' },
     { id: 68, name: 'Contractor (old)', inactiveFlag: true },
   ].map((r) => securityRoleSeed.parse(r));
+
+/** Id 1 is the location the invoice fixtures carry. */
+export const defaultLocations = (): Location[] =>
+  [
+    { id: 1, name: 'Tampa HQ' },
+    { id: 2, name: 'Orlando' },
+    { id: 3, name: 'Remote services' },
+  ].map((l) => locationSeed.parse(l));
 
 /** Ids 1 and 2 are the statuses the invoice fixtures use (New, Closed). */
 export const defaultBillingStatuses = (): BillingStatus[] =>

@@ -13,7 +13,9 @@ import {
   type BillingTerm,
   defaultBillingStatuses,
   defaultBillingTerms,
+  defaultLocations,
   defaultSecurityRoles,
+  type Location,
   type SecurityRole,
 } from './setup-tables.js';
 
@@ -171,6 +173,7 @@ export class ConnectWiseState {
   hostedScreens: HostedScreen[] = [...defaultHostedScreens];
   billingTerms: BillingTerm[] = defaultBillingTerms();
   securityRoles: SecurityRole[] = defaultSecurityRoles();
+  locations: Location[] = defaultLocations();
   billingStatuses: BillingStatus[] = defaultBillingStatuses();
   hostedSetups = new Map<number, HostedSetup>();
   batches = new Map<number, Batch>();
@@ -225,6 +228,7 @@ export class ConnectWiseState {
     if (seed.hostedScreens) this.hostedScreens = seed.hostedScreens;
     if (seed.billingTerms) this.billingTerms = seed.billingTerms;
     if (seed.securityRoles) this.securityRoles = seed.securityRoles;
+    if (seed.locations) this.locations = seed.locations;
     if (seed.billingStatuses) this.billingStatuses = seed.billingStatuses;
     const ids = [...this.invoices.keys(), ...this.expenses.keys(), ...this.procurement.keys()];
     this.lastId = Math.max(this.lastId, ...ids);

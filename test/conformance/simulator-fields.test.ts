@@ -36,6 +36,7 @@ const endpoints: [string, string][] = [
   ['/finance/billingTerms', 'BillingTerm'],
   ['/finance/billingStatuses', 'BillingStatus'],
   ['/system/securityroles', 'SecurityRole'],
+  ['/system/locations', 'Location'],
   ['/system/connectWiseHostedScreens', 'ConnectWiseHostedScreen'],
   ['/system/members', 'Member'],
   ['/company/companies', 'Company'],

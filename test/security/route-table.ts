@@ -75,6 +75,7 @@ export const routeTable: RouteSpec[] = [
   })),
   r('GET', '/api/v1/settings', 'accountant'),
   r('GET', '/api/v1/settings/security-roles', 'admin'),
+  r('GET', '/api/v1/settings/locations', 'admin'),
   r('PUT', '/api/v1/settings', 'admin', () => ({
     path: '/api/v1/settings',
     body: { batchPrefix: 'ATTACK-' },

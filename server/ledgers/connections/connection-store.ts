@@ -51,7 +51,10 @@ export class ConnectionStore {
     private readonly box: SecretBox,
   ) {}
 
-  /** Saves a new connection or reconnects an existing one (same tenant, kind and realm/org). */
+  /**
+   * Saves a new connection or reconnects an existing one (same tenant, kind and realm/org), which
+   * keeps its name.
+   */
   async save(input: {
     tenantId: string;
     kind: LedgerKind;
@@ -80,8 +83,9 @@ export class ConnectionStore {
         ...(input.taxSetup ? { tax_setup: JSON.stringify(input.taxSetup) } : {}),
       })
       .onConflict((oc) =>
+        // A reconnect keeps the name the connection had: the admin knows it by it, and its records
+        // and audit trail name it (the provider's name may differ, or be a fallback "Company 123").
         oc.columns(['tenant_id', 'kind', 'external_id']).doUpdateSet({
-          name: input.name,
           tokens_enc: this.sealTokens(input.tokens),
           access_expires_at: input.tokens.accessExpiresAt,
           status: 'active',

@@ -24,5 +24,6 @@ export function setupTableRoutes(state: ConnectWiseState): Router {
   table('/finance/billingTerms', 'BillingTerm', () => state.billingTerms);
   table('/finance/billingStatuses', 'BillingStatus', () => state.billingStatuses);
   table('/system/securityroles', 'SecurityRole', () => state.securityRoles);
+  table('/system/locations', 'Location', () => state.locations);
   return router;
 }
