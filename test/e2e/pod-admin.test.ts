@@ -82,8 +82,10 @@ const adminApi = (method: string, path: string) =>
 interface ConnectionView {
   id: string;
   kind: string;
+  name: string;
   status: string;
   cwLocationIds: number[];
+  isDefault: boolean;
 }
 const connectionOf = async (kind: string) =>
   ((await adminApi('GET', '/api/v1/connections')).body.connections as ConnectionView[]).find(
@@ -106,8 +108,34 @@ describe('the admin tab', () => {
     expect(await xeroRow.locator('strong').textContent()).toBe('Contoso Managed IT');
     expect(await xeroRow.locator('.conn-status').textContent()).toBe('Connected');
     expect((await connectionOf('xero'))?.status).toBe('active');
+    // The next step is offered: these books' accounts are not mapped yet.
+    const next = tab.getByTestId('next-step');
+    await eventually(() => next.count()).toBe(1);
+    expect(await next.textContent()).toContain('Next: map the ConnectWise GL accounts and tax codes');
 
-    await xeroRow.getByLabel('ConnectWise location ids').fill('2, 3');
+    // The default-books tick saves at once, and the other connection's clears at once.
+    const qboRow = tab.getByTestId('connection-qbo');
+    const defaultTick = (row: typeof qboRow) => row.getByLabel(/Default books/);
+    expect(await defaultTick(qboRow).isChecked()).toBe(true);
+    expect(await defaultTick(xeroRow).isChecked()).toBe(false);
+    await defaultTick(xeroRow).check();
+    await eventually(() => defaultTick(qboRow).isChecked()).toBe(false);
+    expect(await defaultTick(xeroRow).isChecked()).toBe(true);
+    expect((await connectionOf('xero'))?.isDefault).toBe(true);
+    await defaultTick(qboRow).check();
+    await eventually(() => defaultTick(xeroRow).isChecked()).toBe(false);
+    expect(await defaultTick(qboRow).isChecked()).toBe(true);
+    expect((await connectionOf('qbo'))?.isDefault).toBe(true);
+
+    // Routing picks ConnectWise's locations from ConnectWise's own list.
+    const locations = xeroRow.locator('label.location');
+    await eventually(async () => (await locations.allTextContents()).map((t) => t.trim())).toEqual([
+      'Orlando',
+      'Remote services',
+      'Tampa HQ',
+    ]);
+    await xeroRow.getByLabel('Orlando').check();
+    await xeroRow.getByLabel('Remote services').check();
     await xeroRow.getByRole('button', { name: 'Save routing' }).click();
     await eventually(async () => (await connectionOf('xero'))?.cwLocationIds).toEqual([2, 3]);
     await eventually(() => tab.getByTestId('connections-status').textContent()).toBe(
@@ -122,7 +150,7 @@ describe('the admin tab', () => {
     expect((await connectionOf('xero'))?.status).toBe('disconnected');
 
     // QuickBooks: disconnected, then connected again through Intuit's (simulated) OAuth page.
-    const qboRow = tab.getByTestId('connection-qbo');
+    expect(await qboRow.locator('strong').textContent()).toBe('QuickBooks Online');
     await qboRow.getByRole('button', { name: 'Disconnect' }).click();
     await qboRow.getByRole('button', { name: 'Yes, disconnect' }).click();
     await eventually(() => qboRow.locator('.conn-status').textContent()).toBe('Disconnected');
@@ -135,12 +163,22 @@ describe('the admin tab', () => {
       'QuickBooks Online connected.',
     );
     await eventually(async () => qboPopup.isClosed()).toBe(true);
-    // The same connection, active again: its mappings and records still apply.
-    expect(await connectionOf('qbo')).toMatchObject({ id: pod.world.connection.id, status: 'active' });
+    // The same connection, active again: its mappings and records still apply, and it keeps its
+    // name (the QuickBooks company is called "Sandbox Company").
+    expect(await connectionOf('qbo')).toMatchObject({
+      id: pod.world.connection.id,
+      status: 'active',
+      name: 'QuickBooks Online',
+    });
+    expect(await qboRow.locator('strong').textContent()).toBe('QuickBooks Online');
     // The connect read the company's tax settings, and the row says how these books take tax.
     await eventually(() => qboRow.getByTestId('tax-setup').textContent()).toBe(
       "Tax: US sales tax (automated): lines TAX/NON, ConnectWise's tax as the total",
     );
+    // The next step after connecting opens the mappings.
+    await tab.getByTestId('next-step').getByRole('button', { name: 'Map accounts' }).click();
+    await eventually(() => tab.getByTestId('admin-mappings').getAttribute('aria-current')).toBe('page');
+    await eventually(() => tab.getByTestId('mappings-gl_account').count()).toBe(1);
     await page.close();
   });
 
@@ -173,8 +211,21 @@ describe('the admin tab', () => {
     });
     await screenshot(page, 'pod-admin-mappings');
 
+    // GL accounts and tax codes stop a push when unmapped; the other kinds are marked optional.
+    const kindButtons = tab.getByRole('toolbar', { name: 'What to map' }).getByRole('button');
+    expect(await kindButtons.allTextContents()).toEqual([
+      'GL accounts',
+      'Tax codes',
+      'Classes / tracking (optional)',
+      'Items (optional)',
+      'Terms (optional)',
+    ]);
+    expect(await tab.getByTestId('optional-note').count()).toBe(0);
     await tab.getByRole('button', { name: 'Classes / tracking' }).click();
     await eventually(() => tab.getByTestId('mappings-class').count()).toBe(1);
+    expect(await tab.getByTestId('optional-note').textContent()).toBe(
+      'Optional: lines of an unmapped code are booked without a class or tracking category.',
+    );
     await tab.getByLabel('4000 Managed Services').selectOption({ label: 'Managed' });
     await eventually(async () => (await mappingOf('class', '4000'))?.ledger_name).toBe('Managed');
 
@@ -229,7 +280,33 @@ describe('the admin tab', () => {
     await eventually(() => log.count()).toBe(1);
     expect(await log.textContent()).toContain('INV-7301');
     expect(await log.textContent()).toContain('INV-7302');
+    // In words: what happened and who did it, never a raw kind or actor name.
+    const column = (n: number) => log.locator(`tbody tr td:nth-child(${n})`).allTextContents();
+    expect(await column(4)).toContain('Asked to sync');
+    expect(await column(4)).toContain('Document created in the books');
+    expect((await column(4)).filter((what) => what.includes('_'))).toEqual([]);
     await screenshot(page, 'pod-admin-activity');
+
+    // Filtered by record: one row per event of INV-7302, as many as the trail holds.
+    await tab.getByLabel('Record', { exact: true }).fill('inv-7302');
+    await eventually(async () => [...new Set(await column(2))]).toEqual(['INV-7302']);
+    const trail = (await adminApi('GET', '/api/v1/events?record=invoice:7302')).body.events as {
+      actor: string;
+      kind: string;
+    }[];
+    expect(await log.locator('tbody tr').count()).toBe(trail.length);
+    // By kind: its failure alone, saying what failed.
+    await tab.getByLabel('What', { exact: true }).selectOption({ label: 'Push failed' });
+    await eventually(() => column(4)).toEqual(['Push failed']);
+    expect((await column(6))[0]).toContain('4999');
+    // By actor: the accountant who asked for the pushes.
+    await tab.getByLabel('Record', { exact: true }).fill('');
+    await tab.getByLabel('What', { exact: true }).selectOption({ label: 'Anything' });
+    const accountant = trail.find((e) => e.kind === 'queued')!.actor;
+    await tab.getByLabel('Who', { exact: true }).selectOption(accountant);
+    await eventually(async () => [...new Set(await column(3))]).toEqual([accountant]);
+    await tab.getByLabel('Record', { exact: true }).fill('no-such-record');
+    await eventually(() => tab.getByText('No event matches these filters.').count()).toBe(1);
     await page.close();
   });
 

@@ -47,7 +47,13 @@ export default function AdminTab() {
           </button>
         ))}
       </nav>
-      {View ? <View /> : <LazyView load={loadHealth} props={{ onOpen: setOpen }} />}
+      {open === 'connections' ? (
+        <Connections onOpen={setOpen} />
+      ) : View ? (
+        <View />
+      ) : (
+        <LazyView load={loadHealth} props={{ onOpen: setOpen }} />
+      )}
     </div>
   );
 }

@@ -1,5 +1,5 @@
 import { useState } from 'preact/hooks';
-import type { Connection } from '../api/admin-types.js';
+import type { Connection, CwLocation } from '../api/admin-types.js';
 
 const statusText: Record<Connection['status'], string> = {
   active: 'Connected',
@@ -18,22 +18,40 @@ export function taxSetupText(setup: Connection['taxSetup']): string | undefined 
 
 interface Props {
   connection: Connection;
+  /** ConnectWise's locations (undefined while loading or when CW could not be read). */
+  locations: CwLocation[] | undefined;
   onReconnect(): void;
   onDisconnect(): Promise<void>;
   onRouting(cwLocationIds: number[], isDefault: boolean): Promise<void>;
 }
 
 /** One ledger connection: its health, which ConnectWise locations post to it, and disconnect. */
-export function ConnectionRow({ connection: c, onReconnect, onDisconnect, onRouting }: Props) {
-  const [locations, setLocations] = useState(c.cwLocationIds.join(', '));
-  const [isDefault, setDefault] = useState(c.isDefault);
+export function ConnectionRow({ connection: c, locations, onReconnect, onDisconnect, onRouting }: Props) {
+  const [chosen, setChosen] = useState(() => new Set(c.cwLocationIds));
+  // The tick saves at once; until the list comes back it shows what was clicked.
+  const [defaultClicked, setDefaultClicked] = useState<boolean>();
   const [confirming, setConfirming] = useState(false);
-  const ids = locations
-    .split(/[\s,]+/)
-    .filter(Boolean)
-    .map(Number);
-  const valid = ids.every((n) => Number.isInteger(n) && n > 0);
-  const id = `conn-${c.id}`;
+  const active = c.status !== 'disconnected';
+  // Locations the routing names that ConnectWise no longer lists stay visible, so none is lost unseen.
+  const listed = new Set((locations ?? []).map((l) => l.id));
+  const shown = [
+    ...(locations ?? []),
+    ...[...chosen].filter((n) => !listed.has(n)).map((n) => ({ id: n, name: `Location ${n}` })),
+  ];
+  const toggle = (locationId: number, on: boolean) => {
+    const next = new Set(chosen);
+    if (on) next.add(locationId);
+    else next.delete(locationId);
+    setChosen(next);
+  };
+  const tickDefault = async (on: boolean) => {
+    setDefaultClicked(on);
+    try {
+      await onRouting(c.cwLocationIds, on);
+    } finally {
+      setDefaultClicked(undefined);
+    }
+  };
 
   return (
     <li class="connection" data-testid={`connection-${c.kind}`}>
@@ -47,33 +65,52 @@ export function ConnectionRow({ connection: c, onReconnect, onDisconnect, onRout
           </div>
         )}
       </div>
-      <form
-        class="routing"
-        onSubmit={(e) => {
-          e.preventDefault();
-          if (valid) void onRouting(ids, isDefault);
-        }}
-      >
-        <label for={`${id}-loc`}>ConnectWise location ids</label>{' '}
-        <input
-          id={`${id}-loc`}
-          value={locations}
-          aria-invalid={!valid}
-          aria-describedby={`${id}-loc-help`}
-          onInput={(e) => setLocations(e.currentTarget.value)}
-        />{' '}
-        <label>
-          <input type="checkbox" checked={isDefault} onChange={(e) => setDefault(e.currentTarget.checked)} />{' '}
-          Default books
-        </label>{' '}
-        <button type="submit" class="btn" disabled={!valid}>
-          Save routing
-        </button>
-        <span id={`${id}-loc-help`} class="muted">
-          {' '}
-          Comma-separated; records from other locations go to the default books.
-        </span>
-      </form>
+      {active && (
+        <label class="default-books">
+          <input
+            type="checkbox"
+            checked={defaultClicked ?? c.isDefault}
+            disabled={defaultClicked !== undefined}
+            onChange={(e) => void tickDefault(e.currentTarget.checked)}
+          />{' '}
+          Default books <span class="muted">(records from locations no connection names)</span>
+        </label>
+      )}
+      {active && (
+        <form
+          class="routing"
+          onSubmit={(e) => {
+            e.preventDefault();
+            void onRouting(
+              shown.map((l) => l.id).filter((n) => chosen.has(n)),
+              c.isDefault,
+            );
+          }}
+        >
+          <fieldset>
+            <legend>ConnectWise locations booked here</legend>
+            {locations === undefined && chosen.size === 0 && (
+              <span class="muted">Loading ConnectWise's locations…</span>
+            )}
+            {shown.map((l) => (
+              <label key={l.id} class="location">
+                <input
+                  type="checkbox"
+                  checked={chosen.has(l.id)}
+                  onChange={(e) => toggle(l.id, e.currentTarget.checked)}
+                />{' '}
+                {l.name}
+                {!listed.has(l.id) && locations !== undefined && (
+                  <span class="muted"> (not in ConnectWise's list)</span>
+                )}
+              </label>
+            ))}
+          </fieldset>
+          <button type="submit" class="btn">
+            Save routing
+          </button>
+        </form>
+      )}
       <div class="actions">
         {c.status !== 'active' && (
           <button type="button" class="btn btn-primary" onClick={onReconnect}>

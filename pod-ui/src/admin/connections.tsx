@@ -1,5 +1,11 @@
 import { useCallback, useEffect, useRef, useState } from 'preact/hooks';
-import { authorizeConnection, deleteConnection, listConnections, putRouting } from '../api/admin.js';
+import {
+  authorizeConnection,
+  deleteConnection,
+  listConnections,
+  listLocations,
+  putRouting,
+} from '../api/admin.js';
 import type { Connection } from '../api/admin-types.js';
 import type { LedgerKind, Problem } from '../api/types.js';
 import { usePod } from '../ui/pod-context.js';
@@ -14,9 +20,13 @@ const labels = { qbo: 'QuickBooks Online', xero: 'Xero' } as const;
 const activeIds = (connections: Connection[] | undefined, kind: LedgerKind) =>
   new Set((connections ?? []).filter((c) => c.kind === kind && c.status === 'active').map((c) => c.id));
 
-export function Connections() {
+/** `onOpen` moves to another admin section: after a connect, the next step is mapping its accounts. */
+export function Connections({ onOpen }: { onOpen?: (section: 'mappings') => void }) {
   const { fetch } = usePod();
   const list = useLoad(() => listConnections(fetch), []);
+  const locations = useLoad(() => listLocations(fetch), []);
+  // Set once a connect finished here: the books are there, their accounts not mapped yet.
+  const [connected, setConnected] = useState(false);
   const [problem, setProblem] = useState<Problem>();
   const [status, setStatus] = useState('');
   // Whether the popup's own message told us it connected (then its closing adds nothing).
@@ -39,6 +49,7 @@ export function Connections() {
     (kind: LedgerKind) => {
       reported.current = true;
       setStatus(`${labels[kind]} connected.`);
+      setConnected(true);
       void list.reload(true);
     },
     [list.reload],
@@ -54,6 +65,7 @@ export function Connections() {
       const now = activeIds(next.connections, kind);
       const connected = [...now].some((id) => !before.has(id));
       setStatus(connected ? `${labels[kind]} connected.` : 'The sign-in window closed.');
+      if (connected) setConnected(true);
     } catch (error) {
       setProblem(problemOf(error));
     }
@@ -98,8 +110,19 @@ export function Connections() {
           {status}
         </span>
       </div>
+      {connected && onOpen && (
+        <p class="next-step" data-testid="next-step">
+          Next: map the ConnectWise GL accounts and tax codes to these books, or records stop at the push.{' '}
+          <button type="button" class="btn btn-primary" onClick={() => onOpen('mappings')}>
+            Map accounts
+          </button>
+        </p>
+      )}
       {problem && <ProblemBox problem={problem} />}
       {list.error && <ProblemBox problem={list.error} />}
+      {locations.error && (
+        <ProblemBox problem={locations.error} title="Could not read ConnectWise's locations:" />
+      )}
       {list.data &&
         (list.data.connections.length === 0 ? (
           <p class="muted">No books connected yet.</p>
@@ -109,6 +132,7 @@ export function Connections() {
               <ConnectionRow
                 key={c.id}
                 connection={c}
+                locations={locations.data?.locations}
                 onReconnect={() => connect(c.kind)}
                 onDisconnect={() => attempt(() => deleteConnection(fetch, c.id), `${c.name} disconnected.`)}
                 onRouting={(ids, isDefault) =>

@@ -11,14 +11,34 @@ import { useLoad } from '../ui/use-load.js';
 const kinds: {
   kind: MappingKind;
   label: string;
+  /** Why it may stay unmapped: a push never stops for it (GL accounts and tax codes it does). */
+  optional?: string;
   cw(s: MappingSet): Option[];
   ledger(s: MappingSet): Option[];
 }[] = [
   { kind: 'gl_account', label: 'GL accounts', cw: (s) => s.cw.glAccounts, ledger: (s) => s.ledger.accounts },
   { kind: 'tax_code', label: 'Tax codes', cw: (s) => s.cw.taxCodes, ledger: (s) => s.ledger.taxCodes },
-  { kind: 'class', label: 'Classes / tracking', cw: (s) => s.cw.classes, ledger: (s) => s.ledger.classes },
-  { kind: 'item', label: 'Items', cw: (s) => s.cw.items, ledger: (s) => s.ledger.items },
-  { kind: 'terms', label: 'Terms', cw: (s) => s.cw.terms, ledger: (s) => s.ledger.terms },
+  {
+    kind: 'class',
+    label: 'Classes / tracking',
+    optional: 'lines of an unmapped code are booked without a class or tracking category.',
+    cw: (s) => s.cw.classes,
+    ledger: (s) => s.ledger.classes,
+  },
+  {
+    kind: 'item',
+    label: 'Items',
+    optional: 'lines of an unmapped code are booked to their account without an item.',
+    cw: (s) => s.cw.items,
+    ledger: (s) => s.ledger.items,
+  },
+  {
+    kind: 'terms',
+    label: 'Terms',
+    optional: 'an invoice with unmapped terms keeps the due date ConnectWise set.',
+    cw: (s) => s.cw.terms,
+    ledger: (s) => s.ledger.terms,
+  },
 ];
 
 /** ConnectWise codes on the left, a picker filled from the connected books on the right; saved on change. */
@@ -82,6 +102,7 @@ export function Mappings() {
               onClick={() => setKind(k.kind)}
             >
               {k.label}
+              {k.optional && <span class="muted"> (optional)</span>}
             </button>
           ))}
         </div>
@@ -89,6 +110,11 @@ export function Mappings() {
           {saved}
         </span>
       </div>
+      {current.optional && (
+        <p class="muted optional-note" data-testid="optional-note">
+          Optional: {current.optional}
+        </p>
+      )}
       {problem && <ProblemBox problem={problem} />}
       {set.error && <ProblemBox problem={set.error} />}
       {!connectionId && <p class="muted">Connect QuickBooks Online or Xero first.</p>}

@@ -13,6 +13,12 @@ export interface Connection {
   taxSetup: { model: 'us' | 'global' | 'no_tax'; country: string; automatedSalesTax: boolean } | null;
 }
 
+/** A ConnectWise location, as its list names it. */
+export interface CwLocation {
+  id: number;
+  name: string;
+}
+
 export type MappingKind = 'gl_account' | 'tax_code' | 'class' | 'item' | 'terms';
 
 export interface Mapping {

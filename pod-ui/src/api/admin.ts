@@ -1,5 +1,6 @@
 import type {
   Connection,
+  CwLocation,
   DailyStat,
   Health,
   Mapping,
@@ -66,6 +67,10 @@ const editable = ({
 
 export const listSecurityRoles = (f: AuthorizedFetch) =>
   call<{ roles: SecurityRole[] }>(f, 'GET', '/api/v1/settings/security-roles');
+
+/** ConnectWise's locations, which a connection's routing names. */
+export const listLocations = (f: AuthorizedFetch) =>
+  call<{ locations: CwLocation[] }>(f, 'GET', '/api/v1/settings/locations');
 
 export const getDailyStats = (f: AuthorizedFetch, days = 14) =>
   call<{ days: DailyStat[] }>(f, 'GET', `/api/v1/stats/daily${query({ days })}`);

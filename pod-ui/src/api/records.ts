@@ -65,9 +65,15 @@ export const syncRecords = (
 export const syncPayments = (f: AuthorizedFetch, since?: string) =>
   call<{ queued: true }>(f, 'POST', '/api/v1/payments/sync', since ? { since } : {});
 
-/** `record` is `type:cwId`; without it, the tenant's whole audit log (newest first). */
-export const listEvents = (f: AuthorizedFetch, params: { record?: string; since?: string } = {}) =>
-  call<{ events: (RecordEvent & { record?: EventRecord | string | null })[] }>(
+/**
+ * `record` is `type:cwId`; without it, the tenant's whole audit log (newest first), filtered by part
+ * of a record `number`, an `actor` and a `kind` where given.
+ */
+export const listEvents = (
+  f: AuthorizedFetch,
+  params: { record?: string; number?: string; actor?: string; kind?: string; since?: string } = {},
+) =>
+  call<{ events: (RecordEvent & { id?: string; record?: EventRecord | string | null })[] }>(
     f,
     'GET',
     `/api/v1/events${query(params)}`,
