@@ -143,6 +143,32 @@ export interface LedgerChange {
   operation: string;
 }
 
+/** A credit note (credit memo) applied to an invoice in the books. */
+export interface LedgerCreditApplied {
+  creditId: string;
+  /** The credit's document number, when the books hold one. */
+  creditNumber: string | undefined;
+  amountMinor: bigint;
+  /** The precision `amountMinor` is in: the ledger's. */
+  decimals: number;
+  date: string;
+}
+
+/**
+ * What the books hold now for one document we pushed, with the money applied to it, for the drift
+ * check (server/reconcile/). Read in as few calls as the ledger allows.
+ */
+export interface LedgerDocumentState {
+  /** Undefined when the books no longer hold it (deleted). */
+  document: (LedgerDocumentRef & { taxMinor: bigint }) | undefined;
+  /** Money received against it (active payments, in the shape payments-back writes them). */
+  payments: LedgerPayment[];
+  /** Credits applied to it. */
+  credits: LedgerCreditApplied[];
+  /** Other live documents of the same type carrying its number (ones we did not create). */
+  sameNumber: LedgerDocumentRef[];
+}
+
 export interface LedgerOption {
   key: string;
   name: string;
@@ -194,6 +220,11 @@ export interface Ledger {
    * the event names nothing this ledger reads payments from.
    */
   paymentsNamed(change: LedgerChange): Promise<LedgerPayment[] | undefined>;
+  /**
+   * An invoice or credit memo we pushed, as the books hold it now (documentState), found by its
+   * stored id; `number` also finds other documents that carry it.
+   */
+  documentState(type: 'invoice' | 'credit_memo', id: string, number: string): Promise<LedgerDocumentState>;
   listAccounts(): Promise<LedgerOption[]>;
   listTaxCodes(): Promise<LedgerOption[]>;
   listClasses(): Promise<LedgerOption[]>;

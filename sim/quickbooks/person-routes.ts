@@ -80,6 +80,71 @@ export function personRoutes(deps: {
     res.json({ Payment: service.delete(realm, 'Payment', { Id: req.params.id }) });
   });
 
+  /**
+   * A bookkeeper edits an invoice in the QBO UI: the first line's amount and/or the tax (US sales
+   * tax: TxnTaxDetail.TotalTax). The totals follow by QBO's own rules (transaction-rules.ts).
+   */
+  router.post('/__sim/realms/:realm/invoices/:id/edit', (req, res) => {
+    const realm = store.realm(req.params.realm);
+    const body = z.object({ lineAmount: amount.optional(), totalTax: amount.optional() }).parse(req.body);
+    const invoice = service.read(realm, 'Invoice', req.params.id);
+    const lines = structuredClone((invoice.Line ?? []) as Record<string, unknown>[]);
+    const first = lines.find((l) => l.DetailType === 'SalesItemLineDetail');
+    if (first && body.lineAmount !== undefined) {
+      first.Amount = body.lineAmount;
+      const detail = first.SalesItemLineDetail as Record<string, unknown> | undefined;
+      if (detail) {
+        detail.Qty = 1;
+        detail.UnitPrice = body.lineAmount;
+      }
+    }
+    const tax =
+      body.totalTax === undefined
+        ? {}
+        : { TxnTaxDetail: { ...(invoice.TxnTaxDetail as object), TotalTax: body.totalTax } };
+    res.json({
+      Invoice: service.update(realm, 'Invoice', {
+        ...invoice,
+        Line: lines.filter((l) => l.DetailType !== 'SubTotalLineDetail'),
+        ...tax,
+        sparse: false,
+      }),
+    });
+  });
+
+  /** "Void" or "Delete" on an invoice in the QBO UI. */
+  router.post('/__sim/realms/:realm/invoices/:id/void', (req, res) => {
+    const realm = store.realm(req.params.realm);
+    res.json({ Invoice: service.void(realm, 'Invoice', { Id: req.params.id }) });
+  });
+  router.delete('/__sim/realms/:realm/invoices/:id', (req, res) => {
+    const realm = store.realm(req.params.realm);
+    res.json({ Invoice: service.delete(realm, 'Invoice', { Id: req.params.id }) });
+  });
+
+  /**
+   * A bookkeeper keys in an invoice by hand, copying one (same customer, lines and number); with
+   * `deleteOriginal`, after deleting that one (QBO refuses a second live invoice of one number
+   * with 6140 where duplicate numbers are checked, transaction-rules.ts).
+   */
+  router.post('/__sim/realms/:realm/invoices/:id/copy', (req, res) => {
+    const realm = store.realm(req.params.realm);
+    const body = z.object({ deleteOriginal: z.boolean().default(false) }).parse(req.body ?? {});
+    const {
+      Id: _id,
+      SyncToken: _token,
+      MetaData: _meta,
+      LinkedTxn: _links,
+      Balance: _balance,
+      ...rest
+    } = service.read(realm, 'Invoice', req.params.id);
+    if (body.deleteOriginal) service.delete(realm, 'Invoice', { Id: req.params.id });
+    const lines = ((rest.Line ?? []) as Record<string, unknown>[]).filter(
+      (l) => l.DetailType !== 'SubTotalLineDetail',
+    );
+    res.json({ Invoice: service.create(realm, 'Invoice', { ...rest, Line: lines }) });
+  });
+
   /** The company withdraws the app's access without revoking its tokens (403 / 3100 on every call). */
   router.post('/__sim/realms/:realm/forbid', (req, res) => {
     const realm = store.realm(req.params.realm);

@@ -1,5 +1,6 @@
 import { type Response, Router } from 'express';
 import { z } from 'zod';
+import { invoiceKind, upsertDocument } from './documents.js';
 import { allocateCredit, deletePayment, recordPayment } from './settlements.js';
 import type { TenantBooks, Wire } from './tenant-books.js';
 import type { WebhookSender } from './webhooks.js';
@@ -97,6 +98,55 @@ export function personRoutes(
       const payment = deletePayment(books, req.params.id, clock.now());
       if (!payment) return sendNotFound(res, `Payment ${req.params.id}`);
       res.json({ Payments: [payment] });
+    });
+  });
+
+  /**
+   * A bookkeeper edits an unpaid invoice in the Xero web app (its first line's unit amount), voids
+   * one, or keys one in by hand as a copy of another (same contact, lines and number): each through
+   * the API's own rules (documents.ts), then the INVOICE event Xero sends.
+   */
+  router.post('/__sim/tenants/:tenantId/invoices/:id/:action', (req, res) => {
+    const action = z.enum(['edit', 'void', 'copy']).parse(req.params.action);
+    const body = z.object({ unitAmount: amount.optional() }).parse(req.body ?? {});
+    withBooks(req.params.tenantId, res, (books) => {
+      const existing = books.Invoices.find((i) => i.InvoiceID === req.params.id);
+      if (!existing) return sendNotFound(res, `Invoice ${req.params.id}`);
+      const now = clock.now();
+      let saved: Wire;
+      if (action === 'void') saved = upsertDocument(books, invoiceKind, { Status: 'VOIDED' }, existing, now);
+      else if (action === 'edit') {
+        const lines = (existing.LineItems as Wire[]).map((line, i) =>
+          i === 0 && body.unitAmount !== undefined
+            ? { ...line, UnitAmount: Number(body.unitAmount), LineAmount: undefined, TaxAmount: undefined }
+            : line,
+        );
+        saved = upsertDocument(books, invoiceKind, { LineItems: lines }, existing, now);
+      } else {
+        const {
+          InvoiceID: _id,
+          Payments: _p,
+          CreditNotes: _c,
+          AmountPaid: _a,
+          AmountCredited: _b,
+          ...copy
+        } = existing;
+        const lines = (existing.LineItems as Wire[]).map(({ LineItemID: _l, ...line }) => line);
+        saved = upsertDocument(
+          books,
+          invoiceKind,
+          { ...copy, LineItems: lines, Status: 'AUTHORISED' },
+          undefined,
+          now,
+        );
+      }
+      webhooks.notify(
+        books.tenantId,
+        'INVOICE',
+        String(saved.InvoiceID),
+        action === 'copy' ? 'CREATE' : 'UPDATE',
+      );
+      res.json({ Invoices: [saved] });
     });
   });
 

@@ -54,7 +54,14 @@ export function recordPayment(books: TenantBooks, input: Wire, now: number): Wir
   books.Payments.push(payment);
   invoice.Payments = [
     ...arr(invoice.Payments),
-    { PaymentID: payment.PaymentID, Date: payment.Date, Amount: payment.Amount, CurrencyRate: 1 },
+    // As Xero lists them on the invoice: with the payment's Reference (invoice-get.200.json).
+    {
+      PaymentID: payment.PaymentID,
+      Date: payment.Date,
+      Amount: payment.Amount,
+      Reference: payment.Reference,
+      CurrencyRate: 1,
+    },
   ];
   settleInvoice(invoice, now);
   return payment;

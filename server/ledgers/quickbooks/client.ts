@@ -1,4 +1,4 @@
-import type { z } from 'zod';
+import { z } from 'zod';
 import { minorToNumber } from '../../money.js';
 import { taxGroupsOf } from '../document-tax.js';
 import {
@@ -14,6 +14,7 @@ import {
 } from '../ledger.js';
 import { LedgerError } from '../ledger-error.js';
 import { type QboCompanyTax, readCompanyTax } from './company-tax.js';
+import { linksOf, othersOf, settlementsOf } from './document-state.js';
 import { entityNameFor, toDocumentRef, toQboEntity } from './mapping.js';
 import { parse } from './parse-wire.js';
 import { displayNameCandidates, pickParty, queryLiteral } from './party-names.js';
@@ -294,6 +295,52 @@ export function createQuickBooksLedger(options: QuickBooksLedgerOptions): Ledger
         if (error instanceof LedgerError && error.code === 'ledger_not_found') return deleted();
         throw error;
       }
+    },
+
+    async documentState(type, id, number) {
+      const entity = entityNameFor[type];
+      // One query finds ours and any other document carrying our number; ours is read by id only
+      // when the query misses it (renumbered or deleted in the books).
+      const numbered = await query(entity, `where DocNumber = ${queryLiteral(number)}`, z.unknown());
+      let own: unknown = numbered.find((row) => parse(documentSchema, row).Id === id);
+      if (own === undefined) {
+        try {
+          own = await call(`get${entity}`, id);
+        } catch (error) {
+          if (!(error instanceof LedgerError && error.code === 'ledger_not_found')) throw error;
+        }
+      }
+      const sameNumber = othersOf(
+        numbered.map((row) => ref(type, row)),
+        id,
+      );
+      if (own === undefined) return { document: undefined, payments: [], credits: [], sameNumber };
+      const document = ref(type, own);
+      const { paymentIds, taxMinor } = linksOf(own, document.currency);
+      if (type !== 'invoice' || paymentIds.length === 0)
+        return { document: { ...document, taxMinor }, payments: [], credits: [], sameNumber };
+      const rows = await query(
+        'Payment',
+        `where Id IN (${paymentIds.map(queryLiteral).join(',')})`,
+        z.unknown(),
+      );
+      const { payments, credits } = settlementsOf(rows, id);
+      const creditIds = [...new Set(credits.map((c) => c.creditId))];
+      const numbers = new Map<string, string>();
+      if (creditIds.length > 0) {
+        const memos = await query(
+          'CreditMemo',
+          `where Id IN (${creditIds.map(queryLiteral).join(',')})`,
+          documentSchema,
+        );
+        for (const memo of memos) numbers.set(memo.Id, memo.DocNumber ?? '');
+      }
+      return {
+        document: { ...document, taxMinor },
+        payments,
+        credits: credits.map((c) => ({ ...c, creditNumber: numbers.get(c.creditId) || undefined })),
+        sameNumber,
+      };
     },
 
     listAccounts: () => listOptions('Account', (row) => row.AccountType),

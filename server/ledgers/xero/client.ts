@@ -10,6 +10,7 @@ import type {
   Party,
 } from '../ledger.js';
 import { LedgerError } from '../ledger-error.js';
+import { settlementsOfInvoice } from './document-state.js';
 import {
   cleanName,
   fromXeroCreditNote,
@@ -230,9 +231,69 @@ export function createXeroLedger(config: XeroLedgerConfig): Ledger {
     return first(body.Contacts, 'contact').ContactID;
   }
 
+  /**
+   * Two calls: ours by id (with its payments, credits and tax), then every document carrying its
+   * number (Xero keeps sales numbers unique among live documents, so another one means ours was
+   * voided or deleted and someone entered one by hand).
+   */
+  async function documentState(type: 'invoice' | 'credit_memo', id: string, number: string) {
+    let own: unknown;
+    try {
+      own =
+        type === 'invoice'
+          ? (await xero.call(invoices, (api, t) => api.getInvoice(t, id, UNIT_DP))).Invoices[0]
+          : (await xero.call(creditNotes, (api, t) => api.getCreditNote(t, id, UNIT_DP))).CreditNotes[0];
+    } catch (error) {
+      if (!(error instanceof LedgerError && error.code === 'ledger_not_found')) throw error;
+    }
+    const numbered = await findAllNumbered(type, number);
+    const sameNumber = numbered.filter((r) => r.id !== id && r.status !== 'voided' && r.status !== 'deleted');
+    if (own === undefined) return { document: undefined, payments: [], credits: [], sameNumber };
+    if (type === 'credit_memo') {
+      const ref = fromXeroCreditNote(creditNoteWire.parse(own), links);
+      const taxMinor = settlementsOfInvoice({ ...(own as object), InvoiceID: ref.id }).taxMinor;
+      return { document: { ...ref, taxMinor }, payments: [], credits: [], sameNumber };
+    }
+    const { taxMinor, payments, credits } = settlementsOfInvoice(own);
+    return {
+      document: { ...fromXeroInvoice(invoiceWire.parse(own), links), taxMinor },
+      payments,
+      credits,
+      sameNumber,
+    };
+  }
+
+  /** Every document of the type carrying the number, voided and deleted ones included. */
+  async function findAllNumbered(type: 'invoice' | 'credit_memo', number: string) {
+    if (type === 'invoice') {
+      const body = await xero.call(invoices, (api, t) =>
+        api.getInvoices(
+          t,
+          undefined,
+          'Type=="ACCREC"',
+          undefined,
+          undefined,
+          [number],
+          undefined,
+          undefined,
+          undefined,
+          true,
+          undefined,
+          UNIT_DP,
+        ),
+      );
+      return body.Invoices.filter((w) => w.InvoiceNumber === number).map((w) => fromXeroInvoice(w, links));
+    }
+    const body = await xero.call(creditNotes, (api, t) =>
+      api.getCreditNotes(t, undefined, `CreditNoteNumber==${quote(number)}`, undefined, undefined, UNIT_DP),
+    );
+    return body.CreditNotes.map((w) => fromXeroCreditNote(w, links));
+  }
+
   return {
     kind: 'xero',
     findByNumbers,
+    documentState,
     get,
     preflight,
     create: (document, partyId, key) => write(document, partyId, key),

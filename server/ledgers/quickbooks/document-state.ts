@@ -1,0 +1,66 @@
+import { z } from 'zod';
+import { toMinor } from '../../money.js';
+import type { LedgerCreditApplied, LedgerDocumentRef, LedgerPayment } from '../ledger.js';
+import { qboDecimals } from './mapping.js';
+import { parse } from './parse-wire.js';
+import { paymentsOfRows } from './payments.js';
+import { linkedTxnSchema, paymentSchema } from './wire-schemas.js';
+
+/**
+ * Pure parts of QBO's documentState (client.ts): an Invoice lists the payments applied to it in its
+ * `LinkedTxn` (TxnType "Payment"; Intuit's Invoice reference), and a credit applied in the UI is a
+ * Payment whose CreditMemo lines fund its invoice lines (person-routes.ts in the simulator), so both
+ * the money and the credits come from those Payments.
+ */
+
+const amount = z.union([z.number(), z.string()]);
+const linksAndTax = z.looseObject({
+  LinkedTxn: z.array(linkedTxnSchema).optional(),
+  TxnTaxDetail: z.looseObject({ TotalTax: amount.optional() }).optional(),
+});
+
+/** The ids of the Payments an invoice names, and its tax, in the invoice's own precision. */
+export function linksOf(entity: unknown, currency: string): { paymentIds: string[]; taxMinor: bigint } {
+  const wire = parse(linksAndTax, entity);
+  return {
+    paymentIds: [
+      ...new Set((wire.LinkedTxn ?? []).filter((l) => l.TxnType === 'Payment').map((l) => l.TxnId)),
+    ],
+    taxMinor: toMinor(wire.TxnTaxDetail?.TotalTax ?? 0, qboDecimals(currency)),
+  };
+}
+
+/**
+ * The money received on `invoiceId` and the credits applied to it, from the Payment rows it links:
+ * a credit funds the invoice lines of its payment first (as paymentsOfRows counts it), each credit
+ * memo for at most its own line.
+ */
+export function settlementsOf(
+  rows: unknown[],
+  invoiceId: string,
+): { payments: LedgerPayment[]; credits: Omit<LedgerCreditApplied, 'creditNumber'>[] } {
+  const payments = paymentsOfRows(rows).filter((p) => p.state === 'active' && p.documentId === invoiceId);
+  const credits: Omit<LedgerCreditApplied, 'creditNumber'>[] = [];
+  for (const row of rows) {
+    const payment = parse(paymentSchema, row);
+    const decimals = qboDecimals(payment.CurrencyRef?.value);
+    let toInvoice = 0n;
+    for (const line of payment.Line ?? [])
+      if (line.LinkedTxn?.some((l) => l.TxnType === 'Invoice' && l.TxnId === invoiceId))
+        toInvoice += toMinor(line.Amount ?? 0, decimals);
+    for (const line of payment.Line ?? []) {
+      const credit = line.LinkedTxn?.find((l) => l.TxnType === 'CreditMemo');
+      if (!credit || toInvoice <= 0n) continue;
+      const lineMinor = toMinor(line.Amount ?? 0, decimals);
+      const applied = lineMinor < toInvoice ? lineMinor : toInvoice;
+      toInvoice -= applied;
+      if (applied > 0n)
+        credits.push({ creditId: credit.TxnId, amountMinor: applied, decimals, date: payment.TxnDate ?? '' });
+    }
+  }
+  return { payments, credits };
+}
+
+/** Documents carrying the number that are not ours and not voided: someone else's in our number. */
+export const othersOf = (refs: LedgerDocumentRef[], id: string) =>
+  refs.filter((r) => r.id !== id && r.status !== 'voided' && r.status !== 'deleted');
