@@ -170,6 +170,8 @@ export interface PaymentsTable {
   cw_before_minor: BigIntColumn | null;
   state: Generated<'pending' | 'written' | 'deleted' | 'voided' | 'error'>;
   last_error: Json<StoredError> | null;
+  /** The writer holding the row while it writes it to CW (migration 0024). */
+  claimed_at: Timestamp | null;
   created_at: TimestampWithDefault;
   updated_at: TimestampWithDefault;
 }
@@ -253,6 +255,29 @@ export interface LedgerPartiesTable {
   updated_at: TimestampWithDefault;
 }
 
+/** The drift check's last finding per synced record (migration 0024, server/reconcile/). */
+export interface RecordDriftTable {
+  record_id: string;
+  tenant_id: string;
+  connection_id: string | null;
+  company_id: BigIntColumn | null;
+  checked_at: TimestampWithDefault;
+  cw_balance_minor: BigIntColumn;
+  ledger_balance_minor: BigIntColumn | null;
+  /** server/reconcile/drift.ts Difference[], as stored. */
+  differences: JsonWithDefault<StoredDifference[]>;
+  difference_count: ColumnType<number, number | undefined, number>;
+}
+
+/** server/reconcile/drift.ts Difference, as stored. */
+export interface StoredDifference {
+  code: string;
+  cause: string;
+  fix: { text: string; action?: string; ref?: string } | undefined;
+  cwMinor?: string;
+  ledgerMinor?: string;
+}
+
 export interface CallRatesTable {
   key: string;
   tat: TimestampWithDefault;
@@ -294,6 +319,7 @@ export interface Database {
   ledger_parties: LedgerPartiesTable;
   connectwise_callback_inbox: ConnectWiseCallbackInboxTable;
   connectwise_callback_watch: ConnectWiseCallbackWatchTable;
+  record_drift: RecordDriftTable;
 }
 
 export type Tenant = Selectable<TenantsTable>;

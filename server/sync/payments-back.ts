@@ -17,6 +17,8 @@ export interface PaymentsBackDeps {
   connection: LedgerConnection;
   /** The tenant's cwPaymentsPerInvoice: a CW payment per ledger payment, or one per invoice. */
   paymentsPerInvoice?: 'many' | 'one';
+  /** Told of each record whose payments changed, after its balance is stored (the drift check). */
+  afterChange?: (record: RecordRow) => Promise<void>;
 }
 
 export interface PaymentsBackResult {
@@ -77,6 +79,18 @@ export async function syncNamedPayments(
 ): Promise<PaymentsBackResult | undefined> {
   const payments = await deps.ledger.paymentsNamed(change);
   if (!payments) return undefined;
+  return writeLedgerPayments(deps, payments);
+}
+
+/**
+ * Ledger payments already read (a webhook's targeted read, or the drift check's fix for a payment
+ * in the books that ConnectWise lacks: server/reconcile/), each written to ConnectWise once by the
+ * same claim as a sweep's; only the records they changed have their balance read again.
+ */
+export async function writeLedgerPayments(
+  deps: PaymentsBackDeps,
+  payments: LedgerPayment[],
+): Promise<PaymentsBackResult> {
   const result: PaymentsBackResult = { seen: 0, written: 0, deleted: 0, unmatched: 0 };
   const changed = new Map<string, RecordRow>();
   await applyPayments(deps, payments, result, new Map(), new Map(), changed);
@@ -182,93 +196,138 @@ async function writePayment(
     })
     .onConflict((oc) => oc.columns(['connection_id', 'ledger_payment_id', 'record_id']).doNothing())
     .execute();
-  const row = await stored();
-  if (!row || done(row.state)) return undefined;
-  if (row.state === 'error' && BigInt(row.amount_minor) !== payment.amountMinor) {
-    // CW refused it, so nothing of it is there: retried at today's figure (CW's balance may have been
-    // stale then), not at the one refused.
+  const first = await stored();
+  if (!first || done(first.state)) return undefined;
+  // Writers beside each other (a sweep, a webhook's targeted read, the drift check's fix) take the
+  // row in turn, so the second finds it written instead of writing it again.
+  const release = await claimPayment(deps, first.id);
+  try {
+    const row = await stored();
+    if (!row || done(row.state)) return undefined;
+    if (row.state === 'error' && BigInt(row.amount_minor) !== payment.amountMinor) {
+      // CW refused it, so nothing of it is there: retried at today's figure (CW's balance may have been
+      // stale then), not at the one refused.
+      await deps.db
+        .updateTable('payments')
+        .set({ amount_minor: String(payment.amountMinor), updated_at: new Date() })
+        .where('id', '=', row.id)
+        .execute();
+      row.amount_minor = String(payment.amountMinor);
+    }
+    if (BigInt(row.amount_minor) === 0n) return await markNothingToWrite(deps, record, row.id, ledgerPayment);
+
+    const cwId = Number(record.cw_id);
+    const amount = minorToNumber(BigInt(row.amount_minor), record.decimals);
+    const paidOn =
+      typeof row.paid_on === 'string' ? row.paid_on : new Date(row.paid_on).toISOString().slice(0, 10);
+    // A row begun as a share of the invoice's single CW payment stays one (the setting may change since).
+    const single = row.cw_before_minor !== null || deps.paymentsPerInvoice === 'one';
+    let cwPaymentId =
+      single || row.state === 'error' ? undefined : await findWrittenEarlier(deps, cwId, amount, paidOn);
+    if (cwPaymentId === undefined) {
+      try {
+        cwPaymentId = single
+          ? await writeIntoSingleCwPayment(deps, record, row, paidOn)
+          : (
+              await deps.cw.createInvoicePayment(cwId, {
+                amount,
+                paymentDate: `${paidOn}T00:00:00Z`,
+                type: 'Payment',
+              })
+            ).id;
+      } catch (error) {
+        if (error instanceof ConnectWiseError && !error.retryable && !error.ambiguous) {
+          // CW's reason is in its field errors as often as in its message (error-400-invalid-object.json).
+          const reason = [error.message, ...error.errors.map((e) => e.message ?? '')]
+            .filter(Boolean)
+            .join('; ');
+          const message = `ConnectWise refused payment ${payment.id} of ${formatMinor(payment.amountMinor, record.decimals)}: ${reason}`;
+          await deps.db
+            .updateTable('payments')
+            .set({
+              state: 'error',
+              last_error: JSON.stringify({
+                code: 'payment_refused',
+                message,
+                hint:
+                  deps.paymentsPerInvoice === 'one'
+                    ? 'Check the invoice in ConnectWise (closed, already paid?), then run the payments sync again.'
+                    : 'Check the invoice in ConnectWise (closed, already paid?), then run the payments sync again. If ConnectWise takes only one payment per invoice, an admin sets "ConnectWise payments per invoice" to one in Settings: Ledgerpod then adds to the existing payment.',
+                retryable: false,
+              }),
+              updated_at: new Date(),
+            })
+            .where('id', '=', row.id)
+            .execute();
+          await deps.records.note(record, 'payments', 'payment_refused', {
+            ledgerPaymentId: payment.id,
+            message,
+          });
+          return undefined;
+        }
+        throw error;
+      }
+    }
     await deps.db
       .updateTable('payments')
-      .set({ amount_minor: String(payment.amountMinor), updated_at: new Date() })
+      .set({ state: 'written', cw_payment_id: String(cwPaymentId), last_error: null, updated_at: new Date() })
       .where('id', '=', row.id)
       .execute();
-    row.amount_minor = String(payment.amountMinor);
+    await deps.records.note(record, 'payments', 'payment_written', {
+      ledgerPaymentId: payment.id,
+      cwPaymentId,
+      amount: formatMinor(payment.amountMinor, record.decimals),
+      // Never round silently: the ledger's figure had digits ConnectWise's currency setting cannot hold.
+      ...(rounded || capped || toppedUp
+        ? {
+            ledgerAmount: formatMinor(ledgerPayment.amountMinor, ledgerPayment.decimals),
+            hint:
+              capped || toppedUp
+                ? `The ledger's payment of ${formatMinor(ledgerPayment.amountMinor, ledgerPayment.decimals)} ${record.currency} ${capped ? 'exceeds' : 'falls short of'} ConnectWise's balance only by rounding (${record.rounding ? `the books hold the invoice rounded: ${record.rounding.message}` : `ConnectWise keeps ${record.decimals} decimal places for this invoice`}); ConnectWise was given its balance of ${formatMinor(payment.amountMinor, record.decimals)}${toppedUp ? ', as the ledger shows the invoice paid in full' : ''}.`
+                : `The ledger's payment of ${formatMinor(ledgerPayment.amountMinor, ledgerPayment.decimals)} ${record.currency} was written to ConnectWise as ${formatMinor(payment.amountMinor, record.decimals)}, ConnectWise's ${record.decimals} decimal places for this invoice.`,
+          }
+        : {}),
+    });
+    return BigInt(row.amount_minor);
+  } finally {
+    await release();
   }
-  if (BigInt(row.amount_minor) === 0n) return await markNothingToWrite(deps, record, row.id, ledgerPayment);
+}
 
-  const cwId = Number(record.cw_id);
-  const amount = minorToNumber(BigInt(row.amount_minor), record.decimals);
-  const paidOn =
-    typeof row.paid_on === 'string' ? row.paid_on : new Date(row.paid_on).toISOString().slice(0, 10);
-  // A row begun as a share of the invoice's single CW payment stays one (the setting may change since).
-  const single = row.cw_before_minor !== null || deps.paymentsPerInvoice === 'one';
-  let cwPaymentId =
-    single || row.state === 'error' ? undefined : await findWrittenEarlier(deps, cwId, amount, paidOn);
-  if (cwPaymentId === undefined) {
-    try {
-      cwPaymentId = single
-        ? await writeIntoSingleCwPayment(deps, record, row, paidOn)
-        : (
-            await deps.cw.createInvoicePayment(cwId, {
-              amount,
-              paymentDate: `${paidOn}T00:00:00Z`,
-              type: 'Payment',
-            })
-          ).id;
-    } catch (error) {
-      if (error instanceof ConnectWiseError && !error.retryable && !error.ambiguous) {
-        // CW's reason is in its field errors as often as in its message (error-400-invalid-object.json).
-        const reason = [error.message, ...error.errors.map((e) => e.message ?? '')]
-          .filter(Boolean)
-          .join('; ');
-        const message = `ConnectWise refused payment ${payment.id} of ${formatMinor(payment.amountMinor, record.decimals)}: ${reason}`;
-        await deps.db
-          .updateTable('payments')
-          .set({
-            state: 'error',
-            last_error: JSON.stringify({
-              code: 'payment_refused',
-              message,
-              hint:
-                deps.paymentsPerInvoice === 'one'
-                  ? 'Check the invoice in ConnectWise (closed, already paid?), then run the payments sync again.'
-                  : 'Check the invoice in ConnectWise (closed, already paid?), then run the payments sync again. If ConnectWise takes only one payment per invoice, an admin sets "ConnectWise payments per invoice" to one in Settings: Ledgerpod then adds to the existing payment.',
-              retryable: false,
-            }),
-            updated_at: new Date(),
-          })
-          .where('id', '=', row.id)
-          .execute();
-        await deps.records.note(record, 'payments', 'payment_refused', {
-          ledgerPaymentId: payment.id,
-          message,
-        });
-        return undefined;
-      }
-      throw error;
-    }
+/** A claim older than this was left by a writer that died: the next one goes on (and finds its write). */
+const paymentClaimStaleMs = 60_000;
+
+/**
+ * Waits until this process holds the payment row's claim (claimed_at, migration 0024), and answers
+ * its release. A claim left by a dead writer lapses after paymentClaimStaleMs; a pending row's write
+ * is then found on the invoice before another is made (findWrittenEarlier).
+ */
+async function claimPayment(deps: PaymentsBackDeps, rowId: string): Promise<() => Promise<void>> {
+  const claimedAt = new Date();
+  for (;;) {
+    const claimed = await deps.db
+      .updateTable('payments')
+      .set({ claimed_at: claimedAt })
+      .where('id', '=', rowId)
+      .where((eb) =>
+        eb.or([
+          eb('claimed_at', 'is', null),
+          eb('claimed_at', '<', new Date(Date.now() - paymentClaimStaleMs)),
+        ]),
+      )
+      .returning('id')
+      .executeTakeFirst();
+    if (claimed) break;
+    await new Promise((resolve) => setTimeout(resolve, 100));
   }
-  await deps.db
-    .updateTable('payments')
-    .set({ state: 'written', cw_payment_id: String(cwPaymentId), last_error: null, updated_at: new Date() })
-    .where('id', '=', row.id)
-    .execute();
-  await deps.records.note(record, 'payments', 'payment_written', {
-    ledgerPaymentId: payment.id,
-    cwPaymentId,
-    amount: formatMinor(payment.amountMinor, record.decimals),
-    // Never round silently: the ledger's figure had digits ConnectWise's currency setting cannot hold.
-    ...(rounded || capped || toppedUp
-      ? {
-          ledgerAmount: formatMinor(ledgerPayment.amountMinor, ledgerPayment.decimals),
-          hint:
-            capped || toppedUp
-              ? `The ledger's payment of ${formatMinor(ledgerPayment.amountMinor, ledgerPayment.decimals)} ${record.currency} ${capped ? 'exceeds' : 'falls short of'} ConnectWise's balance only by rounding (${record.rounding ? `the books hold the invoice rounded: ${record.rounding.message}` : `ConnectWise keeps ${record.decimals} decimal places for this invoice`}); ConnectWise was given its balance of ${formatMinor(payment.amountMinor, record.decimals)}${toppedUp ? ', as the ledger shows the invoice paid in full' : ''}.`
-              : `The ledger's payment of ${formatMinor(ledgerPayment.amountMinor, ledgerPayment.decimals)} ${record.currency} was written to ConnectWise as ${formatMinor(payment.amountMinor, record.decimals)}, ConnectWise's ${record.decimals} decimal places for this invoice.`,
-        }
-      : {}),
-  });
-  return BigInt(row.amount_minor);
+  return async () => {
+    await deps.db
+      .updateTable('payments')
+      .set({ claimed_at: null })
+      .where('id', '=', rowId)
+      .where('claimed_at', '=', claimedAt)
+      .execute();
+  };
 }
 
 /**
@@ -529,4 +588,5 @@ async function refreshBalance(deps: PaymentsBackDeps, record: RecordRow): Promis
     kind: 'balance_changed',
     fromStates: [latest.state],
   });
+  await deps.afterChange?.(latest);
 }
