@@ -71,6 +71,7 @@ const envSchema = z.object({
   BUDGET_DEFER_AT: z.coerce.number().min(0.1).max(1).default(0.8),
   CW_CALLBACK_WATCH_MINUTES: z.coerce.number().int().min(0).max(59).default(15),
   PAYMENTS_CHECK_MINUTES: z.coerce.number().int().min(0).max(59).default(1),
+  DRIFT_CHECK_MINUTES: z.coerce.number().int().min(0).max(59).default(15),
   LEDGER_TIMEOUT_MS: z.coerce.number().int().min(100).max(300_000).default(30_000),
   /** Database statement and lock-wait limits of a process serving HTTP (web, all): a read fails fast. */
   DB_WEB_STATEMENT_TIMEOUT_MS: z.coerce.number().int().min(100).max(600_000).default(10_000),
@@ -130,6 +131,8 @@ export interface Config {
   cwCallbackWatchMinutes: number;
   /** Minutes between payments schedule passes; 0 = off (payment-jobs.ts). */
   paymentsCheckMinutes: number;
+  /** Minutes between ticks of the drift check's rolling pass; 0 = off (reconcile/drift-jobs.ts). */
+  driftCheckMinutes: number;
   /** Undefined when QBO_CLIENT_ID / QBO_CLIENT_SECRET are not set: QuickBooks cannot be connected. */
   quickbooks: QuickBooksConfig | undefined;
   /** Undefined when XERO_CLIENT_ID / XERO_CLIENT_SECRET are not set: Xero cannot be connected. */
@@ -224,6 +227,8 @@ const expected: Record<string, string> = {
   CW_CALLBACK_WATCH_MINUTES: 'minutes between checks of each tenant’s ConnectWise callback, 0-59 (0 = off)',
   PAYMENTS_CHECK_MINUTES:
     'minutes between passes of the payments schedule (which connections are due a CDC or poll), 0-59 (0 = off)',
+  DRIFT_CHECK_MINUTES:
+    'minutes between ticks of the rolling check of synced records against the books, 0-59 (0 = off)',
   LEDGER_TIMEOUT_MS: 'milliseconds, 100-300000',
   DB_WEB_STATEMENT_TIMEOUT_MS: 'milliseconds, 100-600000 (default 10000)',
   DB_WEB_LOCK_TIMEOUT_MS: 'milliseconds, 50-600000 (default 3000)',
@@ -310,6 +315,7 @@ export function parseConfig(
         deferAt: e.BUDGET_DEFER_AT,
       },
       paymentsCheckMinutes: e.PAYMENTS_CHECK_MINUTES,
+      driftCheckMinutes: e.DRIFT_CHECK_MINUTES,
       quickbooks: quickbooksConfig(e),
       xero: xeroConfig(e),
     },

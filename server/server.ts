@@ -8,6 +8,7 @@ import { migrateToLatest } from './db/migrate.js';
 import { type JobQueue, startJobQueue } from './jobs/job-queue.js';
 import { createLogger, type Logger } from './log.js';
 import { createMetrics, type Metrics } from './metrics.js';
+import { createDriftQueues, startDriftWorkers } from './reconcile/drift-jobs.js';
 import { apiRouters, createServices, type Services } from './services.js';
 import { guardBackgroundJobs } from './sync/budget-guards.js';
 import { createCallbackInboxQueue, startCallbackInboxWorker } from './sync/callback-inbox.js';
@@ -69,6 +70,7 @@ export async function startLedgerpod(config: Config, options: StartOptions = {})
   await createSweepQueues(jobs);
   await createCallbackInboxQueue(jobs);
   await createCallbackWatchQueues(jobs);
+  await createDriftQueues(jobs);
   if (config.role !== 'web') {
     const workerDeps = {
       db: database.db,
@@ -85,6 +87,7 @@ export async function startLedgerpod(config: Config, options: StartOptions = {})
     await startRecordWorkers(workerDeps, { concurrency: config.workerConcurrency });
     await startPaymentWorkers(workerDeps, config.paymentsCheckMinutes);
     await startSweepWorkers(workerDeps);
+    await startDriftWorkers(workerDeps, config.driftCheckMinutes);
     await startCallbackInboxWorker(workerDeps);
     await startCallbackWatchWorkers(
       { ...workerDeps, publicUrl: () => config.publicUrl },
@@ -105,7 +108,7 @@ export async function startLedgerpod(config: Config, options: StartOptions = {})
       config.role === 'worker'
         ? []
         : [
-            ...apiRouters(services, { db: database.db, jobs, frameOrigins }),
+            ...apiRouters(services, { db: database.db, jobs, frameOrigins, logger }),
             ...(options.routers?.(parts) ?? []),
           ],
   });

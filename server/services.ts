@@ -28,8 +28,9 @@ import { type CallLimiter, createCallLimiter } from './ledgers/call-limiter.js';
 import { ConnectionStore } from './ledgers/connections/connection-store.js';
 import { LedgerRegistry } from './ledgers/ledger-registry.js';
 import { type Providers, providersFrom } from './ledgers/providers.js';
-import type { Logger } from './log.js';
+import { createLogger, type Logger } from './log.js';
 import { type CallMeter, createCallMeter } from './metering/call-meter.js';
+import { driftRoutes } from './reconcile/drift-routes.js';
 import { recheckRecord } from './sync/push-check.js';
 import { RecordStore } from './sync/record-store.js';
 import { reverseRecord } from './sync/reverse-record.js';
@@ -115,7 +116,7 @@ function currentRoleIn(tenants: TenantStore, connectWise: TenantConnectWise): Cu
 /** Every API route module, in mount order. */
 export function apiRouters(
   services: Services,
-  deps: { db: Db; jobs: JobQueue; frameOrigins: FrameOrigins },
+  deps: { db: Db; jobs: JobQueue; frameOrigins: FrameOrigins; logger?: Logger },
 ): Router[] {
   return [
     sessionRoutes({
@@ -183,6 +184,13 @@ export function apiRouters(
           actor,
         );
       },
+    }),
+    driftRoutes({
+      ...services,
+      db: deps.db,
+      jobs: deps.jobs,
+      logger: deps.logger ?? createLogger('silent'),
+      tokens: services.sessionTokens,
     }),
   ];
 }

@@ -5,7 +5,7 @@ import { decideBudget, type WorkKind } from '../metering/budget-guard.js';
 import { budgetsOf, usageKeysFor } from '../metering/budgets.js';
 import { readUsage } from '../metering/usage.js';
 import { cwLimiterKey } from '../tenants/tenant-connectwise.js';
-import { type PaymentsSweepJob, queues, type RefreshRecordJob } from './queues.js';
+import { type DriftCheckJob, type PaymentsSweepJob, queues, type RefreshRecordJob } from './queues.js';
 import { discoverQueue, type SweepJob, sweepQueue } from './sweep-jobs.js';
 
 export interface BudgetGuardDeps {
@@ -20,7 +20,7 @@ export const ledgerKeyOf = (c: { kind: string; external_id: string }) => `${c.ki
 
 /**
  * The budget guard where background jobs start: record refreshes, unposted sweeps and discovery,
- * payment polls and the callback watchdog each ask decideBudget against the budgets they spend
+ * payment polls, drift checks and the callback watchdog each ask decideBudget against the budgets they spend
  * (the tenant's ConnectWise minute and its ledger connections' caps) and are rescheduled, never
  * dropped, when a connection nears its cap. Pushes and onboarding (a person started them) are not
  * guarded: they always go first. A refresh or sweep a member asked for is foreground too.
@@ -67,6 +67,11 @@ export function guardBackgroundJobs(deps: BudgetGuardDeps): void {
     verdict(job.actor === 'schedule' ? 'sweep' : 'manual', await keysOf(job.tenantId)),
   );
   guard<{ tenantId: string }>(discoverQueue, async (job) => verdict('sweep', [cwLimiterKey(job.tenantId)]));
+  // The drift check (server/reconcile/): after events and in the rolling pass it gives way near a
+  // cap; one a member asked for runs.
+  guard<DriftCheckJob>(queues.driftCheck, async (job) =>
+    verdict(job.reason === 'manual' ? 'manual' : 'drift_check', await keysOf(job.tenantId)),
+  );
   guard<{ tenantId: string }>(queues.callbackWatch, async (job) =>
     verdict('drift_check', [cwLimiterKey(job.tenantId)]),
   );

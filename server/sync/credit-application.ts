@@ -40,7 +40,14 @@ export async function cwCreditApplications(
   invoice: Invoice,
 ): Promise<CwCreditApplication[]> {
   if (!invoice.credits) return [];
-  const rows = await cw.listInvoicePayments(invoice.id);
+  return cwCreditApplicationsIn(invoice, await cw.listInvoicePayments(invoice.id));
+}
+
+/** The credit applications among an invoice's (or credit memo's) payment rows, already read. */
+export function cwCreditApplicationsIn(
+  invoice: Invoice,
+  rows: Awaited<ReturnType<ConnectWiseClient['listInvoicePayments']>>,
+): CwCreditApplication[] {
   const found: CwCreditApplication[] = [];
   for (const row of rows) {
     const creditMemo = (row as { creditMemo?: { id?: number } }).creditMemo;

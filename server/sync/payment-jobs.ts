@@ -1,6 +1,7 @@
 import { sql } from 'kysely';
 import type { LedgerConnection, Tenant } from '../db/schema.js';
 import type { JobQueue } from '../jobs/job-queue.js';
+import { requestDriftCheck } from '../reconcile/request-drift-check.js';
 import { type PaymentsBackDeps, syncNamedPayments, syncPaymentsBack } from './payments-back.js';
 import { paymentsCheck } from './payments-schedule.js';
 import { type PaymentsEventJob, type PaymentsSweepJob, queues } from './queues.js';
@@ -112,7 +113,7 @@ export async function checkDuePayments(
 }
 
 /** What the payments code needs for one active connection, or undefined when there is none. */
-async function paymentsDepsFor(
+export async function paymentsDepsFor(
   deps: RecordJobDeps,
   job: { tenantId: string; connectionId: string },
 ): Promise<{ back: PaymentsBackDeps; tenant: Tenant; connection: LedgerConnection } | undefined> {
@@ -130,6 +131,14 @@ async function paymentsDepsFor(
       ledger: deps.ledgers.for(connection),
       connection,
       paymentsPerInvoice: settings.cwPaymentsPerInvoice,
+      // A payment written or removed: the record's drift check follows (server/reconcile/).
+      afterChange: (record) =>
+        requestDriftCheck(deps.jobs, {
+          tenantId: record.tenant_id,
+          type: record.type,
+          cwId: Number(record.cw_id),
+          reason: 'event',
+        }),
     },
   };
 }

@@ -15,7 +15,18 @@ export const queues = {
   /** The callback watchdog: one check per tenant, and the tick that sends them (callback-watchdog.ts). */
   callbackWatch: 'connectwise-callback-watch',
   callbackWatchTick: 'connectwise-callback-watch-tick',
+  /** The drift check of one synced record, and the tick of its slow rolling pass (server/reconcile/). */
+  driftCheck: 'record-drift-check',
+  driftTick: 'record-drift-tick',
 } as const;
+
+/**
+ * One record's drift check: after a payment or a refresh changed it (`event`), in the rolling pass,
+ * or asked for by a member (`manual`, foreground for the budget guard).
+ */
+export interface DriftCheckJob extends RecordJob {
+  reason: 'event' | 'rolling' | 'manual';
+}
 
 export interface PaymentsSweepJob {
   tenantId: string;

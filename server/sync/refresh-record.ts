@@ -1,5 +1,6 @@
 import type { Invoice } from '../connectwise/index.js';
 import type { RecordRow, RecordState, Tenant } from '../db/schema.js';
+import { requestDriftCheck } from '../reconcile/request-drift-check.js';
 import { applyCreditsShownInConnectWise } from './credit-application.js';
 import { unpostedKindOf } from './cw-record-kind.js';
 import { invoiceColumns, isClosed } from './invoice-columns.js';
@@ -70,6 +71,10 @@ export async function refreshRecord(deps: RecordJobDeps, job: RefreshRecordJob):
         fromStates: [record.state],
       })
     : await applyIfUnchanged(deps, record, job, { state, reversed, set: cached });
+  // ConnectWise says a synced record changed (a payment or credit entered there, say): check it
+  // against the books (server/reconcile/).
+  if (ledgerRead && job.reason === 'callback')
+    await requestDriftCheck(deps.jobs, { tenantId: job.tenantId, type, cwId: job.cwId, reason: 'event' });
   // A credit memo applied to an invoice in CW (seen from either record): the same in the ledger,
   // once. Also when the record moved on meanwhile: each application reads both records itself.
   if (invoice.credits && !reversed) await applyCreditsShownInConnectWise(deps, tenant, invoice, 'refresh');

@@ -117,6 +117,21 @@ export const routeTable: RouteSpec[] = [
   r('POST', '/api/v1/records/:type/:cwId/reverse', 'admin', (ids) => ({
     path: `/api/v1/records/invoice/${ids.recordCwId}/reverse`,
   })),
+  r('GET', '/api/v1/records/:type/:cwId/differences', 'viewer', (ids) => ({
+    path: `/api/v1/records/invoice/${ids.recordCwId}/differences`,
+  })),
+  r('POST', '/api/v1/records/:type/:cwId/differences/check', 'accountant', (ids) => ({
+    path: `/api/v1/records/invoice/${ids.recordCwId}/differences/check`,
+    body: {},
+  })),
+  r('POST', '/api/v1/records/:type/:cwId/differences/fix', 'accountant', (ids) => ({
+    path: `/api/v1/records/invoice/${ids.recordCwId}/differences/fix`,
+    body: { code: 'payment_missing_in_cw', ref: 'none' },
+  })),
+  r('GET', '/api/v1/differences', 'accountant'),
+  r('GET', '/api/v1/companies/:companyId/differences', 'accountant', (ids) => ({
+    path: `/api/v1/companies/${ids.companyId}/differences`,
+  })),
   r('GET', '/api/v1/events', 'viewer', (ids) => ({
     path: `/api/v1/events?record=invoice:${ids.recordCwId}`,
   })),

@@ -1,0 +1,191 @@
+import type { Invoice } from '../connectwise/index.js';
+import type { RecordRow, RecordState } from '../db/schema.js';
+import type { LedgerDocumentState } from '../ledgers/ledger.js';
+import { providerLabels } from '../ledgers/providers.js';
+import { rescaleMinor, toMinor } from '../money.js';
+import { cwCreditApplicationsIn } from '../sync/credit-application.js';
+import { invoiceColumns } from '../sync/invoice-columns.js';
+import { ledgerColumns, paidState } from '../sync/ledger-amounts.js';
+import type { RecordJobDeps } from '../sync/record-jobs.js';
+import { type CwSide, compareRecord, type Difference, type LedgerSide } from './drift.js';
+import { clearDrift, storeDrift } from './drift-store.js';
+
+export type DriftDeps = Pick<
+  RecordJobDeps,
+  'db' | 'records' | 'tenants' | 'connectWise' | 'connections' | 'ledgers' | 'logger'
+>;
+
+const settled = new Set<RecordState>(['synced', 'partly_paid', 'paid']);
+
+/** What one check read and found; `ledgerState` is kept for a fix that acts on it (fix-difference.ts). */
+export interface DriftCheck {
+  record: RecordRow;
+  differences: Difference[];
+  invoice: Invoice;
+  ledgerState: LedgerDocumentState;
+  cwRows: Awaited<ReturnType<ReturnType<DriftDeps['connectWise']['for']>['listInvoicePayments']>>;
+}
+
+/** Whether a record is one the drift check compares: an invoice or credit memo we synced. */
+export const isCheckable = (record: RecordRow) =>
+  (record.type === 'invoice' || record.type === 'credit_memo') &&
+  settled.has(record.state) &&
+  Boolean(record.ledger_id && record.connection_id);
+
+/**
+ * Reads the record in ConnectWise (the invoice, and its payments when it shows any) and in the books
+ * (Ledger.documentState: QBO 1 to 3 reads, Xero 2), compares them (drift.ts) and stores the finding.
+ * A record that is no longer synced (reversed, say) has its finding cleared. Undefined when there
+ * was nothing to compare.
+ */
+export async function checkRecord(deps: DriftDeps, record: RecordRow): Promise<DriftCheck | undefined> {
+  if (!isCheckable(record)) {
+    await clearDrift(deps.db, record.id);
+    return undefined;
+  }
+  const tenant = await deps.tenants.get(record.tenant_id);
+  const connection = tenant && (await deps.connections.get(tenant.id, record.connection_id!));
+  if (!tenant || !connection || connection.status !== 'active') return undefined;
+  const cw = deps.connectWise.for(tenant);
+  const invoice = await cw.getInvoice(Number(record.cw_id));
+  if (!invoice) return undefined;
+  const type = record.type as 'invoice' | 'credit_memo';
+  const { decimals, currency } = invoiceColumns(invoice, record);
+  // CW's payments are listed only where its invoice says there are any: one call saved per record.
+  const cwRows =
+    type === 'invoice' && (invoice.payments || invoice.credits)
+      ? await cw.listInvoicePayments(invoice.id)
+      : [];
+  const readStartedAt = new Date();
+  const ledgerState = await deps.ledgers
+    .for(connection)
+    .documentState(type, record.ledger_id!, record.ledger_number || record.number);
+  // The balance just read is the record's too (the pod's amounts), as a refresh would store it;
+  // never over a newer read, nor over a record a push or reversal moved on meanwhile.
+  if (ledgerState.document)
+    await deps.records.storeLedgerRead(record, readStartedAt, {
+      to: paidState(ledgerState.document.totalMinor, ledgerState.document.balanceMinor),
+      set: ledgerColumns(ledgerState.document, record.decimals),
+      actor: 'drift-check',
+      kind: 'balance_changed',
+      fromStates: ['synced', 'partly_paid', 'paid'],
+    });
+
+  const cwSide = await cwSideOf(deps, record, invoice, cwRows, decimals);
+  const ledgerSide = ledgerSideOf(providerLabels[connection.kind], ledgerState, decimals);
+  const written = await deps.db
+    .selectFrom('payments')
+    .select(['ledger_payment_id', 'state', 'cw_payment_id'])
+    .where('record_id', '=', record.id)
+    .execute();
+  const differences = compareRecord({
+    kind: type,
+    currency,
+    decimals,
+    cw: cwSide,
+    ledger: ledgerSide,
+    written: written.map((w) => ({
+      ledgerPaymentId: w.ledger_payment_id,
+      state: w.state,
+      cwPaymentId: w.cw_payment_id === null ? null : Number(w.cw_payment_id),
+    })),
+    bookedDifferenceMinor: record.rounding ? toMinor(record.rounding.difference, decimals) : 0n,
+    ourCredits: await ourCreditNumbers(
+      deps,
+      record,
+      cwSide.credits.map((c) => c.number),
+    ),
+  });
+  await storeDrift(deps.db, record, {
+    differences,
+    cwBalanceMinor: cwSide.balanceMinor,
+    ledgerBalanceMinor: ledgerSide.document?.balanceMinor,
+  });
+  return { record, differences, invoice, ledgerState, cwRows };
+}
+
+async function cwSideOf(
+  deps: DriftDeps,
+  record: RecordRow,
+  invoice: Invoice,
+  rows: DriftCheck['cwRows'],
+  decimals: number,
+): Promise<CwSide> {
+  const minor = (value: number | null | undefined) => toMinor(Math.abs(value ?? 0), decimals);
+  const applications = cwCreditApplicationsIn(invoice, rows);
+  const creditRows = new Set(applications.map((a) => a.cwPaymentId));
+  const credits = [];
+  for (const application of applications) {
+    const row = rows.find((r) => r.id === application.cwPaymentId) as {
+      creditMemo?: { identifier?: string };
+    };
+    const number =
+      row?.creditMemo?.identifier ??
+      (
+        await deps.records.get({
+          tenantId: record.tenant_id,
+          type: 'credit_memo',
+          cwId: application.creditCwId,
+        })
+      )?.number ??
+      String(application.creditCwId);
+    credits.push({
+      number,
+      amountMinor: toMinor(application.amount, decimals),
+      date: application.date ?? '',
+    });
+  }
+  return {
+    number: invoice.invoiceNumber,
+    totalMinor: minor(invoice.total),
+    taxMinor: minor(invoice.salesTax),
+    balanceMinor: minor(invoice.balance),
+    status: invoice.status?.name ?? '',
+    payments: rows
+      .filter((r) => !creditRows.has(r.id) && !(r as { creditMemo?: unknown }).creditMemo)
+      .map((r) => ({ cwPaymentId: r.id, amountMinor: minor(r.amount), date: r.paymentDate ?? '' })),
+    credits,
+  };
+}
+
+/** The books' side in ConnectWise's precision (Xero keeps 2 decimals in every currency). */
+function ledgerSideOf(name: string, state: LedgerDocumentState, decimals: number): LedgerSide {
+  const at = (minor: bigint, from: number) => rescaleMinor(minor, from, decimals);
+  const doc = state.document;
+  return {
+    name: name === 'QuickBooks Online' ? 'QuickBooks' : name,
+    document: doc && {
+      number: doc.number,
+      totalMinor: at(doc.totalMinor, doc.decimals),
+      taxMinor: at(doc.taxMinor, doc.decimals),
+      balanceMinor: at(doc.balanceMinor, doc.decimals),
+      status: doc.status,
+    },
+    payments: state.payments.map((p) => ({
+      id: p.id,
+      amountMinor: at(p.amountMinor, p.decimals),
+      date: p.date,
+    })),
+    credits: state.credits.map((c) => ({
+      number: c.creditNumber ?? c.creditId,
+      amountMinor: at(c.amountMinor, c.decimals),
+      date: c.date,
+    })),
+    sameNumber: state.sameNumber.map((r) => ({ number: r.number, totalMinor: at(r.totalMinor, r.decimals) })),
+  };
+}
+
+/** Of the credit memo numbers CW applied, those Ledgerpod pushed to this record's books (upper case). */
+async function ourCreditNumbers(deps: DriftDeps, record: RecordRow, numbers: string[]): Promise<Set<string>> {
+  if (numbers.length === 0) return new Set();
+  const rows = await deps.db
+    .selectFrom('records')
+    .select('number')
+    .where('tenant_id', '=', record.tenant_id)
+    .where('type', '=', 'credit_memo')
+    .where('connection_id', '=', record.connection_id)
+    .where('ledger_id', 'is not', null)
+    .where('number', 'in', numbers)
+    .execute();
+  return new Set(rows.map((r) => r.number.toUpperCase()));
+}

@@ -1,0 +1,70 @@
+import type { JobQueue } from '../jobs/job-queue.js';
+import { type DriftCheckJob, queues } from '../sync/queues.js';
+import type { RecordJobDeps } from '../sync/record-jobs.js';
+import { checkRecord } from './check-record.js';
+import { dueForCheck } from './drift-store.js';
+import { requestDriftCheck } from './request-drift-check.js';
+
+/**
+ * The slow rolling pass: every `everyMinutes` a few synced records whose last check is oldest (or
+ * who were never checked) are checked, each once a week at most. Small on purpose: a Xero Starter
+ * organisation has 1,000 calls a day and a check costs it 2; the budget guard (budget-guards.ts)
+ * holds these back first anyway when a connection nears its cap. Events (payments, callbacks) and
+ * members asking check sooner.
+ */
+export const rollingPass = { recordsPerTick: 4, recheckAfterMs: 7 * 86_400_000 } as const;
+
+export async function createDriftQueues(jobs: JobQueue): Promise<void> {
+  // One check per record queued and one running; a dead worker's check comes back within minutes.
+  await jobs.ensureQueue(queues.driftCheck, {
+    policy: 'stately',
+    retryLimit: 3,
+    retryDelay: 30,
+    retryBackoff: true,
+    expireInSeconds: 120,
+  });
+  await jobs.ensureQueue(queues.driftTick, { policy: 'singleton' });
+}
+
+/** One tick of the rolling pass: the records due, each sent as its own (guarded) check. */
+export async function sendRollingChecks(
+  deps: Pick<RecordJobDeps, 'db' | 'jobs'>,
+  now = new Date(),
+): Promise<number> {
+  const due = await dueForCheck(
+    deps.db,
+    rollingPass.recordsPerTick,
+    new Date(now.getTime() - rollingPass.recheckAfterMs),
+  );
+  for (const r of due)
+    await requestDriftCheck(deps.jobs, {
+      tenantId: r.tenant_id,
+      type: r.type,
+      cwId: Number(r.cw_id),
+      reason: 'rolling',
+    });
+  return due.length;
+}
+
+/** `everyMinutes` 0 leaves the rolling pass off (tests run ticks themselves); checks are worked either way. */
+export async function startDriftWorkers(deps: RecordJobDeps, everyMinutes = 15): Promise<void> {
+  await createDriftQueues(deps.jobs);
+  await deps.jobs.work<DriftCheckJob>(queues.driftCheck, async (job) => {
+    const record = await deps.records.get(job);
+    if (!record) return;
+    const found = await checkRecord(deps, record);
+    if (found && found.differences.length > 0)
+      deps.logger.info(
+        { tenantId: job.tenantId, record: record.number, codes: found.differences.map((d) => d.code) },
+        'differences between ConnectWise and the books',
+      );
+  });
+  if (everyMinutes <= 0) {
+    await deps.jobs.boss.unschedule(queues.driftTick);
+    return;
+  }
+  await deps.jobs.work(queues.driftTick, async () => {
+    await sendRollingChecks(deps);
+  });
+  await deps.jobs.boss.schedule(queues.driftTick, `*/${everyMinutes} * * * *`);
+}
