@@ -9,6 +9,7 @@ import { busyStates } from '../ui/states.js';
 import { usePoll } from '../ui/use-poll.js';
 import { Amounts } from './amounts.js';
 import { CheckedNote } from './checked-note.js';
+import { Differences } from './differences.js';
 import { useRecordStatus } from './load-record.js';
 import { Payments } from './payments.js';
 import { PushCheckView } from './push-check.js';
@@ -104,6 +105,7 @@ export function InvoicePod({
       <Amounts detail={detail} />
       <CheckedNote detail={detail} ledgerName={ledger ? ledgerNames[ledger.kind] : 'the books'} />
       <Payments detail={detail} />
+      <Differences type={record.type} cwId={cwId} state={detail.state} />
       {fixed && (fixed.syncing ? running : detail.state === 'error') && (
         <p class="fixed-note" role="status" data-testid="fixed-note">
           {fixed.syncing ? 'Fixed: syncing…' : 'Fixed in ConnectWise: ready to sync.'}

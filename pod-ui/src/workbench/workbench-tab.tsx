@@ -8,6 +8,7 @@ import { LazyView } from '../ui/lazy-view.js';
 import { atLeast, usePod } from '../ui/pod-context.js';
 import { ProblemBox } from '../ui/problem-box.js';
 import { useLoad } from '../ui/use-load.js';
+import { DifferencesQueue } from './differences-queue.js';
 import { type Filter, Filters } from './filters.js';
 import { PaymentsSync } from './payments-sync.js';
 import { PushProgress } from './push-progress.js';
@@ -210,6 +211,7 @@ export default function WorkbenchTab() {
           </button>
         )}
       </section>
+      <DifferencesQueue />
       <PaymentsSync />
     </div>
   );
