@@ -1,7 +1,6 @@
 import type { Invoice } from '../connectwise/index.js';
 import type { RecordRow, RecordState } from '../db/schema.js';
 import type { LedgerDocumentState } from '../ledgers/ledger.js';
-import { providerLabels } from '../ledgers/providers.js';
 import { rescaleMinor, toMinor } from '../money.js';
 import { cwCreditApplicationsIn } from '../sync/credit-application.js';
 import { invoiceColumns } from '../sync/invoice-columns.js';
@@ -16,6 +15,8 @@ export type DriftDeps = Pick<
 >;
 
 const settled = new Set<RecordState>(['synced', 'partly_paid', 'paid']);
+/** The books as the sentences name them ("Paid in QuickBooks by credit CM-1009", issue 14). */
+const booksNames = { qbo: 'QuickBooks', xero: 'Xero' } as const;
 
 /** What one check read and found; `ledgerState` is kept for a fix that acts on it (fix-difference.ts). */
 export interface DriftCheck {
@@ -72,7 +73,7 @@ export async function checkRecord(deps: DriftDeps, record: RecordRow): Promise<D
     });
 
   const cwSide = await cwSideOf(deps, record, invoice, cwRows, decimals);
-  const ledgerSide = ledgerSideOf(providerLabels[connection.kind], ledgerState, decimals);
+  const ledgerSide = ledgerSideOf(booksNames[connection.kind], ledgerState, decimals);
   const written = await deps.db
     .selectFrom('payments')
     .select(['ledger_payment_id', 'state', 'cw_payment_id'])
@@ -153,7 +154,7 @@ function ledgerSideOf(name: string, state: LedgerDocumentState, decimals: number
   const at = (minor: bigint, from: number) => rescaleMinor(minor, from, decimals);
   const doc = state.document;
   return {
-    name: name === 'QuickBooks Online' ? 'QuickBooks' : name,
+    name,
     document: doc && {
       number: doc.number,
       totalMinor: at(doc.totalMinor, doc.decimals),

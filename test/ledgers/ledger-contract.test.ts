@@ -102,6 +102,34 @@ describe.each([
     ]);
   });
 
+  it('reads a document as the books hold it: tax, the money and the credits applied to it', async () => {
+    const invoice = await ledger.create(sim.invoice('C-3501'), partyId, 'create-C-3501');
+    const credit = await ledger.create(sim.creditMemo('CM-3501'), partyId, 'create-CM-3501');
+    await sim.recordPayment(invoice.id, '10.00');
+    await ledger.applyCredit({
+      creditId: credit.id,
+      invoiceId: invoice.id,
+      amountMinor: 500n,
+      currency: 'USD',
+      decimals: 2,
+      date: '2024-05-02',
+      idempotencyKey: 'apply-CM-3501',
+    });
+    const state = await ledger.documentState('invoice', invoice.id, 'C-3501');
+    expect(state.document).toMatchObject({ id: invoice.id, number: 'C-3501', status: 'partly_paid' });
+    expect(state.document!.balanceMinor).toBe(invoice.totalMinor - 1000n - 500n);
+    expect(state.document!.taxMinor).toBe(sim.invoice('C-3501').taxMinor);
+    expect(state.payments).toEqual([
+      expect.objectContaining({ documentId: invoice.id, amountMinor: 1000n, state: 'active' }),
+    ]);
+    expect(state.credits).toEqual([
+      expect.objectContaining({ creditId: credit.id, creditNumber: 'CM-3501', amountMinor: 500n }),
+    ]);
+    expect(state.sameNumber).toEqual([]);
+    // A document the books no longer hold (or never did) reads as gone, not as a failure.
+    expect((await ledger.documentState('invoice', sim.missingId, 'C-404')).document).toBeUndefined();
+  });
+
   it("hands every ledger failure to the caller as a typed LedgerError with the provider's message", async () => {
     const refused = await ledgerError(ledger.create(sim.invoice('C-3001'), sim.badPartyId, 'bad-party'));
     expect(refused).toMatchObject({ code: 'ledger_validation', retryable: false });

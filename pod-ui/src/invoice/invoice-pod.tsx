@@ -105,7 +105,6 @@ export function InvoicePod({
       <Amounts detail={detail} />
       <CheckedNote detail={detail} ledgerName={ledger ? ledgerNames[ledger.kind] : 'the books'} />
       <Payments detail={detail} />
-      <Differences type={record.type} cwId={cwId} state={detail.state} />
       {fixed && (fixed.syncing ? running : detail.state === 'error') && (
         <p class="fixed-note" role="status" data-testid="fixed-note">
           {fixed.syncing ? 'Fixed: syncing…' : 'Fixed in ConnectWise: ready to sync.'}
@@ -126,6 +125,7 @@ export function InvoicePod({
         />
       )}
       {actions}
+      <Differences type={record.type} cwId={cwId} state={detail.state} />
       {gaveUp && (
         <p class="muted" role="status">
           Still working in the background.{' '}
