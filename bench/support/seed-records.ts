@@ -10,8 +10,8 @@ export interface SeededTenants {
 
 /**
  * Bulk SQL: `tenants` tenants with `perTenant` invoice records each (mixed states, ledger ids,
- * batches), two audit events per record, a payment on every paid record and a credit applied to
- * every synced one. Every row's
+ * batches), two audit events per record, a payment on every paid record, a credit applied to
+ * every synced one and a drift finding on every record in the books. Every row's
  * refreshed_at is now(), so the status route answers from the database without queuing a refresh.
  */
 export async function seedRecords(db: Db, tenants: number, perTenant: number): Promise<SeededTenants> {
@@ -57,6 +57,15 @@ export async function seedRecords(db: Db, tenants: number, perTenant: number): P
     select i.tenant_id, i.connection_id, c.id, i.id, 500, 'USD', i.record_date + 10, 'applied'
     from records i join records c on c.tenant_id = i.tenant_id and c.cw_id = i.cw_id + 1
     where i.state = 'synced'`.execute(db);
+  // The drift check's finding for every record in the books (the rolling pass checks each), one in
+  // ten with a difference: the status read joins it by the record's id.
+  await sql`
+    insert into record_drift (record_id, tenant_id, connection_id, company_id, cw_balance_minor,
+      ledger_balance_minor, differences, difference_count)
+    select id, tenant_id, connection_id, company_id, balance_minor, ledger_balance_minor,
+      case when cw_id % 10 = 0 then '[{"code":"payment_missing_in_books","cause":"A payment was entered in ConnectWise but is not in QuickBooks.","fix":{"text":"Receive it in QuickBooks."}}]'::jsonb else '[]'::jsonb end,
+      case when cw_id % 10 = 0 then 1 else 0 end
+    from records where state in ('synced', 'paid')`.execute(db);
   await sql`analyze`.execute(db);
   const rows = await db
     .selectFrom('tenants')

@@ -187,7 +187,12 @@ export function recordRoutes(deps: RecordRouteDeps): Router {
     const found = await findRecordWithHistory(deps.db, session.tenantId, type, cwId);
     res
       .status(202)
-      .json(forReader(recordView(found!.row, found!.payments, found!.events, found!.credits), session.role));
+      .json(
+        forReader(
+          recordView(found!.row, found!.payments, found!.events, found!.credits, found!.drift),
+          session.role,
+        ),
+      );
   });
 
   // Any signed-in reader: the pod asks on ConnectWise's onLoad and beforeSave. Reads CW only; a push
@@ -211,7 +216,10 @@ export function recordRoutes(deps: RecordRouteDeps): Router {
       ...recheck,
       check: { ...recheck.check, problems },
       record: found
-        ? forReader(recordView(found.row, found.payments, found.events, found.credits), session.role)
+        ? forReader(
+            recordView(found.row, found.payments, found.events, found.credits, found.drift),
+            session.role,
+          )
         : null,
     });
   });
@@ -254,7 +262,12 @@ export function recordRoutes(deps: RecordRouteDeps): Router {
     const session = sessionOf(req);
     await deps.reverse(session.tenantId, { type, cwId }, session.memberId);
     const found = await findRecordWithHistory(deps.db, session.tenantId, type, cwId);
-    res.json(forReader(recordView(found!.row, found!.payments, found!.events, found!.credits), session.role));
+    res.json(
+      forReader(
+        recordView(found!.row, found!.payments, found!.events, found!.credits, found!.drift),
+        session.role,
+      ),
+    );
   });
 
   // A record's own events for anyone who may see the record (every role reads statuses); the

@@ -86,5 +86,8 @@ export async function readRecordStatus(
   const refreshedAt = found.row.refreshed_at ? new Date(found.row.refreshed_at).getTime() : 0;
   if (Date.now() - refreshedAt > staleAfterMs)
     await requestRefresh(deps.jobs, session.tenantId, key, 'stale');
-  return forReader(recordView(found.row, found.payments, found.events, found.credits), session.role);
+  return forReader(
+    recordView(found.row, found.payments, found.events, found.credits, found.drift),
+    session.role,
+  );
 }

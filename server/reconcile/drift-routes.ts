@@ -2,12 +2,13 @@ import { Router } from 'express';
 import { z } from 'zod';
 import { requireRole, requireSession, sessionOf } from '../auth/require-session.js';
 import type { SessionTokens } from '../auth/session-token.js';
-import type { RecordRow, StoredDifference } from '../db/schema.js';
+import type { RecordRow } from '../db/schema.js';
 import { AppError } from '../errors.js';
 import { recordKey } from '../http/record-status.js';
 import { parseInput } from '../http/validate.js';
 import { formatMinor } from '../money.js';
 import type { RecordJobDeps } from '../sync/record-jobs.js';
+import { differenceView } from '../sync/record-view.js';
 import { checkRecord, isCheckable } from './check-record.js';
 import { companyBalances, driftOf, recordsWithDifferences } from './drift-store.js';
 import { fixDifference } from './fix-difference.js';
@@ -17,15 +18,6 @@ const fixBody = z.object({
   ref: z.string().min(1).max(200),
 });
 const companyParams = z.object({ companyId: z.coerce.number().int().positive() });
-
-/** A stored difference for a reader: amounts as decimal text in the record's currency. */
-const differenceView = (d: StoredDifference, decimals: number) => ({
-  code: d.code,
-  cause: d.cause,
-  fix: d.fix ?? null,
-  cw: d.cwMinor === undefined ? null : formatMinor(BigInt(d.cwMinor), decimals),
-  ledger: d.ledgerMinor === undefined ? null : formatMinor(BigInt(d.ledgerMinor), decimals),
-});
 
 /**
  * Differences between ConnectWise and the books (issue 16 item 1): a record's last finding (any

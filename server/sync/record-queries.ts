@@ -18,6 +18,7 @@ import type {
   RecordState,
   RecordsTable,
   RecordType,
+  StoredDifference,
 } from '../db/schema.js';
 import { formatMinor } from '../money.js';
 import { typeFamily } from './record-store.js';
@@ -28,6 +29,13 @@ export interface RecordWithHistory {
   events: RecordEvent[];
   /** Credit memos applied to this invoice, or the invoices this credit memo was applied to. */
   credits: CreditRow[];
+  /** The record's last drift check (record_drift, server/reconcile/), null when never checked. */
+  drift: StoredDrift | null;
+}
+
+export interface StoredDrift {
+  checkedAt: string;
+  differences: StoredDifference[];
 }
 
 /**
@@ -177,6 +185,15 @@ function buildRecordWithHistory(db: Db) {
             .orderBy('e.id', 'desc')
             .limit(as<number>(slot.eventLimit)),
         ).as('event_rows'),
+        eb
+          .selectFrom('record_drift as d')
+          .select(
+            sql<StoredDrift>`jsonb_build_object('checkedAt', d.checked_at, 'differences', d.differences)`.as(
+              'drift',
+            ),
+          )
+          .whereRef('d.record_id', '=', 'r.id')
+          .as('drift_row'),
       ])
       .where('r.tenant_id', '=', as<string>(slot.tenantId))
       // `= any(array)`: one statement text whatever the size of the type family.
@@ -194,7 +211,7 @@ type RecordWithHistoryRow = Awaited<
  * read, and the same text lets a PostgreSQL server keep it as a prepared statement.
  */
 let compiled: { sql: string; order: Slot[] } | undefined;
-const statementName = 'ledgerpod_record_with_history_v3';
+const statementName = 'ledgerpod_record_with_history_v4';
 
 function recordWithHistoryQuery(db: Db, values: Record<Slot, unknown>): CompiledQuery<RecordWithHistoryRow> {
   if (!compiled) {
@@ -229,12 +246,13 @@ export async function findRecordWithHistory(
   });
   const found = (await db.executeQuery(query)).rows[0];
   if (!found) return undefined;
-  const { payment_rows, event_rows, credits_in, credits_out, ...row } = found;
+  const { payment_rows, event_rows, credits_in, credits_out, drift_row, ...row } = found;
   return {
     row: row as RecordRow,
     payments: payment_rows as unknown as Selectable<PaymentsTable>[],
     events: event_rows as unknown as RecordEvent[],
     credits: z.array(creditRowSchema).parse([...credits_in, ...credits_out]),
+    drift: (drift_row as StoredDrift | null) ?? null,
   };
 }
 

@@ -1,9 +1,16 @@
 import type { Selectable } from 'kysely';
-import type { PaymentsTable, RecordEvent, RecordRow, RecordType, StoredError } from '../db/schema.js';
+import type {
+  PaymentsTable,
+  RecordEvent,
+  RecordRow,
+  RecordType,
+  StoredDifference,
+  StoredError,
+} from '../db/schema.js';
 import { formatMinor } from '../money.js';
 import { hintForReader } from './error-catalogue.js';
 import { isOnboardedHistory } from './onboarded-history.js';
-import type { CreditRow } from './record-queries.js';
+import type { CreditRow, StoredDrift } from './record-queries.js';
 
 /**
  * How the pod and the workbench see a record: money as decimal text in its currency, signed as
@@ -74,6 +81,8 @@ export interface RecordView {
   }[];
   /** Set when the books were given a rounding line or hold a total other than CW's: never silent. */
   rounding: RecordRow['rounding'];
+  /** The last drift check against the books (server/reconcile/): null when never checked. */
+  drift: { checkedAt: string; differences: ReturnType<typeof differenceView>[] } | null;
   error: StoredError | null;
   events: {
     at: string;
@@ -96,6 +105,7 @@ export function recordView(
   payments: Selectable<PaymentsTable>[],
   events: RecordEvent[],
   credits: CreditRow[] = [],
+  drift: StoredDrift | null = null,
 ): RecordView {
   const decimals = row.decimals;
   // ConnectWise shows a credit memo's amounts below zero; payments and credits applied stay positive.
@@ -158,10 +168,23 @@ export function recordView(
       error: c.state === 'error' ? (c.last_error as StoredError | null) : null,
     })),
     rounding: row.rounding ?? null,
+    drift: drift && {
+      checkedAt: new Date(drift.checkedAt).toISOString(),
+      differences: drift.differences.map((d) => differenceView(d, decimals)),
+    },
     error: row.state === 'error' || row.last_error ? (row.last_error as StoredError | null) : null,
     events: events.map(eventView),
   };
 }
+
+/** A stored difference with the books as a reader sees it: amounts as decimal text in the record's currency. */
+export const differenceView = (d: StoredDifference, decimals: number) => ({
+  code: d.code,
+  cause: d.cause,
+  fix: d.fix ?? null,
+  cw: d.cwMinor === undefined ? null : formatMinor(BigInt(d.cwMinor), decimals),
+  ledger: d.ledgerMinor === undefined ? null : formatMinor(BigInt(d.ledgerMinor), decimals),
+});
 
 /** An audit event as the pod and the API show it. */
 export const eventView = (

@@ -51,8 +51,6 @@ export interface CompanyDifferences {
 const at = (type: RecordType, cwId: string | number) =>
   `/api/v1/records/${encodeURIComponent(type)}/${encodeURIComponent(String(cwId))}/differences`;
 
-export const getDifferences = (f: AuthorizedFetch, type: RecordType, cwId: string | number) =>
-  call<RecordDifferences>(f, 'GET', at(type, cwId));
 export const checkDifferences = (f: AuthorizedFetch, type: RecordType, cwId: string | number) =>
   call<RecordDifferences>(f, 'POST', `${at(type, cwId)}/check`, {});
 export const fixDifference = (

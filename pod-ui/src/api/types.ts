@@ -1,3 +1,4 @@
+import type { Difference } from './differences.js';
 /** The backend's JSON contract, as the pod reads it. Money is decimal text, never a float. */
 export type RecordType = 'invoice' | 'credit_memo' | 'expense' | 'procurement' | 'adjustment';
 
@@ -89,6 +90,8 @@ export interface RecordDetail {
     balance: string;
   };
   state: RecordState;
+  /** The last check against the books (differences.ts), null when never checked; absent in older answers. */
+  drift?: { checkedAt: string; differences: Difference[] } | null;
   /** Onboarded history: its fix onboards it again (batched without posting), never pushes it. */
   onboarding: { runId: string } | null;
   cw: { batch: { id: string | number | null; identifier: string } | null };

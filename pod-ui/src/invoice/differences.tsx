@@ -4,15 +4,13 @@ import {
   checkDifferences,
   type Difference,
   fixDifference,
-  getDifferences,
   type RecordDifferences,
 } from '../api/differences.js';
-import type { RecordState, RecordType } from '../api/types.js';
+import type { RecordDetail, RecordState, RecordType } from '../api/types.js';
 import { localDates } from '../ui/dates.js';
 import { atLeast, usePod } from '../ui/pod-context.js';
 import { ProblemBox } from '../ui/problem-box.js';
 import { useAttempt } from '../ui/use-attempt.js';
-import { useLoad } from '../ui/use-load.js';
 
 const settled = new Set<RecordState>(['synced', 'partly_paid', 'paid']);
 
@@ -28,46 +26,61 @@ function checkedAgo(iso: string, now: number): string {
 /**
  * Where ConnectWise and the books disagree about a synced record, each difference with its cause and
  * fix (issue 14 item 4, issue 16 item 1); a fix Ledgerpod makes itself is one button for accountants.
- * Read from the stored check (cheap); "Check now" reads both systems.
+ * Shown from the stored check that comes with the record's status; "Check now" reads both systems.
  */
-export function Differences({ type, cwId, state }: { type: RecordType; cwId: string; state: RecordState }) {
+export function Differences({
+  type,
+  cwId,
+  state,
+  drift,
+}: {
+  type: RecordType;
+  cwId: string;
+  state: RecordState;
+  /** The stored check, carried by the record's status: nothing more to read on first paint. */
+  drift: RecordDetail['drift'];
+}) {
   const { fetch, role } = usePod();
   const shown = settled.has(state) && (type === 'invoice' || type === 'credit_memo');
-  const loaded = useLoad<RecordDifferences | undefined>(
-    () => (shown ? getDifferences(fetch, type, cwId) : Promise.resolve(undefined)),
-    [cwId, type, shown],
-  );
+  // What this pod's own check or fix answered: newer than the status it was opened with.
+  const [answered, setAnswered] = useState<RecordDifferences>();
   const action = useAttempt();
   const [now, setNow] = useState(Date.now());
   useEffect(() => {
     const timer = setInterval(() => setNow(Date.now()), 60_000);
     return () => clearInterval(timer);
   }, []);
-  const data = loaded.data;
-  if (!shown || !data?.checkable) return null;
   const accountant = atLeast(role, 'accountant');
+  // The newer of the two: a background check the status brings later wins over an older answer.
+  const stored = drift ? { ...drift, checkable: true } : undefined;
+  const data =
+    answered && (!stored || (answered.checkedAt ?? '') >= stored.checkedAt) ? answered : (stored ?? answered);
+  // Never checked: only someone who can check is told so.
+  if (!shown || (!data && !accountant) || (answered && !answered.checkable)) return null;
+  const checkedAt = data?.checkedAt ?? null;
+  const differences = data?.differences ?? [];
   const run = (work: () => Promise<RecordDifferences>) =>
-    action.attempt(async () => loaded.set(await work()));
+    action.attempt(async () => setAnswered(await work()));
   const fix = (d: Difference) =>
     run(() => fixDifference(fetch, type, cwId, { code: d.code, ref: d.fix!.ref! }));
 
   return (
     <section class="differences" aria-label="Differences with the books" data-testid="differences">
-      {data.differences.length === 0 ? (
+      {differences.length === 0 ? (
         <p class="muted" data-testid="differences-none">
-          {data.checkedAt ? 'ConnectWise and the books agree' : 'Not compared with the books yet'}
-          {data.checkedAt && <span data-testid="checked-ago">, {checkedAgo(data.checkedAt, now)}</span>}.
+          {checkedAt ? 'ConnectWise and the books agree' : 'Not compared with the books yet'}
+          {checkedAt && <span data-testid="checked-ago">, {checkedAgo(checkedAt, now)}</span>}.
         </p>
       ) : (
         <>
           <p class="differences-head">
             <strong>Differs from the books</strong>{' '}
             <span class="muted" data-testid="checked-ago">
-              ({data.checkedAt ? checkedAgo(data.checkedAt, now) : 'not checked yet'})
+              ({checkedAt ? checkedAgo(checkedAt, now) : 'not checked yet'})
             </span>
           </p>
           <ul class="difference-list">
-            {data.differences.map((d) => (
+            {differences.map((d) => (
               <li key={`${d.code}:${d.fix?.ref ?? d.cause}`} data-testid="difference" data-code={d.code}>
                 <span class="difference-cause">{localDates(d.cause)}</span>{' '}
                 {d.fix && <span class="difference-fix">{d.fix.text}</span>}{' '}

@@ -125,7 +125,7 @@ export function InvoicePod({
         />
       )}
       {actions}
-      <Differences type={record.type} cwId={cwId} state={detail.state} />
+      <Differences type={record.type} cwId={cwId} state={detail.state} drift={detail.drift} />
       {gaveUp && (
         <p class="muted" role="status">
           Still working in the background.{' '}
