@@ -42,8 +42,11 @@ export async function requestPaymentsSweep(jobs: JobQueue, job: PaymentsSweepJob
 }
 
 export async function requestPaymentsEvent(jobs: JobQueue, job: PaymentsEventJob): Promise<void> {
+  // The operation is part of the key: an invoice's CREATE event still waiting (which reads nothing)
+  // would otherwise swallow the UPDATE that a payment sends right after it, and the payment would
+  // wait for the next full check.
   await jobs.send(queues.paymentsEvent, job, {
-    singletonKey: `${job.connectionId}:${job.entity}:${job.entityId}`,
+    singletonKey: `${job.connectionId}:${job.entity}:${job.entityId}:${job.operation}`,
   });
 }
 
