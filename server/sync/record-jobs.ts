@@ -117,8 +117,11 @@ export async function requestPush(
   options: Pick<PushRecordJob, 'bookOld'> = {},
 ): Promise<RecordRow> {
   let record = await deps.records.ensure(key);
-  if (!settled.has(record.state) && record.state !== 'queued') {
-    // Two requests at once (a click and a callback) queue it once; the job goes out either way.
+  // Two writers at once (a click and a callback, a click and the discovery a first look queued)
+  // queue it once: a transition lost to another writer is tried again on the state that won, or a
+  // click would leave the record where the other writer put it ('unposted') and its job would find
+  // nothing queued to push (seen on CI). The job goes out either way.
+  for (let tries = 0; tries < 5 && !settled.has(record.state) && record.state !== 'queued'; tries++) {
     record =
       (await deps.records.transitionIf(record, [record.state], {
         to: 'queued',
