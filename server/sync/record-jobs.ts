@@ -121,14 +121,20 @@ export async function requestPush(
   // queue it once: a transition lost to another writer is tried again on the state that won, or a
   // click would leave the record where the other writer put it ('unposted') and its job would find
   // nothing queued to push (seen on CI). The job goes out either way.
+  // A push the other writer started meanwhile (exported, pushed) is left to go on.
   for (let tries = 0; tries < 5 && !settled.has(record.state) && record.state !== 'queued'; tries++) {
-    record =
-      (await deps.records.transitionIf(record, [record.state], {
-        to: 'queued',
-        set: { last_error: null },
-        actor,
-        kind: 'queued',
-      })) ?? (await deps.records.ensure(key));
+    const moved = await deps.records.transitionIf(record, [record.state], {
+      to: 'queued',
+      set: { last_error: null },
+      actor,
+      kind: 'queued',
+    });
+    if (moved) {
+      record = moved;
+      break;
+    }
+    record = await deps.records.ensure(key);
+    if (record.state === 'exported' || record.state === 'pushed') break;
   }
   const job: PushRecordJob = {
     ...key,
