@@ -268,34 +268,24 @@ describe('messages read as one sentence (issue 14 item 5)', () => {
     }
   });
 
+  const glUnmapped = (cwKey: string, line: string) => ({
+    code: 'gl_account_unmapped' as const,
+    detail: `GL account "${cwKey}" (${line})`,
+    unmapped: { kind: 'gl_account' as const, cwKey },
+  });
+  const countyUnmapped = {
+    code: 'tax_code_unmapped' as const,
+    detail: 'tax code "County"',
+    unmapped: { kind: 'tax_code' as const, cwKey: 'County' },
+  };
   it('codes unmapped on many lines are listed once each, with their kind', () => {
     const failure = mappingFailure(
       [
-        {
-          code: 'gl_account_unmapped',
-          detail: 'GL account "4999" (a)',
-          unmapped: { kind: 'gl_account', cwKey: '4999' },
-        },
-        {
-          code: 'gl_account_unmapped',
-          detail: 'GL account "4999" (b)',
-          unmapped: { kind: 'gl_account', cwKey: '4999' },
-        },
-        {
-          code: 'gl_account_unmapped',
-          detail: 'GL account "4100" (c)',
-          unmapped: { kind: 'gl_account', cwKey: '4100' },
-        },
-        {
-          code: 'tax_code_unmapped',
-          detail: 'tax code "County"',
-          unmapped: { kind: 'tax_code', cwKey: 'County' },
-        },
-        {
-          code: 'tax_code_unmapped',
-          detail: 'tax code "County"',
-          unmapped: { kind: 'tax_code', cwKey: 'County' },
-        },
+        glUnmapped('4999', 'a'),
+        glUnmapped('4999', 'b'),
+        glUnmapped('4100', 'c'),
+        countyUnmapped,
+        countyUnmapped,
       ],
       'c1',
     ).stored;
@@ -304,21 +294,7 @@ describe('messages read as one sentence (issue 14 item 5)', () => {
       'Nothing in the ledger is mapped for GL accounts "4999" and "4100" and tax code "County"',
     );
     expect(failure.unmapped).toHaveLength(3);
-    const one = mappingFailure(
-      [
-        {
-          code: 'gl_account_unmapped',
-          detail: 'GL account "4999" (a)',
-          unmapped: { kind: 'gl_account', cwKey: '4999' },
-        },
-        {
-          code: 'gl_account_unmapped',
-          detail: 'GL account "4999" (b)',
-          unmapped: { kind: 'gl_account', cwKey: '4999' },
-        },
-      ],
-      'c1',
-    ).stored;
+    const one = mappingFailure([glUnmapped('4999', 'a'), glUnmapped('4999', 'b')], 'c1').stored;
     expect(one).toMatchObject({
       code: 'gl_account_unmapped',
       message: 'No ledger account is mapped for GL account "4999"',
