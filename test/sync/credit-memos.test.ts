@@ -88,12 +88,18 @@ describe.each(['qbo', 'xero'] as const)('credit memo application to %s', (kind) 
 
     await world.pushRecord('credit_memo', 5202);
     await world.waitForRecord('credit_memo', 5202, ['synced', 'paid', 'partly_paid']);
+    // The ledger holds the credit a moment before the application row is marked applied (it is
+    // 'applying' while the ledger call returns), so both are waited on.
+    const appliedRows = async () =>
+      (await applications()).filter((a) => a.amount_minor === '10825' && a.state === 'applied');
     const deadline = Date.now() + 20_000;
-    while ((await ledgerInvoice('INV-5201')).balance !== 1550.68 && Date.now() < deadline)
+    while (
+      ((await ledgerInvoice('INV-5201')).balance !== 1550.68 || (await appliedRows()).length < 2) &&
+      Date.now() < deadline
+    )
       await new Promise((resolve) => setTimeout(resolve, 200));
     expect((await ledgerInvoice('INV-5201')).balance).toBe(1550.68);
-    const rows = (await applications()).filter((a) => a.amount_minor === '10825');
-    expect(rows.filter((a) => a.state === 'applied')).toHaveLength(2);
+    expect(await appliedRows()).toHaveLength(2);
   }, 60_000);
 
   const faults = ['timeout', 'http500', 'drop_response_after_write'] as const;
