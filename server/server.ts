@@ -85,7 +85,9 @@ export async function startLedgerpod(config: Config, options: StartOptions = {})
     // Before the workers take jobs: background work gives way near a budget's cap.
     guardBackgroundJobs({ db: database.db, jobs, tiers: config.budgets });
     await startRecordWorkers(workerDeps, { concurrency: config.workerConcurrency });
-    await startPaymentWorkers(workerDeps, config.paymentsCheckMinutes);
+    await startPaymentWorkers(workerDeps, config.paymentsCheckMinutes, {
+      concurrency: config.workerConcurrency,
+    });
     await startSweepWorkers(workerDeps);
     await startDriftWorkers(workerDeps, config.driftCheckMinutes);
     await startCallbackInboxWorker(workerDeps);

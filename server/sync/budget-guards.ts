@@ -5,7 +5,13 @@ import { decideBudget, type WorkKind } from '../metering/budget-guard.js';
 import { budgetsOf, usageKeysFor } from '../metering/budgets.js';
 import { readUsage } from '../metering/usage.js';
 import { cwLimiterKey } from '../tenants/tenant-connectwise.js';
-import { type DriftCheckJob, type PaymentsSweepJob, queues, type RefreshRecordJob } from './queues.js';
+import {
+  type DriftCheckJob,
+  type PaymentsEventJob,
+  type PaymentsSweepJob,
+  queues,
+  type RefreshRecordJob,
+} from './queues.js';
 import { discoverQueue, type SweepJob, sweepQueue } from './sweep-jobs.js';
 
 export interface BudgetGuardDeps {
@@ -20,7 +26,7 @@ export const ledgerKeyOf = (c: { kind: string; external_id: string }) => `${c.ki
 
 /**
  * The budget guard where background jobs start: record refreshes, unposted sweeps and discovery,
- * payment polls, drift checks and the callback watchdog each ask decideBudget against the budgets they spend
+ * payment polls and webhook reads, drift checks and the callback watchdog each ask decideBudget against the budgets they spend
  * (the tenant's ConnectWise minute and its ledger connections' caps) and are rescheduled, never
  * dropped, when a connection nears its cap. Pushes and onboarding (a person started them) are not
  * guarded: they always go first. A refresh or sweep a member asked for is foreground too.
@@ -62,6 +68,10 @@ export function guardBackgroundJobs(deps: BudgetGuardDeps): void {
   );
   guard<PaymentsSweepJob>(queues.paymentsSweep, async (job) =>
     verdict('payment_poll', await keysOf(job.tenantId, job.connectionId)),
+  );
+  // A webhook's targeted read gives way too, but last of the background work (ceilingShareOf).
+  guard<PaymentsEventJob>(queues.paymentsEvent, async (job) =>
+    verdict('payment_event', await keysOf(job.tenantId, job.connectionId)),
   );
   guard<SweepJob>(sweepQueue, async (job) =>
     verdict(job.actor === 'schedule' ? 'sweep' : 'manual', await keysOf(job.tenantId)),

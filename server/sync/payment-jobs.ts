@@ -149,8 +149,18 @@ export async function paymentsDepsFor(
 /**
  * `everyMinutes` 0 turns the schedule off (no minute pass, no start-up pass): tests that run a pass
  * themselves set it. Webhook events and asked-for sweeps are worked either way.
+ *
+ * Events and sweeps run `concurrency` at a time (WORKER_CONCURRENCY, as pushes do): one at a time,
+ * a hundred tenants' payments queued behind each other and took minutes to reach ConnectWise
+ * (bench/quota.ts). Two jobs writing the same payment are safe: each write holds the payment row's
+ * claim (payments-back.ts claimPayment), and one job per entity and operation is queued at once.
  */
-export async function startPaymentWorkers(deps: RecordJobDeps, everyMinutes = 1): Promise<void> {
+export async function startPaymentWorkers(
+  deps: RecordJobDeps,
+  everyMinutes = 1,
+  options: { concurrency?: number } = {},
+): Promise<void> {
+  const concurrency = options.concurrency ?? 4;
   await createPaymentQueues(deps.jobs);
   // A connection removed while its job ran (its tenant deleted, the demo made afresh) has nothing
   // left to read: that is no failure to retry or to log.
@@ -173,7 +183,7 @@ export async function startPaymentWorkers(deps: RecordJobDeps, everyMinutes = 1)
       if (result && result.seen > 0)
         deps.logger.info({ tenantId: tenant.id, connectionId: connection.id, ...result }, 'payments swept');
     },
-    { heartbeatSeconds: jobHeartbeatSeconds },
+    { heartbeatSeconds: jobHeartbeatSeconds, concurrency },
   );
   await deps.jobs.work<PaymentsEventJob>(
     queues.paymentsEvent,
@@ -191,7 +201,7 @@ export async function startPaymentWorkers(deps: RecordJobDeps, everyMinutes = 1)
           'payments read from a webhook event',
         );
     },
-    { heartbeatSeconds: jobHeartbeatSeconds },
+    { heartbeatSeconds: jobHeartbeatSeconds, concurrency },
   );
   if (everyMinutes <= 0) {
     await deps.jobs.boss.unschedule(queues.paymentsTick);

@@ -1,6 +1,7 @@
 import { sql } from 'kysely';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { periodEnd } from '../../server/metering/periods.js';
+import { requestPaymentsEvent } from '../../server/sync/payment-jobs.js';
 import { queues, type RefreshRecordJob, refreshSingletonKey } from '../../server/sync/queues.js';
 import { requestSweep, sweepQueue } from '../../server/sync/sweep-jobs.js';
 import { api } from '../support/cw-tenant.js';
@@ -42,8 +43,10 @@ describe('budget guard on background jobs', () => {
     syncIfClosed: false,
   };
   const refreshJobs = () => jobsOf(queues.refreshRecord, sql<boolean>`(data->>'cwId')::int = 9602`);
+  // A webhook's targeted read of a payment QBO does not hold: it reads, finds nothing, completes.
+  const eventJobs = () => jobsOf(queues.paymentsEvent, sql<boolean>`data->>'entityId' = '990001'`);
 
-  it('near the cap: a refresh and a scheduled sweep are rescheduled to the month end, a push still runs', async () => {
+  it('near the cap: a refresh, a scheduled sweep and a payments webhook read are rescheduled to the month end, a push still runs', async () => {
     // 950 reads this month: past 80% of the connection's 1,000.
     for (let i = 0; i < 950; i++) world.pod.services.meter.count(ledgerKey(), 'read');
     await world.pod.services.meter.flush();
@@ -51,6 +54,13 @@ describe('budget guard on background jobs', () => {
     const jobs = world.pod.jobs!;
     await jobs.send(queues.refreshRecord, job, { singletonKey: refreshSingletonKey(job) });
     await requestSweep(jobs, { tenantId: world.tenant.id, actor: 'schedule' });
+    await requestPaymentsEvent(jobs, {
+      tenantId: world.tenant.id,
+      connectionId: world.connection.id,
+      entity: 'Payment',
+      entityId: '990001',
+      operation: 'Create',
+    });
 
     expect((await world.pushRecord('invoice', 9601)).status).toBe(202);
     await world.waitForStateInDb(9601, ['synced'], conditionMs);
@@ -81,6 +91,16 @@ describe('budget guard on background jobs', () => {
         ['completed', false],
         ['created', true],
       ]);
+    // 950 is past where payment events give way too (90% of the cap), though they give way last.
+    await expect
+      .poll(
+        async () => (await eventJobs()).map((j) => [j.state, new Date(j.start_after).getTime() >= monthEnd]),
+        { timeout: conditionMs },
+      )
+      .toEqual([
+        ['completed', false],
+        ['created', true],
+      ]);
   });
 
   it('once the budget allows (a new month: no use), the deferred refresh runs and is not deferred again', async () => {
@@ -92,6 +112,13 @@ describe('budget guard on background jobs', () => {
     );
     await expect
       .poll(async () => (await refreshJobs()).map((j) => j.state), { timeout: conditionMs })
+      .toEqual(['completed', 'completed']);
+    const [, event] = await eventJobs();
+    await sql`update pgboss.job set start_after = now() where id = ${event!.id}`.execute(
+      world.pod.database.db,
+    );
+    await expect
+      .poll(async () => (await eventJobs()).map((j) => j.state), { timeout: conditionMs })
       .toEqual(['completed', 'completed']);
   });
 

@@ -27,6 +27,7 @@ const decide = (work: WorkKind, budgets: Budget[], now = midMonth) =>
   decideBudget({ work, budgets, now, deferAt: 0.8 });
 
 describe('budget guard decision table', () => {
+  // The kinds that give way at deferAt (payment events later: the ordering test below).
   const background: WorkKind[] = ['refresh', 'sweep', 'drift_check', 'payment_poll'];
   const foreground: WorkKind[] = ['push', 'sign_in', 'manual'];
 
@@ -79,6 +80,25 @@ describe('budget guard decision table', () => {
     expect(decision).toMatchObject({ action: 'defer', until: new Date('2026-12-01T00:00:00Z') });
     if (decision.action === 'defer') expect(decision.budget.period).toBe('month_read');
     expect(decide('refresh', [minute(10), month(1_000)], now).action).toBe('run');
+  });
+
+  it('near a cap the background gives way in order: refreshes, sweeps, polls and drift checks first, then payment events, never pushes', () => {
+    const now = new Date('2026-11-16T10:20:30Z');
+    // A minute cap of 60: the rest stop at 48 (80%), payment events at 54 (90%), pushes never.
+    const at = (used: number) =>
+      (['refresh', 'sweep', 'payment_poll', 'drift_check', 'payment_event', 'push'] as const).map(
+        (work) => decide(work, [minute(used)], now).action,
+      );
+    expect(at(47)).toEqual(['run', 'run', 'run', 'run', 'run', 'run']);
+    expect(at(48)).toEqual(['defer', 'defer', 'defer', 'defer', 'run', 'run']);
+    expect(at(53)).toEqual(['defer', 'defer', 'defer', 'defer', 'run', 'run']);
+    expect(at(54)).toEqual(['defer', 'defer', 'defer', 'defer', 'defer', 'run']);
+    expect(at(70)).toEqual(['defer', 'defer', 'defer', 'defer', 'defer', 'run']);
+    // Pro rata the same order holds: mid-month the rest stop at 0.8 × (0.5 + 1/30) of the cap, payment
+    // events at 0.9 × (0.5 + 1/30).
+    expect(decide('sweep', [month(230_000)]).action).toBe('defer');
+    expect(decide('payment_event', [month(230_000)]).action).toBe('run');
+    expect(decide('payment_event', [month(241_000)]).action).toBe('defer');
   });
 
   it('a deferral is never shorter than a second (a minute about to end)', () => {
