@@ -8,6 +8,7 @@ import type { Config } from './config.js';
 import { createSecretBox, type SecretBox } from './crypto/secret-box.js';
 import type { Db } from './db/database.js';
 import { AppError } from './errors.js';
+import { closeRoutes } from './http/close-routes.js';
 import { connectionRoutes } from './http/connection-routes.js';
 import { connectWiseWebhookRoutes } from './http/connectwise-webhook-routes.js';
 import { healthAdminRoutes } from './http/health-admin-routes.js';
@@ -147,6 +148,7 @@ export function apiRouters(
     paymentRoutes({ ...deps, tokens: services.sessionTokens }),
     ledgerWebhookRoutes({ ...deps, config: services.config }),
     insightRoutes({ db: deps.db, tokens: services.sessionTokens }),
+    closeRoutes({ ...services, db: deps.db, tokens: services.sessionTokens }),
     healthAdminRoutes({
       ...deps,
       tokens: services.sessionTokens,

@@ -118,6 +118,8 @@ export interface RecordsTable {
   currency: Generated<string>;
   decimals: Generated<number>;
   total_minor: BigIntWithDefault;
+  /** CW's sales tax on an invoice or credit memo, read with its total (migration 0027). */
+  tax_minor: BigIntColumn | null;
   balance_minor: BigIntWithDefault;
   state: Generated<RecordState>;
   connection_id: string | null;

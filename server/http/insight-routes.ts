@@ -6,7 +6,6 @@ import type { SessionTokens } from '../auth/session-token.js';
 import type { Db } from '../db/database.js';
 import type { RecordState } from '../db/schema.js';
 import { formatMinor } from '../money.js';
-import { readPeriodClose } from '../sync/period-close.js';
 import { queueSummary } from '../sync/record-queries.js';
 import { recordTypes } from './record-status.js';
 import { parseInput } from './validate.js';
@@ -18,13 +17,6 @@ const queuesQuery = z.object({
   company: z.coerce.number().int().positive().optional(),
   q: z.string().max(100).optional(),
 });
-const closeQuery = z
-  .object({ from: z.iso.date(), to: z.iso.date() })
-  .refine((p) => p.from <= p.to, { message: 'from must be on or before to', path: ['to'] })
-  .refine((p) => Date.parse(p.to) - Date.parse(p.from) <= 366 * 86_400_000, {
-    message: 'a period is at most a year',
-    path: ['to'],
-  });
 
 /** Summaries read straight from our records: a company's position, and syncs and errors per day. */
 export function insightRoutes(deps: { db: Db; tokens: SessionTokens }): Router {
@@ -96,11 +88,6 @@ export function insightRoutes(deps: { db: Db; tokens: SessionTokens }): Router {
     },
   );
 
-  /** The month-end close of a period (period-close.ts): read-only, from our records. */
-  router.get('/api/v1/close', requireSession(deps.tokens), requireRole('accountant'), async (req, res) => {
-    const period = parseInput(closeQuery, req.query, 'query');
-    res.json(await readPeriodClose(deps.db, sessionOf(req).tenantId, period));
-  });
   // The workbench's queues under its type and search filter: each queue's count and total amount,
   // over the whole queue (GET /api/v1/records pages; its counts are the same queues').
   router.get(

@@ -26,6 +26,7 @@ export function invoiceColumns(invoice: Invoice, record: Pick<RecordRow, 'decima
     currency: invoice.currency?.currencyCode ?? record.currency,
     decimals,
     total_minor: String(toMinor(Math.abs(invoice.total ?? 0), decimals)),
+    tax_minor: invoice.salesTax == null ? null : String(toMinor(Math.abs(invoice.salesTax), decimals)),
     balance_minor: String(toMinor(Math.abs(invoice.balance ?? 0), decimals)),
     refreshed_at: new Date(),
   };

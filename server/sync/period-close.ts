@@ -46,12 +46,12 @@ export interface PaymentCounts {
 }
 
 /**
- * Whether the period can be closed: every record synced or onboarded, and no payment still to
- * write back or failed. Pure.
+ * Whether the period can be closed: every record synced or onboarded, no payment still to write
+ * back or failed, and no record of it that the last drift check found apart from the books. Pure.
  */
-export function periodReady(records: OutcomeCounts, payments: PaymentCounts): boolean {
+export function periodReady(records: OutcomeCounts, payments: PaymentCounts, differences = 0): boolean {
   const open = records.unposted + records.waiting + records.failed + records.not_closed;
-  return open === 0 && payments.pending === 0 && payments.failed === 0;
+  return open === 0 && payments.pending === 0 && payments.failed === 0 && differences === 0;
 }
 
 export interface PeriodClose {
@@ -72,6 +72,11 @@ export interface PeriodClose {
   payments: PaymentCounts;
   /** Credit memos of the period with credit left to apply in the books. */
   unappliedCredits: { cwId: number; number: string; currency: string; remaining: string }[];
+  /** Records of the period whose last drift check found differences (server/reconcile/). */
+  differences: {
+    count: number;
+    records: { type: RecordType; cwId: number; number: string; codes: string[] }[];
+  };
 }
 
 const openLimit = 200;
@@ -120,6 +125,21 @@ export async function readPeriodClose(
     .where('ledger_balance_minor', '>', '0')
     .orderBy('record_date')
     .execute();
+  const drifted = db
+    .selectFrom('records as r')
+    .innerJoin('record_drift as d', 'd.record_id', 'r.id')
+    .where('r.tenant_id', '=', tenantId)
+    .where('r.record_date', '>=', asDate(period.from))
+    .where('r.record_date', '<=', asDate(period.to))
+    .where('d.difference_count', '>', 0);
+  const driftCount = await drifted.select((eb) => eb.fn.countAll<string>().as('n')).executeTakeFirst();
+  const driftRows = await drifted
+    .select(['r.type', 'r.cw_id', 'r.number', 'd.differences'])
+    .orderBy('r.record_date')
+    .orderBy('r.cw_id')
+    .limit(openLimit)
+    .execute();
+  const differenceCount = Number(driftCount?.n ?? 0);
   const paymentRows = await db
     .selectFrom('payments')
     .select(['state', (eb) => eb.fn.countAll<string>().as('n')])
@@ -141,7 +161,7 @@ export async function readPeriodClose(
   const total = Object.values(records).reduce((sum, n) => sum + n, 0);
   return {
     period,
-    ready: periodReady(records, payments),
+    ready: periodReady(records, payments, differenceCount),
     records: { ...records, total },
     byType,
     open: openRows.slice(0, openLimit).map((r) => {
@@ -163,5 +183,14 @@ export async function readPeriodClose(
       currency: c.currency,
       remaining: formatMinor(BigInt(c.ledger_balance_minor ?? 0), c.decimals),
     })),
+    differences: {
+      count: differenceCount,
+      records: driftRows.map((r) => ({
+        type: r.type,
+        cwId: Number(r.cw_id),
+        number: r.number,
+        codes: r.differences.map((d) => d.code),
+      })),
+    },
   };
 }

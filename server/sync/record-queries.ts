@@ -74,6 +74,7 @@ const recordColumns = [
   'currency',
   'decimals',
   'total_minor',
+  'tax_minor',
   'balance_minor',
   'state',
   'connection_id',

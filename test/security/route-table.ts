@@ -90,6 +90,20 @@ export const routeTable: RouteSpec[] = [
   r('GET', '/api/v1/stats/daily', 'accountant'),
   r('GET', '/api/v1/stats/queues', 'accountant'),
   r('GET', '/api/v1/close', 'accountant', () => ({ path: '/api/v1/close?from=2024-05-01&to=2024-05-31' })),
+  r(
+    'GET',
+    '/api/v1/close/evidence.csv',
+    'accountant',
+    () => ({ path: '/api/v1/close/evidence.csv?from=2024-05-01&to=2024-05-31' }),
+    true,
+  ),
+  r(
+    'GET',
+    '/api/v1/close/evidence.html',
+    'accountant',
+    () => ({ path: '/api/v1/close/evidence.html?from=2024-05-01&to=2024-05-31' }),
+    true,
+  ),
   r('POST', '/api/v1/onboarding', 'admin', () => ({
     path: '/api/v1/onboarding',
     body: { batchPrefix: 'X-', cutoffDate: '2020-01-01', recordTypes: ['invoice'], dryRun: true },

@@ -5,7 +5,7 @@ import { invoice, type PipelineWorld, startPipelineWorld } from '../support/pipe
 /**
  * The month-end close of a period (server/sync/period-close.ts, GET /api/v1/close): what is synced,
  * what is not and why (a push into a locked period among them), credit left to apply; ready once
- * every record of the period is synced.
+ * every record of the period is synced and the payments are read from the books past its end.
  */
 describe('month-end close of a period', () => {
   let world: PipelineWorld;
@@ -68,6 +68,18 @@ describe('month-end close of a period', () => {
     await world.pushRecord('credit_memo', 9103);
     await world.waitForRecord('invoice', 9101, ['synced']);
     await world.waitForRecord('credit_memo', 9103, ['synced']);
+    // Every record synced, but no payment was read from the books yet: not ready until they are.
+    const unread = await close(may);
+    expect(unread.body).toMatchObject({
+      ready: false,
+      checklist: { recordsSynced: true, paymentsThroughPeriod: false },
+    });
+    expect(
+      (await api(world.pod.url, world.token.accountant, 'POST', '/api/v1/payments/sync', {})).status,
+    ).toBe(202);
+    await expect
+      .poll(async () => (await close(may)).body.connections[0].paymentsThrough, { timeout: 30_000 })
+      .not.toBeNull();
     const after = await close(may);
     expect(after.body).toMatchObject({ ready: true, records: { total: 3, synced: 3, failed: 0 }, open: [] });
     // 100 plus 8.25% tax, none of it applied yet.
