@@ -56,8 +56,11 @@ async function withLock<T>(path: string, work: () => Promise<T>): Promise<T> {
   }
 }
 
-/** The invoice pod's screenshots that `npm run screens` keeps in docs/screens (the README shows them). */
-const podScreens = /^(pod|product|demo)-invoice-/;
+/**
+ * The invoice pod's screenshots, and the workbench's close view, that `npm run screens` keeps in
+ * docs/screens (the README shows them).
+ */
+const podScreens = /^(pod|product|demo)-invoice-|^workbench-close-/;
 
 /**
  * Saves a full-page screenshot under test-results/ (gitignored) for a human to look at. With
@@ -70,7 +73,8 @@ export async function screenshot(page: Page, name: string): Promise<string> {
   const path = join(dir, `${name}.png`);
   await page.screenshot({ path, fullPage: true });
   const screens = process.env.SCREENS_DIR;
-  const pod = page.locator('iframe.pod-frame').first();
+  // The pod shown: a record screen's, or the open tab's (the other tabs' frames are hidden).
+  const pod = page.locator('iframe.pod-frame:visible').first();
   if (screens && podScreens.test(name) && (await pod.count()) > 0) {
     await mkdir(screens, { recursive: true });
     await pod.screenshot({ path: join(screens, `${name}.png`) });

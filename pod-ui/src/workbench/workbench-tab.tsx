@@ -18,6 +18,7 @@ import { keepOrder } from './row-order.js';
 import { usePushProgress } from './use-push-progress.js';
 
 const loadMapInline = () => import('../invoice/map-inline.js');
+const loadCloseView = () => import('./close-view.js');
 
 /** Each CW code the shown failures lack a mapping for, once, and the failed records it stops. */
 function missingMappings(rows: RecordList['records']) {
@@ -213,6 +214,7 @@ export default function WorkbenchTab() {
       </section>
       <DifferencesQueue />
       <PaymentsSync />
+      {atLeast(role, 'accountant') && <LazyView load={loadCloseView} props={{}} />}
     </div>
   );
 }
