@@ -114,6 +114,8 @@ export async function startTwoTenantWorld(
     kind: 'batched',
     set: {
       number: recordNumber,
+      // In the close routes' example period (route-table.ts): tenant A's close and evidence must not show it.
+      record_date: '2024-05-10',
       company_id: '250',
       company_name: 'B Secret Customer',
       total_minor: '123456',
