@@ -1,7 +1,7 @@
 import { sql } from 'kysely';
 import type { Db } from '../db/database.js';
 import type { LedgerConnection, LedgerKind } from '../db/schema.js';
-import { booksLockSourceOf } from '../ledgers/books-lock.js';
+import { booksLockSourceOf, lockConfirmMs } from '../ledgers/books-lock.js';
 import type { LedgerFactory } from './record-jobs.js';
 
 /**
@@ -58,7 +58,9 @@ async function lockOf(
   const source = booksLockSourceOf(ledgers.for(connection));
   if (!source) return unknownLock(`${connection.name} does not show a lock date.`);
   try {
-    const lock = await source.booksLock();
+    // A read at most a minute old (a push trusts one for an hour): an accountant who just locked or
+    // reopened the period sees it here the next minute. One settings read a minute while viewed.
+    const lock = await source.booksLock(lockConfirmMs);
     return lock ? { state: 'locked', through: lock.through, what: lock.what } : { state: 'open' };
   } catch (error) {
     return unknownLock(

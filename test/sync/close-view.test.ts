@@ -53,7 +53,7 @@ describe('the close view and the evidence of a period', () => {
     world = await startPipelineWorld('qbo', {
       env: { PAYMENTS_CHECK_MINUTES: '0', DRIFT_CHECK_MINUTES: '0' },
     });
-  }, 60_000);
+  }, 120_000);
   afterAll(() => world.close());
 
   const get = (path: string, token = world.token.accountant) => api(world.pod.url, token, 'GET', path);
@@ -304,4 +304,35 @@ describe('the close view and the evidence of a period', () => {
     expect(html).not.toContain('OTHER-TENANT-SECRET');
     expect(html).toContain('@media print');
   }, 120_000);
+});
+
+describe('the close view of a Xero connection', () => {
+  let world: PipelineWorld;
+  beforeAll(async () => {
+    world = await startPipelineWorld('xero', {
+      env: { PAYMENTS_CHECK_MINUTES: '0', DRIFT_CHECK_MINUTES: '0' },
+    });
+  }, 120_000);
+  afterAll(() => world.close());
+
+  it("shows the later of Xero's two lock dates", async () => {
+    const lockDates = (body: Record<string, unknown>) =>
+      world.ledgerSim.control('POST', `/__sim/tenants/${world.ledgerSim.externalId}/lock-dates`, body);
+    await lockDates({ periodLockDate: '2024-03-31', endOfYearLockDate: '2023-12-31' });
+    const locked = await api(
+      world.pod.url,
+      world.token.accountant,
+      'GET',
+      '/api/v1/close?from=2024-03-01&to=2024-03-31',
+    );
+    expect(locked.body.connections).toEqual([
+      expect.objectContaining({
+        kind: 'xero',
+        booksPeriod: false,
+        lock: { state: 'locked', through: '2024-03-31', what: "Xero's period lock date" },
+      }),
+    ]);
+    // No record of the period is booked through it: its payments do not hold the close back.
+    expect(locked.body).toMatchObject({ ready: true, checklist: { paymentsThroughPeriod: true } });
+  });
 });
