@@ -19,6 +19,8 @@ export interface PaymentsBackDeps {
   paymentsPerInvoice?: 'many' | 'one';
   /** Told of each record whose payments changed, after its balance is stored (the drift check). */
   afterChange?: (record: RecordRow) => Promise<void>;
+  /** How long a payment row's claim lives without renewal (paymentClaimStaleMs; tests shorten it). */
+  claimStaleMs?: number;
 }
 
 export interface PaymentsBackResult {
@@ -300,27 +302,50 @@ const paymentClaimStaleMs = 60_000;
 /**
  * Waits until this process holds the payment row's claim (claimed_at, migration 0024), and answers
  * its release. A claim left by a dead writer lapses after paymentClaimStaleMs; a pending row's write
- * is then found on the invoice before another is made (findWrittenEarlier).
+ * is then found on the invoice before another is made (findWrittenEarlier). A live writer renews its
+ * claim every third of that while it holds it: a CW write slower than the lapse (timeouts and
+ * retries) would otherwise hand the row to a second writer, which finds no payment on the invoice
+ * yet and makes a second one.
  */
 async function claimPayment(deps: PaymentsBackDeps, rowId: string): Promise<() => Promise<void>> {
-  const claimedAt = new Date();
+  const staleMs = deps.claimStaleMs ?? paymentClaimStaleMs;
+  let claimedAt = new Date();
   for (;;) {
     const claimed = await deps.db
       .updateTable('payments')
       .set({ claimed_at: claimedAt })
       .where('id', '=', rowId)
       .where((eb) =>
-        eb.or([
-          eb('claimed_at', 'is', null),
-          eb('claimed_at', '<', new Date(Date.now() - paymentClaimStaleMs)),
-        ]),
+        eb.or([eb('claimed_at', 'is', null), eb('claimed_at', '<', new Date(Date.now() - staleMs))]),
       )
       .returning('id')
       .executeTakeFirst();
     if (claimed) break;
     await new Promise((resolve) => setTimeout(resolve, 100));
+    claimedAt = new Date();
   }
+  let renewing = Promise.resolve();
+  const renew = setInterval(() => {
+    renewing = renewing.then(async () => {
+      const renewed = new Date();
+      const held = await deps.db
+        .updateTable('payments')
+        .set({ claimed_at: renewed })
+        .where('id', '=', rowId)
+        .where('claimed_at', '=', claimedAt)
+        .returning('id')
+        .executeTakeFirst()
+        .then(
+          (row) => row !== undefined,
+          // The database away for a beat: the next renewal tries again, well inside the lapse.
+          () => false,
+        );
+      if (held) claimedAt = renewed;
+    });
+  }, staleMs / 3);
   return async () => {
+    clearInterval(renew);
+    await renewing;
     await deps.db
       .updateTable('payments')
       .set({ claimed_at: null })
