@@ -1,4 +1,5 @@
 import type { EvidenceRow } from '../sync/period-evidence.js';
+import { escapeHtml } from './escape-html.js';
 
 /**
  * The evidence of a period as CSV (RFC 4180: every field quoted, inner quotes doubled, CRLF after
@@ -39,11 +40,7 @@ export const csvHeader = () => `${evidenceColumns.map((c) => csvField(c.title)).
 export const csvRows = (rows: EvidenceRow[]) =>
   rows.map((row) => `${evidenceColumns.map((c) => csvField(row[c.key])).join(',')}\r\n`).join('');
 
-const escapeHtml = (value: unknown) =>
-  text(value).replace(
-    /[&<>"']/g,
-    (c) => ({ '&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&quot;', "'": '&#39;' })[c]!,
-  );
+const escapeValue = (value: unknown) => escapeHtml(text(value));
 
 /** The printable page's head: title, period, who made it and when, print CSS (landscape, repeated header). */
 export function htmlHead(period: { from: string; to: string }, madeBy: string, madeAt: Date): string {
@@ -72,7 +69,7 @@ export const htmlRows = (rows: EvidenceRow[]) =>
     .map(
       (row) =>
         `<tr data-record="${escapeHtml(`${row.type}:${row.cwId}`)}">${evidenceColumns
-          .map((c) => `<td${numeric.has(c.key) ? ' class="num"' : ''}>${escapeHtml(row[c.key])}</td>`)
+          .map((c) => `<td${numeric.has(c.key) ? ' class="num"' : ''}>${escapeValue(row[c.key])}</td>`)
           .join('')}</tr>\n`,
     )
     .join('');

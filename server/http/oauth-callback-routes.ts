@@ -15,6 +15,7 @@ import {
   providerLabels,
   redirectUriFor,
 } from '../ledgers/providers.js';
+import { escapeHtml } from './escape-html.js';
 
 const issuer = 'ledgerpod';
 const audience = 'ledgerpod-oauth-state';
@@ -455,12 +456,6 @@ function pickOrganisation(
     organisations[0]
   );
 }
-
-const escapeHtml = (text: string) =>
-  text.replace(
-    /[&<>"']/g,
-    (c) => ({ '&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&quot;', "'": '&#39;' })[c]!,
-  );
 
 function send(
   res: Response,
