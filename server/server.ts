@@ -13,6 +13,7 @@ import { apiRouters, createServices, type Services } from './services.js';
 import { guardBackgroundJobs } from './sync/budget-guards.js';
 import { createCallbackInboxQueue, startCallbackInboxWorker } from './sync/callback-inbox.js';
 import { createCallbackWatchQueues, startCallbackWatchWorkers } from './sync/callback-watchdog.js';
+import { createCorrectionQueues, startCorrectionWorkers } from './correction/correction-jobs.js';
 import { createPaymentQueues, startPaymentWorkers } from './sync/payment-jobs.js';
 import { createRecordQueues, startRecordWorkers } from './sync/record-jobs.js';
 import { createSweepQueues, startSweepWorkers } from './sync/sweep-jobs.js';
@@ -71,6 +72,7 @@ export async function startLedgerpod(config: Config, options: StartOptions = {})
   await createCallbackInboxQueue(jobs);
   await createCallbackWatchQueues(jobs);
   await createDriftQueues(jobs);
+  await createCorrectionQueues(jobs);
   if (config.role !== 'web') {
     const workerDeps = {
       db: database.db,
@@ -90,6 +92,7 @@ export async function startLedgerpod(config: Config, options: StartOptions = {})
     });
     await startSweepWorkers(workerDeps);
     await startDriftWorkers(workerDeps, config.driftCheckMinutes);
+    await startCorrectionWorkers(workerDeps);
     await startCallbackInboxWorker(workerDeps);
     await startCallbackWatchWorkers(
       { ...workerDeps, publicUrl: () => config.publicUrl },

@@ -31,6 +31,7 @@ import { LedgerRegistry } from './ledgers/ledger-registry.js';
 import { type Providers, providersFrom } from './ledgers/providers.js';
 import { createLogger, type Logger } from './log.js';
 import { type CallMeter, createCallMeter } from './metering/call-meter.js';
+import { correctionRoutes } from './correction/correction-routes.js';
 import { driftRoutes } from './reconcile/drift-routes.js';
 import { recheckRecord } from './sync/push-check.js';
 import { RecordStore } from './sync/record-store.js';
@@ -188,6 +189,13 @@ export function apiRouters(
       },
     }),
     driftRoutes({
+      ...services,
+      db: deps.db,
+      jobs: deps.jobs,
+      logger: deps.logger ?? createLogger('silent'),
+      tokens: services.sessionTokens,
+    }),
+    correctionRoutes({
       ...services,
       db: deps.db,
       jobs: deps.jobs,

@@ -271,6 +271,40 @@ export interface RecordDriftTable {
   difference_count: ColumnType<number, number | undefined, number>;
 }
 
+/** One correction of a synced invoice (migration 0025, server/correction/). */
+export interface CorrectionsTable {
+  id: Generated<string>;
+  tenant_id: string;
+  record_id: string;
+  status: Generated<'running' | 'done' | 'failed'>;
+  step: Generated<string>;
+  started_by: string;
+  preview: JsonWithDefault<Record<string, unknown>>;
+  last_error: Json<StoredError> | null;
+  created_at: TimestampWithDefault;
+  updated_at: TimestampWithDefault;
+  finished_at: Timestamp | null;
+}
+
+/** A payment or credit allocation a correction took off the document and puts back (migration 0025). */
+export interface CorrectionSettlementsTable {
+  id: Generated<string>;
+  correction_id: string;
+  kind: 'payment' | 'credit';
+  ledger_id: string;
+  credit_id: string | null;
+  credit_number: string | null;
+  amount_minor: BigIntColumn;
+  decimals: number;
+  currency: string;
+  paid_on: ColumnType<Date, string | Date, string | Date>;
+  account_code: string | null;
+  reference: string | null;
+  state: Generated<'saved' | 'removed' | 'restored'>;
+  restored_id: string | null;
+  updated_at: TimestampWithDefault;
+}
+
 /** server/reconcile/drift.ts Difference, as stored. */
 export interface StoredDifference {
   code: string;
@@ -322,6 +356,8 @@ export interface Database {
   connectwise_callback_inbox: ConnectWiseCallbackInboxTable;
   connectwise_callback_watch: ConnectWiseCallbackWatchTable;
   record_drift: RecordDriftTable;
+  corrections: CorrectionsTable;
+  correction_settlements: CorrectionSettlementsTable;
 }
 
 export type Tenant = Selectable<TenantsTable>;

@@ -169,6 +169,40 @@ export interface LedgerDocumentState {
   sameNumber: LedgerDocumentRef[];
 }
 
+/**
+ * Money on an invoice as a correction takes it off and puts it back: a payment (with what re-creating
+ * it needs: bank account, reference) or a credit note's allocation.
+ */
+export interface Settlement {
+  kind: 'payment' | 'credit';
+  /** The payment's id, or the allocation's. */
+  id: string;
+  creditId?: string;
+  creditNumber?: string;
+  amountMinor: bigint;
+  /** The precision `amountMinor` is in: the ledger's. */
+  decimals: number;
+  currency: string;
+  /** YYYY-MM-DD. */
+  date: string;
+  accountCode?: string;
+  reference?: string;
+}
+
+/**
+ * What a ledger that refuses to edit a paid document needs for a correction (Xero: "This document
+ * cannot be edited as it has a payment or credit note allocated to it"). A ledger without it edits a
+ * paid document in place (QBO, with its SyncToken), payments staying linked.
+ */
+export interface LedgerCorrection {
+  /** The payments and credit allocations on the invoice now, which must come off before its lines change. */
+  settlementsOf(invoiceId: string): Promise<Settlement[]>;
+  /** Takes one off; one already taken off (an earlier attempt's lost answer) counts as done. */
+  takeOff(settlement: Settlement): Promise<void>;
+  /** Puts one back on the invoice; a retry with the same key answers the first one put back. */
+  putBack(settlement: Settlement, invoiceId: string, idempotencyKey: string): Promise<{ id: string }>;
+}
+
 export interface LedgerOption {
   key: string;
   name: string;
@@ -231,6 +265,8 @@ export interface Ledger {
   listItems(): Promise<LedgerOption[]>;
   /** Payment terms an invoice can name; empty where the ledger keeps none on documents (Xero). */
   listTerms(): Promise<LedgerOption[]>;
+  /** Present where the ledger refuses to edit a paid document (see LedgerCorrection). */
+  readonly correction?: LedgerCorrection;
 }
 
 /** Supplies a valid access token; refreshed and serialised outside the ledger. */

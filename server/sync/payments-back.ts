@@ -122,6 +122,7 @@ async function applyPayments(
         result.unmatched += 1;
         continue;
       }
+      if (await underCorrection(deps, record.id)) continue;
       const amount = await writePayment(deps, record, payment, {
         writtenThisSweep: written.get(record.id) ?? 0n,
         lastOfDocument: lastOfDocument.get(documentOf(payment)) === payment,
@@ -140,6 +141,21 @@ async function applyPayments(
       }
     }
   }
+}
+
+/**
+ * A correction (server/correction/) takes a paid document's payments off and puts new ones back,
+ * moving Ledgerpod's row of each to its replacement: meanwhile neither the deletion nor the new
+ * payment is ConnectWise's business, so the sweep leaves the record alone until it is done.
+ */
+async function underCorrection(deps: PaymentsBackDeps, recordId: string): Promise<boolean> {
+  const running = await deps.db
+    .selectFrom('corrections')
+    .select('id')
+    .where('record_id', '=', recordId)
+    .where('status', '=', 'running')
+    .executeTakeFirst();
+  return running !== undefined;
 }
 
 /** The record a payment belongs to: by the stored ledger id, else by the exact CW number. */
@@ -484,6 +500,7 @@ async function markDeleted(deps: PaymentsBackDeps, payment: LedgerPayment): Prom
     .execute();
   const records: RecordRow[] = [];
   for (const row of rows) {
+    if (await underCorrection(deps, row.record_id)) continue;
     const record = await deps.db
       .selectFrom('records')
       .selectAll()

@@ -18,6 +18,8 @@ export const queues = {
   /** The drift check of one synced record, and the tick of its slow rolling pass (server/reconcile/). */
   driftCheck: 'record-drift-check',
   driftTick: 'record-drift-tick',
+  /** One correction of a synced invoice edited in ConnectWise (server/correction/). */
+  correction: 'record-correction',
 } as const;
 
 /**

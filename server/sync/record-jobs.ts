@@ -160,6 +160,8 @@ export async function runPushJob(
     throw error;
   });
   if (!record || settled.has(record.state)) return;
+  // A correction of this record pushes it itself, its ledger update wrapped (server/correction/).
+  if (await correctionRunning(deps, record.id)) return;
   const ctx = await pushContextFor(deps, tenant, job.actor, { bookOld: job.bookOld === true });
   try {
     // Onboarded history is onboarded again (batched without posting), whoever asked: a Retry after
@@ -207,6 +209,14 @@ export async function runPushJob(
     throw error;
   }
 }
+
+const correctionRunning = async (deps: Pick<RecordJobDeps, 'db'>, recordId: string) =>
+  (await deps.db
+    .selectFrom('corrections')
+    .select('id')
+    .where('record_id', '=', recordId)
+    .where('status', '=', 'running')
+    .executeTakeFirst()) !== undefined;
 
 export async function startRecordWorkers(
   deps: RecordJobDeps,

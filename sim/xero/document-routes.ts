@@ -2,7 +2,7 @@ import { Router } from 'express';
 import { type ApiContext, booksOf, elementsOf, listParam, queryOf } from './api-context.js';
 import { creditNoteKind, type DocumentKind, upsertDocument } from './documents.js';
 import { selectPage, whereFilter } from './query.js';
-import { allocateCredit } from './settlements.js';
+import { allocateCredit, deleteAllocation } from './settlements.js';
 import { obj, sameText, str, type Wire } from './tenant-books.js';
 import { sendNotFound, sendValidation, ValidationFailure, validationException } from './xero-errors.js';
 
@@ -107,6 +107,21 @@ export function documentRoutes(kind: DocumentKind, ctx: ApiContext): Router {
         }
       }
       res.json({ Allocations: allocations });
+    });
+    router.delete(`${base}/:id/Allocations/:allocationId`, (req, res) => {
+      const books = booksOf(res);
+      try {
+        const result = deleteAllocation(books, req.params.id, req.params.allocationId, ctx.clock.now());
+        if (!result) return sendNotFound(res, `Allocation ${req.params.allocationId}`);
+        if (result.invoice)
+          ctx.webhooks.notify(books.tenantId, 'INVOICE', String(result.invoice.InvoiceID), 'UPDATE');
+        ctx.webhooks.notify(books.tenantId, 'CREDITNOTE', req.params.id, 'UPDATE');
+        // The spec answers one Allocation, not the envelope (deleteCreditNoteAllocations "200").
+        res.json(result.allocation);
+      } catch (error) {
+        if (error instanceof ValidationFailure) return sendValidation(res, error);
+        throw error;
+      }
     });
   }
   return router;

@@ -13,6 +13,7 @@ const paymentBody = z.object({
   amount,
   date: z.string().optional(),
   accountCode: z.string().optional(),
+  reference: z.string().optional(),
 });
 const allocateBody = z.object({
   creditNoteId: z.string(),
@@ -31,6 +32,7 @@ export function addPayment(
     amount: number | string;
     date?: string | undefined;
     accountCode?: string | undefined;
+    reference?: string | undefined;
   },
 ): Wire {
   const payment = recordPayment(
@@ -40,6 +42,7 @@ export function addPayment(
       Amount: body.amount,
       Date: body.date,
       ...(body.accountCode ? { Account: { Code: body.accountCode } } : {}),
+      ...(body.reference ? { Reference: body.reference } : {}),
     },
     clock.now(),
   );

@@ -134,3 +134,42 @@ export function allocateCredit(
   settleInvoice(invoice, now);
   return { allocation, invoice, creditNote };
 }
+
+/**
+ * DELETE /CreditNotes/{id}/Allocations/{allocationId} (xero_accounting.yaml
+ * deleteCreditNoteAllocations: "Success - return response of type Allocation with the isDeleted flag
+ * as true"): the credit is open again and the invoice owes the amount. The allocation stays listed
+ * with IsDeleted true. A second delete of the same allocation is refused: a guess (Xero documents
+ * no answer for it), the same as a second payment delete.
+ */
+export function deleteAllocation(
+  books: TenantBooks,
+  creditNoteId: string,
+  allocationId: string,
+  now: number,
+): { allocation: Wire; invoice: Wire | undefined } | undefined {
+  const creditNote = books.CreditNotes.find((c) => c.CreditNoteID === creditNoteId);
+  const allocation = arr(creditNote?.Allocations).find((a) => a.AllocationID === allocationId);
+  if (!creditNote || !allocation) return undefined;
+  if (allocation.IsDeleted === true)
+    throw new ValidationFailure(allocation, ['Allocation has already been deleted']);
+  allocation.IsDeleted = true;
+  const remaining = cents(creditNote.RemainingCredit) + cents(allocation.Amount);
+  creditNote.RemainingCredit = money(remaining);
+  if (creditNote.Status === 'PAID' && remaining > 0n) creditNote.Status = 'AUTHORISED';
+  creditNote.UpdatedDateUTC = msDate(now);
+  const invoice = books.Invoices.find((i) => i.InvoiceID === obj(allocation.Invoice).InvoiceID);
+  if (invoice) {
+    const applied = arr(invoice.CreditNotes);
+    const at = applied.findIndex(
+      (c) =>
+        c.CreditNoteID === creditNoteId &&
+        cents(c.AppliedAmount) === cents(allocation.Amount) &&
+        c.Date === allocation.Date,
+    );
+    if (at >= 0) applied.splice(at, 1);
+    invoice.CreditNotes = applied;
+    settleInvoice(invoice, now);
+  }
+  return { allocation, invoice };
+}

@@ -10,6 +10,7 @@ import type {
   Party,
 } from '../ledger.js';
 import { LedgerError } from '../ledger-error.js';
+import { xeroCorrection } from './correction.js';
 import { settlementsOfInvoice } from './document-state.js';
 import {
   cleanName,
@@ -334,6 +335,7 @@ export function createXeroLedger(config: XeroLedgerConfig): Ledger {
     listItems: () => listItems(xero),
     // Xero invoices carry a due date, not a terms reference: there is nothing to map terms to.
     listTerms: async () => [],
+    correction: xeroCorrection(xero),
   };
 }
 

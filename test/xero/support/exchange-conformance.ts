@@ -2,18 +2,27 @@ import type { Exchange } from '../../../sim/xero/exchange-log.js';
 import { loadXeroValidator, type XeroValidator } from './openapi-validator.js';
 
 /** Which component schema a request or response body of an accounting endpoint must match. */
-export function schemasFor(exchange: Pick<Exchange, 'method' | 'path'>): {
+export function schemasFor(exchange: Pick<Exchange, 'method' | 'path'> & { requestBody?: unknown }): {
   request?: string;
   response?: string;
   element?: string;
 } {
   const [collection = '', , sub] = (exchange.path.split('/2.0/')[1] ?? '').split('/');
+  // deleteCreditNoteAllocations answers one Allocation (with IsDeleted) and takes no body.
+  if (sub === 'Allocations' && exchange.method === 'DELETE') return { response: 'Allocation' };
   if (sub === 'Allocations')
     return { request: 'Allocations', response: 'Allocations', element: 'Allocation' };
   if (sub === 'History' || sub === 'Attachments' || sub === 'pdf') return {};
   if (collection === 'Payments') {
     return {
-      request: exchange.method === 'PUT' ? 'Payment' : 'PaymentDelete',
+      // PUT is createPayments ({Payments:[...]}, xero_accounting.yaml) or a bare Payment; POST
+      // /Payments/{id} is deletePayment.
+      request:
+        exchange.method === 'PUT'
+          ? (exchange.requestBody as { Payments?: unknown } | undefined)?.Payments
+            ? 'Payments'
+            : 'Payment'
+          : 'PaymentDelete',
       response: 'Payments',
       element: 'Payment',
     };

@@ -1,0 +1,36 @@
+import type PgBoss from 'pg-boss';
+import type { JobQueue } from '../jobs/job-queue.js';
+import { jobExpirySeconds, jobHeartbeatSeconds, pushRetry } from '../sync/record-jobs.js';
+import { queues } from '../sync/queues.js';
+import type { CorrectionDeps } from './correction-read.js';
+import { type CorrectionJob, runCorrection } from './run-correction.js';
+
+/** One correction job per record at a time, retried and expired as a push is (record-jobs.ts). */
+export async function createCorrectionQueues(jobs: JobQueue): Promise<void> {
+  await jobs.ensureQueue(queues.correction, {
+    policy: 'stately',
+    ...pushRetry,
+    expireInSeconds: jobExpirySeconds,
+  });
+}
+
+export const correctionSingletonKey = (job: CorrectionJob) => `${job.tenantId}:correction:${job.cwId}`;
+
+export async function requestCorrection(jobs: JobQueue, job: CorrectionJob): Promise<void> {
+  await jobs.send(queues.correction, job, { singletonKey: correctionSingletonKey(job), ...pushRetry });
+}
+
+export async function startCorrectionWorkers(deps: CorrectionDeps): Promise<void> {
+  await createCorrectionQueues(deps.jobs);
+  await deps.jobs.work<CorrectionJob>(
+    queues.correction,
+    async (data, job) => {
+      const meta = job as PgBoss.JobWithMetadata<CorrectionJob>;
+      await runCorrection(deps, data, {
+        retryCount: meta.retryCount ?? 0,
+        retryLimit: meta.retryLimit ?? pushRetry.retryLimit,
+      });
+    },
+    { concurrency: 2, includeMetadata: true, heartbeatSeconds: jobHeartbeatSeconds },
+  );
+}
