@@ -68,7 +68,11 @@ export async function readPreview(
   } else if (!isClosed(invoice)) {
     afterMissing = `${label} is open in ConnectWise; close it there, then preview the correction again.`;
   }
-  const state = await ledger.documentState('invoice', record.ledger_id!, record.ledger_number || record.number);
+  const state = await ledger.documentState(
+    'invoice',
+    record.ledger_id!,
+    record.ledger_number || record.number,
+  );
   const paidSomething = state.payments.length > 0 || state.credits.length > 0;
   const settlements = ledger.correction
     ? paidSomething

@@ -46,13 +46,18 @@ export function correctionRoutes(deps: CorrectionDeps & { tokens: SessionTokens 
 
   router.post(path, ...guard, async (req, res) => {
     const session = sessionOf(req);
+    const askedAt = new Date();
     const record = await recordOf(session.tenantId, req.params);
     const running = await runningCorrection(deps.db, record.id);
     if (running)
       return res.status(202).json({ preview: running.preview, correction: await view(deps, running) });
     const { preview } = await readPreview(deps, record);
+    // A second click while this one read the preview: the first one's correction (running, or
+    // done already) is the answer, and this preview, read mid-way through it, is not acted on.
+    const latest = await latestCorrection(deps.db, record.id);
+    if (latest && new Date(latest.created_at) >= askedAt)
+      return res.status(202).json({ preview: latest.preview, correction: await view(deps, latest) });
     if (preview.blocked) {
-      const latest = await latestCorrection(deps.db, record.id);
       // A second click after the first one's correction finished: that correction is the answer.
       if (preview.blocked.code === 'nothing_to_correct' && latest?.status === 'done')
         return res.json({ preview, correction: await view(deps, latest) });

@@ -100,7 +100,12 @@ export async function runCorrection(
       total: record.ledger_total_minor,
       restored: (await settlementsOf(deps.db, correction.id)).length,
     });
-    await requestDriftCheck(deps.jobs, { tenantId: key.tenantId, type: 'invoice', cwId: key.cwId, reason: 'event' });
+    await requestDriftCheck(deps.jobs, {
+      tenantId: key.tenantId,
+      type: 'invoice',
+      cwId: key.cwId,
+      reason: 'event',
+    });
   } catch (error) {
     const stored = storedErrorOf(error);
     const lastAttempt = attempt.retryCount >= attempt.retryLimit;
@@ -211,13 +216,18 @@ async function takeOffAll(
     if (row.state !== 'saved') continue;
     await ledger.correction!.takeOff(settlementOfRow(row));
     await markSettlement(deps.db, row.id, 'removed');
-    await deps.records.note(record, actor, row.kind === 'payment' ? 'payment_unapplied' : 'credit_unapplied', {
-      correctionId: correction.id,
-      ledgerId: row.ledger_id,
-      amountMinor: String(row.amount_minor),
-      date: settlementOfRow(row).date,
-      ...(row.credit_number ? { creditNumber: row.credit_number } : {}),
-    });
+    await deps.records.note(
+      record,
+      actor,
+      row.kind === 'payment' ? 'payment_unapplied' : 'credit_unapplied',
+      {
+        correctionId: correction.id,
+        ledgerId: row.ledger_id,
+        amountMinor: String(row.amount_minor),
+        date: settlementOfRow(row).date,
+        ...(row.credit_number ? { creditNumber: row.credit_number } : {}),
+      },
+    );
   }
 }
 
@@ -238,12 +248,17 @@ async function putBackAll(
     );
     if (row.kind === 'payment') await movePaymentRow(deps, record, row, id);
     await markSettlement(deps.db, row.id, 'restored', id);
-    await deps.records.note(record, actor, row.kind === 'payment' ? 'payment_reapplied' : 'credit_reapplied', {
-      correctionId: correction.id,
-      ledgerId: row.ledger_id,
-      restoredId: id,
-      amountMinor: String(row.amount_minor),
-    });
+    await deps.records.note(
+      record,
+      actor,
+      row.kind === 'payment' ? 'payment_reapplied' : 'credit_reapplied',
+      {
+        correctionId: correction.id,
+        ledgerId: row.ledger_id,
+        restoredId: id,
+        amountMinor: String(row.amount_minor),
+      },
+    );
   }
 }
 

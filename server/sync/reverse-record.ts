@@ -1,4 +1,4 @@
-import type { ConnectWiseClient } from '../connectwise/index.js';
+import { type ConnectWiseClient, ConnectWiseError } from '../connectwise/index.js';
 import { AppError } from '../errors.js';
 import type { RecordKey, RecordStore } from './record-store.js';
 
@@ -29,7 +29,14 @@ export async function reverseRecord(
   }
   // Reversal is idempotent: a batch already gone (deleted by an earlier attempt) is fine.
   const existing = await deps.cw.listBatches(`id=${batchId}`);
-  if (existing.length > 0) await deps.cw.deleteBatch(batchId);
+  if (existing.length > 0) {
+    try {
+      await deps.cw.deleteBatch(batchId);
+    } catch (error) {
+      // Our delete landed but its answer was lost, and the client's retry found the batch gone.
+      if (!(error instanceof ConnectWiseError && error.code === 'cw_not_found')) throw error;
+    }
+  }
   await deps.records.transition(record, {
     to: 'unposted',
     set: { cw_batch_id: null, cw_batch_identifier: null, version: record.version + 1, last_error: null },

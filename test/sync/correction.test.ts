@@ -53,7 +53,9 @@ describe.each(['xero', 'qbo'] as const)('correction of a paid invoice (%s)', (ki
   let world: PipelineWorld;
   let nextId = 7100;
   beforeAll(async () => {
-    world = await startPipelineWorld(kind, { env: { PAYMENTS_CHECK_MINUTES: '0', DRIFT_CHECK_MINUTES: '0' } });
+    world = await startPipelineWorld(kind, {
+      env: { PAYMENTS_CHECK_MINUTES: '0', DRIFT_CHECK_MINUTES: '0' },
+    });
   }, 90_000);
   afterAll(() => world.close());
   afterEach(async () => {
@@ -62,7 +64,13 @@ describe.each(['xero', 'qbo'] as const)('correction of a paid invoice (%s)', (ki
   });
 
   const correction = (cwId: number, method: 'GET' | 'POST', token = world.token.accountant) =>
-    api(world.pod.url, token, method, `/api/v1/records/invoice/${cwId}/correction`, method === 'POST' ? {} : undefined);
+    api(
+      world.pod.url,
+      token,
+      method,
+      `/api/v1/records/invoice/${cwId}/correction`,
+      method === 'POST' ? {} : undefined,
+    );
 
   /** Synced, paid in full in the books (with a reference), the payment in ConnectWise; then edited there. */
   async function paidThenEdited(): Promise<{ cwId: number; number: string; ledgerId: string }> {
@@ -90,7 +98,10 @@ describe.each(['xero', 'qbo'] as const)('correction of a paid invoice (%s)', (ki
     (await world.cwState()).payments.filter((p) => p.invoice.id === cwId && !p.creditMemo);
 
   /** The live payments on the document in the books, and how many were deleted on the way. */
-  async function ledgerPayments(ledgerId: string) {
+  async function ledgerPayments(ledgerId: string): Promise<{
+    live: { amount: number; reference?: string; date?: string; account?: string }[];
+    deleted: number;
+  }> {
     const state = (await world.ledgerSim.control('GET', '/__sim/state')) as any;
     if (kind === 'xero') {
       const books = Object.values(state.tenants)[0] as Record<string, any[]>;
@@ -236,8 +247,18 @@ describe.each(['xero', 'qbo'] as const)('correction of a paid invoice (%s)', (ki
     { name: 'CW batch create', target: 'cw', method: 'POST', path: '*/finance/accounting/batches' },
     ...(kind === 'xero'
       ? [
-          { name: 'payment delete', target: 'ledger' as const, method: 'POST', path: '/api.xro/2.0/Payments/*' },
-          { name: 'payment re-create', target: 'ledger' as const, method: 'PUT', path: '/api.xro/2.0/Payments' },
+          {
+            name: 'payment delete',
+            target: 'ledger' as const,
+            method: 'POST',
+            path: '/api.xro/2.0/Payments/*',
+          },
+          {
+            name: 'payment re-create',
+            target: 'ledger' as const,
+            method: 'PUT',
+            path: '/api.xro/2.0/Payments',
+          },
         ]
       : []),
   ];
@@ -246,7 +267,13 @@ describe.each(['xero', 'qbo'] as const)('correction of a paid invoice (%s)', (ki
       it(`${call.name}: ${fault}`, async () => {
         const { cwId, number, ledgerId } = await paidThenEdited();
         const cwPaymentIds = (await cwPayments(cwId)).map((p) => p.id);
-        await world.fault(call.target, { method: call.method, path: call.path, kind: fault, times: 1, delayMs: 5_000 });
+        await world.fault(call.target, {
+          method: call.method,
+          path: call.path,
+          kind: fault,
+          times: 1,
+          delayMs: 5_000,
+        });
         expect((await correction(cwId, 'POST')).status).toBe(202);
         await waitDone(cwId);
         await assertCorrected(cwId, number, ledgerId, cwPaymentIds);

@@ -93,9 +93,7 @@ export function xeroCorrection(xero: XeroApi): LedgerCorrection {
     if (settlement.kind === 'payment') {
       // Read first: an earlier attempt whose answer was lost may have deleted it (Xero refuses a
       // second delete), and the read tells without a failed write.
-      const [now] = (
-        await xero.call(payments, (api, t) => api.getPayment(t, settlement.id))
-      ).Payments;
+      const [now] = (await xero.call(payments, (api, t) => api.getPayment(t, settlement.id))).Payments;
       if (!now || now.Status === 'DELETED') return;
       const body = xero.model<PaymentDelete>({ Status: 'DELETED' }, 'PaymentDelete');
       await xero.call(payments, (api, t) => api.deletePayment(t, settlement.id, body));
@@ -134,7 +132,9 @@ export function xeroCorrection(xero: XeroApi): LedgerCorrection {
         retryable: false,
       });
     const creditId = settlement.creditId;
-    const wire = { Allocations: [{ Invoice: { InvoiceID: invoiceId }, Amount: amount, Date: settlement.date }] };
+    const wire = {
+      Allocations: [{ Invoice: { InvoiceID: invoiceId }, Amount: amount, Date: settlement.date }],
+    };
     const body = await xero.call(envelope('Allocations', allocationWire), (api, t) =>
       api.createCreditNoteAllocation(
         t,
