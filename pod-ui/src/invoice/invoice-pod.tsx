@@ -1,3 +1,4 @@
+import { useRef } from 'preact/hooks';
 import { syncRecord } from '../api/records.js';
 import type { RecordDetail, RecordType } from '../api/types.js';
 import { LazyView } from '../ui/lazy-view.js';
@@ -11,6 +12,7 @@ import { Amounts } from './amounts.js';
 import { CheckedNote } from './checked-note.js';
 import { Differences } from './differences.js';
 import { useRecordStatus } from './load-record.js';
+import { needsCorrection } from './needs-correction.js';
 import { Payments } from './payments.js';
 import { PushCheckView } from './push-check.js';
 import { RecordActions } from './record-actions.js';
@@ -18,6 +20,8 @@ import { fixNoticed, usePushCheck } from './use-push-check.js';
 
 /** Admins only, and only on a mapping failure: kept out of the pod's first download. */
 const loadMapInline = () => import('./map-inline.js');
+/** Accountants only, on an invoice edited in ConnectWise after it synced: its own chunk too. */
+const loadCorrection = () => import('./correction.js');
 
 /** One ConnectWise invoice's accounting status, sized for a ~250 px pod. */
 export function InvoicePod({
@@ -46,6 +50,9 @@ export function InvoicePod({
   usePoll(awaitingPayment, () => loaded.reload(true), 15_000, 10 * 60_000);
   const checked = usePushCheck(type ?? 'invoice', cwId, detail?.state, loaded.set);
   const fixed = fixNoticed(detail);
+  // Once offered, the correction stays until the pod closes: its outcome shows after the figures agree.
+  const correcting = useRef(false);
+  if (needsCorrection(detail, role) && !(detail && busyStates.has(detail.state))) correcting.current = true;
 
   if (loaded.loading && !detail)
     return (
@@ -126,6 +133,9 @@ export function InvoicePod({
       )}
       {actions}
       <Differences type={record.type} cwId={cwId} state={detail.state} drift={detail.drift} />
+      {correcting.current && (
+        <LazyView load={loadCorrection} props={{ cwId, onDone: () => loaded.reload(true) }} />
+      )}
       {gaveUp && (
         <p class="muted" role="status">
           Still working in the background.{' '}
