@@ -142,6 +142,13 @@ export const routeTable: RouteSpec[] = [
     path: `/api/v1/records/invoice/${ids.recordCwId}/differences/fix`,
     body: { code: 'payment_missing_in_cw', ref: 'none' },
   })),
+  r('GET', '/api/v1/records/:type/:cwId/correction', 'accountant', (ids) => ({
+    path: `/api/v1/records/invoice/${ids.recordCwId}/correction`,
+  })),
+  r('POST', '/api/v1/records/:type/:cwId/correction', 'accountant', (ids) => ({
+    path: `/api/v1/records/invoice/${ids.recordCwId}/correction`,
+    body: {},
+  })),
   r('GET', '/api/v1/differences', 'accountant'),
   r('GET', '/api/v1/companies/:companyId/differences', 'accountant', (ids) => ({
     path: `/api/v1/companies/${ids.companyId}/differences`,

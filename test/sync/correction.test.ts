@@ -217,6 +217,64 @@ describe.each(['xero', 'qbo'] as const)('correction of a paid invoice (%s)', (ki
     expect(again.body.preview.blocked.code).toBe('nothing_to_correct');
   }, 90_000);
 
+  it.runIf(kind === 'xero')(
+    'takes a credit note allocation off and puts it back once, beside the payment',
+    async () => {
+      const cwId = nextId++;
+      const number = `CR-${cwId}`;
+      const creditId = nextId++;
+      await world.seedInvoices([
+        original(cwId, number),
+        invoice(creditId, `CM-${creditId}`, {
+          company: companyOf(cwId),
+          type: 'CreditMemo',
+          lines: [{ description: 'Service credit', quantity: 1, unitPrice: 100, accountNumber: '4000' }],
+        }),
+      ]);
+      await world.pushRecord('invoice', cwId);
+      await world.pushRecord('credit_memo', creditId);
+      const ledgerId = (await world.waitForState(cwId, ['synced'], 45_000)).ledger.id as string;
+      const creditNoteId = (await world.waitForRecord('credit_memo', creditId, ['synced'], 45_000)).ledger
+        .id as string;
+      // A bookkeeper allocates the credit note in Xero and receives the rest.
+      await post(world.ledgerSim.url, `/__sim/tenants/${world.ledgerSim.externalId}/allocate`, {
+        creditNoteId,
+        invoiceId: ledgerId,
+        amount: '108.25',
+        date: '2024-05-21',
+      });
+      await post(world.ledgerSim.url, `/__sim/tenants/${world.ledgerSim.externalId}/payments`, {
+        invoiceId: ledgerId,
+        amount: '1550.68',
+        date: '2024-05-22',
+      });
+      await world.seedInvoices([edited(cwId, number)]);
+      const preview = await correction(cwId, 'GET');
+      expect(preview.body.preview.unapply).toEqual(
+        expect.arrayContaining([
+          expect.objectContaining({ kind: 'payment', amount: '1550.68' }),
+          expect.objectContaining({ kind: 'credit', amount: '108.25', creditNumber: `CM-${creditId}` }),
+        ]),
+      );
+      expect((await correction(cwId, 'POST')).status).toBe(202);
+      await waitDone(cwId);
+      const state = (await world.ledgerSim.control('GET', '/__sim/state')) as any;
+      const books = Object.values(state.tenants)[0] as Record<string, any[]>;
+      const doc = books.Invoices!.find((i) => i.InvoiceID === ledgerId);
+      expect(doc).toMatchObject({
+        Total: correctedTotal,
+        AmountPaid: 1550.68,
+        AmountCredited: 108.25,
+        AmountDue: 216.5,
+      });
+      const note = books.CreditNotes!.find((c) => c.CreditNoteID === creditNoteId);
+      expect(note.RemainingCredit).toBe(0);
+      expect(note.Allocations.filter((a: any) => !a.IsDeleted).map((a: any) => a.Amount)).toEqual([108.25]);
+      expect((await ledgerPayments(ledgerId)).live.map((p) => p.amount)).toEqual([1550.68]);
+    },
+    120_000,
+  );
+
   it('refuses a correction whose new total is below what was paid, before touching anything', async () => {
     const cwId = nextId++;
     const number = `CR-${cwId}`;
