@@ -57,9 +57,10 @@ export default function Correction({ cwId, onDone }: { cwId: string; onDone: () 
         <>
           <p>
             <strong>
-              {preview.number} was changed in ConnectWise after it synced; {preview.books} still has the old
-              figures.
-            </strong>
+              {preview.books} holds other figures for {preview.number} than ConnectWise.
+            </strong>{' '}
+            Correcting it updates the same document in {preview.books} to ConnectWise's invoice
+            {preview.batched ? ' and batches it again' : ''}:
           </p>
           {preview.changes.length > 0 && (
             <ul class="difference-list" data-testid="correction-changes">
