@@ -1,0 +1,3 @@
+import { correctionSuite } from './correction-suite.js';
+
+correctionSuite('xero');
