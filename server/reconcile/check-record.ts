@@ -91,6 +91,7 @@ export async function checkRecord(deps: DriftDeps, record: RecordRow): Promise<D
       cwPaymentId: w.cw_payment_id === null ? null : Number(w.cw_payment_id),
     })),
     bookedDifferenceMinor: record.rounding ? toMinor(record.rounding.difference, decimals) : 0n,
+    bookedTotalMinor: await bookedTotalOf(deps, record),
     ourCredits: await ourCreditNumbers(
       deps,
       record,
@@ -189,4 +190,18 @@ async function ourCreditNumbers(deps: DriftDeps, record: RecordRow, numbers: str
     .where('number', 'in', numbers)
     .execute();
   return new Set(rows.map((r) => r.number.toUpperCase()));
+}
+
+/** What the books answered when Ledgerpod last wrote the record's document (record-steps.ts recordPushed). */
+async function bookedTotalOf(deps: DriftDeps, record: RecordRow): Promise<bigint | undefined> {
+  const written = await deps.db
+    .selectFrom('record_events')
+    .select('detail')
+    .where('record_id', '=', record.id)
+    .where('kind', '=', 'ledger_document')
+    .orderBy('id', 'desc')
+    .limit(1)
+    .executeTakeFirst();
+  const booked = written?.detail.bookedTotalMinor;
+  return typeof booked === 'string' && /^-?\d+$/.test(booked) ? BigInt(booked) : undefined;
 }

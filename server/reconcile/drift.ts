@@ -73,6 +73,11 @@ export interface DriftInput {
   written: WrittenPayment[];
   /** The books hold the total rounded on purpose (rounding.ts): booked - ConnectWise. */
   bookedDifferenceMinor: bigint;
+  /**
+   * The total the books answered when Ledgerpod last wrote the document (its push, or a
+   * correction's), in CW's decimals; undefined for documents written before it was kept.
+   */
+  bookedTotalMinor: bigint | undefined;
   /** Credit memo numbers Ledgerpod pushed to the same books, so a credit can be applied there. */
   ourCredits: Set<string>;
 }
@@ -88,6 +93,7 @@ export type DifferenceCode =
   | 'deleted_in_books'
   | 'voided_in_books'
   | 'total_edited_in_books'
+  | 'total_edited_in_cw'
   | 'tax_edited_in_books'
   | 'balance_differs'
   | 'foreign_document';
@@ -150,7 +156,23 @@ export function compareRecord(input: DriftInput): Difference[] {
   }
 
   const expectedTotal = cw.totalMinor + input.bookedDifferenceMinor;
-  if (doc.totalMinor !== cw.totalMinor && doc.totalMinor !== expectedTotal) {
+  const totalsApart = doc.totalMinor !== cw.totalMinor && doc.totalMinor !== expectedTotal;
+  // The books still hold what Ledgerpod wrote, so ConnectWise is the side that changed.
+  const editedInCw = totalsApart && input.bookedTotalMinor === doc.totalMinor;
+  if (editedInCw) {
+    out.push({
+      code: 'total_edited_in_cw',
+      cause: `${cw.number} was changed in ConnectWise after it synced: its total there is ${money(cw.totalMinor)}, ${books} still holds ${money(doc.totalMinor)}.`,
+      fix: {
+        text:
+          input.kind === 'invoice'
+            ? `Correct it in the books from this invoice's pod: Ledgerpod updates the same ${books} document and keeps its payments.`
+            : `Reverse it in the pod and sync it again: Ledgerpod updates the same ${books} document.`,
+      },
+      cwMinor: String(cw.totalMinor),
+      ledgerMinor: String(doc.totalMinor),
+    });
+  } else if (totalsApart) {
     out.push({
       code: 'total_edited_in_books',
       cause: `${cw.number} was edited in ${books}: its total there is ${money(doc.totalMinor)}, ConnectWise's ${money(cw.totalMinor)}.`,
@@ -162,7 +184,8 @@ export function compareRecord(input: DriftInput): Difference[] {
     });
   }
   // Tax is compared only where the books hold CW's total exactly: a rounded total moves the tax too.
-  if (doc.taxMinor !== cw.taxMinor && input.bookedDifferenceMinor === 0n) {
+  // A total changed in ConnectWise carries its tax with it: one difference, one fix.
+  if (!editedInCw && doc.taxMinor !== cw.taxMinor && input.bookedDifferenceMinor === 0n) {
     out.push({
       code: 'tax_edited_in_books',
       cause: `The tax on ${cw.number} was changed in ${books}: ${money(doc.taxMinor)} there, ${money(cw.taxMinor)} in ConnectWise.`,

@@ -142,6 +142,7 @@ export function recordPushed(
   /** The document's rounding, if any: stored on the record (cleared on a push without). */
   rounding?: RoundingNote,
 ): Promise<RecordRow> {
+  const columns = ledgerColumns(ref, record.decimals);
   return records.advance(record, {
     to: 'pushed',
     set: {
@@ -150,7 +151,7 @@ export function recordPushed(
       ledger_kind: ledger.kind,
       ledger_id: ref.id,
       ledger_number: ref.number,
-      ...ledgerColumns(ref, record.decimals),
+      ...columns,
       ledger_url: ref.url ?? null,
     },
     actor,
@@ -160,6 +161,9 @@ export function recordPushed(
       ledgerId: ref.id,
       ledgerNumber: ref.number,
       idempotencyKey: ledgerKeyFor(record, 'doc'),
+      // The total the books answered for what Ledgerpod wrote (in CW's decimals): the drift check
+      // tells by it which side changed a total afterwards (server/reconcile/drift.ts).
+      bookedTotalMinor: columns.ledger_total_minor,
       ...(rounding ? { rounding: rounding.message } : {}),
     },
   });

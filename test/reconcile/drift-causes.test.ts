@@ -186,6 +186,25 @@ describe.each(['qbo', 'xero'] as const)('drift check against %s', (kind) => {
     expect(codes(found).filter((c) => c !== 'tax_edited_in_books')).toEqual(['total_edited_in_books']);
   }, 60_000);
 
+  it('finds an invoice changed in ConnectWise after it synced, and names ConnectWise', async () => {
+    await synced('invoice', 9110, 'DR-9110');
+    // Edited in ConnectWise: one more line (1658.93 becomes 1875.43 with tax); the books unchanged.
+    await world.seedInvoices([
+      invoice(9110, 'DR-9110', {
+        lines: [
+          { description: 'Managed services May', quantity: 1, unitPrice: 1200, accountNumber: '4000' },
+          { description: 'Onsite labour', quantity: 3.5, unitPrice: 95, accountNumber: '4000' },
+          { description: 'Onsite labour (missed)', quantity: 2, unitPrice: 100, accountNumber: '4000' },
+        ],
+      }),
+    ]);
+    const found = await check(9110);
+    expect(codes(found)).toEqual(['total_edited_in_cw']);
+    expect(found[0]!.cause).toBe(
+      `DR-9110 was changed in ConnectWise after it synced: its total there is 1875.43 USD, ${books} still holds 1658.93 USD.`,
+    );
+  }, 60_000);
+
   it.runIf(kind === 'qbo')(
     'finds the tax changed in the books',
     async () => {

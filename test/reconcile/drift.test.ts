@@ -30,6 +30,7 @@ const base = (over: Partial<DriftInput> = {}): DriftInput => ({
   },
   written: [{ ledgerPaymentId: 'p1', state: 'written', cwPaymentId: 77 }],
   bookedDifferenceMinor: 0n,
+  bookedTotalMinor: 108250n,
   ourCredits: new Set(),
   ...over,
 });
@@ -74,6 +75,30 @@ describe('compareRecord', () => {
     expect(codes(rounded)).toEqual([]);
     const edited = base({ ledger: { ...ledger, document: { ...ledger.document!, totalMinor: 110000n } } });
     expect(codes(edited)).toEqual(['total_edited_in_books']);
+  });
+
+  it('tells which side changed a total by what the books answered when Ledgerpod wrote it', () => {
+    const ledger = base().ledger;
+    // The books still hold the 1082.50 written; ConnectWise now says 1300.00 (edited after it synced).
+    const inCw = base({ cw: { ...base().cw, totalMinor: 130000n, taxMinor: 10000n } });
+    const [found, ...rest] = compareRecord(inCw);
+    expect(found).toMatchObject({ code: 'total_edited_in_cw', cwMinor: '130000', ledgerMinor: '108250' });
+    expect(found!.cause).toBe(
+      'INV-1 was changed in ConnectWise after it synced: its total there is 1300.00 USD, QuickBooks still holds 1082.50 USD.',
+    );
+    expect(found!.fix!.text).toContain('Correct it in the books');
+    // Its tax moved with it: no second difference blaming the books for it.
+    expect(rest.map((d) => d.code)).not.toContain('tax_edited_in_books');
+    // The books moved away from what was written: they were edited.
+    const inBooks = base({ ledger: { ...ledger, document: { ...ledger.document!, totalMinor: 110000n } } });
+    expect(codes(inBooks)).toEqual(['total_edited_in_books']);
+    // Written before the booked total was kept: the books are named, as before.
+    expect(codes(base({ ...inCw, bookedTotalMinor: undefined }))).toContain('total_edited_in_books');
+    // A credit memo is corrected by reversing and syncing it again.
+    const memo = compareRecord(base({ ...inCw, kind: 'credit_memo' }))[0]!;
+    expect(memo.fix!.text).toBe(
+      'Reverse it in the pod and sync it again: Ledgerpod updates the same QuickBooks document.',
+    );
   });
 
   it('credits are matched by number whatever the case, amounts compared per credit', () => {

@@ -3,7 +3,7 @@ import { sameAmount } from '../ui/money.js';
 import { atLeast } from '../ui/pod-context.js';
 
 /** The drift codes that mean the books hold other figures than ConnectWise's. */
-const figuresDiffer = new Set(['total_edited_in_books', 'tax_edited_in_books']);
+const figuresDiffer = new Set(['total_edited_in_cw', 'total_edited_in_books', 'tax_edited_in_books']);
 
 /**
  * Whether an accountant's pod offers the correction (issue 16 item 2): an invoice Ledgerpod booked
