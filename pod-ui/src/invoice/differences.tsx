@@ -83,7 +83,7 @@ export function Differences({
             {differences.map((d) => (
               <li key={`${d.code}:${d.fix?.ref ?? d.cause}`} data-testid="difference" data-code={d.code}>
                 <span class="difference-cause">{localDates(d.cause)}</span>{' '}
-                {d.fix && <span class="difference-fix">{d.fix.text}</span>}{' '}
+                {d.fix && <span class="difference-fix">{localDates(d.fix.text)}</span>}{' '}
                 {d.fix?.action && accountant && (
                   <button
                     type="button"

@@ -6,6 +6,7 @@ import {
   getCompanyDifferences,
   listDifferences,
 } from '../api/differences.js';
+import { localDates } from '../ui/dates.js';
 import { formatMoney } from '../ui/money.js';
 import { usePod } from '../ui/pod-context.js';
 import { ProblemBox } from '../ui/problem-box.js';
@@ -88,7 +89,8 @@ export function DifferencesQueue() {
                   <ul class="difference-list">
                     {row.differences.map((d) => (
                       <li key={`${d.code}:${d.fix?.ref ?? d.cause}`} data-code={d.code}>
-                        {d.cause} {d.fix && <span class="difference-fix">{d.fix.text}</span>}{' '}
+                        {localDates(d.cause)}{' '}
+                        {d.fix && <span class="difference-fix">{localDates(d.fix.text)}</span>}{' '}
                         {d.fix?.action && d.fix.ref && (
                           <button
                             type="button"
