@@ -7,7 +7,7 @@ export type Route =
   | { view: 'admin' }
   | { view: 'unknown'; why: string };
 
-const recordTypes = new Set(['invoice', 'credit_memo', 'expense', 'procurement', 'adjustment']);
+const recordTypes = new Set(['invoice', 'credit_memo', 'expense', 'procurement', 'adjustment', 'transfer']);
 
 /** `?view=invoice&id=[cw_id]`; ConnectWise leaves `[cw_id]` unfilled where a screen has no record. */
 export function parseRoute(search: string): Route {

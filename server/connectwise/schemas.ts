@@ -334,6 +334,50 @@ export const glExportAdjustmentTransactionSchema = z
   })
   .loose();
 
+/*
+ * One transferred item of an inventory transfer (`GLExportInventoryTransfer` in connectwise-rest's
+ * ManageTypes, ConnectWise's own OpenAPI): the transfer's GL entry, with its `offset` entry (its own
+ * numeric `id`, account and total) on the other side. `transferId` names the transfer, so a transfer
+ * of several items comes as several of these. No published export shows one: which side the header
+ * `accountNumber`/`inventoryAccountNumber` stands for and the offset's sign are read as for expenses
+ * (`GLExportExpense` and its offset, a real export): a guess, which the journal's balance check catches.
+ */
+export const glExportInventoryTransferOffsetSchema = z
+  .object({
+    id: id.nullish(),
+    documentDate: z.string().optional(),
+    accountNumber: z.string().optional(),
+    total: money.nullish(),
+    memo: z.string().optional(),
+    description: z.string().optional(),
+    glTypeId: z.string().optional(),
+  })
+  .loose();
+
+export const glExportInventoryTransferSchema = z
+  .object({
+    // A string, as for adjustments; the transfer's GL entry id when it is numeric (gl-to-journal.ts).
+    id: z.string().optional(),
+    documentType: z.string().optional(),
+    documentDate: z.string().optional(),
+    accountNumber: z.string().optional(),
+    inventoryAccountNumber: z.string().optional(),
+    costAccountNumber: z.string().optional(),
+    description: z.string().optional(),
+    memo: z.string().optional(),
+    transferId: id.nullish(),
+    item: itemRef.optional(),
+    itemDescription: z.string().optional(),
+    currency: currency.optional(),
+    quantity: z.number().nullish(),
+    cost: money.nullish(),
+    total: money.nullish(),
+    transferFromLocationXref: z.string().optional(),
+    transferToLocationXref: z.string().optional(),
+    offset: glExportInventoryTransferOffsetSchema.nullish(),
+  })
+  .loose();
+
 export const glExportSchema = z
   .object({
     customers: z.array(looseRecord).optional(),
@@ -342,6 +386,7 @@ export const glExportSchema = z
     expenseBills: z.array(glExportExpenseBillSchema).optional(),
     purchaseTransactions: z.array(glExportPurchaseTransactionSchema).optional(),
     adjustmentTransactions: z.array(glExportAdjustmentTransactionSchema).optional(),
+    inventoryTransfers: z.array(glExportInventoryTransferSchema).optional(),
   })
   .loose();
 
@@ -443,6 +488,7 @@ export type GlExport = z.infer<typeof glExportSchema>;
 export type GlExportExpenseBill = z.infer<typeof glExportExpenseBillSchema>;
 export type GlExportPurchaseTransaction = z.infer<typeof glExportPurchaseTransactionSchema>;
 export type GlExportAdjustmentTransaction = z.infer<typeof glExportAdjustmentTransactionSchema>;
+export type GlExportInventoryTransfer = z.infer<typeof glExportInventoryTransferSchema>;
 export type AccountingBatch = z.infer<typeof accountingBatchSchema>;
 export type GlAccount = z.infer<typeof glAccountSchema>;
 export type TaxCode = z.infer<typeof taxCodeSchema>;

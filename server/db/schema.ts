@@ -20,7 +20,7 @@ export interface RoundingNoteColumn {
 }
 type JsonWithDefault<T> = ColumnType<T, string | T | undefined, string | T>;
 
-export type RecordType = 'invoice' | 'credit_memo' | 'expense' | 'procurement' | 'adjustment';
+export type RecordType = 'invoice' | 'credit_memo' | 'expense' | 'procurement' | 'adjustment' | 'transfer';
 export type RecordState =
   | 'unposted'
   | 'queued'

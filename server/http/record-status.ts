@@ -9,7 +9,14 @@ import { queues, type RefreshRecordJob, refreshSingletonKey } from '../sync/queu
 import { findRecordWithHistory } from '../sync/record-queries.js';
 import { forReader, type RecordView, recordView } from '../sync/record-view.js';
 
-export const recordTypes = ['invoice', 'credit_memo', 'expense', 'procurement', 'adjustment'] as const;
+export const recordTypes = [
+  'invoice',
+  'credit_memo',
+  'expense',
+  'procurement',
+  'adjustment',
+  'transfer',
+] as const;
 
 /** A record as ConnectWise screens name it: its type and CW id. */
 export const recordKey = z.object({ type: z.enum(recordTypes), cwId: z.coerce.number().int().positive() });

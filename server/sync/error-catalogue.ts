@@ -43,6 +43,15 @@ export const errorCatalogue = {
       `${d}: ConnectWise's GL export names no GL entry ids for this inventory adjustment, so Ledgerpod cannot batch it`,
     "ConnectWise's API types give adjustment lines no GL entry id. Post this adjustment from ConnectWise (Finance > Accounting Interface) and record it in the ledger by hand.",
   ),
+  transfer_not_in_export: entry(
+    (d) => `${d}: ConnectWise's GL export shows no inventory transfer with this transfer id`,
+    'Check the transfer in ConnectWise (Procurement > Inventory > Transfers): it must be closed with GL entries; then sync again.',
+  ),
+  transfer_entries_unknown: entry(
+    (d) =>
+      `${d}: ConnectWise's GL export names no GL entry id for a line of this inventory transfer or its offset, so Ledgerpod cannot batch it`,
+    'Post this transfer from ConnectWise (Finance > Accounting Interface) and record it in the ledger by hand.',
+  ),
   invalid_batch_character: entry(
     (d) => `ConnectWise refuses to batch ${d}`,
     "Remove the ' or | character from the number or description in ConnectWise, then sync again.",

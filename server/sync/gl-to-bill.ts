@@ -24,7 +24,12 @@ import { decimalsUsed, exemptTaxCodeKey, type RoundingNote, roundingLine, roundi
 export type OtherProblem =
   | MappingProblem
   | {
-      code: 'negative_bill' | 'zero_total' | 'invalid_batch_character' | 'adjustment_entries_unknown';
+      code:
+        | 'negative_bill'
+        | 'zero_total'
+        | 'invalid_batch_character'
+        | 'adjustment_entries_unknown'
+        | 'transfer_entries_unknown';
       detail: string;
     };
 

@@ -1,4 +1,4 @@
-import type { GlExportAdjustmentTransaction } from '../connectwise/schemas.js';
+import type { GlExportAdjustmentTransaction, GlExportInventoryTransfer } from '../connectwise/schemas.js';
 import type { JournalDocument, JournalLine } from '../ledgers/ledger.js';
 import { formatMinor, sumMinor, toMinor } from '../money.js';
 import type { OtherProblem, OtherResult } from './gl-to-bill.js';
@@ -83,6 +83,96 @@ export function adjustmentJournalFromGl(
       decimals,
       memo: options.description || adjustment.adjustmentDescription || undefined,
       lines,
+    },
+  };
+}
+
+/** A transfer line's own GL entry id: its `id` is a string in CW's types, taken only when numeric. */
+const transferLineEntryId = (line: GlExportInventoryTransfer): number | undefined =>
+  /^\d+$/.test(line.id ?? '') ? Number(line.id) : undefined;
+
+/**
+ * A transfer's GL entry ids, which its batch must name: each line's own entry and its offset's
+ * (`GLExportInventoryTransferOffset.id`, numeric in CW's types). A line missing either is left out,
+ * and the mapper then refuses the transfer (`transfer_entries_unknown`) rather than batch part of it.
+ */
+export const transferEntryIds = (lines: GlExportInventoryTransfer[]): number[] => [
+  ...new Set(
+    lines.flatMap((line) =>
+      [transferLineEntryId(line), line.offset?.id ?? undefined].filter((id): id is number => id != null),
+    ),
+  ),
+];
+
+/**
+ * An inventory transfer (stock moved between warehouses, each warehouse with its own inventory
+ * account) as a journal: per transferred item, its entry on the line's account (`accountNumber`,
+ * else `inventoryAccountNumber`) and its offset on the offset's account, each signed as CW sends it
+ * (debits positive). An offset without a total is taken as the mirror of its line. The journal must
+ * balance; CW's sign of a transfer line is not documented (see glExportInventoryTransferSchema), so
+ * an export that does not is refused, never booked.
+ */
+export function transferJournalFromGl(
+  lines: GlExportInventoryTransfer[],
+  options: { mappings: Mappings; number: string; currency: string; decimals: number; description: string },
+): OtherResult<JournalDocument> {
+  const problems: OtherProblem[] = [];
+  const { decimals } = options;
+  if (lines.length === 0)
+    problems.push({ code: 'gl_entries_missing', detail: `${options.number} has no GL entries` });
+  else if (lines.some((line) => transferLineEntryId(line) === undefined || line.offset?.id == null))
+    problems.push({ code: 'transfer_entries_unknown', detail: options.number });
+  const account = (cwAccount: string | undefined, what: string) => {
+    const key = options.mappings.get('gl_account', cwAccount ?? '');
+    if (!key)
+      problems.push({
+        code: 'gl_account_unmapped',
+        detail: `GL account "${cwAccount ?? ''}" (${what})`,
+        unmapped: { kind: 'gl_account', cwKey: cwAccount ?? '' },
+      });
+    return key ?? '';
+  };
+  const journal: JournalLine[] = [];
+  for (const line of lines) {
+    const amountMinor = toMinor(line.total ?? 0, decimals);
+    const offsetMinor = line.offset?.total == null ? -amountMinor : toMinor(line.offset.total, decimals);
+    if (amountMinor === 0n && offsetMinor === 0n) continue;
+    const description = [line.item?.identifier, line.itemDescription || line.description]
+      .filter(Boolean)
+      .join(' ');
+    journal.push(
+      {
+        description,
+        amountMinor,
+        accountKey: account(line.accountNumber || line.inventoryAccountNumber, 'transfer to'),
+        classKey: undefined,
+      },
+      {
+        description,
+        amountMinor: offsetMinor,
+        accountKey: account(line.offset?.accountNumber, 'transfer from'),
+        classKey: undefined,
+      },
+    );
+  }
+  const net = sumMinor(journal.map((l) => l.amountMinor));
+  if (net !== 0n)
+    problems.push({
+      code: 'out_of_balance',
+      detail: `${options.number}: the journal is off by ${formatMinor(net, decimals)}`,
+    });
+  if (lines.length > 0 && journal.length === 0) problems.push({ code: 'zero_total', detail: options.number });
+  if (problems.length > 0) return { ok: false, problems };
+  return {
+    ok: true,
+    document: {
+      type: 'journal',
+      number: options.number,
+      date: (lines[0]?.documentDate ?? '').slice(0, 10),
+      currency: options.currency,
+      decimals,
+      memo: options.description || lines[0]?.memo || undefined,
+      lines: journal,
     },
   };
 }

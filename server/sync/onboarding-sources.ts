@@ -9,7 +9,7 @@ import type {
 import { parseGlEntryIds } from '../connectwise/index.js';
 import type { RecordType } from '../db/schema.js';
 import { mapBounded } from './bounded-map.js';
-import { unpostedKindOf } from './cw-record-kind.js';
+import { procurementTypeOf, unpostedKindOf } from './cw-record-kind.js';
 import type { ErrorCode } from './error-catalogue.js';
 import {
   findOtherRecordPart,
@@ -58,8 +58,10 @@ export function unpostedConditions(kind: UnpostedKind, cutoffDate: string, types
   const through = `[${cutoffDate}T23:59:59Z]`;
   if (kind === 'expenses') return `dateExpense <= ${through}`;
   if (kind === 'procurement') {
-    const wanted = [types.has('procurement') && 'Purchase', types.has('adjustment') && 'Adjustment'];
-    return `purchaseDate <= ${through} and procurementType in (${quoted(wanted.filter((w) => w !== false))})`;
+    const wanted = (['procurement', 'adjustment', 'transfer'] as const)
+      .filter((t) => types.has(t))
+      .map((t) => procurementTypeOf[t]);
+    return `purchaseDate <= ${through} and procurementType in (${quoted(wanted)})`;
   }
   const invoices = `invoiceDate <= ${through}`;
   if (types.has('invoice') && types.has('credit_memo')) return invoices;
@@ -187,15 +189,25 @@ async function* expenseCandidates(
 
 /** What CW would refuse in a purchase or an adjustment batch, found in the export before any batch call. */
 function procurementProblem(
-  type: 'procurement' | 'adjustment',
+  type: ProcurementRecordType,
   u: UnpostedProcurement,
   part: ReturnType<typeof findOtherRecordPart>,
 ): OnboardingCandidate['problem'] {
   const label = otherRecordLabel(type, u.id);
   if (!part)
-    return { code: type === 'procurement' ? 'purchase_not_in_export' : 'gl_entries_missing', detail: label };
+    return {
+      code:
+        type === 'procurement'
+          ? 'purchase_not_in_export'
+          : type === 'transfer'
+            ? 'transfer_not_in_export'
+            : 'gl_entries_missing',
+      detail: label,
+    };
   if (part.shape === 'adjustment' && part.glEntryIds.length < (part.adjustment.adjustmentDetail ?? []).length)
     return { code: 'adjustment_entries_unknown', detail: label };
+  if (part.shape === 'transfer' && part.lines.some((l) => !/^\d+$/.test(l.id ?? '') || l.offset?.id == null))
+    return { code: 'transfer_entries_unknown', detail: label };
   if (part.glEntryIds.length === 0) return { code: 'gl_entries_missing', detail: label };
   if (type === 'adjustment' && (u.description ?? '').includes("'"))
     return { code: 'invalid_batch_character', detail: `${label}: its description contains '` };
@@ -204,19 +216,19 @@ function procurementProblem(
   return undefined;
 }
 
-/** Unposted purchases and inventory adjustments: their export parts carry the product id, so many share a call. */
+type ProcurementRecordType = 'procurement' | 'adjustment' | 'transfer';
+
+/** Unposted purchases, inventory adjustments and transfers: their export parts carry the product id, so many share a call. */
 async function* procurementCandidates(
   cw: ConnectWiseClient,
   conditions: string,
   cutoffDate: string,
   types: Set<RecordType>,
 ): AsyncGenerator<OnboardingCandidate[]> {
-  const typeOf = (u: UnpostedProcurement) =>
-    u.procurementType === 'Purchase'
-      ? 'procurement'
-      : u.procurementType === 'Adjustment'
-        ? 'adjustment'
-        : null;
+  const typeOf = (u: UnpostedProcurement): ProcurementRecordType | null =>
+    (['procurement', 'adjustment', 'transfer'] as const).find(
+      (t) => procurementTypeOf[t] === u.procurementType,
+    ) ?? null;
   const wanted = (await cw.listUnposted('procurement', conditions)).filter((u) => {
     const type = typeOf(u);
     const date = ((u as { purchaseDate?: string }).purchaseDate ?? '').slice(0, 10);
@@ -233,7 +245,7 @@ async function* procurementCandidates(
       includedProductIds: chunk.map(productIdOf),
     });
     yield chunk.map((u): OnboardingCandidate => {
-      const type = typeOf(u) as 'procurement' | 'adjustment';
+      const type = typeOf(u) as ProcurementRecordType;
       const part = findOtherRecordPart(type, glExport, {
         cwId: u.id,
         productId: productIdOf(u),

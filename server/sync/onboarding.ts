@@ -19,7 +19,7 @@ import { otherRecordColumns } from './push-other.js';
 import { type RecordStore, typeFamily } from './record-store.js';
 import { storedErrorOf } from './stored-error.js';
 
-const recordTypes = ['invoice', 'credit_memo', 'expense', 'procurement', 'adjustment'] as const;
+const recordTypes = ['invoice', 'credit_memo', 'expense', 'procurement', 'adjustment', 'transfer'] as const;
 
 export const onboardingInputSchema = z.object({
   batchPrefix: z

@@ -2,6 +2,7 @@ import type {
   GlExport,
   GlExportAdjustmentTransaction,
   GlExportExpenseBill,
+  GlExportInventoryTransfer,
   GlExportPurchaseTransaction,
   UnpostedExpense,
   UnpostedProcurement,
@@ -14,13 +15,13 @@ import {
   companyPaidExpenseSchema,
   purchaseEntryIds,
 } from './gl-to-bill.js';
-import { adjustmentEntryIds } from './gl-to-journal.js';
+import { adjustmentEntryIds, transferEntryIds } from './gl-to-journal.js';
 
-/** The record types that are not invoices: expenses, procurement purchases, inventory adjustments. */
-export type OtherRecordType = Extract<RecordType, 'expense' | 'procurement' | 'adjustment'>;
+/** The record types that are not invoices: expenses, procurement purchases, inventory adjustments and transfers. */
+export type OtherRecordType = Extract<RecordType, 'expense' | 'procurement' | 'adjustment' | 'transfer'>;
 
 export const isOtherRecordType = (type: RecordType): type is OtherRecordType =>
-  type === 'expense' || type === 'procurement' || type === 'adjustment';
+  type === 'expense' || type === 'procurement' || type === 'adjustment' || type === 'transfer';
 
 /**
  * The number a record goes by: its batch is `{prefix}{number}` and (except for a purchase with a
@@ -28,17 +29,18 @@ export const isOtherRecordType = (type: RecordType): type is OtherRecordType =>
  * of their own, and several receipts can share a PO, so the CW id makes it unique.
  */
 export const otherRecordNumber = (type: OtherRecordType, cwId: number) =>
-  `${{ expense: 'EXP', procurement: 'PUR', adjustment: 'ADJ' }[type]}-${cwId}`;
+  `${{ expense: 'EXP', procurement: 'PUR', adjustment: 'ADJ', transfer: 'TRF' }[type]}-${cwId}`;
 
 export const otherRecordLabel = (type: OtherRecordType, cwId: number) =>
-  `${{ expense: 'Expense', procurement: 'Purchase', adjustment: 'Inventory adjustment' }[type]} ${cwId}`;
+  `${{ expense: 'Expense', procurement: 'Purchase', adjustment: 'Inventory adjustment', transfer: 'Inventory transfer' }[type]} ${cwId}`;
 
 /** One record's part of a GL export, by the shape CW gives it, with the GL entry ids its batch names. */
 export type OtherRecordPart =
   | { shape: 'expense_bill'; bill: GlExportExpenseBill; glEntryIds: number[] }
   | { shape: 'company_paid'; expense: CompanyPaidExpense; glEntryIds: number[] }
   | { shape: 'purchase'; purchase: GlExportPurchaseTransaction; glEntryIds: number[] }
-  | { shape: 'adjustment'; adjustment: GlExportAdjustmentTransaction; glEntryIds: number[] };
+  | { shape: 'adjustment'; adjustment: GlExportAdjustmentTransaction; glEntryIds: number[] }
+  | { shape: 'transfer'; lines: GlExportInventoryTransfer[]; glEntryIds: number[] };
 
 /**
  * A purchase's part of an export. The part's `id` is not documented to be the unposted product id (a
@@ -101,6 +103,10 @@ export function findOtherRecordPart(
     const purchase = findPurchasePart(glExport.purchaseTransactions ?? [], ids.productId, ids.unposted);
     return purchase && { shape: 'purchase', purchase, glEntryIds: purchaseEntryIds(purchase) };
   }
+  if (type === 'transfer') {
+    const lines = findTransferLines(glExport.inventoryTransfers ?? [], ids.cwId, ids.productId);
+    return lines && { shape: 'transfer', lines, glEntryIds: transferEntryIds(lines) };
+  }
   // As for purchases, an adjustment's `id` is not documented to be the product id: failing an exact
   // match, the one adjustment whose description is the unposted record's is taken.
   const adjustments = glExport.adjustmentTransactions ?? [];
@@ -110,6 +116,23 @@ export function findOtherRecordPart(
   );
   const adjustment = byId.length === 1 ? byId[0] : described.length === 1 ? described[0] : undefined;
   return adjustment && { shape: 'adjustment', adjustment, glEntryIds: adjustmentEntryIds(adjustment) };
+}
+
+/**
+ * A transfer's lines in an export: CW sends one GLExportInventoryTransfer per transferred item, each
+ * naming its transfer by `transferId`, taken to be the unposted procurement's id (ConnectWise's types
+ * say no more: a guess). Failing any `transferId`, a single line whose `id` is the unposted product id
+ * is taken, as for adjustments; anything else is not guessed at.
+ */
+export function findTransferLines(
+  transfers: GlExportInventoryTransfer[],
+  cwId: number,
+  productId: string,
+): GlExportInventoryTransfer[] | undefined {
+  const byTransfer = transfers.filter((t) => t.transferId === cwId);
+  if (byTransfer.length > 0) return byTransfer;
+  const byId = transfers.filter((t) => t.transferId == null && t.id === productId);
+  return byId.length === 1 ? byId : undefined;
 }
 
 /**

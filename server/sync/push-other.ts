@@ -8,7 +8,7 @@ import type { LedgerConnection, RecordRow } from '../db/schema.js';
 import { bookingOptionsFor } from '../ledgers/amount-precision.js';
 import type { LedgerDocument, SalesOrBillDocument } from '../ledgers/ledger.js';
 import { toMinor } from '../money.js';
-import { batchFlagsFor, unpostedKindOf } from './cw-record-kind.js';
+import { batchFlagsFor, procurementTypeOf, unpostedKindOf } from './cw-record-kind.js';
 import { mappingFailure, PipelineError } from './error-catalogue.js';
 import {
   companyExpenseJournalFromGl,
@@ -16,7 +16,7 @@ import {
   type OtherResult,
   purchaseBillFromGl,
 } from './gl-to-bill.js';
-import { adjustmentJournalFromGl } from './gl-to-journal.js';
+import { adjustmentJournalFromGl, transferJournalFromGl } from './gl-to-journal.js';
 import type { Mappings } from './mappings.js';
 import {
   findOtherRecordPart,
@@ -44,7 +44,7 @@ interface Mapped {
 }
 
 /**
- * Pushes one expense, purchase or inventory adjustment: CW export of that one record -> validate and
+ * Pushes one expense, purchase, inventory adjustment or inventory transfer: CW export of that one record -> validate and
  * map -> ledger bill or journal -> the record's own CW batch -> synced. The same steps and the same
  * resumability as invoices (push-invoice.ts): each step persisted, each write keyed or looked up first.
  */
@@ -61,7 +61,7 @@ export async function pushOtherRecord(ctx: InvoicePushContext, start: RecordRow)
   if (!unposted) return adoptOwnBatch(ctx, record, identifier, label, 'not_unposted');
   if (type !== 'expense') {
     const procurementType = (unposted as UnpostedProcurement).procurementType;
-    const wanted = type === 'procurement' ? 'Purchase' : 'Adjustment';
+    const wanted = procurementTypeOf[type];
     if (procurementType && procurementType !== wanted)
       throw new PipelineError(
         'cw_record_not_found',
@@ -219,7 +219,9 @@ export function mapRecord(
         ? 'purchase_not_in_export'
         : type === 'adjustment'
           ? 'adjustment_entries_unknown'
-          : 'gl_entries_missing',
+          : type === 'transfer'
+            ? 'transfer_not_in_export'
+            : 'gl_entries_missing',
       label,
     );
   const currency = (unposted as { currency?: { currencyCode?: string; numberOfDecimals?: number } }).currency;
@@ -266,6 +268,20 @@ export function mapRecord(
             decimals: currency?.numberOfDecimals ?? 2,
             description:
               (unposted as UnpostedProcurement).description ?? part.adjustment.adjustmentDescription ?? '',
+          }),
+          connection.id,
+        ),
+        glEntryIds,
+      };
+    case 'transfer':
+      return {
+        document: unwrap(
+          transferJournalFromGl(part.lines, {
+            mappings,
+            number,
+            currency: currency?.currencyCode ?? part.lines[0]?.currency?.currencyCode ?? 'USD',
+            decimals: currency?.numberOfDecimals ?? part.lines[0]?.currency?.numberOfDecimals ?? 2,
+            description: (unposted as UnpostedProcurement).description ?? '',
           }),
           connection.id,
         ),

@@ -2,7 +2,7 @@ import type { Invoice } from '../connectwise/index.js';
 import type { RecordRow, RecordState, Tenant } from '../db/schema.js';
 import { requestDriftCheck } from '../reconcile/request-drift-check.js';
 import { applyCreditsShownInConnectWise } from './credit-application.js';
-import { unpostedKindOf } from './cw-record-kind.js';
+import { procurementTypeOf, unpostedKindOf } from './cw-record-kind.js';
 import { invoiceColumns, isClosed } from './invoice-columns.js';
 import { ledgerColumns as ledgerColumnsOf, paidState } from './ledger-amounts.js';
 import { isOtherRecordType, type OtherRecordType, otherRecordNumber } from './other-record-export.js';
@@ -134,8 +134,7 @@ async function refreshOtherRecord(
     .for(tenant)
     .getUnposted(unpostedKindOf[type], job.cwId)) as Unposted | null;
   const procurementType = (unposted as { procurementType?: string | null } | null)?.procurementType;
-  const sameType =
-    !procurementType || procurementType === (type === 'adjustment' ? 'Adjustment' : 'Purchase');
+  const sameType = !procurementType || type === 'expense' || procurementType === procurementTypeOf[type];
   const key = { tenantId: job.tenantId, type, cwId: job.cwId } as const;
   const record = unposted && sameType ? await deps.records.ensure(key) : await deps.records.get(key);
   if (!record) return;

@@ -261,6 +261,8 @@ export const glAccounts = {
   inventory: '1400',
   costOfGoods: '5000',
   inventoryAdjustments: '5100',
+  /** The inventory account of a second warehouse, the other end of a transfer. */
+  warehouseInventory: '1410',
   expenses: '6100',
   freight: '5200',
   purchaseTax: '1500',
@@ -359,10 +361,15 @@ export function buildProcurement(input: {
   /** The purchase's tax code (the export's header `taxCode`). */
   taxCode?: { id: number; name: string };
   date?: string;
+  /** Transfers: the warehouses' inventory accounts, stock moving from the first to the second. */
+  transfer?: { fromAccount?: string; toAccount?: string };
 }) {
   const id = input.id ?? ++nextInvoiceId;
   const date = input.date ?? '2024-03-12T00:00:00Z';
   const adjustment = input.procurementType === 'Adjustment';
+  const transfer = input.procurementType === 'Transfer';
+  const from = input.transfer?.fromAccount ?? glAccounts.inventory;
+  const to = input.transfer?.toAccount ?? glAccounts.warehouseInventory;
   const given = input.lines ?? [
     {
       item: adjustment ? 'ADJ-ITEM' : 'HW-ITEM',
@@ -381,16 +388,26 @@ export function buildProcurement(input: {
       unitCost: line.unitCost,
       total: dollars(total),
       accountNumber:
-        line.accountNumber ?? (adjustment ? glAccounts.inventoryAdjustments : glAccounts.inventory),
-      inventoryAccountNumber: glAccounts.inventory,
+        line.accountNumber ??
+        (adjustment ? glAccounts.inventoryAdjustments : transfer ? to : glAccounts.inventory),
+      inventoryAccountNumber: transfer ? to : glAccounts.inventory,
       costAccountNumber: glAccounts.costOfGoods,
       taxable: line.taxable ?? false,
       unitOfMeasure: 'Each',
       minor: total,
+      // A transferred item is two GL entries: into the receiving warehouse, and the offset out of the other.
+      ...(transfer
+        ? {
+            offsetId: ++nextEntryId,
+            offsetAccountNumber: from,
+            fromLocationXref: 'MAIN',
+            toLocationXref: 'WH2',
+          }
+        : {}),
     };
   });
-  const freight = adjustment ? 0n : cents(input.freight ?? 0);
-  const tax = adjustment ? 0n : cents(input.tax ?? 0);
+  const freight = adjustment || transfer ? 0n : cents(input.freight ?? 0);
+  const tax = adjustment || transfer ? 0n : cents(input.tax ?? 0);
   // Freight and tax are GL entries of their own, each with an id a batch must name.
   const extra = (role: 'freight' | 'tax', minor: bigint, accountNumber: string) => ({
     id: ++nextEntryId,
@@ -425,7 +442,7 @@ export function buildProcurement(input: {
     total: dollars(total),
     dateClosed: date,
     // Every GL entry (items, freight, tax) shows in the export with its id, so a batch can name them all.
-    glEntryIds: all.map((l) => l.id).join(','),
+    glEntryIds: all.flatMap((l) => ('offsetId' in l && l.offsetId ? [l.id, l.offsetId] : [l.id])).join(','),
     lines: all.map(({ minor: _minor, ...line }) => line),
   };
   if (input.procurementType !== 'Purchase') return base;

@@ -37,12 +37,7 @@ export function buildGlExport(state: ConnectWiseState, keys: RecordKey[]) {
         if (purchase.company) vendors.set(`vendor:${purchase.vendorNumber}`, vendorOf(record));
       } else if (record.procurementType === 'Adjustment')
         adjustmentTransactions.push(adjustment(record, state.behaviours));
-      else
-        inventoryTransfers.push({
-          id: String(record.id),
-          description: record.description,
-          total: record.total,
-        });
+      else inventoryTransfers.push(...transferLines(record));
     }
   }
   const reimbursable = expenseRecords.filter((e) => field<string>(e, 'classification') !== 'NonReimbursable');
@@ -361,4 +356,59 @@ function adjustment(record: ProcurementRecord, behaviours: CwBehaviours) {
       productAccountNumber: line.inventoryAccountNumber,
     })),
   };
+}
+
+/**
+ * A transfer as CW's GLExport lists it: one `GLExportInventoryTransfer` per transferred item, with the
+ * fields of connectwise-rest's ManageTypes (ConnectWise's own OpenAPI), `transferId` naming the
+ * transfer and `offset` the entry out of the warehouse the stock left. No published export shows one,
+ * so these are guesses, each easy to switch: the header `id` carries the item's GL entry id as a string
+ * (the type has it a string, the offset's an int), `transferId` is the unposted procurement id, the
+ * header is the receiving warehouse's debit (positive) and the offset its mirror credit (negative), as
+ * a real company-paid expense and its offset are signed.
+ */
+function transferLines(record: ProcurementRecord) {
+  const date = field<string>(record, 'purchaseDate') ?? '';
+  const currency = currencyOf(record);
+  return linesOf(record).map((line) => ({
+    id: String(line.id),
+    documentType: 'TRANSFER',
+    documentDate: date,
+    accountNumber: line.accountNumber,
+    glClass: '',
+    glTypeId: 'IT',
+    description: record.description,
+    salesCode: '',
+    memo: record.description,
+    costAccountNumber: line.costAccountNumber,
+    inventoryAccountNumber: line.inventoryAccountNumber,
+    transferId: record.id,
+    item: line.item,
+    glItemId: line.item.identifier,
+    salesDescription: line.description,
+    itemDescription: line.description,
+    currency,
+    itemPrice: 0,
+    taxable: false,
+    unitOfMeasure: { name: line.unitOfMeasure },
+    quantity: line.quantity,
+    cost: line.unitCost,
+    total: line.total,
+    serializedFlag: false,
+    serialNumbers: '',
+    transferFromLocationXref: line.fromLocationXref ?? '',
+    transferToLocationXref: line.toLocationXref ?? '',
+    locationXref: line.toLocationXref ?? '',
+    offset: {
+      id: line.offsetId ?? null,
+      documentType: 'TRANSFER',
+      documentDate: date,
+      accountNumber: line.offsetAccountNumber ?? '',
+      glClass: '',
+      total: Number(formatMinor(-toMinor(line.total, decimalsOf(record)), decimalsOf(record))),
+      memo: record.description,
+      description: line.description,
+      glTypeId: 'IO',
+    },
+  }));
 }

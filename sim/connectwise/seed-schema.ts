@@ -106,6 +106,14 @@ export const procurementLineSeed = z.object({
   unitOfMeasure: z.string().default('Each'),
   /** An item received, the PO's freight (a "PF" GL entry) or purchase tax (a `purchaseDetailTax` entry). */
   role: z.enum(['item', 'freight', 'tax']).default('item'),
+  /**
+   * Transfers: the item's offset GL entry (`GLExportInventoryTransferOffset` has an id of its own),
+   * on the account of the warehouse the stock left, and the two warehouses' location xrefs.
+   */
+  offsetId: z.number().int().optional(),
+  offsetAccountNumber: z.string().optional(),
+  fromLocationXref: z.string().optional(),
+  toLocationXref: z.string().optional(),
 });
 
 /**

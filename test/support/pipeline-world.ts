@@ -53,7 +53,7 @@ export interface PipelineWorld {
   ledgerDocuments(type: 'invoice' | 'credit_memo' | 'bill' | 'journal'): Promise<LedgerDocumentView[]>;
 }
 
-export type RecordType = 'invoice' | 'credit_memo' | 'expense' | 'procurement' | 'adjustment';
+export type RecordType = 'invoice' | 'credit_memo' | 'expense' | 'procurement' | 'adjustment' | 'transfer';
 
 export interface LedgerDocumentView {
   id: string;

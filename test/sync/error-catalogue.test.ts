@@ -18,7 +18,7 @@ import {
   PipelineError,
 } from '../../server/sync/error-catalogue.js';
 import { salesDocumentFromGl } from '../../server/sync/gl-to-document.js';
-import { adjustmentJournalFromGl } from '../../server/sync/gl-to-journal.js';
+import { adjustmentJournalFromGl, transferJournalFromGl } from '../../server/sync/gl-to-journal.js';
 import { mappingsFrom } from '../../server/sync/mappings.js';
 import { mapRecord } from '../../server/sync/push-other.js';
 import { storedErrorOf } from '../../server/sync/stored-error.js';
@@ -179,6 +179,37 @@ const producers: Record<ErrorCode, () => ErrorCode | string | undefined> = {
     const result = adjustmentJournalFromGl(
       { id: '8', adjustmentDetail: [{ total: 5, accountNumber: '4000', inventoryAccountNumber: '4000' }] },
       { mappings: mapped, number: 'ADJ-8', currency: 'USD', decimals: 2, description: 'count' },
+    );
+    return result.ok ? undefined : result.problems[0]!.code;
+  },
+  transfer_not_in_export: () =>
+    storedErrorOf(
+      catching(() =>
+        mapRecord(
+          'transfer',
+          { inventoryTransfers: [{ id: '41', transferId: 8, total: 5, offset: { id: 42, total: -5 } }] },
+          unpostedProcurementSchema.parse({ id: 7, procurementType: 'Transfer', total: 5 }),
+          { mappings: mapped, connection: { id: 'c' } },
+          'TRF-7',
+          '7',
+          7,
+          'Inventory transfer 7',
+        ),
+      ),
+    ).code,
+  // An offset without its GL entry id: the transfer cannot be batched whole.
+  transfer_entries_unknown: () => {
+    const result = transferJournalFromGl(
+      [
+        {
+          id: '41',
+          transferId: 7,
+          total: 5,
+          accountNumber: '4000',
+          offset: { total: -5, accountNumber: '4000' },
+        },
+      ],
+      { mappings: mapped, number: 'TRF-7', currency: 'USD', decimals: 2, description: 'move' },
     );
     return result.ok ? undefined : result.problems[0]!.code;
   },

@@ -1,6 +1,6 @@
 import type { Difference } from './differences.js';
 /** The backend's JSON contract, as the pod reads it. Money is decimal text, never a float. */
-export type RecordType = 'invoice' | 'credit_memo' | 'expense' | 'procurement' | 'adjustment';
+export type RecordType = 'invoice' | 'credit_memo' | 'expense' | 'procurement' | 'adjustment' | 'transfer';
 
 export type RecordState =
   | 'unposted'

@@ -6,6 +6,7 @@ export const typeLabels: Record<RecordType, string> = {
   expense: 'Expense',
   procurement: 'Procurement',
   adjustment: 'Adjustment',
+  transfer: 'Transfer',
 };
 
 /** The ConnectWise screen `openScreen` opens for each record type (credit memos are invoices there). */
@@ -15,6 +16,8 @@ export const cwScreens: Record<RecordType, string> = {
   expense: 'ExpenseReport',
   procurement: 'PurchaseOrder',
   adjustment: 'ProductAdjustment',
+  // A guess: no published list names CW's inventory transfer screen for openScreen.
+  transfer: 'ProductTransfer',
 };
 
 export const recordKey = (r: { type: RecordType; cwId: string | number }) => `${r.type}:${r.cwId}`;
