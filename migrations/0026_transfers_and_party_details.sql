@@ -4,3 +4,9 @@
 alter table records drop constraint records_type_check;
 alter table records add constraint records_type_check
   check (type in ('invoice', 'credit_memo', 'expense', 'procurement', 'adjustment', 'transfer'));
+
+-- What we last wrote to (or found on) the ledger party: the CW company's name, email and address.
+-- A push whose company still shows these makes no ledger call; one whose company changed in CW
+-- updates the party by its stored id (server/ledgers/party-cache.ts) and says so in the audit trail.
+-- Null on rows from before: the next push takes the company as it is then, with no call.
+alter table ledger_parties add column sent_details jsonb;

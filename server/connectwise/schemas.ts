@@ -50,7 +50,24 @@ export const memberSchema = z
   })
   .loose();
 
-export const companySchema = z.object({ id, identifier: z.string(), name: z.string() }).loose();
+/**
+ * `Company` (ManageTypes): the address fields and the invoice email are what a ledger party shows
+ * of it (server/sync/party-details.ts).
+ */
+export const companySchema = z
+  .object({
+    id,
+    identifier: z.string(),
+    name: z.string(),
+    addressLine1: z.string().nullish(),
+    addressLine2: z.string().nullish(),
+    city: z.string().nullish(),
+    state: z.string().nullish(),
+    zip: z.string().nullish(),
+    country: z.object({ name: z.string().optional() }).loose().nullish(),
+    invoiceToEmailAddress: z.string().nullish(),
+  })
+  .loose();
 
 export const invoiceSchema = z
   .object({

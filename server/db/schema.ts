@@ -249,12 +249,21 @@ export interface ConnectWiseCallbackWatchTable {
 }
 
 /** CW company -> ledger party id per connection (migration 0007): a cache of what the ledger said. */
+/** What ledger_parties keeps of a party's details (server/ledgers/party-fingerprint.ts). */
+export interface PartyDetails {
+  name: string;
+  email: string | null;
+  address: Record<string, string> | null;
+}
+
 export interface LedgerPartiesTable {
   connection_id: string;
   kind: 'customer' | 'vendor';
   cw_id: string;
   ledger_id: string;
   updated_at: TimestampWithDefault;
+  /** The party details (name, email, address) last written or found (migration 0026); null before. */
+  sent_details: ColumnType<PartyDetails | null, string | null | undefined, string | null>;
 }
 
 /** The drift check's last finding per synced record (migration 0024, server/reconcile/). */

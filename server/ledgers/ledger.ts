@@ -19,6 +19,23 @@ export interface Party {
   accountNumber: string | undefined;
   name: string;
   email: string | undefined;
+  /** The CW company's address, when the push read the company (party-details.ts in sync). */
+  address?: PartyAddress | undefined;
+  /**
+   * Set when name, email and address are CW's company record as read for this push: only then are
+   * they written over a stored party (party-cache.ts); a party built from a GL export alone is not.
+   */
+  fromCompany?: boolean;
+}
+
+/** A postal address as CW's Company holds it (addressLine1/2, city, state, zip, country.name). */
+export interface PartyAddress {
+  line1?: string | undefined;
+  line2?: string | undefined;
+  city?: string | undefined;
+  region?: string | undefined;
+  postalCode?: string | undefined;
+  country?: string | undefined;
 }
 
 /** One line, already mapped to ledger keys. Amounts are exact; quantity and price are decimal text. */
@@ -237,6 +254,13 @@ export interface Ledger {
   ): Promise<LedgerDocumentRef>;
   /** Finds the party by account number, then by name; creates it when missing. Returns its ledger id. */
   ensureParty(party: Party, idempotencyKey: string): Promise<string>;
+  /**
+   * Writes the party's name, address and email onto the ledger party with this id (never creates
+   * one). QBO: a sparse update carrying the party's current SyncToken; Xero: POST /Contacts by
+   * ContactID. A name another party holds is refused (`ledger_validation`, or
+   * `ledger_duplicate_number` where the ledger words it as a uniqueness rule, as Xero does).
+   */
+  updateParty(id: string, party: Party, idempotencyKey: string): Promise<void>;
   applyCredit(input: {
     creditId: string;
     invoiceId: string;

@@ -8,6 +8,7 @@ import { salesDocumentFromGl } from './gl-to-document.js';
 import { invoiceColumns, isClosed } from './invoice-columns.js';
 import type { Mappings } from './mappings.js';
 import { datedBeforeCutoff } from './onboarded-history.js';
+import { withCompanyDetails } from './party-details.js';
 import {
   adoptOwnBatch,
   batchIdentifierFor,
@@ -153,7 +154,9 @@ async function exportAndPush(
   const route = await ctx.route(locationId);
   if (!route)
     throw new PipelineError('no_ledger_connection', `${label} (CW location ${locationId ?? 'none'})`);
-  const { document, rounding } = mapDocument(transaction, route, invoice, ctx.roundingLimit, label);
+  const mapped = mapDocument(transaction, route, invoice, ctx.roundingLimit, label);
+  const { rounding } = mapped;
+  const document = await withCompanyDetails(ctx.cw, mapped.document);
   const ref = await pushLedgerDocument(route.ledger, record, document, label, { neverExported });
   record = await recordPushed(ctx.records, record, route.connection, route.ledger, ref, ctx.actor, rounding);
   return record;

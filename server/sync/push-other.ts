@@ -24,6 +24,7 @@ import {
   otherRecordLabel,
   otherRecordNumber,
 } from './other-record-export.js';
+import { withCompanyDetails } from './party-details.js';
 import { type InvoicePushContext, refuseAsHistory } from './push-invoice.js';
 import {
   adoptOwnBatch,
@@ -168,7 +169,8 @@ async function exportAndPush(
   });
 
   // 3. The ledger document, once.
-  const ref = await pushLedgerDocument(route.ledger, record, mapped.document, label);
+  const document = await withCompanyDetails(ctx.cw, mapped.document);
+  const ref = await pushLedgerDocument(route.ledger, record, document, label);
   return recordPushed(ctx.records, record, route.connection, route.ledger, ref, ctx.actor, mapped.rounding);
 }
 

@@ -74,6 +74,10 @@ function saveContact(books: TenantBooks, input: Wire, allowUpdate: boolean, now:
   const existing = allowUpdate
     ? books.Contacts.find((c) => input.ContactID && c.ContactID === input.ContactID)
     : undefined;
+  // A ContactID that names no contact is refused, not taken as a new one. A guess: Xero's docs say
+  // a POST with a ContactID updates that contact and show no answer for an unknown one.
+  if (allowUpdate && input.ContactID && !existing)
+    throw new ValidationFailure(input, [`Contact ${str(input.ContactID)} could not be found`]);
   const name = str(input.Name) ?? str(existing?.Name);
   if (!name || name.trim() === '') throw new ValidationFailure(input, ['The contact name must be specified']);
   if (name.length > 255)

@@ -1,5 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { LedgerError } from '../../server/ledgers/ledger-error.js';
+import { createQuickBooksLedger } from '../../server/ledgers/quickbooks/client.js';
 import { invoiceDoc, startHarness } from './harness.js';
 
 let h: Awaited<ReturnType<typeof startHarness>>;
@@ -140,6 +141,66 @@ describe('QuickBooks ledger against the simulator (node-quickbooks over HTTP)', 
     );
     expect(stale).toMatchObject({ code: 'ledger_stale_version', providerCode: '5010' });
     expect(stale.providerMessage).toMatch(/Stale Object Error/);
+  });
+
+  it('updates a party by its id (sparse, with its SyncToken), reading it again once after a 5010', async () => {
+    const party = { kind: 'customer' as const, cwId: '41', accountNumber: undefined, email: undefined };
+    const id = await h.ledger.ensureParty({ ...party, name: 'Sync Token Co' }, 'party-41');
+    // A bookkeeper edits the customer in QBO between our read and our write: the write is stale.
+    let calls = 0;
+    const gate = {
+      run: async <T>(call: () => Promise<T>) => {
+        calls += 1;
+        if (calls === 2) {
+          const customer = (await h.state()).realms[h.realmId].Customer.find((c: any) => c.Id === id);
+          await fetch(`${h.url}/v3/company/${h.realmId}/customer?operation=update`, {
+            method: 'POST',
+            headers: {
+              authorization: `Bearer ${await h.tokens.accessToken()}`,
+              'content-type': 'application/json',
+              accept: 'application/json',
+            },
+            body: JSON.stringify({
+              Id: id,
+              SyncToken: customer.SyncToken,
+              sparse: true,
+              Notes: 'edited in QBO',
+            }),
+          }).then((r) => expect(r.status).toBe(200));
+        }
+        return call();
+      },
+      slowDown: async () => undefined,
+    };
+    const ledger = createQuickBooksLedger({
+      apiBaseUrl: `${h.url}/v3/company/`,
+      realmId: h.realmId,
+      tokens: h.tokens,
+      gate,
+    });
+    await ledger.updateParty(
+      id,
+      {
+        ...party,
+        name: 'Sync Token Group',
+        email: 'ap@synctoken.example',
+        address: { line1: '2 New St', city: 'Reno', region: 'NV', postalCode: '89501' },
+      },
+      'party-41-details',
+    );
+    // get, stale update (5010), get again, update.
+    expect(calls).toBe(4);
+    const customers = (await h.state()).realms[h.realmId].Customer as any[];
+    expect(customers.filter((c) => c.Id === id)).toEqual([
+      expect.objectContaining({
+        DisplayName: 'Sync Token Group',
+        PrimaryEmailAddr: { Address: 'ap@synctoken.example' },
+        BillAddr: { Line1: '2 New St', City: 'Reno', CountrySubDivisionCode: 'NV', PostalCode: '89501' },
+        // The sparse update kept what the bookkeeper wrote.
+        Notes: 'edited in QBO',
+      }),
+    ]);
+    expect(customers.filter((c) => /Sync Token/.test(c.DisplayName))).toHaveLength(1);
   });
 
   it('maps every QBO failure to a typed LedgerError with the provider message', async () => {

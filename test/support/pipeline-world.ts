@@ -147,6 +147,8 @@ export async function startPipelineWorld(
     },
     async seedInvoices(built) {
       await post(cw.url, '/__sim/seed', {
+        // Every invoice's company is a CW company the push can read (GET /company/companies/{id}).
+        companies: built.map((b) => b.invoice.company),
         invoices: built.map((b) => b.invoice),
         glTransactions: built.map((b) => b.glTransaction).filter((g) => g.detail.length > 0),
       });

@@ -53,7 +53,7 @@ describe.each(['qbo', 'xero'] as const)('calls per push (%s)', (kind) => {
     return world.waitForState(cwId, ['synced', 'error'], 45_000);
   };
 
-  it('a record of a known company costs one ledger call (the create) and four CW calls', async () => {
+  it('a record of a known company costs one ledger call (the create) and five CW calls', async () => {
     const company = { id: 7100, identifier: 'Savings', name: 'Savings Ltd' };
     await world.seedInvoices([invoice(7101, 'SV-7101', { company }), invoice(7102, 'SV-7102', { company })]);
     expect((await push(7101)).state).toBe('synced');
@@ -72,10 +72,12 @@ describe.each(['qbo', 'xero'] as const)('calls per push (%s)', (kind) => {
       total: 1,
       byRoute: kind === 'qbo' ? { 'POST /v3/company/:realm/invoice': 1 } : { 'PUT /api.xro/2.0/Invoices': 1 },
     });
-    // Invoice read, export, re-read just before committing (someone may batch it meanwhile), batch.
+    // Invoice read, export, re-read just before committing (someone may batch it meanwhile), batch;
+    // and the company, whose name, email and address the books' customer follows (party-details.ts).
     expect(cw).toEqual({
-      total: 4,
+      total: 5,
       byRoute: {
+        'GET /v4_6_release/apis/3.0/company/companies/{id}': 1,
         'GET /v4_6_release/apis/3.0/finance/invoices/{id}': 2,
         'POST /v4_6_release/apis/3.0/finance/accounting/batches': 1,
         'POST /v4_6_release/apis/3.0/finance/accounting/export': 1,

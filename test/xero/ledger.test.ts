@@ -31,6 +31,41 @@ describe('Xero ledger over the real SDK against the simulator', () => {
     expect(fx.books().Contacts).toHaveLength(2);
   });
 
+  it('updates a contact by its ContactID, never by name; a taken name or an unknown id is refused', async () => {
+    const id = await fx.ledger.ensureParty(customer(), 'u1');
+    await fx.ledger.updateParty(
+      id,
+      customer({
+        name: 'Fabrikam Group',
+        email: 'billing@fabrikam.test',
+        address: { line1: '1 Harbour Rd', city: 'Wellington', country: 'New Zealand' },
+      }),
+      'u1-details',
+    );
+    const contact = fx.books().Contacts.find((c) => c.ContactID === id);
+    expect(contact).toMatchObject({
+      Name: 'Fabrikam Group',
+      EmailAddress: 'billing@fabrikam.test',
+      AccountNumber: 'CW-250',
+      Addresses: [
+        { AddressType: 'POBOX', AddressLine1: '1 Harbour Rd', City: 'Wellington', Country: 'New Zealand' },
+      ],
+    });
+    expect(fx.books().Contacts).toHaveLength(2);
+    const held = fx.books().Contacts.find((c) => c.ContactID !== id)!.Name as string;
+    await expect(fx.ledger.updateParty(id, customer({ name: held }), 'u1-clash')).rejects.toMatchObject({
+      providerMessage: expect.stringContaining('already assigned to another contact'),
+    });
+    await expect(
+      fx.ledger.updateParty(
+        '00000000-0000-4000-8000-00000000dead',
+        customer({ name: 'Nobody' }),
+        'u1-unknown',
+      ),
+    ).rejects.toMatchObject({ providerMessage: expect.stringContaining('could not be found') });
+    expect(fx.books().Contacts).toHaveLength(2);
+  });
+
   it('creates an invoice with exact totals, finds it by number and reads it back', async () => {
     const contactId = await fx.ledger.ensureParty(customer(), 'c');
     const ref = await fx.ledger.create(invoiceDoc(), contactId, 'create-CW-1001');

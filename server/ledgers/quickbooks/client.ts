@@ -17,7 +17,7 @@ import { type QboCompanyTax, readCompanyTax } from './company-tax.js';
 import { linksOf, othersOf, settlementsOf } from './document-state.js';
 import { entityNameFor, toDocumentRef, toQboEntity } from './mapping.js';
 import { parse } from './parse-wire.js';
-import { displayNameCandidates, pickParty, queryLiteral } from './party-names.js';
+import { displayNameCandidates, pickParty, qboPartyDetails, queryLiteral } from './party-names.js';
 import { deletedPayment, paymentsFromCdc, paymentsOfRows } from './payments.js';
 import { requestIdFor } from './request-id.js';
 import { callSdk, type SdkSettings } from './sdk.js';
@@ -225,7 +225,7 @@ export function createQuickBooksLedger(options: QuickBooksLedgerOptions): Ledger
             DisplayName: displayName,
             CompanyName: displayName,
             ...(party.accountNumber ? { AcctNum: party.accountNumber } : {}),
-            ...(party.email ? { PrimaryEmailAddr: { Address: party.email } } : {}),
+            ...qboPartyDetails(party),
             Notes: `ConnectWise company ${party.cwId}`,
             requestId: requestIdFor(idempotencyKey, `name-${attempt}`),
           });
@@ -241,6 +241,52 @@ export function createQuickBooksLedger(options: QuickBooksLedgerOptions): Ledger
         providerMessage: `No free display name for "${party.name}" in QuickBooks`,
         retryable: false,
       });
+    },
+
+    /**
+     * A sparse update of the party we stored: read it for its SyncToken, then write the name, email
+     * and address. Our display name is kept while it is still one of the new name's candidates (a
+     * suffixed "Acme (customer)" stays); else the first free candidate is taken, as on create. A
+     * SyncToken gone stale between the read and the write (5010) is read again, once.
+     */
+    async updateParty(id, party, idempotencyKey) {
+      const entity = party.kind === 'customer' ? 'Customer' : 'Vendor';
+      const candidates = displayNameCandidates(party.name, party.kind);
+      for (let round = 0; ; round++) {
+        const current = parse(partySchema, await call(`get${entity}`, id));
+        const keep = candidates.some((c) => c.toLowerCase() === current.DisplayName.toLowerCase());
+        const names = keep ? [current.DisplayName] : candidates;
+        let stale = false;
+        for (const [attempt, displayName] of names.entries()) {
+          try {
+            await call(`update${entity}`, {
+              Id: id,
+              SyncToken: current.SyncToken ?? '0',
+              sparse: true,
+              DisplayName: displayName,
+              CompanyName: displayName,
+              ...qboPartyDetails(party),
+              requestId: requestIdFor(idempotencyKey, `v${current.SyncToken ?? '0'}-${attempt}`),
+            });
+            return;
+          } catch (error) {
+            if (!(error instanceof LedgerError)) throw error;
+            // 6240: another customer, vendor or employee holds the name; try the next candidate.
+            if (error.providerCode === '6240') continue;
+            if (error.providerCode === '5010' && round === 0) {
+              stale = true;
+              break;
+            }
+            throw error;
+          }
+        }
+        if (stale) continue;
+        throw new LedgerError({
+          code: 'ledger_validation',
+          providerMessage: `No free display name for "${party.name}" in QuickBooks`,
+          retryable: false,
+        });
+      }
     },
 
     async applyCredit(input) {

@@ -1,3 +1,5 @@
+import type { Party } from '../ledger.js';
+
 /** QBO display names: no ':' (it means sub-customer), no curly quotes, at most 100 characters. */
 export const maxDisplayNameLength = 100;
 
@@ -57,4 +59,25 @@ export function pickParty<T extends PartyRow>(
     if (row) return row;
   }
   return undefined;
+}
+
+/**
+ * The party's email and address as a QBO Customer or Vendor carries them (Finance.xsd: PrimaryEmailAddr
+ * is an EmailAddress, BillAddr a PhysicalAddress with Line1, Line2, City, CountrySubDivisionCode,
+ * PostalCode, Country). Pure. Only what CW gave is sent, so a sparse update leaves the rest alone.
+ */
+export function qboPartyDetails(party: Party): Record<string, unknown> {
+  const a = party.address;
+  const address = a && {
+    ...(a.line1 ? { Line1: a.line1 } : {}),
+    ...(a.line2 ? { Line2: a.line2 } : {}),
+    ...(a.city ? { City: a.city } : {}),
+    ...(a.region ? { CountrySubDivisionCode: a.region } : {}),
+    ...(a.postalCode ? { PostalCode: a.postalCode } : {}),
+    ...(a.country ? { Country: a.country } : {}),
+  };
+  return {
+    ...(party.email ? { PrimaryEmailAddr: { Address: party.email } } : {}),
+    ...(address && Object.keys(address).length > 0 ? { BillAddr: address } : {}),
+  };
 }

@@ -35,6 +35,8 @@ export type QboDocument = z.infer<typeof documentSchema>;
 
 export const partySchema = z.looseObject({
   Id: z.string(),
+  /** Required on an update; a stale one is refused with 5010 (domain.md §4). */
+  SyncToken: z.string().optional(),
   DisplayName: z.string(),
   AcctNum: z.string().optional(),
   Notes: z.string().optional(),

@@ -233,6 +233,19 @@ export function createXeroLedger(config: XeroLedgerConfig): Ledger {
   }
 
   /**
+   * The contact we stored, updated by its ContactID (POST /Contacts, create-or-update): name, email
+   * and address. The account number is left as it is: it is how a lost cache row finds the contact
+   * again. Xero refuses a name another active contact holds (400): a `ledger_validation` error.
+   */
+  async function updateParty(id: string, party: Party, key: string): Promise<void> {
+    const { AccountNumber: _kept, ...wire } = toXeroContact(party);
+    const model = xero.model<Contacts>({ Contacts: [{ ContactID: id, ...wire }] }, 'Contacts');
+    await xero.call(envelope('Contacts', contactWire), (api, t) =>
+      api.updateOrCreateContacts(t, model, true, idempotencyKeyFor(key)),
+    );
+  }
+
+  /**
    * Two calls: ours by id (with its payments, credits and tax), then every document carrying its
    * number (Xero keeps sales numbers unique among live documents, so another one means ours was
    * voided or deleted and someone entered one by hand).
@@ -300,6 +313,7 @@ export function createXeroLedger(config: XeroLedgerConfig): Ledger {
     create: (document, partyId, key) => write(document, partyId, key),
     update: (existing, document, partyId, key) => write(document, partyId, key, existing.id),
     ensureParty,
+    updateParty,
     async applyCredit(input) {
       if (input.decimals > 2 && input.amountMinor % 10n ** BigInt(input.decimals - 2) !== 0n) {
         throw mappingError(

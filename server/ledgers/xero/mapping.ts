@@ -244,6 +244,29 @@ export function toXeroContact(party: Party): XeroWire {
     Name: name,
     ...(party.accountNumber ? { AccountNumber: party.accountNumber } : {}),
     ...(party.email ? { EmailAddress: party.email } : {}),
+    ...xeroAddresses(party),
+  };
+}
+
+/**
+ * CW's company address as a Xero contact's postal address (xero_accounting.yaml Address: AddressType
+ * POBOX, AddressLine1-2, City, Region, PostalCode, Country). Pure; nothing when CW gave none.
+ */
+function xeroAddresses(party: Party): XeroWire {
+  const a = party.address;
+  if (!a || !Object.values(a).some(Boolean)) return {};
+  return {
+    Addresses: [
+      {
+        AddressType: 'POBOX',
+        ...(a.line1 ? { AddressLine1: a.line1 } : {}),
+        ...(a.line2 ? { AddressLine2: a.line2 } : {}),
+        ...(a.city ? { City: a.city } : {}),
+        ...(a.region ? { Region: a.region } : {}),
+        ...(a.postalCode ? { PostalCode: a.postalCode } : {}),
+        ...(a.country ? { Country: a.country } : {}),
+      },
+    ],
   };
 }
 

@@ -1,0 +1,188 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { invoice, type PipelineWorld, startPipelineWorld } from '../support/pipeline-world.js';
+
+/**
+ * Customers kept up to date in the books when ConnectWise changes them: a push of a record for a
+ * company whose name, email or address changed since we last wrote its ledger party updates that
+ * party by its stored id (QBO sparse update with SyncToken, Xero POST /Contacts by ContactID), never
+ * creating a second one; an unchanged company costs no ledger call.
+ */
+type Traffic = { total: number; byRoute: Record<string, number> };
+
+describe.each(['qbo', 'xero'] as const)('ledger parties follow ConnectWise companies (%s)', (kind) => {
+  let world: PipelineWorld;
+  beforeAll(async () => {
+    world = await startPipelineWorld(kind);
+  }, 60_000);
+  afterAll(() => world.close());
+
+  const traffic = async (): Promise<Traffic> =>
+    (await fetch(`${world.ledgerSim.url}/__sim/traffic`)).json() as Promise<Traffic>;
+  const partyRoutes = (before: Traffic, after: Traffic) =>
+    Object.entries(after.byRoute)
+      .filter(([route, n]) => n > (before.byRoute[route] ?? 0))
+      .map(([route]) => route)
+      .filter((route) => /customer|query|Contacts/i.test(route));
+
+  /** The ledger's customers, as name, email and address, with the id each invoice names. */
+  async function ledgerParties() {
+    const state = (await world.ledgerSim.control('GET', '/__sim/state')) as any;
+    if (kind === 'qbo') {
+      const realm = Object.values(state.realms)[0] as Record<string, any[]>;
+      return {
+        parties: (realm.Customer ?? []).map((c) => ({
+          id: String(c.Id),
+          name: String(c.DisplayName),
+          email: c.PrimaryEmailAddr?.Address,
+          city: c.BillAddr?.City,
+          line1: c.BillAddr?.Line1,
+        })),
+        partyOf: (number: string) =>
+          String((realm.Invoice ?? []).find((i) => i.DocNumber === number)?.CustomerRef?.value),
+      };
+    }
+    const books = Object.values(state.tenants)[0] as Record<string, any[]>;
+    return {
+      parties: (books.Contacts ?? []).map((c) => ({
+        id: String(c.ContactID),
+        name: String(c.Name),
+        email: c.EmailAddress,
+        city: c.Addresses?.[0]?.City,
+        line1: c.Addresses?.[0]?.AddressLine1,
+      })),
+      partyOf: (number: string) =>
+        String((books.Invoices ?? []).find((i) => i.InvoiceNumber === number)?.Contact?.ContactID),
+    };
+  }
+
+  /** CW's company record as the push reads it (GET /company/companies/{id}), edited as in CW. */
+  const setCompany = (
+    company: { id: number; identifier: string; name: string },
+    fields: Record<string, unknown>,
+  ) => {
+    // Kept here too: seeding an invoice seeds its company as the invoice names it (id and name only).
+    const now = { ...edited.get(company.id), ...company, ...fields };
+    edited.set(company.id, now);
+    world.cw.sim.state.companies.set(company.id, now);
+  };
+  const edited = new Map<number, { id: number; identifier: string; name: string }>();
+
+  async function pushAndSync(
+    id: number,
+    number: string,
+    company: { id: number; identifier: string; name: string },
+    fields: Record<string, unknown>,
+  ) {
+    await world.seedInvoices([invoice(id, number, { company })]);
+    setCompany(company, fields);
+    const before = await traffic();
+    await world.pushRecord('invoice', id);
+    const state = await world.waitForStateInDb(id, ['synced', 'error']);
+    if (state !== 'synced') throw new Error(JSON.stringify((await world.record(id)).body.error));
+    return partyRoutes(before, await traffic());
+  }
+
+  const partyEvents = async (cwId: string) =>
+    (
+      await world.pod.database.db
+        .selectFrom('record_events')
+        .select(['kind', 'detail', 'record_id'])
+        .where('tenant_id', '=', world.tenant.id)
+        .where('kind', 'in', ['party_updated', 'party_update_refused'])
+        .execute()
+    ).filter((e) => (e.detail as any).party?.cwId === cwId);
+
+  it('a renamed customer is updated by its stored id, not duplicated; its email too', async () => {
+    const company = { id: 7601, identifier: 'Renamer', name: 'Renamer Ltd' };
+    await pushAndSync(7611, 'PU-7611', company, {
+      invoiceToEmailAddress: 'ap@renamer.example',
+      addressLine1: '1 Old Road',
+      city: 'Tampa',
+    });
+    const first = await ledgerParties();
+    const id = first.partyOf('PU-7611');
+    expect(first.parties.filter((p) => p.id === id)).toEqual([
+      expect.objectContaining({ name: 'Renamer Ltd', email: 'ap@renamer.example', city: 'Tampa' }),
+    ]);
+
+    const renamed = { ...company, name: 'Renamed Group' };
+    const calls = await pushAndSync(7612, 'PU-7612', renamed, {
+      invoiceToEmailAddress: 'billing@renamed.example',
+    });
+    const after = await ledgerParties();
+    // The same party, renamed, and the second invoice on it; no party under either name besides.
+    expect(after.partyOf('PU-7612')).toBe(id);
+    expect(after.parties.filter((p) => /Renamer|Renamed/.test(p.name))).toEqual([
+      expect.objectContaining({ id, name: 'Renamed Group', email: 'billing@renamed.example', city: 'Tampa' }),
+    ]);
+    // QBO: read for the SyncToken, then the sparse update; Xero: one POST /Contacts. No look-up by name.
+    expect(calls.sort()).toEqual(
+      kind === 'qbo'
+        ? ['GET /v3/company/:realm/customer/:id', 'POST /v3/company/:realm/customer']
+        : ['POST /api.xro/2.0/Contacts'],
+    );
+    const events = await partyEvents('7601');
+    expect(events).toHaveLength(1);
+    expect(events[0]).toMatchObject({
+      kind: 'party_updated',
+      record_id: null,
+      detail: {
+        party: { kind: 'customer', ledgerId: id },
+        changed: ['name', 'email'],
+        from: { name: 'Renamer Ltd' },
+        to: { name: 'Renamed Group', email: 'billing@renamed.example' },
+      },
+    });
+  });
+
+  it('an address change is written; an unchanged company costs no party call at all', async () => {
+    const company = { id: 7602, identifier: 'Mover', name: 'Mover Inc' };
+    await pushAndSync(7621, 'PU-7621', company, { addressLine1: '5 First St', city: 'Austin' });
+    const moved = await pushAndSync(7622, 'PU-7622', company, {
+      addressLine1: '9 Second Ave',
+      city: 'Dallas',
+    });
+    expect(moved.length).toBeGreaterThan(0);
+    const { parties, partyOf } = await ledgerParties();
+    const id = partyOf('PU-7621');
+    expect(partyOf('PU-7622')).toBe(id);
+    expect(parties.filter((p) => p.name === 'Mover Inc')).toEqual([
+      expect.objectContaining({ id, line1: '9 Second Ave', city: 'Dallas' }),
+    ]);
+    expect((await partyEvents('7602')).map((e) => (e.detail as any).changed)).toEqual([['address']]);
+
+    // Nothing changed in CW since: the push makes no party call (the document create alone).
+    const unchanged = await pushAndSync(7623, 'PU-7623', company, {});
+    expect(unchanged).toEqual([]);
+    expect(await partyEvents('7602')).toHaveLength(1);
+  });
+
+  it('a rename to a name another party holds never takes it: QBO suffixes ours, Xero refuses and we audit it', async () => {
+    const other = { id: 7604, identifier: 'Taken', name: 'Taken Name Co' };
+    await pushAndSync(7641, 'PU-7641', other, {});
+    const company = { id: 7603, identifier: 'Clasher', name: 'Clasher Ltd' };
+    await pushAndSync(7631, 'PU-7631', company, {});
+    await pushAndSync(7632, 'PU-7632', { ...company, name: 'Taken Name Co' }, {});
+    const { parties, partyOf } = await ledgerParties();
+    const ours = partyOf('PU-7631');
+    // Still two parties, the push on ours, the other party's name untouched.
+    expect(partyOf('PU-7632')).toBe(ours);
+    expect(
+      parties.filter((p) => p.name.startsWith('Taken Name Co') || p.name === 'Clasher Ltd'),
+    ).toHaveLength(2);
+    expect(parties.find((p) => p.id === partyOf('PU-7641'))?.name).toBe('Taken Name Co');
+    const [event] = await partyEvents('7603');
+    if (kind === 'qbo') {
+      // DisplayName is unique across customers, vendors and employees: the next candidate is taken.
+      expect(parties.find((p) => p.id === ours)?.name).toBe('Taken Name Co (customer)');
+      expect(event?.kind).toBe('party_updated');
+    } else {
+      // Xero's contact Name is unique: the update is refused, the push goes through under the old name.
+      expect(parties.find((p) => p.id === ours)?.name).toBe('Clasher Ltd');
+      expect(event).toMatchObject({
+        kind: 'party_update_refused',
+        detail: { changed: ['name'], reason: expect.stringContaining('already assigned to another contact') },
+      });
+    }
+  });
+});
