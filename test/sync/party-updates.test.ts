@@ -1,5 +1,11 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { invoice, type PipelineWorld, startPipelineWorld } from '../support/pipeline-world.js';
+import { buildProcurement } from '../../sim/connectwise/fixtures.js';
+import {
+  invoice,
+  otherRecordMappings,
+  type PipelineWorld,
+  startPipelineWorld,
+} from '../support/pipeline-world.js';
 
 /**
  * Customers kept up to date in the books when ConnectWise changes them: a push of a record for a
@@ -13,6 +19,7 @@ describe.each(['qbo', 'xero'] as const)('ledger parties follow ConnectWise compa
   let world: PipelineWorld;
   beforeAll(async () => {
     world = await startPipelineWorld(kind);
+    await world.addMappings(otherRecordMappings[kind]);
   }, 60_000);
   afterAll(() => world.close());
 
@@ -184,5 +191,36 @@ describe.each(['qbo', 'xero'] as const)('ledger parties follow ConnectWise compa
         detail: { changed: ['name'], reason: expect.stringContaining('already assigned to another contact') },
       });
     }
+  });
+
+  it('a renamed vendor is updated the same way: one vendor, its second bill on it', async () => {
+    const vendor = { id: 7660, identifier: 'PartsCo', name: 'Parts Co' };
+    const pushPurchase = async (id: number, name: string) => {
+      world.cw.sim.state.seed({
+        procurement: [buildProcurement({ id, procurementType: 'Purchase', total: 80, vendor })],
+      });
+      setCompany({ ...vendor, name }, { invoiceToEmailAddress: 'ar@parts.example' });
+      await world.pushRecord('procurement', id);
+      await world.waitForRecord('procurement', id, ['synced']);
+    };
+    await pushPurchase(7661, 'Parts Co');
+    await pushPurchase(7662, 'Parts Company International');
+    const state = (await world.ledgerSim.control('GET', '/__sim/state')) as any;
+    if (kind === 'qbo') {
+      const realm = Object.values(state.realms)[0] as Record<string, any[]>;
+      const vendors = (realm.Vendor ?? []).filter((v) => /^Parts/.test(v.DisplayName));
+      expect(vendors.map((v) => v.DisplayName)).toEqual(['Parts Company International']);
+      const bills = (realm.Bill ?? []).filter((b) => ['VI-7661', 'VI-7662'].includes(b.DocNumber));
+      expect(bills.map((b) => b.VendorRef.value)).toEqual([vendors[0].Id, vendors[0].Id]);
+    } else {
+      const books = Object.values(state.tenants)[0] as Record<string, any[]>;
+      const contacts = (books.Contacts ?? []).filter((c) => /^Parts/.test(c.Name));
+      expect(contacts.map((c) => c.Name)).toEqual(['Parts Company International']);
+      const bills = (books.Invoices ?? []).filter((b) => ['VI-7661', 'VI-7662'].includes(b.InvoiceNumber));
+      expect(bills.map((b) => b.Contact.ContactID)).toEqual([contacts[0].ContactID, contacts[0].ContactID]);
+    }
+    expect((await partyEvents('7660')).map((e) => [e.kind, (e.detail as any).party.kind])).toEqual([
+      ['party_updated', 'vendor'],
+    ]);
   });
 });
