@@ -354,20 +354,16 @@ export const glExportAdjustmentTransactionSchema = z
 /*
  * One transferred item of an inventory transfer (`GLExportInventoryTransfer` in connectwise-rest's
  * ManageTypes, ConnectWise's own OpenAPI): the transfer's GL entry, with its `offset` entry (its own
- * numeric `id`, account and total) on the other side. `transferId` names the transfer, so a transfer
- * of several items comes as several of these. No published export shows one: which side the header
+ * numeric `id`, account and total) on the other side; only the fields read are declared (a tolerant
+ * reader). `transferId` names the transfer, so a transfer of several items comes as several of these. No published export shows one: which side the header
  * `accountNumber`/`inventoryAccountNumber` stands for and the offset's sign are read as for expenses
  * (`GLExportExpense` and its offset, a real export): a guess, which the journal's balance check catches.
  */
 export const glExportInventoryTransferOffsetSchema = z
   .object({
     id: id.nullish(),
-    documentDate: z.string().optional(),
     accountNumber: z.string().optional(),
     total: money.nullish(),
-    memo: z.string().optional(),
-    description: z.string().optional(),
-    glTypeId: z.string().optional(),
   })
   .loose();
 
@@ -375,22 +371,16 @@ export const glExportInventoryTransferSchema = z
   .object({
     // A string, as for adjustments; the transfer's GL entry id when it is numeric (gl-to-journal.ts).
     id: z.string().optional(),
-    documentType: z.string().optional(),
     documentDate: z.string().optional(),
     accountNumber: z.string().optional(),
     inventoryAccountNumber: z.string().optional(),
-    costAccountNumber: z.string().optional(),
     description: z.string().optional(),
     memo: z.string().optional(),
     transferId: id.nullish(),
     item: itemRef.optional(),
     itemDescription: z.string().optional(),
     currency: currency.optional(),
-    quantity: z.number().nullish(),
-    cost: money.nullish(),
     total: money.nullish(),
-    transferFromLocationXref: z.string().optional(),
-    transferToLocationXref: z.string().optional(),
     offset: glExportInventoryTransferOffsetSchema.nullish(),
   })
   .loose();

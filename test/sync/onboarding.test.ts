@@ -311,4 +311,22 @@ describe('onboarding of expenses, purchases and inventory adjustments', () => {
     expect(status).toMatchObject({ state: 'done', done: 0, failed: 2 });
     expect(status.errors.map((e: { number: string }) => e.number).sort()).toEqual(['ADJ-9202', 'PUR-9102']);
   });
+  it('inventory transfers are onboarded when asked for: batched alone under the prefix, pushed nowhere', async () => {
+    const transfers = { ...input, batchPrefix: 'TR-', recordTypes: ['transfer'] };
+    const dry = await api(pod.url, admin, 'POST', '/api/v1/onboarding', { ...transfers, dryRun: true });
+    expect(dry.body).toMatchObject({ counts: { transfer: 1 }, failures: [] });
+    const started = await api(pod.url, admin, 'POST', '/api/v1/onboarding', transfers);
+    expect(started.status).toBe(202);
+    await expect
+      .poll(
+        async () => (await api(pod.url, admin, 'GET', `/api/v1/onboarding/${started.body.id}`)).body.state,
+        { timeout: 20_000 },
+      )
+      .toBe('done');
+    const batches = (await simState(sim)).batches.filter((b) => b.batchIdentifier.startsWith('TR-'));
+    expect(batches.map((b) => [b.batchIdentifier, b.exportProductsFlag])).toEqual([['TR-TRF-9301', true]]);
+    expect((await api(pod.url, admin, 'GET', '/api/v1/records/transfer/9301')).body).toMatchObject({
+      state: 'onboarded',
+    });
+  });
 });
