@@ -19,7 +19,9 @@ const old = (id: number, number: string, extra = {}) =>
   buildInvoiceWithGl({ id, number, date: '2023-06-01T00:00:00Z', lines: line, ...extra });
 
 async function simState(sim: CwSim) {
-  return (await (await fetch(`${sim.url}/__sim/state`)).json()) as { batches: { batchIdentifier: string }[] };
+  return (await (await fetch(`${sim.url}/__sim/state`)).json()) as {
+    batches: { batchIdentifier: string; exportProductsFlag?: boolean }[];
+  };
 }
 
 describe('onboarding sync', () => {
