@@ -30,7 +30,12 @@ beforeAll(async () => {
     date: '2024-05-20',
   });
   await api(world.pod.url, world.token.accountant, 'POST', '/api/v1/payments/sync', {});
-  await world.waitFor(7401, (v) => v.state === 'paid' && v.payments.length === 1, 'paid', 60_000);
+  await world.waitFor(
+    7401,
+    (v) => v.state === 'paid' && v.payments.some((p: { state: string }) => p.state === 'written'),
+    'paid, its payment written to ConnectWise',
+    60_000,
+  );
   // Edited in ConnectWise after it synced: one more line.
   await world.seedInvoices([
     invoice(7401, 'INV-7401', {

@@ -90,7 +90,13 @@ export function correctionSuite(kind: 'xero' | 'qbo'): void {
         });
       else await world.ledgerSim.recordPayment(ledgerId, paid);
       await api(world.pod.url, world.token.accountant, 'POST', '/api/v1/payments/sync', {});
-      await world.waitFor(cwId, (v) => v.state === 'paid' && (v.payments ?? []).length === 1, 'paid', 45_000);
+      // Paid, and the payment written to ConnectWise (a row is listed while still pending).
+      await world.waitFor(
+        cwId,
+        (v) => v.state === 'paid' && (v.payments ?? []).some((p: { state: string }) => p.state === 'written'),
+        'paid, its payment written to ConnectWise',
+        45_000,
+      );
       expect(await cwPayments(cwId)).toHaveLength(1);
       await world.seedInvoices([edited(cwId, number)]);
       return { cwId, number, ledgerId };
