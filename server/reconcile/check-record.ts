@@ -51,7 +51,8 @@ export async function checkRecord(deps: DriftDeps, record: RecordRow): Promise<D
   const invoice = await cw.getInvoice(Number(record.cw_id));
   if (!invoice) return undefined;
   const type = record.type as 'invoice' | 'credit_memo';
-  const { decimals, currency } = invoiceColumns(invoice, record);
+  const cwColumns = invoiceColumns(invoice, record);
+  const { decimals, currency } = cwColumns;
   // CW's payments are listed only where its invoice says there are any: one call saved per record.
   const cwRows =
     type === 'invoice' && (invoice.payments || invoice.credits)
@@ -61,12 +62,13 @@ export async function checkRecord(deps: DriftDeps, record: RecordRow): Promise<D
   const ledgerState = await deps.ledgers
     .for(connection)
     .documentState(type, record.ledger_id!, record.ledger_number || record.number);
-  // The balance just read is the record's too (the pod's amounts), as a refresh would store it;
-  // never over a newer read, nor over a record a push or reversal moved on meanwhile.
+  // What both sides just said is the record's too (the pod's amounts), as a refresh would store it:
+  // a pod showing ConnectWise's old total beside a difference naming the new one reads as a
+  // contradiction. Never over a newer read, nor over a record a push or reversal moved on meanwhile.
   if (ledgerState.document)
     await deps.records.storeLedgerRead(record, readStartedAt, {
       to: paidState(ledgerState.document.totalMinor, ledgerState.document.balanceMinor),
-      set: ledgerColumns(ledgerState.document, record.decimals),
+      set: { ...cwColumns, ...ledgerColumns(ledgerState.document, decimals) },
       actor: 'drift-check',
       kind: 'balance_changed',
       fromStates: ['synced', 'partly_paid', 'paid'],
