@@ -23,11 +23,15 @@ it('QBO: unread fields of any shape pass; a read field of the wrong type is name
   const customer = parse(partySchema, {
     Id: '58',
     DisplayName: 'Acme Corp',
-    SyncToken: 3, // not read for parties, whatever its type
-    Balance: 'n/a',
+    SyncToken: '3', // read for the sparse update of a renamed customer
+    Balance: 'n/a', // not read, whatever its type
     Future: { anything: [1, 2] },
   });
-  expect(customer).toMatchObject({ Id: '58', DisplayName: 'Acme Corp' });
+  expect(customer).toMatchObject({ Id: '58', DisplayName: 'Acme Corp', SyncToken: '3' });
+  expect(
+    badResponse(() => parse(partySchema, { Id: '58', DisplayName: 'Acme Corp', SyncToken: 3 }))
+      .providerMessage,
+  ).toMatch(/SyncToken/);
   const invoice = parse(documentSchema, {
     Id: '130',
     SyncToken: '0',
