@@ -1,6 +1,8 @@
+import { sql } from 'kysely';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { startCorrection } from '../../server/correction/correction-store.js';
 import { runCorrection } from '../../server/correction/run-correction.js';
+import { queues } from '../../server/sync/queues.js';
 import { RecordStore } from '../../server/sync/record-store.js';
 import { api, post } from '../support/cw-tenant.js';
 import { invoice, type PipelineWorld, startPipelineWorld } from '../support/pipeline-world.js';
@@ -98,10 +100,27 @@ export function correctionSuite(kind: 'xero' | 'qbo'): void {
         45_000,
       );
       expect(await cwPayments(cwId)).toHaveLength(1);
+      // The simulator's seed replaces the invoice whole (its batch stays): a refresh that the reads
+      // above queued, running after it, would take the invoice as reversed in CW and the correction
+      // would then adopt the old batch. Those refreshes finish first, as a person's edit comes later.
+      await refreshesDone(cwId);
       await world.seedInvoices([edited(cwId, number)]);
       return { cwId, number, ledgerId };
     }
 
+    async function refreshesDone(cwId: number) {
+      await expect
+        .poll(
+          async () =>
+            (
+              await sql<{ n: string }>`select count(*)::text as n from pgboss.job
+                where name = ${queues.refreshRecord} and (data->>'cwId')::int = ${cwId}
+                  and state in ('created', 'retry', 'active')`.execute(world.pod.database.db)
+            ).rows[0]!.n,
+          { timeout: 45_000 },
+        )
+        .toBe('0');
+    }
     const cwPayments = async (cwId: number) =>
       (await world.cwState()).payments.filter((p) => p.invoice.id === cwId && !p.creditMemo);
 
