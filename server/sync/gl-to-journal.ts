@@ -65,26 +65,34 @@ export function adjustmentJournalFromGl(
       },
     );
   }
+  return balancedJournal(problems, lines, detail.length > 0, {
+    number: options.number,
+    date: (adjustment.documentDate ?? '').slice(0, 10),
+    currency: options.currency,
+    decimals,
+    memo: options.description || adjustment.adjustmentDescription || undefined,
+  });
+}
+
+/**
+ * The journal of mapped lines, or why not: the problems met mapping them, a journal whose lines do
+ * not net to zero, or one left without lines although CW listed some. Pure.
+ */
+function balancedJournal(
+  problems: OtherProblem[],
+  lines: JournalLine[],
+  listedAny: boolean,
+  head: Omit<JournalDocument, 'type' | 'lines'>,
+): OtherResult<JournalDocument> {
   const net = sumMinor(lines.map((l) => l.amountMinor));
   if (net !== 0n)
     problems.push({
       code: 'out_of_balance',
-      detail: `${options.number}: the journal is off by ${formatMinor(net, decimals)}`,
+      detail: `${head.number}: the journal is off by ${formatMinor(net, head.decimals)}`,
     });
-  if (detail.length > 0 && lines.length === 0) problems.push({ code: 'zero_total', detail: options.number });
+  if (listedAny && lines.length === 0) problems.push({ code: 'zero_total', detail: head.number });
   if (problems.length > 0) return { ok: false, problems };
-  return {
-    ok: true,
-    document: {
-      type: 'journal',
-      number: options.number,
-      date: (adjustment.documentDate ?? '').slice(0, 10),
-      currency: options.currency,
-      decimals,
-      memo: options.description || adjustment.adjustmentDescription || undefined,
-      lines,
-    },
-  };
+  return { ok: true, document: { type: 'journal', ...head, lines } };
 }
 
 /** A transfer line's own GL entry id: its `id` is a string in CW's types, taken only when numeric. */
@@ -155,24 +163,11 @@ export function transferJournalFromGl(
       },
     );
   }
-  const net = sumMinor(journal.map((l) => l.amountMinor));
-  if (net !== 0n)
-    problems.push({
-      code: 'out_of_balance',
-      detail: `${options.number}: the journal is off by ${formatMinor(net, decimals)}`,
-    });
-  if (lines.length > 0 && journal.length === 0) problems.push({ code: 'zero_total', detail: options.number });
-  if (problems.length > 0) return { ok: false, problems };
-  return {
-    ok: true,
-    document: {
-      type: 'journal',
-      number: options.number,
-      date: (lines[0]?.documentDate ?? '').slice(0, 10),
-      currency: options.currency,
-      decimals,
-      memo: options.description || lines[0]?.memo || undefined,
-      lines: journal,
-    },
-  };
+  return balancedJournal(problems, journal, lines.length > 0, {
+    number: options.number,
+    date: (lines[0]?.documentDate ?? '').slice(0, 10),
+    currency: options.currency,
+    decimals,
+    memo: options.description || lines[0]?.memo || undefined,
+  });
 }
