@@ -14,6 +14,8 @@ import {
   partySchema,
   paymentSchema,
   queryResponseSchema,
+  taxCodeSchema,
+  taxRateSchema,
 } from '../../server/ledgers/quickbooks/wire-schemas.js';
 import { answerServer } from './support/answer-server.js';
 import { body, filesMatching, rawText } from './support/corpus.js';
@@ -32,6 +34,8 @@ const schemaForEntity: Record<string, z.ZodType> = {
   Item: optionSchema,
   Term: optionSchema,
   TaxCode: optionSchema,
+  // getTaxRate: the rate a TaxCode's TaxRateRef names (client.ts, for the lines' tax).
+  TaxRate: taxRateSchema,
 };
 
 /** Every entity in an answer (`{Invoice:{…}}`, a QueryResponse, or CDC), with its name. */
@@ -71,6 +75,13 @@ describe('QuickBooks corpus through the product’s wire schemas', () => {
       const parsed = (deleted ? deletedSchema : schemaForEntity[name]!).safeParse(entity);
       expect(parsed.success ? [] : parsed.error.issues, `${file} ${name}`).toEqual([]);
     }
+  });
+
+  it('a real TaxCode read by id (getTaxCode) parses with the schema the tax lookup uses', () => {
+    const { TaxCode } = body('quickbooks/tax-code.ruby.xml') as { TaxCode: unknown };
+    const parsed = taxCodeSchema.safeParse(TaxCode);
+    expect(parsed.success ? [] : parsed.error.issues).toEqual([]);
+    expect(parsed.data?.SalesTaxRateList?.TaxRateDetail?.map((d) => d.TaxRateRef.value)).toEqual(['1']);
   });
 
   it('a real JournalEntry has no TotalAmt: its amount is the sum of its lines', () => {

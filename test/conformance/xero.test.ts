@@ -28,8 +28,8 @@ const collections: [RegExp, string, z.ZodType, string][] = [
   [/^creditnotes?-(get|put|post)\.200/, 'CreditNotes', creditNoteWire, 'CreditNotes'],
   [/^creditnote-allocations-put\.200/, 'Allocations', allocationWire, 'Allocations'],
   [/^manualjournals?-(get|put|post)\.200/, 'ManualJournals', manualJournalWire, 'ManualJournals'],
-  [/^payments-get\.200/, 'Payments', paymentWire, 'Payments'],
-  [/^contacts-(get|put)\.200/, 'Contacts', contactWire, 'Contacts'],
+  [/^payments?-(get|put|post)\.200/, 'Payments', paymentWire, 'Payments'],
+  [/^contacts-(get|put|post)\.200/, 'Contacts', contactWire, 'Contacts'],
   [/^accounts-get\.200/, 'Accounts', accountWire, 'Accounts'],
   [/^taxrates-get\.200/, 'TaxRates', taxRateWire, 'TaxRates'],
   [/^trackingcategories-get\.200/, 'TrackingCategories', trackingCategoryWire, 'TrackingCategories'],
@@ -40,7 +40,9 @@ const requests: [RegExp, string][] = [
   [/^creditnotes?-(put|post)\.request/, 'CreditNotes'],
   [/^creditnote-allocations-put\.request/, 'Allocations'],
   [/^manualjournals?-(put|post)\.request/, 'ManualJournals'],
-  [/^contacts-put\.request/, 'Contacts'],
+  [/^contacts-(put|post)\.request/, 'Contacts'],
+  [/^payments-put\.request/, 'Payments'],
+  [/^payment-post\.request/, 'PaymentDelete'],
 ];
 
 const answers = filesMatching('xero', /\.200\.json$/).flatMap((file) => {
@@ -60,7 +62,8 @@ describe('Xero corpus through the product’s boundary', () => {
     expect(answers.map(([, key]) => key).sort()).toEqual(
       expect.arrayContaining(collections.map(([, key]) => key).sort()),
     );
-    expect(requestBodies.length).toBeGreaterThanOrEqual(7);
+    expect(requestBodies.length).toBeGreaterThanOrEqual(10);
+    expect(requestBodies.filter(([, key]) => key === 'unknown')).toEqual([]);
   });
 
   it.each(answers)('%s is read by the product’s wire schema (%s)', (file, key, item) => {
@@ -84,6 +87,10 @@ describe('Xero corpus through the product’s boundary', () => {
       '/Payments/0/BatchPayment/TotalAmount: must be number',
       '/Payments/0/BatchPayment/IsReconciled: must be boolean',
     ],
+    'xero/payment-get.200.json': [
+      '/Payments/0/BatchPayment/TotalAmount: must be number',
+      '/Payments/0/BatchPayment/IsReconciled: must be boolean',
+    ],
   };
   it.each(answers)('%s fits xero_accounting.yaml as published', (file, key) => {
     expect(open.validate(key, body(file))).toEqual(exampleContradictions[file] ?? []);
@@ -97,13 +104,33 @@ describe('Xero corpus through the product’s boundary', () => {
     expect(extras).toEqual(['Id', 'Status', 'ProviderName', 'DateTimeUTC']);
   });
 
+  /*
+   * deletePayment's example wraps the status in `Payments: [...]`; its schema (PaymentDelete) and
+   * xero-node send the bare `{Status: "DELETED"}`. The simulator takes both (sim/xero/payment-routes.ts),
+   * and the product sends the schema's form (held in xero-endpoints.test.ts).
+   */
+  const requestContradictions: Record<string, string[]> = {
+    'xero/payment-post.request.json': [
+      "/: must have required property 'Status'",
+      '/: must NOT have additional properties (Payments)',
+    ],
+  };
   it.each(requestBodies)('%s (a request Xero documents) fits the spec even closed: %s', (file, key) => {
-    expect(closed.validate(key, body(file))).toEqual([]);
+    expect(closed.validate(key, body(file))).toEqual(requestContradictions[file] ?? []);
+  });
+
+  it('the documented answer to an allocation delete is one Allocation, not an envelope, and contradicts its schema', () => {
+    // The product reads nothing of it (correction.ts deletes, then reads the credit note again).
+    expect(open.validate('Allocation', body('xero/creditnote-allocation-delete.200.json'))).toEqual([
+      "/: must have required property 'Amount'",
+      '/Invoice: must be object',
+    ]);
   });
 
   it('the documented 400 bodies fit the Error schema', () => {
     for (const file of [
       'xero/contacts-put.400.json',
+      'xero/contacts-post.400.json',
       'xero/accounts-put.400.json',
       'xero/error-400-validation-email.json',
     ])
