@@ -4,8 +4,8 @@ import { invoice, type PipelineWorld, startPipelineWorld } from '../support/pipe
 
 /**
  * Issue 13 acceptance: invoices in 0-dp (ISK, CLP) and 3-dp (KWD) currencies pushed to each ledger,
- * paid in part and then in full in its simulator, show the right totals in the record status route
- * and land in ConnectWise (its simulator's payments) at the right amounts. Before the fix QBO read
+ * paid in part and then the rest, or in full at once, in its simulator, show the right totals in the
+ * record status route and land in ConnectWise (its simulator's payments) at the right amounts. Before the fix QBO read
  * ISK at 2 dp (24,800 became 2,480,000, refused by CW as above the balance) and Xero payments could
  * land at 1/100.
  */
@@ -78,25 +78,30 @@ const cases: Case[] = [
   },
 ];
 
+/** Each case's twin invoice, paid in full by one payment (the part-then-rest one keeps its own id). */
+const fullId = (c: Case) => c.cwId + 10;
+
 describe.each(['qbo', 'xero'] as const)('0- and 3-decimal currencies through %s', (kind) => {
   let world: PipelineWorld;
   const ledgerIds = new Map<number, string>();
 
   beforeAll(async () => {
     world = await startPipelineWorld(kind);
+    const ids = cases.flatMap((c) => [c.cwId, fullId(c)]);
     await world.seedInvoices(
-      cases.map((c) =>
-        invoice(c.cwId, `${c.currency}-${c.cwId}`, {
-          currency: { currencyCode: c.currency, numberOfDecimals: c.numberOfDecimals },
-          lines: c.lines,
-          taxRate: c.taxRate,
-        }),
+      cases.flatMap((c) =>
+        [c.cwId, fullId(c)].map((id) =>
+          invoice(id, `${c.currency}-${id}`, {
+            currency: { currencyCode: c.currency, numberOfDecimals: c.numberOfDecimals },
+            lines: c.lines,
+            taxRate: c.taxRate,
+          }),
+        ),
       ),
     );
-    for (const c of cases) {
-      await api(world.pod.url, world.token.accountant, 'POST', `/api/v1/records/invoice/${c.cwId}/sync`);
-      ledgerIds.set(c.cwId, (await world.waitForState(c.cwId, ['synced'], 60_000)).ledger.id);
-    }
+    for (const id of ids)
+      await api(world.pod.url, world.token.accountant, 'POST', `/api/v1/records/invoice/${id}/sync`);
+    for (const id of ids) ledgerIds.set(id, (await world.waitForState(id, ['synced'], 60_000)).ledger.id);
   }, 120_000);
   afterAll(() => world?.close());
 
@@ -138,6 +143,18 @@ describe.each(['qbo', 'xero'] as const)('0- and 3-decimal currencies through %s'
       [Number(c.part), Number(c.rest)].sort((a, b) => a - b),
     );
     const cwInvoice = (await world.cwState()).invoices.find((i) => i.id === c.cwId);
+    expect(cwInvoice.balance).toBe(0);
+  });
+
+  it.each(cases)('$currency: paid in full at once, CW gets exactly $total', async (c) => {
+    const id = fullId(c);
+    await world.ledgerSim.recordPayment(ledgerIds.get(id)!, c.total);
+    await syncPayments();
+    const paid = await world.waitFor(id, written('paid', 1), 'paid, the payment written', 60_000);
+    expect(paid.ledger.balance).toBe(c.zero);
+    expect(paid.payments).toEqual([expect.objectContaining({ amount: c.total, state: 'written' })]);
+    expect(await cwPayments(id)).toEqual([Number(c.total)]);
+    const cwInvoice = (await world.cwState()).invoices.find((i) => i.id === id);
     expect(cwInvoice.balance).toBe(0);
   });
 });
