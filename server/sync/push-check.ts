@@ -1,6 +1,7 @@
+import type { Invoice } from '../connectwise/index.js';
 import type { LedgerKind, RecordRow, StoredError, Tenant } from '../db/schema.js';
-import type { DocumentType } from '../ledgers/ledger.js';
-import { formatMinor } from '../money.js';
+import type { DocumentType, Ledger, SalesOrBillDocument } from '../ledgers/ledger.js';
+import { currencyDecimals, formatMinor } from '../money.js';
 import { PipelineError } from './error-catalogue.js';
 import { invoiceColumns, isClosed } from './invoice-columns.js';
 import {
@@ -106,9 +107,55 @@ export async function checkInvoicePush(
       report(error);
     }
   }
+  // Without a document to judge (not closed, so not exported; a mapping or a total that stops it; a
+  // ledger refusal met before the number), the number alone is still judged as the ledger will.
+  if (route && !document && !problems.some((p) => p.code === 'document_number_too_long')) {
+    const refusal = await numberRefusal(route.ledger, invoice, transaction?.currency?.currencyCode);
+    if (refusal) problems.push(refusal);
+  }
   // Not closed comes last: on ConnectWise's Save it is often the very change being saved.
   if (!closed) problems.push(storedErrorOf(new PipelineError('not_closed', label)));
   return { posted: false, problems, document };
+}
+
+/**
+ * The ledger's refusal of the invoice's number, from its own preflight of a document holding only
+ * that number: no lines, no tax, nothing else it could refuse. Any other outcome (a pass, an outage)
+ * says nothing about the number, so it is no problem of the record's.
+ */
+async function numberRefusal(
+  ledger: Ledger,
+  invoice: Invoice,
+  exportedCurrency: string | undefined,
+): Promise<StoredError | undefined> {
+  const currency = exportedCurrency ?? invoice.currency?.currencyCode ?? 'USD';
+  const numberOnly: SalesOrBillDocument = {
+    type: invoice.type === 'CreditMemo' ? 'credit_memo' : 'invoice',
+    number: invoice.invoiceNumber,
+    date: String(invoice.date ?? '').slice(0, 10),
+    dueDate: undefined,
+    currency,
+    decimals: currencyDecimals(currency),
+    memo: undefined,
+    party: {
+      kind: 'customer',
+      cwId: String(invoice.company?.id ?? ''),
+      accountNumber: undefined,
+      name: '',
+      email: undefined,
+    },
+    lines: [],
+    taxMinor: 0n,
+    totalMinor: 0n,
+    terms: undefined,
+  };
+  try {
+    await ledger.preflight(numberOnly);
+    return undefined;
+  } catch (error) {
+    const stored = storedErrorOf(error);
+    return stored.code === 'document_number_too_long' ? stored : undefined;
+  }
 }
 
 /**
