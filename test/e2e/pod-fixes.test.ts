@@ -23,6 +23,15 @@ describe('the invoice pod notices fixes and checks saves', () => {
         lines: [{ description: 'Unmapped work', quantity: 1, unitPrice: 100, accountNumber: '4999' }],
       }),
       invoice(7304, 'CHK-7304'),
+      // QuickBooks Online, the world's ledger, takes 21 characters (maxDocNumberLength); Xero 255.
+      invoice(7305, 'CHK-7305-LONG-NUMBER-X', {
+        lines: [
+          { description: 'Managed services', quantity: 1, unitPrice: 500, accountNumber: '4000' },
+          { description: 'Unmapped work', quantity: 1, unitPrice: 100, accountNumber: '4999' },
+        ],
+      }),
+      invoice(7306, 'CHK-7306-LONG-NUMBER-X'),
+      invoice(7307, 'CHK-7307-NUMBER-IS-21'),
     ]);
   }, 180_000);
   afterAll(() => real?.close());
@@ -101,6 +110,7 @@ describe('the invoice pod notices fixes and checks saves', () => {
     await eventually(() => page.locator('#save-status').textContent()).toBe('Saved');
     const problem = pod.getByTestId('check-problem');
     await eventually(() => problem.first().getAttribute('data-code')).toBe('gl_account_unmapped');
+    expect(await problem.count()).toBe(1);
     expect(await problem.first().locator('.problem-message').textContent()).toContain('4999');
     expect(await pod.getByTestId('check-document').count()).toBe(0);
     // Checked, not pushed: nothing reached the books.
@@ -131,5 +141,49 @@ describe('the invoice pod notices fixes and checks saves', () => {
     await screenshot(page, 'pod-invoice-save-check');
     expect((await world().ledgerDocuments('invoice')).some((d) => d.number === 'CHK-7304')).toBe(false);
     await page.close();
+  }, 120_000);
+
+  const checkCodes = (pod: ReturnType<typeof podFrame>) =>
+    pod.getByTestId('check-problem').evaluateAll((boxes) => boxes.map((b) => b.getAttribute('data-code')));
+  const openAndSave = async (cwId: number) => {
+    const page = await real.open(`/invoices/${cwId}`, 'accountant');
+    const pod = podFrame(page);
+    await pod.getByTestId('record-state').or(pod.getByTestId('record-empty')).first().waitFor();
+    await page.locator('#save-button').click();
+    await eventually(() => page.locator('#save-status').textContent()).toBe('Saved');
+    return { page, pod };
+  };
+
+  it("ConnectWise's Save on an invoice with several problems shows each of them in the pod", async () => {
+    const { page, pod } = await openAndSave(7305);
+    await eventually(() => checkCodes(pod)).toEqual(['gl_account_unmapped', 'document_number_too_long']);
+    const messages = await pod.getByTestId('check-problem').locator('.problem-message').allTextContents();
+    expect(messages[0]).toContain('"4999"');
+    expect(messages[1]).toBe(
+      'Document number "CHK-7305-LONG-NUMBER-X" has 22 characters; QuickBooks Online allows at most 21',
+    );
+    expect(await pod.getByTestId('check-document').count()).toBe(0);
+    await screenshot(page, 'pod-invoice-save-check-problems');
+    expect((await world().ledgerDocuments('invoice')).some((d) => d.number.startsWith('CHK-7305'))).toBe(
+      false,
+    );
+    await page.close();
+  }, 120_000);
+
+  it("a number too long for the target ledger (QuickBooks Online's 21) is shown; 21 characters pass", async () => {
+    const long = await openAndSave(7306);
+    await eventually(() => checkCodes(long.pod)).toEqual(['document_number_too_long']);
+    expect(await long.pod.getByTestId('check-problem').locator('.problem-hint').textContent()).toContain(
+      'Shorten the invoice number',
+    );
+    expect(await long.pod.getByTestId('check-document').count()).toBe(0);
+    await long.page.close();
+
+    const fits = await openAndSave(7307);
+    await eventually(() => fits.pod.getByTestId('check-document').textContent()).toMatch(
+      /^Will create QuickBooks Online invoice CHK-7307-NUMBER-IS-21 for /,
+    );
+    expect(await fits.pod.getByTestId('check-problem').count()).toBe(0);
+    await fits.page.close();
   }, 120_000);
 });

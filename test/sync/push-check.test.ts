@@ -3,6 +3,7 @@ import type { StoredError } from '../../server/db/schema.js';
 import type { LedgerKind } from '../../server/ledgers/ledger.js';
 import { maxDocNumberLength } from '../../server/ledgers/quickbooks/mapping.js';
 import { XERO_LIMITS } from '../../server/ledgers/xero/mapping.js';
+import type { PushCheck } from '../../server/sync/push-check.js';
 import { api } from '../support/cw-tenant.js';
 import { invoice, type PipelineWorld, startPipelineWorld } from '../support/pipeline-world.js';
 
@@ -67,7 +68,7 @@ describe.each(['qbo', 'xero'] as const)('the check before a push, %s', (kind) =>
       {},
     );
     expect(res.status, JSON.stringify(res.body)).toBe(200);
-    return res.body.check as { posted: boolean; problems: StoredError[]; document: any };
+    return res.body.check as PushCheck;
   };
   const codesOf = (problems: StoredError[]) => problems.map((p) => p.code);
   /** Pushes the invoice and answers the code it failed with. */
