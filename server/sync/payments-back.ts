@@ -312,8 +312,13 @@ async function writePayment(
   }
 }
 
-/** A claim older than this was left by a writer that died: the next one goes on (and finds its write). */
-const paymentClaimStaleMs = 60_000;
+/**
+ * A claim older than this was left by a writer that died: the next one goes on (and finds its write).
+ * No longer than the payment jobs' expiry (record-jobs.ts jobExpirySeconds, 30 s): at 60 s the claim,
+ * not the job, set the recovery after a kill, and the other worker's retried sweep waited out the
+ * rest of the minute before writing (test/faults/payments-kill.test.ts measured 59.9 s).
+ */
+const paymentClaimStaleMs = 30_000;
 
 /**
  * Waits until this process holds the payment row's claim (claimed_at, migration 0024), and answers
