@@ -3,7 +3,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { defaultSimClient } from '../../sim/xero/index.js';
 import { qboClient } from '../ledgers/support/ledger-worlds.js';
 import { captureLogs } from '../support/capture-logs.js';
-import { api, post } from '../support/cw-tenant.js';
+import { api, memberAuthentication, members, post } from '../support/cw-tenant.js';
 import { ConsentBrowser } from '../support/oauth-consent.js';
 import { startTwoTenantWorld, type TwoTenantWorld } from '../support/two-tenants.js';
 
@@ -149,13 +149,70 @@ describe('provider OAuth failures leave no secret in the logs or the job tables'
     await clearFaults();
   }, 60_000);
 
+  it('sign-in: a member signs in, and one whose ConnectWise member check answers 500 is refused', async () => {
+    // The world's own sign-ins (every role of both tenants) went through the same logger.
+    for (const side of [w.a, w.b])
+      for (const [role, token] of Object.entries(side.token)) remember(`${role} session token`, token);
+    const auth = await memberAuthentication(w.a.cw, members.admin.identifier);
+    remember('memberHash', auth.memberHash);
+    remember('memberContext', auth.memberContext);
+    // The member check carries the memberHash in its Cookie header to ConnectWise: its failure is
+    // logged with the error, the request's body held the hash, and the answer carries a token.
+    await post(w.a.cw.url, '/__sim/faults', {
+      method: 'GET',
+      path: '*/system/myMembers/info',
+      kind: 'http500',
+      times: 1_000,
+    });
+    const refused = await fetch(`${w.pod.url}/api/v1/session`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify(auth),
+    });
+    expect(refused.status).toBeGreaterThanOrEqual(500);
+    await fetch(`${w.a.cw.url}/__sim/faults`, { method: 'DELETE' });
+    const signedIn = (await post(w.pod.url, '/api/v1/session', auth)) as { token: string };
+    remember('session token of the sign-in', signedIn.token);
+    // The consent binding cookies the admin's browser holds (sent on every callback above).
+    const cookies = browser.cookies();
+    for (const [name, value] of cookies) remember(`consent cookie ${name}`, value);
+    // The product logs no request's headers or body (app.ts keeps a request's method and path), so
+    // the sign-ins and callbacks above put neither the memberHash nor a cookie on any line. These
+    // are the mistaken log calls the redaction layer is there for, on the product's logger: a
+    // request logged whole, and an error whose message quotes the sign-in's body.
+    logs.logger.warn(
+      {
+        req: {
+          method: 'GET',
+          url: '/oauth/xero/callback',
+          headers: {
+            cookie: cookies.map(([name, value]) => `${name}=${value}`).join('; '),
+            authorization: `Bearer ${signedIn.token}`,
+          },
+        },
+        body: auth,
+      },
+      'probe: a request logged whole',
+    );
+    logs.logger.error(
+      { err: new Error(`sign-in failed for ${JSON.stringify(auth)} with ${signedIn.token}`) },
+      'probe: an error quoting the sign-in',
+    );
+  }, 60_000);
+
   it('no secret in any log line', () => {
     const text = logs.text();
     // The failures were logged (so the search below searched something).
     expect(text).toMatch(/oauth code exchange failed/);
     expect(text).toMatch(/job failed/);
     expect(text).toMatch(/revoking at the provider failed/);
-    expect(secrets.size).toBeGreaterThanOrEqual(10);
+    expect(text).toMatch(/member signed in/);
+    expect(text).toMatch(/probe: a request logged whole/);
+    expect(text).toMatch(/probe: an error quoting the sign-in/);
+    expect(secrets.size).toBeGreaterThanOrEqual(14);
+    for (const what of ['memberHash', 'session token of the sign-in'])
+      expect([...secrets.values()]).toContain(what);
+    expect([...secrets.values()].some((what) => what.startsWith('consent cookie'))).toBe(true);
     const leaked = [...secrets].filter(([value]) => text.includes(value)).map(([, what]) => what);
     expect(leaked).toEqual([]);
   });

@@ -27,6 +27,11 @@ export class ConsentBrowser {
     return { startUrl, providerUrl: ((await begun.json()) as { url: string }).url };
   }
 
+  /** The cookies this browser holds now, name and value (the binding cookies of open consents). */
+  cookies(): [string, string][] {
+    return [...this.jar];
+  }
+
   /** fetch with this browser's cookies; keeps the cookies the answer sets. */
   async fetch(url: string | URL, init: RequestInit = {}): Promise<Response> {
     const cookie = [...this.jar].map(([name, value]) => `${name}=${value}`).join('; ');
