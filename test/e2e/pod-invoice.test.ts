@@ -1,7 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { discoverUnposted } from '../../server/sync/sweep-jobs.js';
 import { screenshot } from '../support/browser.js';
-import { api } from '../support/cw-tenant.js';
+import { api, members, post } from '../support/cw-tenant.js';
 import { invoice } from '../support/pipeline-world.js';
 import { openAs } from './helpers/open-as.js';
 import {
@@ -328,5 +328,33 @@ describe('the invoice pod', () => {
     await eventually(() => stateOf(frame)).not.toBeNull();
     expect(await frame.getByRole('alert').count()).toBe(0);
     await page.close();
+  });
+
+  it('a member whose security role maps to nothing sees "No access to Ledgerpod yet" and whom to ask', async () => {
+    // ConnectWise now gives the viewer a security role nobody mapped (the simulator merges by id).
+    const roleOfViewer = (securityRole: { id: number; name: string }) =>
+      post(pod.world.cw.url, '/__sim/seed', { members: [{ ...members.viewer, securityRole }] });
+    await roleOfViewer({ id: 77, name: 'Dispatcher' });
+    try {
+      const { page, pod: frame } = await openRecord('/invoices/7101', 'viewer');
+      const alert = frame.getByRole('alert');
+      await eventually(() => alert.getAttribute('data-code', { timeout: 200 }).catch(() => null)).toBe(
+        'forbidden_role',
+      );
+      expect(await alert.locator('.problem-title').textContent()).toBe('No access to Ledgerpod yet');
+      expect(await alert.locator('.problem-message').textContent()).toBe(
+        'Your ConnectWise security role "Dispatcher" has no access to Ledgerpod',
+      );
+      // Whom to ask: the members holding the tenant's admin security role, by its name.
+      expect(await alert.locator('.problem-hint').textContent()).toBe(
+        'Ask a Ledgerpod admin (a member with the ConnectWise security role "Admin") to map "Dispatcher" to viewer, accountant or admin under Ledgerpod › Admin › Settings › Roles, then reload this screen.',
+      );
+      // Nothing of the record is shown to a member without access.
+      expect(await frame.getByTestId('record-state').count()).toBe(0);
+      await screenshot(page, 'pod-invoice-no-access');
+      await page.close();
+    } finally {
+      await roleOfViewer(members.viewer.securityRole);
+    }
   });
 });
