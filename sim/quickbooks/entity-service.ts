@@ -35,10 +35,25 @@ const readOnly = ['Id', 'SyncToken', 'MetaData', 'sparse', 'domain', 'status'];
  */
 export type VoidedPaymentLines = 'zeroed' | 'cleared';
 
+/**
+ * How a credit memo applied in the QBO UI reads back (`/__sim/realms/:realm/apply-credit`). Intuit's
+ * Payment reference documents applying a credit memo through the API as a Payment whose lines link
+ * the Invoice and the CreditMemo (TotalAmt 0 when no money comes with it); what the UI itself writes
+ * is not published, nor whether a credit ticked on the Receive payment screen beside money received
+ * shares that money's Payment. Both are offered:
+ * - `own-payment`: the credit gets a Payment of its own, TotalAmt 0, an Invoice line and a CreditMemo
+ *   line of the credit's amount; money received with it is a second, ordinary Payment;
+ * - `with-cash`: one Payment carries both, TotalAmt the money, its Invoice line the money plus the
+ *   credit, its CreditMemo line the credit.
+ */
+export type UiCreditApplication = 'own-payment' | 'with-cash';
+
 /** Create, read, update, delete and void with QBO's rules; the one place entities change. */
 export class EntityService {
   /** A guess switch (see VoidedPaymentLines); product tests run under each. */
   voidedPaymentLines: VoidedPaymentLines = 'zeroed';
+  /** A guess switch (see UiCreditApplication); product tests run under each. */
+  uiCreditApplication: UiCreditApplication = 'own-payment';
 
   constructor(
     private readonly onChange: ChangeListener = () => {},

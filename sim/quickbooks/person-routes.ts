@@ -1,15 +1,24 @@
 import { Router } from 'express';
 import { z } from 'zod';
+import { amountMinor, amountNumber } from './amounts.js';
 import { defaultChart } from './default-chart.js';
 import type { EntityService } from './entity-service.js';
 import type { Entity, Realm, RealmStore } from './realm-store.js';
 import { seedRealm } from './seed.js';
 import type { TokenBook } from './token-book.js';
+import { decimalsOf } from './transaction-rules.js';
 import type { WebhookSender } from './webhooks.js';
 
 const amount = z.union([z.number(), z.string().regex(/^-?\d+(\.\d+)?$/)]);
 const paymentBody = z.object({ invoiceId: z.string(), amount, date: z.string().optional() });
-const applyCreditBody = z.object({ creditMemoId: z.string(), invoiceId: z.string(), amount });
+const applyCreditBody = z.object({
+  creditMemoId: z.string(),
+  invoiceId: z.string(),
+  amount,
+  /** Money received on the same screen, beside the credit (how it reads back is a switch). */
+  cash: amount.optional(),
+  date: z.string().optional(),
+});
 
 /** "Receive payment" in the QBO UI: one payment, in full or in part, against one invoice. */
 export function receivePayment(
@@ -27,20 +36,38 @@ export function receivePayment(
   });
 }
 
-/** Applying a credit in the UI records a zero-amount payment linking the invoice and the credit memo. */
+/**
+ * Applying a credit in the UI (Receive payment, the credit ticked), with or without money received
+ * beside it; what it reads back as is the switch `uiCreditApplication` (entity-service.ts).
+ */
 export function applyCredit(
   service: EntityService,
   realm: Realm,
-  body: { creditMemoId: string; invoiceId: string; amount: number | string },
+  body: {
+    creditMemoId: string;
+    invoiceId: string;
+    amount: number | string;
+    cash?: number | string;
+    date?: string;
+  },
 ): Entity {
   const credit = realm.get('CreditMemo', body.creditMemoId);
+  const date = body.date ?? new Date().toISOString().slice(0, 10);
+  const decimals = decimalsOf(credit);
+  const cash = amountMinor(body.cash ?? 0, decimals);
+  const together = service.uiCreditApplication === 'with-cash' && cash > 0n;
+  if (cash > 0n && !together)
+    receivePayment(service, realm, { invoiceId: body.invoiceId, amount: amountNumber(cash, decimals), date });
+  const invoiceLine = together
+    ? amountNumber(cash + amountMinor(body.amount, decimals), decimals)
+    : body.amount;
   return service.create(realm, 'Payment', {
     CustomerRef: credit.CustomerRef,
     CurrencyRef: credit.CurrencyRef,
-    TotalAmt: 0,
-    TxnDate: new Date().toISOString().slice(0, 10),
+    TotalAmt: together ? amountNumber(cash, decimals) : 0,
+    TxnDate: date,
     Line: [
-      { Amount: body.amount, LinkedTxn: [{ TxnId: body.invoiceId, TxnType: 'Invoice' }] },
+      { Amount: invoiceLine, LinkedTxn: [{ TxnId: body.invoiceId, TxnType: 'Invoice' }] },
       { Amount: body.amount, LinkedTxn: [{ TxnId: credit.Id, TxnType: 'CreditMemo' }] },
     ],
   });
@@ -177,11 +204,24 @@ export function personRoutes(deps: {
     res.json({ Payment: service.void(realm, 'Payment', { Id: req.params.id }) });
   });
 
-  /** Switches for behaviours no published source settles (entity-service.ts VoidedPaymentLines). */
+  /**
+   * Switches for behaviours no published source settles (entity-service.ts VoidedPaymentLines,
+   * UiCreditApplication). The answer names the switches the request named, as they now stand.
+   */
   router.post('/__sim/behaviour', (req, res) => {
-    const body = z.object({ voidedPaymentLines: z.enum(['zeroed', 'cleared']).optional() }).parse(req.body);
+    const body = z
+      .object({
+        voidedPaymentLines: z.enum(['zeroed', 'cleared']).optional(),
+        uiCreditApplication: z.enum(['own-payment', 'with-cash']).optional(),
+      })
+      .parse(req.body);
     if (body.voidedPaymentLines) service.voidedPaymentLines = body.voidedPaymentLines;
-    res.json({ voidedPaymentLines: service.voidedPaymentLines });
+    if (body.uiCreditApplication) service.uiCreditApplication = body.uiCreditApplication;
+    const now = {
+      voidedPaymentLines: service.voidedPaymentLines,
+      uiCreditApplication: service.uiCreditApplication,
+    };
+    res.json(Object.fromEntries(Object.entries(now).filter(([name]) => name in body)));
   });
 
   router.post('/__sim/webhooks', (req, res) => {

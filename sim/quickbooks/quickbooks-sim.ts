@@ -5,7 +5,7 @@ import { FaultBook } from '../kit/faults.js';
 import { listen, type RunningSim } from '../kit/listen.js';
 import { Traffic } from '../kit/traffic.js';
 import { appPages } from './app-pages.js';
-import { EntityService, type VoidedPaymentLines } from './entity-service.js';
+import { EntityService, type UiCreditApplication, type VoidedPaymentLines } from './entity-service.js';
 import { oauthRoutes } from './oauth-routes.js';
 import { personRoutes } from './person-routes.js';
 import { QboFault, sendAuthFault, sendForbiddenFault, sendSystemFault, sendThrottled } from './qbo-fault.js';
@@ -27,6 +27,8 @@ export interface QuickBooksSimOptions {
   clients?: Record<string, string>;
   /** What a voided Payment keeps of its lines (a guess switch: entity-service.ts). */
   voidedPaymentLines?: VoidedPaymentLines;
+  /** How a credit applied in the UI reads back (a guess switch: entity-service.ts). */
+  uiCreditApplication?: UiCreditApplication;
 }
 
 export type QuickBooksSim = ReturnType<typeof createQuickBooksSim>;
@@ -45,6 +47,7 @@ export function createQuickBooksSim(options: QuickBooksSimOptions = {}) {
     webhooks.notify(realm, name, entity, operation),
   );
   if (options.voidedPaymentLines) service.voidedPaymentLines = options.voidedPaymentLines;
+  if (options.uiCreditApplication) service.uiCreditApplication = options.uiCreditApplication;
   const oauthSettings = {
     authorizeRealmId: options.authorizeRealmId ?? '9130350000000001',
     clients: options.clients ?? {},
