@@ -138,18 +138,23 @@ export function withPartyCache(ledger: Ledger, parties: PartyStore): Ledger {
    * Writes CW's changed details onto the stored party, by its id: only when they differ from what
    * we last wrote, so an unchanged company costs no ledger call. A refusal by the ledger (a name
    * another party holds) is kept in the audit trail and does not stop the push: the document still
-   * goes to the right party, under its old name. Anything else (timeout, 5xx) is thrown, and the push
-   * retries; the ledger's own keys make the write safe to repeat.
+   * goes to the right party, under its old name. A party the ledger no longer has (`ledger_not_found`)
+   * is dropped from the cache and resolved afresh, as a refused document write would be (`write`),
+   * and that id is answered. Anything else (timeout, 5xx) is thrown, and the push retries; the
+   * ledger's own keys make the write safe to repeat.
    */
   async function refresh(
     party: Party,
     cached: { ledgerId: string; details: PartyDetails | null },
     key: string,
-  ) {
+  ): Promise<string | undefined> {
     if (!party.fromCompany) return;
     const details = partyDetailsOf(party);
     // A row from before details were kept: we do not know what was written, so nothing is.
-    if (!cached.details) return parties.noteDetails(party.kind, party.cwId, cached.ledgerId, details);
+    if (!cached.details) {
+      await parties.noteDetails(party.kind, party.cwId, cached.ledgerId, details);
+      return;
+    }
     const changed = changedPartyDetails(cached.details, details);
     if (changed.length === 0) return;
     const detail = { changed, from: cached.details, to: details };
@@ -160,11 +165,16 @@ export function withPartyCache(ledger: Ledger, parties: PartyStore): Ledger {
         `${key}-details-${digest(cached.details)}-${digest(details)}`,
       );
     } catch (error) {
+      if (error instanceof LedgerError && error.code === 'ledger_not_found') {
+        await parties.forget(party.kind, party.cwId, cached.ledgerId);
+        return resolve(party, `${key}-after-${cached.ledgerId}`);
+      }
       if (!(error instanceof LedgerError) || !refusals.has(error.code)) throw error;
-      return parties.noteDetails(party.kind, party.cwId, cached.ledgerId, details, {
+      await parties.noteDetails(party.kind, party.cwId, cached.ledgerId, details, {
         kind: 'party_update_refused',
         detail: { ...detail, reason: error.providerMessage ?? error.message },
       });
+      return;
     }
     await parties.noteDetails(party.kind, party.cwId, cached.ledgerId, details, {
       kind: 'party_updated',
@@ -205,8 +215,7 @@ export function withPartyCache(ledger: Ledger, parties: PartyStore): Ledger {
         pending = (async () => {
           const cached = await parties.get(party.kind, party.cwId);
           if (!cached) return resolve(party, key);
-          await refresh(party, cached, key);
-          return cached.ledgerId;
+          return (await refresh(party, cached, key)) ?? cached.ledgerId;
         })().finally(() => resolving.delete(slot(party)));
         resolving.set(slot(party), pending);
       }

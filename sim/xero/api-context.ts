@@ -1,13 +1,28 @@
 import type { Request, Response } from 'express';
+import type { UnknownContactId } from './contact-routes.js';
 import type { TenantBooks, Wire } from './tenant-books.js';
 import { arr, obj } from './tenant-books.js';
 import type { WebhookSender } from './webhooks.js';
 import type { MonotonicClock } from './wire-format.js';
 
-/** What every accounting route needs: the tenant picked by xero-tenant-id, a clock, the webhook sender. */
+/**
+ * Behaviours no published source settles, one switch each (the type beside the rule says what is
+ * known); the product's tests run under each value. Set by XeroSimOptions or `POST /__sim/behaviour`.
+ */
+export interface XeroBehaviours {
+  unknownContactId: UnknownContactId;
+}
+
+export const defaultXeroBehaviours = (): XeroBehaviours => ({ unknownContactId: 'refuse' });
+
+/**
+ * What every accounting route needs: the tenant picked by xero-tenant-id, a clock, the webhook
+ * sender, the behaviour switches.
+ */
 export interface ApiContext {
   clock: MonotonicClock;
   webhooks: WebhookSender;
+  behaviours: XeroBehaviours;
 }
 
 export const booksOf = (res: Response): TenantBooks => res.locals.books as TenantBooks;

@@ -6,6 +6,19 @@ import { sameText, str, type TenantBooks, type Wire } from './tenant-books.js';
 import { msDate } from './wire-format.js';
 import { sendNotFound, sendValidation, ValidationFailure } from './xero-errors.js';
 
+/**
+ * What `POST /Contacts` does with a ContactID that names no contact of the organisation. Xero's
+ * Contacts reference says a POST with a ContactID updates that contact, and shows no answer for an
+ * unknown one; nothing published settles it, so each plausible answer is a switch:
+ * - `refuse`: a 400 ValidationException naming the contact, as Xero refuses other writes that name
+ *   what it cannot find;
+ * - `not-found`: a 404, as `GET /Contacts/{id}` answers an unknown id (a wrong ContactNumber there:
+ *   XeroAPI/xero-php-oauth2#199);
+ * - `create`: taken as a new contact under an id of Xero's own (an unmatched contact in a Contacts
+ *   write was answered with a ContactID Xero made up: waynerobinson/xeroizer#380).
+ */
+export type UnknownContactId = 'refuse' | 'not-found' | 'create';
+
 /** Contacts: find (where, ContactNumber, searchTerm, IDs), create (PUT), create-or-update (POST). */
 export function contactRoutes(ctx: ApiContext): Router {
   const router = Router();
@@ -49,8 +62,19 @@ export function contactRoutes(ctx: ApiContext): Router {
       const books = booksOf(res);
       const saved: Wire[] = [];
       for (const element of elementsOf(req.body, 'Contacts')) {
+        const unknown =
+          allowUpdate && element.ContactID && !books.Contacts.some((c) => c.ContactID === element.ContactID);
+        if (unknown && ctx.behaviours.unknownContactId === 'not-found')
+          return sendNotFound(res, `Contact ${str(element.ContactID)}`);
         try {
-          const contact = saveContact(books, element, allowUpdate, ctx.clock.now());
+          const contact = saveContact(
+            books,
+            unknown && ctx.behaviours.unknownContactId === 'create'
+              ? { ...element, ContactID: undefined }
+              : element,
+            allowUpdate,
+            ctx.clock.now(),
+          );
           saved.push(contact.saved);
           ctx.webhooks.notify(
             books.tenantId,
@@ -74,8 +98,8 @@ function saveContact(books: TenantBooks, input: Wire, allowUpdate: boolean, now:
   const existing = allowUpdate
     ? books.Contacts.find((c) => input.ContactID && c.ContactID === input.ContactID)
     : undefined;
-  // A ContactID that names no contact is refused, not taken as a new one. A guess: Xero's docs say
-  // a POST with a ContactID updates that contact and show no answer for an unknown one.
+  // A ContactID that names no contact: switch UnknownContactId above ('refuse' here; the route
+  // answers 'not-found' and strips the id for 'create').
   if (allowUpdate && input.ContactID && !existing)
     throw new ValidationFailure(input, [`Contact ${str(input.ContactID)} could not be found`]);
   const name = str(input.Name) ?? str(existing?.Name);

@@ -4,6 +4,7 @@ import { controlRoutes } from '../kit/control-routes.js';
 import { FaultBook } from '../kit/faults.js';
 import { listen, type RunningSim } from '../kit/listen.js';
 import { Traffic } from '../kit/traffic.js';
+import { defaultXeroBehaviours, type XeroBehaviours } from './api-context.js';
 import { apiGuard } from './api-guard.js';
 import { appPages } from './app-pages.js';
 import { contactRoutes } from './contact-routes.js';
@@ -28,6 +29,8 @@ export interface XeroSimOptions {
   limits?: Partial<XeroLimits>;
   /** OAuth apps allowed to connect; one default app when omitted. */
   clients?: OAuthClient[];
+  /** Guess switches (api-context.ts XeroBehaviours); the rest keep their defaults. */
+  behaviours?: Partial<XeroBehaviours>;
 }
 
 export const defaultSimClient: OAuthClient = {
@@ -49,7 +52,8 @@ export function createXeroSim(options: XeroSimOptions = {}) {
   const exchanges = new ExchangeLog();
   const faults = new FaultBook();
   const traffic = new Traffic();
-  const ctx = { clock, webhooks };
+  const behaviours: XeroBehaviours = { ...defaultXeroBehaviours(), ...options.behaviours };
+  const ctx = { clock, webhooks, behaviours };
 
   const control = {
     reset() {
@@ -124,6 +128,14 @@ export function createXeroSim(options: XeroSimOptions = {}) {
   });
   app.post('/__sim/webhooks/intent-to-receive', async (_req, res) => {
     res.json(await webhooks.intentToReceive());
+  });
+  /** Switches for behaviours no published source settles; answers the switches the request named. */
+  app.post('/__sim/behaviour', (req, res) => {
+    const body = z
+      .object({ unknownContactId: z.enum(['refuse', 'not-found', 'create']).optional() })
+      .parse(req.body ?? {});
+    Object.assign(behaviours, body);
+    res.json(Object.fromEntries(Object.entries(behaviours).filter(([name]) => name in body)));
   });
   app.post('/__sim/limits', (req, res) => {
     const body = z

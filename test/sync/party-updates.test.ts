@@ -1,4 +1,4 @@
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it, onTestFinished } from 'vitest';
 import { buildProcurement } from '../../sim/connectwise/fixtures.js';
 import {
   invoice,
@@ -122,11 +122,12 @@ describe.each(['qbo', 'xero'] as const)('ledger parties follow ConnectWise compa
     expect(after.parties.filter((p) => /Renamer|Renamed/.test(p.name))).toEqual([
       expect.objectContaining({ id, name: 'Renamed Group', email: 'billing@renamed.example', city: 'Tampa' }),
     ]);
-    // QBO: read for the SyncToken, then the sparse update; Xero: one POST /Contacts. No look-up by name.
+    // QBO: read for the SyncToken, then the sparse update; Xero: read by ContactID (an unknown one is
+    // never posted: client.ts updateParty), then POST /Contacts. No look-up by name.
     expect(calls.sort()).toEqual(
       kind === 'qbo'
         ? ['GET /v3/company/:realm/customer/:id', 'POST /v3/company/:realm/customer']
-        : ['POST /api.xro/2.0/Contacts'],
+        : ['GET /api.xro/2.0/Contacts/:id', 'POST /api.xro/2.0/Contacts'],
     );
     const events = await partyEvents('7601');
     expect(events).toHaveLength(1);
@@ -192,6 +193,47 @@ describe.each(['qbo', 'xero'] as const)('ledger parties follow ConnectWise compa
       });
     }
   });
+
+  /*
+   * The cached party id names nothing in the books any more (another organisation's id, a contact
+   * merged away). What Xero does with a POST /Contacts by an unknown ContactID is a guess switch
+   * (sim/xero/contact-routes.ts UnknownContactId): under each, the push reads the id, finds it gone,
+   * drops the cache row and finds the party afresh (by its account number); no party is made by the
+   * update. Xero only: QBO's parties cannot be found by account number (AcctNum is not queryable),
+   * so a renamed customer whose id was lost is created again there.
+   */
+  const unknownIdSwitches = ['refuse', 'not-found', 'create'] as const;
+  if (kind === 'xero')
+    it.each(unknownIdSwitches)(
+      'a cached party the books no longer hold is found afresh, never updated into a second one (switch %s)',
+      async (unknownContactId) => {
+        await world.ledgerSim.control('POST', '/__sim/behaviour', { unknownContactId });
+        onTestFinished(async () => {
+          await world.ledgerSim.control('POST', '/__sim/behaviour', { unknownContactId: 'refuse' });
+        });
+        const n = 7680 + unknownIdSwitches.indexOf(unknownContactId) * 3;
+        const company = { id: n, identifier: `Vanisher${n}`, name: `Vanisher ${n} Ltd` };
+        await pushAndSync(n + 1, `PU-${n + 1}`, company, {});
+        const ours = (await ledgerParties()).partyOf(`PU-${n + 1}`);
+        const gone = '00000000-0000-4000-8000-0000000dead0';
+        await world.pod.database.db
+          .updateTable('ledger_parties')
+          .set({ ledger_id: gone })
+          .where('cw_id', '=', String(n))
+          .where('ledger_id', '=', ours)
+          .execute();
+        await pushAndSync(n + 2, `PU-${n + 2}`, { ...company, name: `Vanisher ${n} Group` }, {});
+        const { parties, partyOf } = await ledgerParties();
+        expect(partyOf(`PU-${n + 2}`)).toBe(ours);
+        expect(parties.filter((p) => p.name.startsWith(`Vanisher ${n}`)).map((p) => p.id)).toEqual([ours]);
+        const row = await world.pod.database.db
+          .selectFrom('ledger_parties')
+          .select('ledger_id')
+          .where('cw_id', '=', String(n))
+          .execute();
+        expect(row.map((r) => r.ledger_id)).toEqual([ours]);
+      },
+    );
 
   it('a renamed vendor is updated the same way: one vendor, its second bill on it', async () => {
     const vendor = { id: 7660, identifier: 'PartsCo', name: 'Parts Co' };

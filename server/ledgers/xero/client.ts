@@ -236,13 +236,25 @@ export function createXeroLedger(config: XeroLedgerConfig): Ledger {
    * The contact we stored, updated by its ContactID (POST /Contacts, create-or-update): name, email
    * and address. The account number is left as it is: it is how a lost cache row finds the contact
    * again. Xero refuses a name another active contact holds (400): a `ledger_validation` error.
+   * What Xero does with a POST whose ContactID names no contact is not published (it may refuse it,
+   * or create a second contact: sim/xero/contact-routes.ts UnknownContactId), so the id is read
+   * first: an unknown one is a 404 there (`ledger_not_found`) and nothing is written.
    */
   async function updateParty(id: string, party: Party, key: string): Promise<void> {
+    const contacts = envelope('Contacts', contactWire);
+    await xero.call(contacts, (api, t) => api.getContact(t, id));
     const { AccountNumber: _kept, ...wire } = toXeroContact(party);
     const model = xero.model<Contacts>({ Contacts: [{ ContactID: id, ...wire }] }, 'Contacts');
-    await xero.call(envelope('Contacts', contactWire), (api, t) =>
+    const body = await xero.call(contacts, (api, t) =>
       api.updateOrCreateContacts(t, model, true, idempotencyKeyFor(key)),
     );
+    const saved = first(body.Contacts, 'contact').ContactID;
+    if (saved !== id)
+      throw new LedgerError({
+        code: 'ledger_bad_response',
+        providerMessage: `Xero answered contact ${saved} to an update of contact ${id}`,
+        retryable: false,
+      });
   }
 
   /**
