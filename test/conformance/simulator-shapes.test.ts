@@ -171,6 +171,31 @@ describe('QuickBooks simulator answers in the shape of real QuickBooks Online', 
     ]);
   });
 
+  // The reads by id the product makes besides documents and payments: a tax code and the rate it
+  // names (the lines' tax), a customer (updateParty's SyncToken); and a payment with its lines.
+  it('a tax code, a tax rate, a customer and a lined payment: same types and signs as real ones', async () => {
+    const pairs: [string, string][] = [
+      ['/taxcode/21', 'quickbooks/tax-code.ruby.xml'],
+      ['/taxrate/20', 'quickbooks/tax-rate.ruby.xml'],
+      ['/customer/100', 'quickbooks/fetch-customer-by-id.ruby.xml'],
+    ];
+    const invoice = await h.ledger.create(qboInvoiceDoc({ number: 'SHAPE-2' }), '100', 'shape-inv-2');
+    const paid = await h.control('POST', `/__sim/realms/${h.realmId}/payments`, {
+      invoiceId: invoice.id,
+      amount: 10,
+    });
+    const lined = await (await raw(`/payment/${paid.Payment.Id}`)).json();
+    expect(sameTypesAndSigns(body('quickbooks/payment-with-line-extras.ruby.xml'), lined)).toEqual({
+      types: [],
+      signs: [],
+    });
+    for (const [path, real] of pairs) {
+      const response = await raw(path);
+      expect(response.status, path).toBe(200);
+      expect(sameTypesAndSigns(body(real), await response.json()), path).toEqual({ types: [], signs: [] });
+    }
+  });
+
   it('a refused query and a forbidden realm: the same Fault bodies as real ones', async () => {
     const query = await raw(
       `/query?query=${encodeURIComponent("select * from Customer where AcctNum = 'x'")}`,
