@@ -116,8 +116,21 @@ function groupBy<T>(items: T[], key: (item: T) => string): T[][] {
   return [...groups.values()];
 }
 
+/**
+ * A GL export customer in CW's GLExportCustomer shape (connectwise-rest ManageTypes; Zynk's real
+ * export, test/conformance/connectwise/gl-export-invoices.zynk.xml): the company as a reference
+ * `{id, identifier}`, its type and account number; the billing terms and tax fields only when the
+ * company record has them. The product reads customers[] as opaque records (schemas.ts).
+ */
 function customerWire(company: Record<string, unknown>) {
-  return { id: company.id, companyIdentifier: company.identifier, companyName: company.name };
+  const terms = company.billingTerms as { id?: number; name?: string } | undefined;
+  return {
+    company: { id: company.id, identifier: company.identifier },
+    companyType: (company.companyType as object | undefined) ?? { id: 1, name: 'Customer' },
+    accountNumber: (company.accountNumber as string | undefined) ?? String(company.identifier ?? ''),
+    ...(terms ? { billingTerms: terms, billingTermsXref: terms.name ?? '' } : {}),
+    ...(typeof company.taxable === 'boolean' ? { taxable: company.taxable } : {}),
+  };
 }
 
 /** A member's reimbursable expense entries as one bill payable to the member; one detail line per entry. */

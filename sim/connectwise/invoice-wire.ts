@@ -1,10 +1,18 @@
 import { formatMinor, toMinor } from '../../server/money.js';
 import type { InvoiceRecord } from './seed-schema.js';
 
-/** An invoice as GET /finance/invoices returns it, with derived amounts filled in exactly. */
+/**
+ * An invoice as GET /finance/invoices returns it, with derived amounts filled in exactly. CW's Invoice
+ * carries `status` as a BillingStatusReference `{id, name}` and has no `dateClosed` (connectwise-rest
+ * ManageTypes `Invoice`; Zynk's real invoice list, test/conformance/connectwise/invoices-get.zynk.xml):
+ * the record's `status.isClosed` (the billing status's `closedFlag`, seed-schema.ts) and `dateClosed`
+ * stay inside the simulator, where posting and the unposted list read them.
+ */
 export function invoiceWire(invoice: InvoiceRecord) {
+  const { dateClosed: _dateClosed, status, ...wire } = invoice;
   return {
-    ...invoice,
+    ...wire,
+    status: { ...(status.id === undefined ? {} : { id: status.id }), name: status.name },
     subtotal: invoice.subtotal ?? minus(invoice, invoice.total, invoice.salesTax),
     balance: invoice.balance ?? minus(invoice, invoice.total, invoice.payments, invoice.credits),
   };

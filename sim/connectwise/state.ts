@@ -37,6 +37,11 @@ export interface RecordKey {
   id: number;
 }
 
+/**
+ * An invoice payment in CW's `Payment` shape (connectwise-rest ManageTypes: id, type, invoice, credit,
+ * amount, paymentDate, appliedBy, _info). domain.md §2 names `paymentSyncStatus` and `glBatchID` on
+ * the list; CW's own type has neither and nothing in the product reads them, so they are not sent.
+ */
 export interface Payment {
   id: number;
   type: string;
@@ -44,8 +49,6 @@ export interface Payment {
   amount: number;
   paymentDate: string;
   appliedBy: string;
-  paymentSyncStatus: string;
-  glBatchID: number | null;
 }
 
 export interface CallbackEntry {

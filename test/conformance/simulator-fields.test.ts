@@ -22,12 +22,10 @@ const batched = buildInvoiceWithGl({
 
 /*
  * Fields the simulator sends that CW's types lack, pinned so that a new one fails and a fixed one
- * is noticed. Findings, reported: CW's Payment has no `paymentSyncStatus` or `glBatchID`
- * (domain.md names both; nothing in the product reads them).
+ * is noticed. None today: invoice payments carried `paymentSyncStatus` and `glBatchID` (domain.md §2
+ * names both; CW's Payment has neither and nothing in the product reads them), now dropped.
  */
-const pinned: Record<string, string[]> = {
-  [`/finance/invoices/${invoice.invoice.id}/payments`]: ['paymentSyncStatus', 'glBatchID'],
-};
+const pinned: Record<string, string[]> = {};
 
 const endpoints: [string, string][] = [
   ['/finance/accounting/unpostedinvoices', 'UnpostedInvoice'],

@@ -106,8 +106,6 @@ export function invoiceRoutes(state: ConnectWiseState): Router {
       amount: parsed.data.amount,
       paymentDate: parsed.data.paymentDate,
       appliedBy: 'ledgerpod',
-      paymentSyncStatus: 'New',
-      glBatchID: null,
     };
     state.payments.push(payment);
     invoice.payments = plus(invoice, invoice.payments, payment.amount);
@@ -184,8 +182,6 @@ export function invoiceControlRoutes(state: ConnectWiseState): Router {
       amount,
       paymentDate: body.date ?? new Date().toISOString().replace(/\.\d+Z$/, 'Z'),
       appliedBy: 'cw-user',
-      paymentSyncStatus: 'New',
-      glBatchID: null,
     };
     state.payments.push(payment);
     invoice.credits = plus(invoice, invoice.credits, amount);
