@@ -61,9 +61,13 @@ function memberFromCookie(state: ConnectWiseState, req: Request): IssuedMemberHa
   const cookies = parseCookies(req.get('cookie') ?? '');
   const issued = cookies.memberHash ? state.memberHashes.get(cookies.memberHash) : undefined;
   if (!issued) return undefined;
+  // Switch memberContext (state.ts): whether CW's cookie check needs memberContext is not published;
+  // under 'required' a cookie must carry the memberContext issued, the others ignore it.
+  const contextMatches =
+    state.behaviours.memberContext !== 'required' || cookies.memberContext === issued.memberContext;
   const matches =
     cookies.companyName?.toLowerCase() === issued.companyId.toLowerCase() &&
     cookies.memberId?.toLowerCase() === issued.memberId.toLowerCase() &&
-    cookies.memberContext === issued.memberContext;
+    contextMatches;
   return matches ? issued : undefined;
 }

@@ -37,6 +37,13 @@ export function callbackRoutes(state: ConnectWiseState): Router {
       const issue = parsed.error.issues[0];
       throw invalidObject('CallbackEntry', String(issue?.path[0] ?? ''), issue?.message ?? 'invalid');
     }
+    // Switch ownerObjectId (state.ts): unpublished whether CW refuses objectId 0 at owner level.
+    if (
+      state.behaviours.ownerObjectId === 'refuse-zero' &&
+      parsed.data.level.toLowerCase() === 'owner' &&
+      parsed.data.objectId === 0
+    )
+      throw invalidObject('CallbackEntry', 'objectId', 'objectId must be greater than 0');
     const entry: CallbackEntry = { id: state.nextId(), ...parsed.data };
     state.callbackEntries.set(entry.id, entry);
     res.status(201).json(entry);

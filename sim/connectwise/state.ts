@@ -93,7 +93,8 @@ export interface IssuedMemberHash {
   memberHash: string;
   memberId: string;
   companyId: string;
-  memberContext: string;
+  /** Absent under behaviours.memberContext 'absent'. */
+  memberContext?: string;
 }
 
 /** The realistic default: the screens CW has long offered, Invoice among them, PurchaseOrder not. */
@@ -147,6 +148,42 @@ export interface CwBehaviours {
    * (PATCH), as integration vendors report (Zynk, domain.md §8). Unknown, both plausible.
    */
   paymentsPerInvoice: 'many' | 'one';
+  /**
+   * An owner-level callback's `objectId` (POST /system/callbacks). A working integration registers
+   * owner-level callbacks with `objectId: 1` (KerkhoffTechnologies/django-connectwise
+   * djconnectwise/callbacks.py@fb44d780a6ea, citing CW's Developer Guide); whether CW refuses 0 is
+   * not published. 'ignored': owner level takes any objectId; 'refuse-zero': 0 is refused (400
+   * InvalidObject naming `objectId`). Other levels match objectId against the record either way.
+   */
+  ownerObjectId: 'ignored' | 'refuse-zero';
+  /**
+   * Which rels a navigable `Link` header carries besides `next`. A real CW server's header
+   * (thelazyadministrator.com, 2024; test/conformance/connectwise/paged-list-link-header.json) starts
+   * with `<…page=2>; rel="next", <…` and is cut off after it: more links follow, which ones and in
+   * what order is unknown. 'next-first' (the nearest the evidence): next, then prev, first and last;
+   * 'next-only': next alone; 'next-among': first, prev, next, last (next not first). Without `next`
+   * (the last page) the others still come under 'next-first' and 'next-among'. Forward-only links
+   * (`pageId`) have no way back or to the end, so they carry `next` only under every value (a guess).
+   */
+  linkRels: 'next-first' | 'next-only' | 'next-among';
+  /**
+   * DELETE /finance/invoices/{parentId}/payments/{id} answers 204 (connectwise-rest ManageTypes
+   * deleteFinanceInvoicesByParentIdPaymentsById). Whether CW refuses to delete a payment once its
+   * invoice is posted in a GL batch is not published; CW's REST batches carry no payments
+   * (CreateAccountingBatchRequest has invoice, expense and product flags only), so the invoice's batch
+   * is the one that counts. 'allowed': removed either way; 'refused': 400 InvalidObject, the payment
+   * kept, until the batch is reversed.
+   */
+  batchedPaymentDelete: 'allowed' | 'refused';
+  /**
+   * The member sign-in CW hands a pod (getMemberAuthentication) and its cookie check on
+   * /system/myMembers/info. CW's documented example has no `memberContext` though its text lists it
+   * (domain.md §8); nothing published says the cookie must carry it. 'required' (the strictest, so a
+   * product that drops a given memberContext fails): issued, and the cookie must carry the same;
+   * 'unchecked': issued, the cookie check ignores it; 'absent': none issued, the cookie is
+   * companyName, memberHash and memberId only.
+   */
+  memberContext: 'required' | 'unchecked' | 'absent';
 }
 
 export const defaultCwBehaviours = (): CwBehaviours => ({
@@ -156,6 +193,10 @@ export const defaultCwBehaviours = (): CwBehaviours => ({
   paging: 'link',
   callbackReactivate: 'patch',
   paymentsPerInvoice: 'many',
+  ownerObjectId: 'ignored',
+  linkRels: 'next-first',
+  batchedPaymentDelete: 'allowed',
+  memberContext: 'required',
 });
 
 export class ConnectWiseState {

@@ -3,7 +3,8 @@ export interface CwMemberAuthData {
   companyid: string;
   memberid: string;
   memberHash: string;
-  memberContext: string;
+  /** Absent when the ConnectWise simulator issues none (its memberContext switch). */
+  memberContext?: string;
   memberEmail: string;
   site: string;
   codeBase?: string;

@@ -2,6 +2,7 @@ import express from 'express';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { verifyCallbackSignature } from '../../server/connectwise/index.js';
 import { buildInvoiceWithGl, defaultMember, seedWith, testClientId } from '../../sim/connectwise/index.js';
+import type { CwBehaviours } from '../../sim/connectwise/state.js';
 import { listen } from '../../sim/kit/listen.js';
 import { type SimAndClient, startSimAndClient } from './support.js';
 
@@ -15,62 +16,80 @@ interface MemberAuthData {
   companyid: string;
   memberid: string;
   memberHash: string;
-  memberContext: string;
+  memberContext?: string;
   memberEmail: string;
   site: string;
   codeBase: string;
 }
 
-describe('members', () => {
-  let cw: SimAndClient;
-  beforeEach(async () => {
-    cw = await startSimAndClient(seedWith([invoice]));
-  });
-  afterEach(() => cw.close());
-
-  it('issues CW getmemberauthentication data that passes cookie auth', async () => {
-    const data = (await cw.control('/member-auth', {
-      memberIdentifier: 'jdoe',
-    })) as unknown as MemberAuthData;
-    expect(data).toMatchObject({
-      companyid: 'ledgerpod',
-      memberid: 'jdoe',
-      memberEmail: defaultMember.primaryEmail,
-      site: `127.0.0.1:${cw.port}`,
-      codeBase: 'v4_6_release',
+/**
+ * The member sign-in a pod hands the product, verified with CW over cookie auth. Whether CW issues a
+ * memberContext and whether its cookie check needs one is not published (domain.md §8): the product's
+ * check runs under each simulator behaviour (CwBehaviours.memberContext).
+ */
+describe.each<CwBehaviours['memberContext']>(['required', 'unchecked', 'absent'])(
+  'members (memberContext %s)',
+  (memberContext) => {
+    let cw: SimAndClient;
+    beforeEach(async () => {
+      cw = await startSimAndClient(seedWith([invoice]));
+      cw.sim.state.behaviours.memberContext = memberContext;
     });
-    expect((await cw.client.verifyMember(data))?.identifier).toBe('jdoe');
-  });
+    afterEach(() => cw.close());
 
-  it('refuses forged, mismatched and revoked sign-ins', async () => {
-    const data = (await cw.control('/member-auth', {
-      memberIdentifier: 'jdoe',
-    })) as unknown as MemberAuthData;
-    expect(await cw.client.verifyMember({ ...data, memberHash: 'forged' })).toBeNull();
-    expect(await cw.client.verifyMember({ ...data, memberContext: 'other' })).toBeNull();
-    expect(await cw.client.verifyMember({ ...data, companyid: 'othercompany' })).toBeNull();
-    await cw.control('/member-auth/revoke', {});
-    expect(await cw.client.verifyMember(data)).toBeNull();
-  });
+    it('issues CW getmemberauthentication data that passes cookie auth', async () => {
+      const data = (await cw.control('/member-auth', {
+        memberIdentifier: 'jdoe',
+      })) as unknown as MemberAuthData;
+      expect(data).toMatchObject({
+        companyid: 'ledgerpod',
+        memberid: 'jdoe',
+        memberEmail: defaultMember.primaryEmail,
+        site: `127.0.0.1:${cw.port}`,
+        codeBase: 'v4_6_release',
+      });
+      expect('memberContext' in data).toBe(memberContext !== 'absent');
+      expect((await cw.client.verifyMember({ memberContext: '', ...data }))?.identifier).toBe('jdoe');
+    });
 
-  it('accepts cookies only without API keys and only on member endpoints', async () => {
-    const data = (await cw.control('/member-auth', {
-      memberIdentifier: 'jdoe',
-    })) as unknown as MemberAuthData;
-    const cookie = `companyName=${data.companyid}; memberHash=${data.memberHash}; memberId=${data.memberid}; memberContext=${data.memberContext}`;
-    const api = cw.api;
-    const info = await fetch(`${api}/system/myMembers/info`, { headers: { cookie, clientId: testClientId } });
-    expect(info.status).toBe(200);
-    const invoices = await fetch(`${api}/finance/invoices`, { headers: { cookie, clientId: testClientId } });
-    expect(invoices.status).toBe(401);
-    expect(await invoices.json()).toMatchObject({ code: 'Unauthorized' });
-  });
+    it('refuses forged, mismatched and revoked sign-ins', async () => {
+      const data = {
+        memberContext: '',
+        ...((await cw.control('/member-auth', { memberIdentifier: 'jdoe' })) as unknown as MemberAuthData),
+      };
+      expect(await cw.client.verifyMember({ ...data, memberHash: 'forged' })).toBeNull();
+      // Another memberContext is refused only where CW checks it.
+      const otherContext = await cw.client.verifyMember({ ...data, memberContext: 'other' });
+      if (memberContext === 'required') expect(otherContext).toBeNull();
+      else expect(otherContext?.identifier).toBe('jdoe');
+      expect(await cw.client.verifyMember({ ...data, companyid: 'othercompany' })).toBeNull();
+      await cw.control('/member-auth/revoke', {});
+      expect(await cw.client.verifyMember(data)).toBeNull();
+    });
 
-  it('finds members by identifier with their security role', async () => {
-    expect(await cw.client.getMember('JDOE')).toMatchObject({ id: 178, securityRole: { name: 'Admin' } });
-    expect(await cw.client.getMember('nobody')).toBeNull();
-  });
-});
+    it('accepts cookies only without API keys and only on member endpoints', async () => {
+      const data = (await cw.control('/member-auth', {
+        memberIdentifier: 'jdoe',
+      })) as unknown as MemberAuthData;
+      const cookie = `companyName=${data.companyid}; memberHash=${data.memberHash}; memberId=${data.memberid}${data.memberContext === undefined ? '' : `; memberContext=${data.memberContext}`}`;
+      const api = cw.api;
+      const info = await fetch(`${api}/system/myMembers/info`, {
+        headers: { cookie, clientId: testClientId },
+      });
+      expect(info.status).toBe(200);
+      const invoices = await fetch(`${api}/finance/invoices`, {
+        headers: { cookie, clientId: testClientId },
+      });
+      expect(invoices.status).toBe(401);
+      expect(await invoices.json()).toMatchObject({ code: 'Unauthorized' });
+    });
+
+    it('finds members by identifier with their security role', async () => {
+      expect(await cw.client.getMember('JDOE')).toMatchObject({ id: 178, securityRole: { name: 'Admin' } });
+      expect(await cw.client.getMember('nobody')).toBeNull();
+    });
+  },
+);
 
 describe('callbacks', () => {
   let cw: SimAndClient;

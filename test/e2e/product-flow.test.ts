@@ -160,6 +160,31 @@ describe('the real product inside the ConnectWise shell', () => {
     await page.close();
   });
 
+  // Issue 12, "Hosted API": CW's documented getMemberAuthentication example has no memberContext
+  // (domain.md §8); the CW simulator can hand the pod such data (CwBehaviours.memberContext 'absent').
+  it('a viewer signs in from member data without memberContext and sees the record', async () => {
+    const { state, traffic } = world.cw.sim;
+    const before = state.behaviours.memberContext;
+    const infoRoute = 'GET /v4_6_release/apis/3.0/system/myMembers/info';
+    const infoCalls = () => traffic.snapshot().byRoute[infoRoute] ?? 0;
+    const callsBefore = infoCalls();
+    state.behaviours.memberContext = 'absent';
+    try {
+      const { page, pod } = await openInvoice(7001, 'viewer');
+      await eventually(() => stateOf(pod)).toBe('synced');
+      expect(await pod.getByTestId('ledger-link').isVisible()).toBe(true);
+      expect(await pod.getByRole('button').count()).toBe(0);
+      // The pod got member data without memberContext, and the product had CW confirm it.
+      const issued = [...state.memberHashes.values()].filter((h) => h.memberId === members.viewer.identifier);
+      expect(issued.length).toBeGreaterThan(0);
+      expect(issued.at(-1)).not.toHaveProperty('memberContext');
+      expect(infoCalls()).toBeGreaterThan(callsBefore);
+      await page.close();
+    } finally {
+      state.behaviours.memberContext = before;
+    }
+  });
+
   it('an admin reverses a synced invoice after confirming; unposted again, it can be pushed anew', async () => {
     const { page, pod } = await openInvoice(7002, 'admin');
     await eventually(() => stateOf(pod)).toBe('synced');

@@ -114,14 +114,21 @@ export function invoiceRoutes(state: ConnectWiseState): Router {
   });
   /**
    * DELETE /finance/invoices/{parentId}/payments/{id}: 204 No Content (connectwise-rest ManageTypes,
-   * deleteFinanceInvoicesByParentIdPaymentsById). Whether CW refuses to delete a payment already in
-   * a GL batch is not published; this simulator removes it either way.
+   * deleteFinanceInvoicesByParentIdPaymentsById). Whether CW refuses to delete a payment whose
+   * invoice is already in a GL batch is not published: switch batchedPaymentDelete (state.ts).
    */
   router.delete('/finance/invoices/:id/payments/:paymentId', (req, res) => {
     const invoice = find(idParam(req));
     const paymentId = Number(req.params.paymentId);
     const index = state.payments.findIndex((p) => p.id === paymentId && p.invoice.id === invoice.id);
     if (index < 0) throw notFound(`Payment ${req.params.paymentId}`);
+    if (state.behaviours.batchedPaymentDelete === 'refused' && invoice.glBatch) {
+      throw invalidObject(
+        'Payment',
+        'id',
+        `Invoice ${invoice.invoiceNumber} is posted in GL batch ${invoice.glBatch.name}; its payments cannot be deleted`,
+      );
+    }
     const [payment] = state.payments.splice(index, 1);
     invoice.payments = minus(invoice, invoice.payments, payment!.amount);
     invoice.balance = plus(invoice, invoiceWire(invoice).balance, payment!.amount);

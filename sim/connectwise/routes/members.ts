@@ -78,18 +78,19 @@ export function memberAuthRoutes(state: ConnectWiseState): Router {
       res.status(404).json({ error: `no member ${body.memberIdentifier}` });
       return;
     }
+    // Switch memberContext (state.ts): CW's documented example carries none (domain.md §8).
     const issued: IssuedMemberHash = {
       memberHash: randomBytes(24).toString('base64url'),
       memberId: member.identifier,
       companyId: body.companyId ?? state.defaultCompanyId,
-      memberContext: randomUUID(),
+      ...(state.behaviours.memberContext === 'absent' ? {} : { memberContext: randomUUID() }),
     };
     state.memberHashes.set(issued.memberHash, issued);
     res.json({
       companyid: issued.companyId,
       memberid: issued.memberId,
       memberHash: issued.memberHash,
-      memberContext: issued.memberContext,
+      ...(issued.memberContext === undefined ? {} : { memberContext: issued.memberContext }),
       memberEmail: member.primaryEmail ?? member.officeEmail ?? '',
       site: req.get('host'),
       codeBase: 'v4_6_release',
