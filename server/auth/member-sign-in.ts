@@ -3,6 +3,7 @@ import type { Tenant } from '../db/schema.js';
 import { AppError } from '../errors.js';
 import type { TenantStore } from '../tenants/tenant-store.js';
 import { adminSecurityRoles, type Role, roleForSecurityRole } from './roles.js';
+import type { SignInSources } from './sign-in-sources.js';
 import { tooManyUnproven, type UnauthenticatedBudget } from './unauthenticated-budget.js';
 
 /** What ConnectWise hands a pod for `getMemberAuthentication` (extra fields are ignored). */
@@ -51,7 +52,7 @@ export async function signInMember(
   auth: MemberAuthentication,
   tenants: TenantStore,
   directoryFor: MemberDirectoryFor,
-  unproven?: { budget: UnauthenticatedBudget; source: string },
+  unproven?: { budget: UnauthenticatedBudget; source: string; sources: SignInSources },
 ): Promise<{ tenant: Tenant; member: VerifiedMember; role: Role }> {
   const candidates = await tenants.byCompanyId(auth.companyid);
   if (candidates.length === 0) {
@@ -78,9 +79,15 @@ export async function signInMember(
   const directory = directoryFor(tenant);
   // The cookie check goes first and alone: until ConnectWise confirms the member, the request is
   // anyone's, and may cost the tenant's CW budget one call, within the unproven budget (none when
-  // it is spent). The member look-up runs only for a member CW confirmed.
-  const spend = unproven ? await unproven.budget.spend('sign-in', tenant.id, unproven.source) : undefined;
-  if (spend && !spend.ok) throw tooManyUnproven('sign-ins', spend.retryAfterSeconds);
+  // it is spent). The member look-up runs only for a member CW confirmed. From a network where a
+  // member signed in for real before, only that network's allowance is spent, not the tenant-wide
+  // one forged sign-ins from many addresses can use up (sign-in-sources.ts).
+  const spend = unproven
+    ? await unproven.budget.spend('sign-in', tenant.id, unproven.source, {
+        knownSource: await unproven.sources.isKnown(tenant.id, unproven.source),
+      })
+    : undefined;
+  if (spend && !spend.ok) throw tooManyUnproven('sign-ins', spend.retryAfterSeconds, spend.scope);
   let verified: { identifier: string } | null;
   try {
     verified = await directory.verifyMemberCookie(auth);
@@ -101,6 +108,7 @@ export async function signInMember(
   const settings = tenants.settingsOf(tenant);
   const role = roleForSecurityRole(member.securityRole, settings);
   if (!role) throw noAccess(member.securityRole, adminSecurityRoles(settings));
+  await unproven?.sources.remember(tenant.id, member.identifier, unproven.source);
   return { tenant, member, role };
 }
 

@@ -13,6 +13,11 @@ import type { CallLimiter, CallLimits } from '../ledgers/call-limiter.js';
  *
  * Work that proves legitimate (a member CW confirmed, a callback whose signature matched) gives
  * its call back: real sign-ins and callbacks never use the allowance up, only failures do.
+ *
+ * The tenant-wide pool can be spent by anyone with enough addresses, so a sign-in from a network
+ * where a member already signed in for real (`knownSource`, auth/sign-in-sources.ts) skips it and
+ * draws on its own source's allowance only: a forged flood from many addresses cannot lock those
+ * members out.
  */
 export interface UnauthenticatedBudgetLimits {
   source: Pick<CallLimits, 'perMinute' | 'burst'>;
@@ -26,7 +31,10 @@ export const unauthenticatedLimits: UnauthenticatedBudgetLimits = {
   tenant: { perMinute: 60, burst: 20 },
 };
 
-export type Spend = { ok: true; giveBack(): Promise<void> } | { ok: false; retryAfterSeconds: number };
+export type Spend =
+  | { ok: true; giveBack(): Promise<void> }
+  /** `scope`: whose allowance ran out, the sender's network's or the whole tenant's. */
+  | { ok: false; retryAfterSeconds: number; scope: 'source' | 'tenant' };
 
 export class UnauthenticatedBudget {
   constructor(
@@ -34,16 +42,27 @@ export class UnauthenticatedBudget {
     private readonly limits: UnauthenticatedBudgetLimits = unauthenticatedLimits,
   ) {}
 
-  /** One CW call's worth for `what` (sign-in, callback key) of `tenantId` from `source`. */
-  async spend(what: string, tenantId: string, source: string): Promise<Spend> {
+  /**
+   * One CW call's worth for `what` (sign-in, callback key) of `tenantId` from `source`; from a
+   * `knownSource`, of that source's allowance only.
+   */
+  async spend(
+    what: string,
+    tenantId: string,
+    source: string,
+    options: { knownSource?: boolean } = {},
+  ): Promise<Spend> {
     const sourceKey = `unauth:${what}:${tenantId}:${sourceOf(source)}`;
     const tenantKey = `unauth:${what}:${tenantId}`;
     const bySource = await this.limiter.tryTake(sourceKey, this.limits.source);
-    if (!bySource.allowed) return refused(bySource.waitMs);
-    const byTenant = await this.limiter.tryTake(tenantKey, this.limits.tenant);
-    if (!byTenant.allowed) {
-      await this.limiter.giveBack(sourceKey, this.limits.source);
-      return refused(byTenant.waitMs);
+    if (!bySource.allowed) return refused(bySource.waitMs, 'source');
+    const tenantWide = !options.knownSource;
+    if (tenantWide) {
+      const byTenant = await this.limiter.tryTake(tenantKey, this.limits.tenant);
+      if (!byTenant.allowed) {
+        await this.limiter.giveBack(sourceKey, this.limits.source);
+        return refused(byTenant.waitMs, 'tenant');
+      }
     }
     let given = false;
     return {
@@ -52,15 +71,16 @@ export class UnauthenticatedBudget {
         if (given) return;
         given = true;
         await this.limiter.giveBack(sourceKey, this.limits.source);
-        await this.limiter.giveBack(tenantKey, this.limits.tenant);
+        if (tenantWide) await this.limiter.giveBack(tenantKey, this.limits.tenant);
       },
     };
   }
 }
 
-const refused = (waitMs: number): Spend => ({
+const refused = (waitMs: number, scope: 'source' | 'tenant'): Spend => ({
   ok: false,
   retryAfterSeconds: Math.max(1, Math.ceil(waitMs / 1000)),
+  scope,
 });
 
 /**
@@ -83,13 +103,22 @@ export function sourceOf(ip: string): string {
 }
 
 /** The 429 a refused spend answers, with Retry-After set by the route. */
-export function tooManyUnproven(what: string, retryAfterSeconds: number): AppError {
+export function tooManyUnproven(
+  what: string,
+  retryAfterSeconds: number,
+  scope: 'source' | 'tenant' = 'source',
+): AppError {
   return new AppError(
     429,
     'too_many_attempts',
-    `Too many unconfirmed ${what} for this company from your network`,
+    scope === 'source'
+      ? `Too many unconfirmed ${what} for this company from your network`
+      : `Too many unconfirmed ${what} for this company from networks not seen before`,
     {
-      hint: `Wait ${retryAfterSeconds} s and try again. If this keeps happening, ConnectWise may not be confirming your sign-in: sign out of ConnectWise and back in.`,
+      hint:
+        scope === 'source'
+          ? `Wait ${retryAfterSeconds} s and try again. If this keeps happening, ConnectWise may not be confirming your sign-in: sign out of ConnectWise and back in.`
+          : `Wait ${retryAfterSeconds} s and try again. Many sign-ins ConnectWise did not confirm are arriving for this company; once a member has signed in from your network, they no longer hold it back.`,
       details: { retryAfterSeconds },
     },
   );

@@ -341,6 +341,16 @@ export interface CallCountsTable {
   updated_at: TimestampWithDefault;
 }
 
+/** Networks a member signed in from with ConnectWise's confirmation (migration 0028, auth/sign-in-sources.ts). */
+export interface SignInSourcesTable {
+  tenant_id: string;
+  /** unauthenticated-budget.ts sourceOf: an IPv4 address or an IPv6 /64. */
+  source: string;
+  /** Lower-cased ConnectWise member identifier. */
+  member_id: string;
+  verified_at: TimestampWithDefault;
+}
+
 export interface CallLeasesTable {
   key: string;
   slot: number;
@@ -352,6 +362,7 @@ export interface Database {
   call_rates: CallRatesTable;
   call_leases: CallLeasesTable;
   call_counts: CallCountsTable;
+  sign_in_sources: SignInSourcesTable;
   tenants: TenantsTable;
   ledger_connections: LedgerConnectionsTable;
   mappings: MappingsTable;

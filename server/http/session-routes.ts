@@ -1,6 +1,7 @@
 import { Router } from 'express';
 import { type MemberDirectoryFor, memberAuthenticationSchema, signInMember } from '../auth/member-sign-in.js';
 import type { SessionTokens } from '../auth/session-token.js';
+import { SignInSources } from '../auth/sign-in-sources.js';
 import type { UnauthenticatedBudget } from '../auth/unauthenticated-budget.js';
 import type { Db } from '../db/database.js';
 import { AppError } from '../errors.js';
@@ -27,11 +28,13 @@ export function sessionRoutes(deps: {
   limiter: RecordStatusDeps['limiter'];
 }): Router {
   const router = Router();
+  const sources = new SignInSources(deps.db);
   router.post('/api/v1/session', async (req, res) => {
     const { record, ...auth } = parseInput(sessionBody, req.body);
     const { tenant, member, role } = await signInMember(auth, deps.tenants, deps.directoryFor, {
       budget: deps.unproven,
       source: req.ip ?? '',
+      sources,
     });
     const session = { tenantId: tenant.id, memberId: member.identifier, memberName: member.name, role };
     const { token, expiresAt } = await deps.tokens.issue(session);
