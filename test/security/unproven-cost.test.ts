@@ -114,7 +114,8 @@ describe('unproven requests cost ConnectWise at most a small bound', () => {
     const bodies = await Promise.all(Array.from({ length: 40 }, () => forged()));
     const started = Date.now();
     await Promise.all(bodies.map((body, i) => signIn(body, `198.18.0.${i + 1}`)));
-    // The burst, and what the tenant-wide rate refilled while the flood lasted.
+    // The burst, and what the tenant-wide rate refilled while the flood lasted. That a member can
+    // still sign in after such a flood is sign-in-flood.test.ts.
     const refilled = Math.ceil(((Date.now() - started) / 60_000) * unauthenticatedLimits.tenant.perMinute);
     expect(cookieChecks()).toBeLessThanOrEqual(unauthenticatedLimits.tenant.burst + refilled);
     expect(memberLookUps()).toBe(0);
