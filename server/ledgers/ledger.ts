@@ -171,6 +171,17 @@ export interface LedgerCreditApplied {
   date: string;
 }
 
+/** Where the books applied a credit memo: the invoice it credits and how much of it (issue 14 item 4). */
+export interface LedgerCreditAllocation {
+  invoiceId: string;
+  /** The invoice's document number, when the books hold one. */
+  invoiceNumber: string | undefined;
+  amountMinor: bigint;
+  /** The precision `amountMinor` is in: the ledger's. */
+  decimals: number;
+  date: string;
+}
+
 /**
  * What the books hold now for one document we pushed, with the money applied to it, for the drift
  * check (server/reconcile/). Read in as few calls as the ledger allows.
@@ -182,6 +193,11 @@ export interface LedgerDocumentState {
   payments: LedgerPayment[];
   /** Credits applied to it. */
   credits: LedgerCreditApplied[];
+  /**
+   * A credit memo's: the invoices the books applied it to. Absent for an invoice, and where a ledger
+   * does not say (its credit memo's drift check then compares totals and balances only).
+   */
+  appliedTo?: LedgerCreditAllocation[];
   /** Other live documents of the same type carrying its number (ones we did not create). */
   sameNumber: LedgerDocumentRef[];
 }

@@ -54,10 +54,8 @@ export async function checkRecord(deps: DriftDeps, record: RecordRow): Promise<D
   const cwColumns = invoiceColumns(invoice, record);
   const { decimals, currency } = cwColumns;
   // CW's payments are listed only where its invoice says there are any: one call saved per record.
-  const cwRows =
-    type === 'invoice' && (invoice.payments || invoice.credits)
-      ? await cw.listInvoicePayments(invoice.id)
-      : [];
+  // A credit memo's list holds the invoices it was applied to (credit-application.ts).
+  const cwRows = invoice.payments || invoice.credits ? await cw.listInvoicePayments(invoice.id) : [];
   const readStartedAt = new Date();
   const ledgerState = await deps.ledgers
     .for(connection)
@@ -118,6 +116,35 @@ async function cwSideOf(
   const minor = (value: number | null | undefined) => toMinor(Math.abs(value ?? 0), decimals);
   const applications = cwCreditApplicationsIn(invoice, rows);
   const creditRows = new Set(applications.map((a) => a.cwPaymentId));
+  const side = {
+    number: invoice.invoiceNumber,
+    totalMinor: minor(invoice.total),
+    taxMinor: minor(invoice.salesTax),
+    balanceMinor: minor(invoice.balance),
+    status: invoice.status?.name ?? '',
+  };
+  if (record.type === 'credit_memo') {
+    const appliedTo = [];
+    for (const application of applications) {
+      const row = rows.find((r) => r.id === application.cwPaymentId) as { invoice?: { identifier?: string } };
+      const number =
+        row?.invoice?.identifier ??
+        (
+          await deps.records.get({
+            tenantId: record.tenant_id,
+            type: 'invoice',
+            cwId: application.invoiceCwId,
+          })
+        )?.number ??
+        String(application.invoiceCwId);
+      appliedTo.push({
+        number,
+        amountMinor: toMinor(application.amount, decimals),
+        date: application.date ?? '',
+      });
+    }
+    return { ...side, payments: [], credits: [], appliedTo };
+  }
   const credits = [];
   for (const application of applications) {
     const row = rows.find((r) => r.id === application.cwPaymentId) as {
@@ -140,15 +167,12 @@ async function cwSideOf(
     });
   }
   return {
-    number: invoice.invoiceNumber,
-    totalMinor: minor(invoice.total),
-    taxMinor: minor(invoice.salesTax),
-    balanceMinor: minor(invoice.balance),
-    status: invoice.status?.name ?? '',
+    ...side,
     payments: rows
       .filter((r) => !creditRows.has(r.id) && !(r as { creditMemo?: unknown }).creditMemo)
       .map((r) => ({ cwPaymentId: r.id, amountMinor: minor(r.amount), date: r.paymentDate ?? '' })),
     credits,
+    appliedTo: [],
   };
 }
 
@@ -174,6 +198,11 @@ function ledgerSideOf(name: string, state: LedgerDocumentState, decimals: number
       number: c.creditNumber ?? c.creditId,
       amountMinor: at(c.amountMinor, c.decimals),
       date: c.date,
+    })),
+    appliedTo: state.appliedTo?.map((a) => ({
+      number: a.invoiceNumber ?? a.invoiceId,
+      amountMinor: at(a.amountMinor, a.decimals),
+      date: a.date,
     })),
     sameNumber: state.sameNumber.map((r) => ({ number: r.number, totalMinor: at(r.totalMinor, r.decimals) })),
   };

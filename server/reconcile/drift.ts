@@ -29,6 +29,8 @@ export interface CwSide {
   /** Money payments (credit memo applications are `credits`). */
   payments: CwPaymentSide[];
   credits: CreditSide[];
+  /** A credit memo's: the invoices ConnectWise applied it to (`number` is the invoice's). */
+  appliedTo: CreditSide[];
 }
 
 export interface LedgerPaymentSide {
@@ -52,6 +54,8 @@ export interface LedgerSide {
     | undefined;
   payments: LedgerPaymentSide[];
   credits: CreditSide[];
+  /** A credit memo's: the invoices the books applied it to; undefined where the books do not say. */
+  appliedTo: CreditSide[] | undefined;
   /** Other documents in the books with our number. */
   sameNumber: { number: string; totalMinor: bigint }[];
 }
@@ -90,6 +94,8 @@ export type DifferenceCode =
   | 'credit_only_in_books'
   | 'credit_only_in_cw'
   | 'credit_amount_differs'
+  | 'applied_only_in_books'
+  | 'applied_amount_differs'
   | 'deleted_in_books'
   | 'voided_in_books'
   | 'total_edited_in_books'
@@ -198,6 +204,8 @@ export function compareRecord(input: DriftInput): Difference[] {
   if (input.kind === 'invoice') {
     out.push(...comparePayments(input, money));
     out.push(...compareCredits(input, money));
+  } else {
+    out.push(...compareApplications(input, money));
   }
 
   // A balance apart that no difference above explains (a payment edited in one of them, say).
@@ -323,6 +331,52 @@ function compareCredits(input: DriftInput, money: (minor: bigint) => string): Di
         : { text: `Sync ${number} to ${books} first; Ledgerpod then applies it there.` },
       cwMinor: String(amount),
     });
+  }
+  return out;
+}
+
+/**
+ * A credit memo's side of a credit applied in one system only (issue 14 item 4: "on both records"):
+ * the invoices the books applied it to against those ConnectWise did. An application only in
+ * ConnectWise is Ledgerpod's to make (credit-application.ts) and its fix is on the invoice's pod.
+ */
+function compareApplications(input: DriftInput, money: (minor: bigint) => string): Difference[] {
+  const { cw, ledger } = input;
+  if (!ledger.appliedTo) return [];
+  const books = ledger.name;
+  const byInvoice = (list: CreditSide[]) => {
+    const by = new Map<string, { number: string; amountMinor: bigint; date: string }>();
+    for (const a of list) {
+      const key = a.number.toUpperCase();
+      const seen = by.get(key);
+      by.set(key, {
+        number: a.number,
+        amountMinor: (seen?.amountMinor ?? 0n) + a.amountMinor,
+        date: seen?.date || a.date,
+      });
+    }
+    return by;
+  };
+  const inCw = byInvoice(cw.appliedTo);
+  const out: Difference[] = [];
+  for (const [key, applied] of byInvoice(ledger.appliedTo)) {
+    const there = inCw.get(key);
+    if (there === undefined) {
+      out.push({
+        code: 'applied_only_in_books',
+        cause: `Applied in ${books} to ${applied.number} (${money(applied.amountMinor)})${applied.date ? ` on ${applied.date}` : ''}; ConnectWise does not show it.`,
+        fix: { text: `Apply ${cw.number} to ${applied.number} in ConnectWise.` },
+        ledgerMinor: String(applied.amountMinor),
+      });
+    } else if (there.amountMinor !== applied.amountMinor) {
+      out.push({
+        code: 'applied_amount_differs',
+        cause: `${cw.number} covers ${money(applied.amountMinor)} of ${applied.number} in ${books} but ${money(there.amountMinor)} in ConnectWise.`,
+        fix: { text: `Change the amount of ${cw.number} applied in one of them so both agree.` },
+        cwMinor: String(there.amountMinor),
+        ledgerMinor: String(applied.amountMinor),
+      });
+    }
   }
   return out;
 }

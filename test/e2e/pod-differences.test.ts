@@ -127,3 +127,30 @@ describe('the Differences queue in the workbench', () => {
     await page.close();
   }, 90_000);
 });
+
+// After the workbench's: the credit memo's check makes the company's receivables agree in total
+// (the credit is on the customer's account in ConnectWise, on INV-7302 in the books).
+describe('the credit memo’s pod', () => {
+  it('says what the credit memo was applied to in QuickBooks only, and what to do in ConnectWise', async () => {
+    const page = await pod.open('/invoices/7303', 'accountant');
+    const frame = podFrame(page);
+    await expect.poll(() => frame.getByTestId('differences').isVisible(), { timeout: 30_000 }).toBe(true);
+    await frame.getByTestId('check-differences').click();
+    const difference = frame.locator('[data-testid=difference][data-code=applied_only_in_books]');
+    await eventually(() => difference.textContent(), 30_000).toMatch(
+      /^Applied in QuickBooks to INV-7302 \(108\.25 USD\) on [^;]+\d{4}; ConnectWise does not show it\. Apply CM-7303 to INV-7302 in ConnectWise\.\s?$/,
+    );
+    // The one explanation: not also a balance apart that "no payment or credit explains".
+    expect(await frame.getByTestId('difference').count()).toBe(1);
+    expect(await frame.locator('.record-number').textContent()).toBe('CM-7303');
+    await screenshot(page, 'pod-invoice-credit-memo-applied-in-books');
+    await page.close();
+    // A technician sees the same on the credit memo, as on the invoice it credits.
+    const viewer = await pod.open('/invoices/7303', 'viewer');
+    await eventually(
+      () => podFrame(viewer).locator('[data-testid=difference][data-code=applied_only_in_books]').textContent(),
+      30_000,
+    ).toContain('Apply CM-7303 to INV-7302 in ConnectWise.');
+    await viewer.close();
+  }, 90_000);
+});

@@ -14,6 +14,7 @@ const base = (over: Partial<DriftInput> = {}): DriftInput => ({
     status: 'Closed',
     payments: [{ cwPaymentId: 77, amountMinor: 50000n, date: '2024-05-10T00:00:00Z' }],
     credits: [],
+    appliedTo: [],
   },
   ledger: {
     name: 'QuickBooks',
@@ -26,6 +27,7 @@ const base = (over: Partial<DriftInput> = {}): DriftInput => ({
     },
     payments: [{ id: 'p1', amountMinor: 50000n, date: '2024-05-10' }],
     credits: [],
+    appliedTo: undefined,
     sameNumber: [],
   },
   written: [{ ledgerPaymentId: 'p1', state: 'written', cwPaymentId: 77 }],
@@ -99,6 +101,40 @@ describe('compareRecord', () => {
     expect(memo.fix!.text).toBe(
       'Reverse it in the pod and sync it again: Ledgerpod updates the same QuickBooks document.',
     );
+  });
+
+  it('a credit memo applied in the books only names the invoice, where and the fix; one in both agrees', () => {
+    const memo = (cwApplied: { number: string; amountMinor: bigint; date: string }[]) =>
+      base({
+        kind: 'credit_memo',
+        cw: { ...base().cw, number: 'CM-9', payments: [], balanceMinor: 10825n, appliedTo: cwApplied },
+        ledger: {
+          ...base().ledger,
+          payments: [],
+          document: { ...base().ledger.document!, number: 'CM-9', balanceMinor: 0n, status: 'paid' },
+          appliedTo: [{ number: 'INV-7', amountMinor: 10825n, date: '2024-05-20' }],
+        },
+        written: [],
+      });
+    expect(compareRecord(memo([]))).toEqual([
+      {
+        code: 'applied_only_in_books',
+        cause: 'Applied in QuickBooks to INV-7 (108.25 USD) on 2024-05-20; ConnectWise does not show it.',
+        fix: { text: 'Apply CM-9 to INV-7 in ConnectWise.' },
+        ledgerMinor: '10825',
+      },
+    ]);
+    // Applied in both for the same amount (the balances then agree too): nothing to say.
+    const both = memo([{ number: 'inv-7', amountMinor: 10825n, date: '2024-05-20' }]);
+    both.cw.balanceMinor = 0n;
+    expect(codes(both)).toEqual([]);
+    expect(codes(memo([{ number: 'INV-7', amountMinor: 5000n, date: '2024-05-20' }]))).toEqual([
+      'applied_amount_differs',
+    ]);
+    // Books that do not say where the credit went: the balance alone, as before.
+    const unknown = memo([]);
+    unknown.ledger.appliedTo = undefined;
+    expect(codes(unknown)).toEqual(['balance_differs']);
   });
 
   it('credits are matched by number whatever the case, amounts compared per credit', () => {

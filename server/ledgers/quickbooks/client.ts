@@ -14,7 +14,7 @@ import {
 } from '../ledger.js';
 import { LedgerError } from '../ledger-error.js';
 import { type QboCompanyTax, readCompanyTax } from './company-tax.js';
-import { linksOf, othersOf, settlementsOf } from './document-state.js';
+import { allocationsOf, linksOf, othersOf, settlementsOf } from './document-state.js';
 import { entityNameFor, toDocumentRef, toQboEntity } from './mapping.js';
 import { parse } from './parse-wire.js';
 import { displayNameCandidates, pickParty, qboPartyDetails, queryLiteral } from './party-names.js';
@@ -363,13 +363,41 @@ export function createQuickBooksLedger(options: QuickBooksLedgerOptions): Ledger
       if (own === undefined) return { document: undefined, payments: [], credits: [], sameNumber };
       const document = ref(type, own);
       const { paymentIds, taxMinor } = linksOf(own, document.currency);
-      if (type !== 'invoice' || paymentIds.length === 0)
-        return { document: { ...document, taxMinor }, payments: [], credits: [], sameNumber };
+      if (paymentIds.length === 0)
+        return {
+          document: { ...document, taxMinor },
+          payments: [],
+          credits: [],
+          ...(type === 'credit_memo' ? { appliedTo: [] } : {}),
+          sameNumber,
+        };
       const rows = await query(
         'Payment',
         `where Id IN (${paymentIds.map(queryLiteral).join(',')})`,
         z.unknown(),
       );
+      if (type === 'credit_memo') {
+        // A guess (docs/conformance.md): a credit memo applied in QBO links the applying Payment in
+        // its LinkedTxn as an invoice does; no recorded CreditMemo of ours shows one yet.
+        const allocations = allocationsOf(rows, id);
+        const invoiceIds = [...new Set(allocations.map((a) => a.invoiceId))];
+        const numbers = new Map<string, string>();
+        if (invoiceIds.length > 0) {
+          const invoices = await query(
+            'Invoice',
+            `where Id IN (${invoiceIds.map(queryLiteral).join(',')})`,
+            documentSchema,
+          );
+          for (const invoice of invoices) numbers.set(invoice.Id, invoice.DocNumber ?? '');
+        }
+        return {
+          document: { ...document, taxMinor },
+          payments: [],
+          credits: [],
+          appliedTo: allocations.map((a) => ({ ...a, invoiceNumber: numbers.get(a.invoiceId) || undefined })),
+          sameNumber,
+        };
+      }
       const { payments, credits } = settlementsOf(rows, id);
       const creditIds = [...new Set(credits.map((c) => c.creditId))];
       const numbers = new Map<string, string>();

@@ -1,6 +1,11 @@
 import { z } from 'zod';
 import { toMinor } from '../../money.js';
-import type { LedgerCreditApplied, LedgerDocumentRef, LedgerPayment } from '../ledger.js';
+import type {
+  LedgerCreditAllocation,
+  LedgerCreditApplied,
+  LedgerDocumentRef,
+  LedgerPayment,
+} from '../ledger.js';
 import { qboDecimals } from './mapping.js';
 import { parse } from './parse-wire.js';
 import { paymentsOfRows } from './payments.js';
@@ -59,6 +64,37 @@ export function settlementsOf(
     }
   }
   return { payments, credits };
+}
+
+/**
+ * Where the Payments a credit memo links applied it: each Payment with a line funded by `creditMemoId`
+ * credits the invoice lines beside it, up to that line's amount (the same pairing settlementsOf
+ * reads from the invoice's side). Invoice numbers are filled in by the caller.
+ */
+export function allocationsOf(
+  rows: unknown[],
+  creditMemoId: string,
+): Omit<LedgerCreditAllocation, 'invoiceNumber'>[] {
+  const out: Omit<LedgerCreditAllocation, 'invoiceNumber'>[] = [];
+  for (const row of rows) {
+    const payment = parse(paymentSchema, row);
+    const decimals = qboDecimals(payment.CurrencyRef?.value);
+    const lines = payment.Line ?? [];
+    let credit = 0n;
+    for (const line of lines)
+      if (line.LinkedTxn?.some((l) => l.TxnType === 'CreditMemo' && l.TxnId === creditMemoId))
+        credit += toMinor(line.Amount ?? 0, decimals);
+    for (const line of lines) {
+      const invoice = line.LinkedTxn?.find((l) => l.TxnType === 'Invoice');
+      if (!invoice || credit <= 0n) continue;
+      const lineMinor = toMinor(line.Amount ?? 0, decimals);
+      const applied = lineMinor < credit ? lineMinor : credit;
+      credit -= applied;
+      if (applied > 0n)
+        out.push({ invoiceId: invoice.TxnId, amountMinor: applied, decimals, date: payment.TxnDate ?? '' });
+    }
+  }
+  return out;
 }
 
 /** Documents carrying the number that are not ours and not voided: someone else's in our number. */

@@ -11,7 +11,7 @@ import type {
 } from '../ledger.js';
 import { LedgerError } from '../ledger-error.js';
 import { xeroCorrection } from './correction.js';
-import { settlementsOfInvoice } from './document-state.js';
+import { allocationsOfCreditNote, settlementsOfInvoice } from './document-state.js';
 import {
   cleanName,
   fromXeroCreditNote,
@@ -278,7 +278,13 @@ export function createXeroLedger(config: XeroLedgerConfig): Ledger {
     if (type === 'credit_memo') {
       const ref = fromXeroCreditNote(creditNoteWire.parse(own), links);
       const taxMinor = settlementsOfInvoice({ ...(own as object), InvoiceID: ref.id }).taxMinor;
-      return { document: { ...ref, taxMinor }, payments: [], credits: [], sameNumber };
+      return {
+        document: { ...ref, taxMinor },
+        payments: [],
+        credits: [],
+        appliedTo: allocationsOfCreditNote(own),
+        sameNumber,
+      };
     }
     const { taxMinor, payments, credits } = settlementsOfInvoice(own);
     return {

@@ -1,6 +1,6 @@
 import { z } from 'zod';
 import { toMinor } from '../../money.js';
-import type { LedgerCreditApplied, LedgerPayment } from '../ledger.js';
+import type { LedgerCreditAllocation, LedgerCreditApplied, LedgerPayment } from '../ledger.js';
 import { LedgerError } from '../ledger-error.js';
 import { XERO_AMOUNT_DECIMALS } from './currency.js';
 import { fromMsDate } from './wire.js';
@@ -75,4 +75,40 @@ export function settlementsOfInvoice(wire: unknown): {
       date: c.Date ? fromMsDate(c.Date).slice(0, 10) : '',
     })),
   };
+}
+
+const allocated = z.looseObject({
+  Allocations: z
+    .array(
+      z.looseObject({
+        Amount: z.number(),
+        Date: z.string().optional(),
+        Invoice: z.looseObject({ InvoiceID: z.string(), InvoiceNumber: z.string().optional() }),
+        IsDeleted: z.boolean().optional(),
+      }),
+    )
+    .optional(),
+});
+
+/**
+ * Where a credit note read by id is allocated: its `Allocations` (Amount, Date, Invoice {InvoiceID,
+ * InvoiceNumber}; xero_accounting.yaml CreditNote), a deleted one (IsDeleted) left out.
+ */
+export function allocationsOfCreditNote(wire: unknown): LedgerCreditAllocation[] {
+  const parsed = allocated.safeParse(wire);
+  if (!parsed.success)
+    throw new LedgerError({
+      code: 'ledger_bad_response',
+      providerMessage: `unexpected Xero credit note: ${parsed.error.issues.map((i) => `${i.path.join('.')} ${i.message}`).join('; ')}`,
+      retryable: false,
+    });
+  return (parsed.data.Allocations ?? [])
+    .filter((a) => a.IsDeleted !== true)
+    .map((a) => ({
+      invoiceId: a.Invoice.InvoiceID,
+      invoiceNumber: a.Invoice.InvoiceNumber,
+      amountMinor: toMinor(a.Amount, XERO_AMOUNT_DECIMALS),
+      decimals: XERO_AMOUNT_DECIMALS,
+      date: a.Date ? fromMsDate(a.Date).slice(0, 10) : '',
+    }));
 }
