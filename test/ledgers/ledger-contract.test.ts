@@ -126,6 +126,11 @@ describe.each([
       expect.objectContaining({ creditId: credit.id, creditNumber: 'CM-3501', amountMinor: 500n }),
     ]);
     expect(state.sameNumber).toEqual([]);
+    // The credit memo's side: the invoice it was applied to (issue 14 item 4, "on both records").
+    const memo = await ledger.documentState('credit_memo', credit.id, 'CM-3501');
+    expect(memo.appliedTo).toEqual([
+      expect.objectContaining({ invoiceId: invoice.id, invoiceNumber: 'C-3501', amountMinor: 500n }),
+    ]);
     // A document the books no longer hold (or never did) reads as gone, not as a failure.
     expect((await ledger.documentState('invoice', sim.missingId, 'C-404')).document).toBeUndefined();
   });
