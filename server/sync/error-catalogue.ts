@@ -41,7 +41,7 @@ export const errorCatalogue = {
   adjustment_entries_unknown: entry(
     (d) =>
       `${d}: ConnectWise's GL export names no GL entry ids for this inventory adjustment, so Ledgerpod cannot batch it`,
-    "ConnectWise's API types give adjustment lines no GL entry id. Post this adjustment from ConnectWise (Finance > Accounting Interface) and record it in the ledger by hand.",
+    "Post this adjustment from ConnectWise (Finance > Accounting Interface) and record it in the ledger by hand, as ConnectWise's API types give adjustment lines no GL entry id.",
   ),
   transfer_not_in_export: entry(
     (d) => `${d}: ConnectWise's GL export shows no inventory transfer with this transfer id`,
@@ -176,7 +176,7 @@ export const errorCatalogue = {
   // Locked periods (books-lock.ts): checked before any write, and the ledger's own refusal alike
   period_locked: entry(
     (d) => `The books are locked for this date: ${d}`,
-    'Reopen the period in the books (QuickBooks Online: Settings > Account and settings > Advanced > Close the books; Xero: Accounting > Advanced > Financial settings > Lock dates) or re-date the record into an open period in ConnectWise (reopen it, change its date, close it again), then sync again. Nothing was booked and no ConnectWise batch was made.',
+    'Reopen the period in the books (QuickBooks Online: Settings > Account and settings > Advanced > Close the books; Xero: Accounting > Advanced > Financial settings > Lock dates) or re-date the record into an open period in ConnectWise (reopen it, change its date, close it again), then sync again; nothing was booked and no ConnectWise batch was made.',
   ),
   payment_on_closed_document: entry(
     (d) => `A payment cannot be applied: ${d}`,
@@ -209,7 +209,7 @@ export const errorCatalogue = {
   ),
   cw_bad_response: entry(
     (d) => `ConnectWise answered in a form Ledgerpod cannot read: ${d}`,
-    'The field named is one Ledgerpod uses, and ConnectWise sent it unlike its own API types say (connectwise-rest ManageTypes); fields Ledgerpod does not use are never checked. Nothing was written on the strength of it; report it with the record number.',
+    'Report it with the record number: the field named is one Ledgerpod uses and ConnectWise sent it unlike its own API types say (connectwise-rest ManageTypes; fields Ledgerpod does not use are never checked), so nothing was written on the strength of it.',
   ),
   cw_refused: entry(
     (d) => `ConnectWise refused the request: ${d}`,

@@ -139,7 +139,7 @@ describe('the ConnectWise shell and a pod', () => {
     );
     // CW's own reason is shown, not "without a member" (the failure was read from errors).
     expect(await alert.locator('.problem-message').textContent()).toBe(
-      'ConnectWise could not answer getMemberAuthentication: The member session has expired',
+      'ConnectWise could not answer getMemberAuthentication: The member session has expired.',
     );
     const answered = (await shellLog(p)).find((e) => e.dir === 'out' && 'response' in e.message);
     expect(answered?.message).toMatchObject({ errors: ['The member session has expired'] });

@@ -6,6 +6,7 @@ import { type SimHandle, startXeroSimHandle } from '../ledgers/support/ledger-wo
 import { screenshot } from '../support/browser.js';
 import { api, post } from '../support/cw-tenant.js';
 import { invoice } from '../support/pipeline-world.js';
+import { openAs } from './helpers/open-as.js';
 import { eventually, focused, podFrame, type RealPod, startRealPod, stateOf } from './helpers/real-pod.js';
 
 /**
@@ -310,6 +311,25 @@ describe('the admin tab', () => {
     await page.close();
   });
 
+  it("the dry run's dates read in the admin's locale (en-GB here), not a fixed one", async () => {
+    const page = await openAs(pod, '/today?tab=admin', 'admin', { locale: 'en-GB' });
+    const tab = podFrame(page, '[data-panel=admin] iframe');
+    await tab.getByTestId('admin-onboarding').click();
+    await tab.getByLabel('Batch prefix').fill('OB-');
+    await tab.getByLabel('Cutoff date').fill('2023-12-31');
+    await tab.getByTestId('dry-run').click();
+    const preview = tab.getByTestId('dry-run-preview');
+    await eventually(() => preview.count()).toBe(1);
+    // Day before month, as en-GB writes it; en-US would say "Dec 31, 2023".
+    expect(await preview.locator('p').first().textContent()).toBe(
+      'Up to 31 Dec 2023, onboarding would mark these as already in the books: 26 invoices, 1 credit memo.',
+    );
+    expect(await preview.textContent()).not.toMatch(/Dec \d{1,2}, \d{4}|\d{4}-\d{2}-\d{2}/);
+    // A dry run leaves no run behind.
+    expect((await pod.world.cwState()).batches.filter((b) => /^OB-/.test(b.batchIdentifier))).toEqual([]);
+    await page.close();
+  }, 60_000);
+
   it('runs the onboarding wizard: dry-run preview, run with live progress, errors as CSV', async () => {
     const { page, tab } = await openAdmin();
     await tab.getByTestId('admin-onboarding').click();
@@ -440,7 +460,38 @@ describe('the admin tab', () => {
     expect(batches).toEqual(['OB-BAD-1']);
     expect((await world.ledgerDocuments('invoice')).map((d) => d.number)).not.toContain('BAD-1');
     expect((await world.record(7431)).body.ledger).toBeNull();
+
+    // Onboarded history carries ConnectWise's figures (not $0.00 and no company, issue 14 item 1).
+    const cwInvoice = (await world.cwState()).invoices.find((i) => i.id === 7431)!;
+    expect(Number(cwInvoice.total)).toBeGreaterThan(0);
+    const usd = (amount: number) =>
+      new Intl.NumberFormat('en-US', { style: 'currency', currency: 'USD' }).format(amount);
+    // No books column: nothing was booked.
+    await eventually(() => frame.getByTestId('amount-total').textContent()).toBe(
+      `Total${usd(Number(cwInvoice.total))}—`,
+    );
+    expect(await frame.getByTestId('amount-balance').textContent()).toBe(
+      `Balance${usd(Number(cwInvoice.balance))}—`,
+    );
+    await screenshot(page, 'pod-invoice-onboarded');
     await page.close();
+    // Its company and date, where records are listed by them: the workbench.
+    const listed = await pod.open('/today?tab=workbench', 'accountant');
+    const tab = podFrame(listed, '[data-panel=workbench] iframe');
+    await tab.getByTestId('queue-all').click();
+    await tab.getByLabel('Search').fill('BAD-1');
+    const row = tab.locator('tbody tr[data-key="invoice:7431"]');
+    await eventually(() => row.count(), 30_000).toBe(1);
+    const cells = await row.locator('td').allTextContents();
+    expect(cwInvoice.company.name).not.toBe('');
+    expect(cells.slice(1, 6)).toEqual([
+      'BAD-1',
+      'Invoice',
+      cwInvoice.company.name,
+      'Jun 1, 2023',
+      usd(Number(cwInvoice.total)),
+    ]);
+    await listed.close();
   }, 120_000);
 
   it("an old record's push is refused without the admin's confirmation, which books it", async () => {

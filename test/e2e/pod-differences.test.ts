@@ -148,7 +148,8 @@ describe('the credit memo’s pod', () => {
     // A technician sees the same on the credit memo, as on the invoice it credits.
     const viewer = await pod.open('/invoices/7303', 'viewer');
     await eventually(
-      () => podFrame(viewer).locator('[data-testid=difference][data-code=applied_only_in_books]').textContent(),
+      () =>
+        podFrame(viewer).locator('[data-testid=difference][data-code=applied_only_in_books]').textContent(),
       30_000,
     ).toContain('Apply CM-7303 to INV-7302 in ConnectWise.');
     await viewer.close();

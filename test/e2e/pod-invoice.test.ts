@@ -266,6 +266,56 @@ describe('the invoice pod', () => {
     await page.close();
   });
 
+  it("tells a technician whom to ask, and lists a mapping failure's missing codes once each with their kind", async () => {
+    const { world } = pod;
+    // GL accounts 4997 (on two lines) and 4998 and tax code County have no mapping; a number with
+    // a | is one ConnectWise refuses to batch, fixed in ConnectWise rather than by an admin.
+    await world.seedInvoices([
+      invoice(7106, 'INV-7106', {
+        taxCode: { id: 12, name: 'County' },
+        lines: [
+          { description: 'Consulting', quantity: 1, unitPrice: 10, accountNumber: '4997' },
+          { description: 'More consulting', quantity: 1, unitPrice: 20, accountNumber: '4997' },
+          { description: 'Hardware', quantity: 1, unitPrice: 30, accountNumber: '4998' },
+        ],
+      }),
+      invoice(7107, 'INV|7107'),
+    ]);
+    await world.pushRecord('invoice', 7106);
+    await world.pushRecord('invoice', 7107);
+    await world.waitForRecord('invoice', 7106, ['error']);
+    await world.waitForRecord('invoice', 7107, ['error']);
+
+    const { page, pod: frame } = await openRecord('/invoices/7106', 'viewer');
+    await eventually(() => stateOf(frame)).toBe('error');
+    const error = frame.getByTestId('record-error');
+    expect(await error.getAttribute('data-code')).toBe('mappings_missing');
+    const message = (await error.locator('.problem-message').textContent())!;
+    expect(message).toBe(
+      // One sentence, its full stop the pod's (the server's message has none).
+      'Nothing in the ledger is mapped for GL accounts "4997" and "4998" and tax code "County".',
+    );
+    expect(message.match(/4997/g)).toHaveLength(1);
+    const hint = (await error.locator('.problem-hint').textContent())!;
+    expect(hint).toMatch(/^Ask a Ledgerpod admin to fix this; what needs doing: /);
+    expect(hint).not.toMatch(/^(Open|Map|Go to)/);
+    // A technician has nothing to press and no mapping form.
+    expect(await frame.getByTestId('sync-now').count()).toBe(0);
+    expect(await frame.getByRole('combobox').count()).toBe(0);
+    await screenshot(page, 'pod-invoice-viewer-mapping-failed');
+    await page.close();
+
+    const fixedInCw = await openRecord('/invoices/7107', 'viewer');
+    await eventually(() => stateOf(fixedInCw.pod)).toBe('error');
+    const refused = fixedInCw.pod.getByTestId('record-error');
+    expect(await refused.getAttribute('data-code')).toBe('invalid_batch_character');
+    expect(await refused.locator('.problem-hint').textContent()).toMatch(
+      /^Ask an accountant or a Ledgerpod admin to fix this; what needs doing: remove the ' or \| character/,
+    );
+    expect(await refused.locator('.problem-hint').textContent()).not.toContain('admin tab');
+    await fixedInCw.page.close();
+  }, 120_000);
+
   it('lets an admin reverse a synced credit memo after confirming', async () => {
     const { page, pod: frame } = await openRecord('/invoices/7103', 'admin');
     await eventually(() => stateOf(frame)).toBe('synced');

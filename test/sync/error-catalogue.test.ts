@@ -279,6 +279,30 @@ const longDocument = (number: string): SalesOrBillDocument => {
 };
 
 describe('messages read as one sentence (issue 14 item 5)', () => {
+  /** A word or a pair of words said twice in a row ("number Document number" is caught too). */
+  const doubled = (text: string) => /\b(\w+)\s+\1\b/i.test(text) || /\b(\w+ \w+) \1\b/i.test(text);
+  it.each(Object.keys(errorCatalogue) as ErrorCode[])(
+    '%s: its message and its hint are one sentence each',
+    (code) => {
+      // A detail as the producers give one: a record named with a capital.
+      const { message, hint } = catalogueError(code, 'Invoice INV-42');
+      // The message is the sentence the pod shows as is (its full stop left to the hint, as a
+      // ledger's own sentence is kept without it: firstSentence); no sentence runs on into another.
+      expect(message).toMatch(/^[A-Z"]/);
+      expect(message).not.toMatch(/[.!?]\s+\S/);
+      expect(message).not.toMatch(/[.!?]$/);
+      expect(doubled(message)).toBe(false);
+      expect(hint).toMatch(/^[A-Z]/);
+      expect(hint).toMatch(/[^.]\.$/);
+      expect(hint).not.toMatch(/[.!?]\s+\S/);
+      expect(doubled(hint!)).toBe(false);
+      // What a viewer reads is one sentence too.
+      const asViewer = hintForReader(catalogueError(code, 'Invoice INV-42'), 'viewer').hint!;
+      expect(asViewer).not.toMatch(/[.!?]\s+\S/);
+      expect(asViewer).toMatch(/\.$/);
+    },
+  );
+
   it('a document number too long for QuickBooks or Xero is named once, in one sentence', () => {
     // QuickBooks Online allows 21 characters, Xero 255.
     const failures = [

@@ -63,7 +63,7 @@ describe.each(['qbo', 'xero'] as const)('pushes into a locked period (%s)', (kin
       `The books are locked for this date: Invoice LK-8101 is dated 2024-05-31, on or before ${lockWords}, 2024-05-31`,
     );
     expect(view.error.hint).toMatch(
-      /^Reopen the period in the books .* then sync again\. Nothing was booked and no ConnectWise batch was made\.$/,
+      /^Reopen the period in the books .* then sync again; nothing was booked and no ConnectWise batch was made\.$/,
     );
     // A viewer is told whom to ask, with the same fix.
     const asViewer = await api(world.pod.url, world.token.viewer, 'GET', '/api/v1/records/invoice/8101');
