@@ -6,6 +6,7 @@ import { App } from './app.js';
 import { connectHostedApi, type SessionError, startSession } from './hosted/index.js';
 import { parseRoute } from './route.js';
 import { PodContext } from './ui/pod-context.js';
+import { asSentence } from './ui/problem-box.js';
 import { expiredSession, isExpiredSession } from './ui/session-expired.js';
 
 /** Pods only make sense inside a ConnectWise screen; opened directly, say so plainly. */
@@ -26,7 +27,7 @@ function SignInFailed({ error }: { error: SessionError }) {
       {/* A security role nobody mapped: the hint names the roles to ask (member-sign-in.ts noAccess). */}
       {error.code === 'forbidden_role' && <p class="problem-title">No access to Ledgerpod yet</p>}
       {expired && <p class="problem-title">{expiredSession.message}</p>}
-      <p class="problem-message">{error.message}</p>
+      <p class="problem-message">{asSentence(error.message)}</p>
       {(expired || error.hint) && <p class="problem-hint">{expired ? expiredSession.hint : error.hint}</p>}
       {expired && (
         <button

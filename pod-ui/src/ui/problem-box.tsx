@@ -6,7 +6,7 @@ import { isExpiredSession } from './session-expired.js';
  * The server keeps a message without its full stop (error-catalogue.ts: a ledger's own sentence is
  * cut at its first one); shown alone it still reads as a sentence.
  */
-const asSentence = (text: string) => (/[.!?…]$/.test(text.trimEnd()) ? text : `${text.trimEnd()}.`);
+export const asSentence = (text: string) => (/[.!?…]$/.test(text.trimEnd()) ? text : `${text.trimEnd()}.`);
 
 /** An error as users need it: what went wrong and what to do about it. */
 export function ProblemBox({
