@@ -393,7 +393,7 @@ describe('the invoice pod', () => {
       );
       expect(await alert.locator('.problem-title').textContent()).toBe('No access to Ledgerpod yet');
       expect(await alert.locator('.problem-message').textContent()).toBe(
-        'Your ConnectWise security role "Dispatcher" has no access to Ledgerpod',
+        'Your ConnectWise security role "Dispatcher" has no access to Ledgerpod.',
       );
       // Whom to ask: the members holding the tenant's admin security role, by its name.
       expect(await alert.locator('.problem-hint').textContent()).toBe(
