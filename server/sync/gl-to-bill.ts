@@ -9,6 +9,7 @@ import type {
 } from '../ledgers/ledger.js';
 import { absMinor, formatMinor, rescaleMinor, sumMinor, toMinor } from '../money.js';
 import type { MappingProblem } from './gl-to-document.js';
+import { journalDecimals, journalRounding } from './gl-to-journal.js';
 import type { Mappings } from './mappings.js';
 import { decimalsUsed, exemptTaxCodeKey, type RoundingNote, roundingLine, roundingNote } from './rounding.js';
 
@@ -324,10 +325,17 @@ export const companyPaidEntryIds = (expense: CompanyPaidExpense): number[] =>
  */
 export function companyExpenseJournalFromGl(
   expense: CompanyPaidExpense,
-  options: { mappings: Mappings; number: string },
+  options: {
+    mappings: Mappings;
+    number: string;
+    /** The precision the books keep for this currency (journalDecimals); unset, CW's figures are kept. */
+    ledgerDecimals?: number;
+  },
 ): OtherResult<JournalDocument> {
   const problems: OtherProblem[] = [];
-  const decimals = expense.currency?.numberOfDecimals ?? 2;
+  const cwLines = [expense.total ?? 0, expense.offset?.total ?? -(expense.total ?? 0)];
+  const places = journalDecimals(cwLines, expense.currency?.numberOfDecimals ?? 2, options.ledgerDecimals);
+  const decimals = places.booked;
   const currency = expense.currency?.currencyCode;
   if (!currency) problems.push({ code: 'currency_missing', detail: `${options.number} has no currency` });
   if (companyPaidEntryIds(expense).length < 2)
@@ -361,8 +369,10 @@ export function companyExpenseJournalFromGl(
     });
   if (debit === 0n) problems.push({ code: 'zero_total', detail: options.number });
   if (problems.length > 0) return { ok: false, problems };
+  const rounding = journalRounding(currency!, cwLines, places, lines);
   return {
     ok: true,
+    ...(rounding ? { rounding } : {}),
     document: {
       type: 'journal',
       number: options.number,

@@ -1,8 +1,49 @@
 import type { GlExportAdjustmentTransaction, GlExportInventoryTransfer } from '../connectwise/schemas.js';
 import type { JournalDocument, JournalLine } from '../ledgers/ledger.js';
-import { formatMinor, sumMinor, toMinor } from '../money.js';
+import { formatMinor, rescaleMinor, sumMinor, toMinor } from '../money.js';
 import type { OtherProblem, OtherResult } from './gl-to-bill.js';
 import type { Mappings } from './mappings.js';
+import { decimalsUsed, type RoundingNote, roundingNote } from './rounding.js';
+
+/**
+ * The places a journal is read at and booked at. CW's figures can carry more decimals than its
+ * numberOfDecimals (a real ISK invoice says 4546628.64; domain.md §8): they are read exactly, then
+ * booked at what the books keep, never below the currency's own decimals (a journal has no rounding
+ * line, so Xero, at 2 dp, still refuses a 3-dp amount it cannot hold rather than rounding it).
+ */
+export function journalDecimals(
+  amounts: (number | null | undefined)[],
+  numberOfDecimals: number,
+  ledgerDecimals: number | undefined,
+): { cw: number; booked: number } {
+  const cw = decimalsUsed(amounts, numberOfDecimals);
+  return { cw, booked: Math.min(cw, Math.max(numberOfDecimals, ledgerDecimals ?? cw)) };
+}
+
+/**
+ * The note for a journal booked at fewer places than CW's figures, or undefined when its debits are
+ * CW's: rounding is never silent (issue 13 item 2), the record says what was booked against what CW shows.
+ */
+export function journalRounding(
+  currency: string,
+  /** CW's journal lines, signed (debits positive), as CW states them. */
+  cwLines: (number | null | undefined)[],
+  decimals: { cw: number; booked: number },
+  lines: { amountMinor: bigint }[],
+): RoundingNote | undefined {
+  const debits = (minors: bigint[]) => sumMinor(minors.filter((m) => m > 0n));
+  const cwMinor = debits(cwLines.map((a) => toMinor(a ?? 0, decimals.cw)));
+  const bookedMinor = debits(lines.map((l) => l.amountMinor));
+  if (rescaleMinor(bookedMinor, decimals.booked, decimals.cw) === cwMinor) return undefined;
+  return roundingNote({
+    currency,
+    cwTotalMinor: cwMinor,
+    cwDecimals: decimals.cw,
+    bookedMinor,
+    bookedDecimals: decimals.booked,
+    lineMinor: 0n,
+  });
+}
 
 /**
  * An adjustment's GL entry ids, which its batch must name. ConnectWise's own types
@@ -24,16 +65,18 @@ export const adjustmentEntryIds = (adjustment: GlExportAdjustmentTransaction): n
  */
 export function adjustmentJournalFromGl(
   adjustment: GlExportAdjustmentTransaction,
-  options: { mappings: Mappings; number: string; currency: string; decimals: number; description: string },
+  options: JournalOptions,
 ): OtherResult<JournalDocument> {
   const problems: OtherProblem[] = [];
-  const { decimals } = options;
+  const detail = adjustment.adjustmentDetail ?? [];
+  const cwAmounts = detail.map((entry) => entry.total);
+  const places = journalDecimals(cwAmounts, options.decimals, options.ledgerDecimals);
+  const decimals = places.booked;
   if (options.description.includes("'"))
     problems.push({
       code: 'invalid_batch_character',
       detail: `inventory adjustment ${options.number}: its description contains '`,
     });
-  const detail = adjustment.adjustmentDetail ?? [];
   if (detail.length === 0)
     problems.push({ code: 'gl_entries_missing', detail: `${options.number} has no GL entries` });
   else if (adjustmentEntryIds(adjustment).length < detail.length)
@@ -65,13 +108,37 @@ export function adjustmentJournalFromGl(
       },
     );
   }
-  return balancedJournal(problems, lines, detail.length > 0, {
-    number: options.number,
-    date: (adjustment.documentDate ?? '').slice(0, 10),
-    currency: options.currency,
-    decimals,
-    memo: options.description || adjustment.adjustmentDescription || undefined,
-  });
+  return balancedJournal(
+    problems,
+    lines,
+    detail.length > 0,
+    {
+      number: options.number,
+      date: (adjustment.documentDate ?? '').slice(0, 10),
+      currency: options.currency,
+      decimals,
+      memo: options.description || adjustment.adjustmentDescription || undefined,
+    },
+    // Each CW line is a debit and a credit of its size (see above).
+    journalRounding(
+      options.currency,
+      cwAmounts.map((a) => Math.abs(a ?? 0)),
+      places,
+      lines,
+    ),
+  );
+}
+
+/** How an inventory journal is mapped: its currency as CW states it, and the books' precision. */
+export interface JournalOptions {
+  mappings: Mappings;
+  number: string;
+  currency: string;
+  /** CW's numberOfDecimals for the currency. */
+  decimals: number;
+  description: string;
+  /** The precision the books keep for this currency (bookingOptionsFor); unset, CW's figures are kept. */
+  ledgerDecimals?: number;
 }
 
 /**
@@ -83,6 +150,7 @@ function balancedJournal(
   lines: JournalLine[],
   listedAny: boolean,
   head: Omit<JournalDocument, 'type' | 'lines'>,
+  rounding?: RoundingNote,
 ): OtherResult<JournalDocument> {
   const net = sumMinor(lines.map((l) => l.amountMinor));
   if (net !== 0n)
@@ -92,7 +160,7 @@ function balancedJournal(
     });
   if (listedAny && lines.length === 0) problems.push({ code: 'zero_total', detail: head.number });
   if (problems.length > 0) return { ok: false, problems };
-  return { ok: true, document: { type: 'journal', ...head, lines } };
+  return { ok: true, document: { type: 'journal', ...head, lines }, ...(rounding ? { rounding } : {}) };
 }
 
 /** A transfer line's own GL entry id: its `id` is a string in CW's types, taken only when numeric. */
@@ -122,10 +190,13 @@ export const transferEntryIds = (lines: GlExportInventoryTransfer[]): number[] =
  */
 export function transferJournalFromGl(
   lines: GlExportInventoryTransfer[],
-  options: { mappings: Mappings; number: string; currency: string; decimals: number; description: string },
+  options: JournalOptions,
 ): OtherResult<JournalDocument> {
   const problems: OtherProblem[] = [];
-  const { decimals } = options;
+  // The line and its offset, the offset without a total being the line's mirror (as below).
+  const cwAmounts = lines.flatMap((line) => [line.total ?? 0, line.offset?.total ?? -(line.total ?? 0)]);
+  const places = journalDecimals(cwAmounts, options.decimals, options.ledgerDecimals);
+  const decimals = places.booked;
   if (lines.length === 0)
     problems.push({ code: 'gl_entries_missing', detail: `${options.number} has no GL entries` });
   else if (lines.some((line) => transferLineEntryId(line) === undefined || line.offset?.id == null))
@@ -163,11 +234,17 @@ export function transferJournalFromGl(
       },
     );
   }
-  return balancedJournal(problems, journal, lines.length > 0, {
-    number: options.number,
-    date: (lines[0]?.documentDate ?? '').slice(0, 10),
-    currency: options.currency,
-    decimals,
-    memo: options.description || lines[0]?.memo || undefined,
-  });
+  return balancedJournal(
+    problems,
+    journal,
+    lines.length > 0,
+    {
+      number: options.number,
+      date: (lines[0]?.documentDate ?? '').slice(0, 10),
+      currency: options.currency,
+      decimals,
+      memo: options.description || lines[0]?.memo || undefined,
+    },
+    journalRounding(options.currency, cwAmounts, places, journal),
+  );
 }

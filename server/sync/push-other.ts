@@ -40,7 +40,7 @@ export type Unposted = UnpostedExpense | UnpostedProcurement;
 interface Mapped {
   document: LedgerDocument;
   glEntryIds: number[];
-  /** A bill's rounding, said on the record as an invoice's is. */
+  /** A bill's or journal's rounding, said on the record as an invoice's is. */
   rounding?: RoundingNote;
 }
 
@@ -236,6 +236,19 @@ export function mapRecord(
         : undefined
     )?.currencyCode ?? currency?.currencyCode;
   const booking = bookingOptionsFor(connection, billCurrency);
+  // A journal's figures finer than the currency are booked at the books' precision, and said.
+  const journalCurrency =
+    part.shape === 'company_paid'
+      ? part.expense.currency?.currencyCode
+      : part.shape === 'transfer'
+        ? (currency?.currencyCode ?? part.lines[0]?.currency?.currencyCode)
+        : currency?.currencyCode;
+  const { ledgerDecimals } = bookingOptionsFor(connection, journalCurrency);
+  const journal = (result: OtherResult<LedgerDocument>): Mapped => ({
+    document: unwrap(result, connection.id),
+    glEntryIds,
+    ...(result.ok && result.rounding ? { rounding: result.rounding } : {}),
+  });
   switch (part.shape) {
     case 'expense_bill':
       return unwrapBill(
@@ -244,10 +257,7 @@ export function mapRecord(
         glEntryIds,
       );
     case 'company_paid':
-      return {
-        document: unwrap(companyExpenseJournalFromGl(part.expense, { mappings, number }), connection.id),
-        glEntryIds,
-      };
+      return journal(companyExpenseJournalFromGl(part.expense, { mappings, number, ledgerDecimals }));
     case 'purchase':
       return unwrapBill(
         purchaseBillFromGl(part.purchase, {
@@ -261,34 +271,28 @@ export function mapRecord(
         glEntryIds,
       );
     case 'adjustment':
-      return {
-        document: unwrap(
-          adjustmentJournalFromGl(part.adjustment, {
-            mappings,
-            number,
-            currency: currency?.currencyCode ?? 'USD',
-            decimals: currency?.numberOfDecimals ?? 2,
-            description:
-              (unposted as UnpostedProcurement).description ?? part.adjustment.adjustmentDescription ?? '',
-          }),
-          connection.id,
-        ),
-        glEntryIds,
-      };
+      return journal(
+        adjustmentJournalFromGl(part.adjustment, {
+          mappings,
+          number,
+          currency: currency?.currencyCode ?? 'USD',
+          decimals: currency?.numberOfDecimals ?? 2,
+          description:
+            (unposted as UnpostedProcurement).description ?? part.adjustment.adjustmentDescription ?? '',
+          ledgerDecimals,
+        }),
+      );
     case 'transfer':
-      return {
-        document: unwrap(
-          transferJournalFromGl(part.lines, {
-            mappings,
-            number,
-            currency: currency?.currencyCode ?? part.lines[0]?.currency?.currencyCode ?? 'USD',
-            decimals: currency?.numberOfDecimals ?? part.lines[0]?.currency?.numberOfDecimals ?? 2,
-            description: (unposted as UnpostedProcurement).description ?? '',
-          }),
-          connection.id,
-        ),
-        glEntryIds,
-      };
+      return journal(
+        transferJournalFromGl(part.lines, {
+          mappings,
+          number,
+          currency: currency?.currencyCode ?? part.lines[0]?.currency?.currencyCode ?? 'USD',
+          decimals: currency?.numberOfDecimals ?? part.lines[0]?.currency?.numberOfDecimals ?? 2,
+          description: (unposted as UnpostedProcurement).description ?? '',
+          ledgerDecimals,
+        }),
+      );
   }
 }
 
