@@ -28,7 +28,12 @@ export const unauthenticatedLimits: UnauthenticatedBudgetLimits = {
   // Five failures at once from one address, then one every 6 s: a member mistyping nothing (the
   // pod sends what CW hands it) never gets here; a reload loop of a broken CW login does slowly.
   source: { perMinute: 10, burst: 5 },
-  tenant: { perMinute: 60, burst: 20 },
+  // Each call a flood gets is an interactive CW call that jumps ahead of pushes, one 100 ms interval
+  // of the 600/min budget each: 20 pushes take about 50 such intervals, so a burst of 20 could
+  // stretch them by 40%; 10 keeps a flood's burst to about 1 s of the pushes' time, and the rate to
+  // a tenth of the budget. Members on networks seen before never draw on this (sign-in-sources.ts),
+  // so it holds back only first sign-ins from new networks, and only while a flood lasts.
+  tenant: { perMinute: 60, burst: 10 },
 };
 
 export type Spend =
