@@ -71,6 +71,10 @@ const scrubbers: [RegExp, string][] = [
   [/\b(Basic|Bearer)(\s+|%20|\+)[A-Za-z0-9._~+/=-]{6,}/gi, `$1$2${censor}`],
   // Form bodies and query strings.
   [new RegExp(`([?&;\\s"'(]|^)(${secretParams.join('|')})=[^&\\s"'\\\\)]+`, 'gi'), `$1$2=${censor}`],
+  // Cookie strings written out as text (`Cookie: lp_oauth_…=…; other=…`): every value after the
+  // header name, and Ledgerpod's own cookies wherever they appear.
+  [/\b((?:set-)?cookie:\s*)[^\r\n]+/gi, `$1${censor}`],
+  [/\b(lp_[a-z0-9_]+)=[^;&\s"'\\)]+/gi, `$1=${censor}`],
   // JWTs: OAuth state, session tokens, id tokens, signed assertions.
   [/\beyJ[A-Za-z0-9_-]{4,}\.[A-Za-z0-9_-]{4,}\.[A-Za-z0-9_-]*/g, censor],
 ];

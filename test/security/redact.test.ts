@@ -36,6 +36,12 @@ describe('the redaction layer', () => {
     expect(scrubText('{"m":"{\\"access_token\\":\\"abc\\"}"}')).toBe(
       '{"m":"{\\"access_token\\":\\"[redacted]\\"}"}',
     );
+    expect(scrubText('binding lp_oauth_3f2a9c=Zk9PYmFy1; Path=/')).toBe(
+      'binding lp_oauth_3f2a9c=[redacted]; Path=/',
+    );
+    expect(scrubText('request failed\nCookie: lp_oauth_3f2a9c=Zk9PYmFy1; other=plain\nnext')).toBe(
+      'request failed\nCookie: [redacted]\nnext',
+    );
     expect(scrubText('record state synced, code ledger_unavailable')).toBe(
       'record state synced, code ledger_unavailable',
     );
