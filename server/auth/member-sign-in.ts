@@ -84,7 +84,7 @@ export async function signInMember(
   // one forged sign-ins from many addresses can use up (sign-in-sources.ts).
   const spend = unproven
     ? await unproven.budget.spend('sign-in', tenant.id, unproven.source, {
-        knownSource: await unproven.sources.isKnown(tenant.id, unproven.source),
+        knownSource: () => unproven.sources.isKnown(tenant.id, unproven.source),
       })
     : undefined;
   if (spend && !spend.ok) throw tooManyUnproven('sign-ins', spend.retryAfterSeconds, spend.scope);

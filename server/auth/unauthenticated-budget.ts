@@ -55,13 +55,14 @@ export class UnauthenticatedBudget {
     what: string,
     tenantId: string,
     source: string,
-    options: { knownSource?: boolean } = {},
+    /** Asked only once the source's own allowance let the request through (one query fewer for a flood from one address). */
+    options: { knownSource?: () => Promise<boolean> } = {},
   ): Promise<Spend> {
     const sourceKey = `unauth:${what}:${tenantId}:${sourceOf(source)}`;
     const tenantKey = `unauth:${what}:${tenantId}`;
     const bySource = await this.limiter.tryTake(sourceKey, this.limits.source);
     if (!bySource.allowed) return refused(bySource.waitMs, 'source');
-    const tenantWide = !options.knownSource;
+    const tenantWide = !(await options.knownSource?.());
     if (tenantWide) {
       const byTenant = await this.limiter.tryTake(tenantKey, this.limits.tenant);
       if (!byTenant.allowed) {
