@@ -104,7 +104,7 @@ describe('the month-end close in the workbench', () => {
     expect(row).toContain(
       "The books are locked for this date: Invoice INV-7401 is dated Mar 5, 2024, on or before QuickBooks Online's closing date, Mar 10, 2024",
     );
-    expect(row).toMatch(/Reopen the period in the books .* then sync again\./);
+    expect(row).toMatch(/Reopen the period in the books .* then sync again; nothing was booked/);
     await screenshot(page, 'workbench-close-not-ready');
 
     // The printable evidence: every record of March once, with its ledger document and batch.

@@ -160,7 +160,7 @@ describe('the invoice pod notices fixes and checks saves', () => {
     const messages = await pod.getByTestId('check-problem').locator('.problem-message').allTextContents();
     expect(messages[0]).toContain('"4999"');
     expect(messages[1]).toBe(
-      'Document number "CHK-7305-LONG-NUMBER-X" has 22 characters; QuickBooks Online allows at most 21',
+      'Document number "CHK-7305-LONG-NUMBER-X" has 22 characters; QuickBooks Online allows at most 21.',
     );
     expect(await pod.getByTestId('check-document').count()).toBe(0);
     await screenshot(page, 'pod-invoice-save-check-problems');
