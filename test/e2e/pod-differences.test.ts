@@ -143,6 +143,11 @@ describe('the credit memo’s pod', () => {
     // The one explanation: not also a balance apart that "no payment or credit explains".
     expect(await frame.getByTestId('difference').count()).toBe(1);
     expect(await frame.locator('.record-number').textContent()).toBe('CM-7303');
+    // Opened again, its amounts are the ones the check read: the credit used up in the books only.
+    await page.reload();
+    await eventually(() => frame.getByTestId('amount-balance').textContent(), 30_000).toBe(
+      'Balance-$108.25$0.00 differs',
+    );
     await screenshot(page, 'pod-invoice-credit-memo-applied-in-books');
     await page.close();
     // A technician sees the same on the credit memo, as on the invoice it credits.
