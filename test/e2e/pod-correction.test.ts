@@ -74,7 +74,7 @@ describe('correcting an invoice edited in ConnectWise after it synced', () => {
     const changes = frame.getByTestId('correction-changes');
     await eventually(() => changes.textContent(), 45_000).toContain('Total: $1,658.93 → $1,875.43');
     expect(await frame.getByTestId('correction-unapply').textContent()).toMatch(
-      /^Xero refuses to edit a paid invoice: the payment of \$1,658\.93 \(2024-05-20\) comes off first and goes back on after, once\.$/,
+      /^Xero refuses to edit a paid invoice: the payment of \$1,658\.93 \(May 20, 2024\) comes off first and goes back on after, once\.$/,
     );
     await screenshot(page, 'pod-invoice-correction');
     await frame.getByTestId('correct-in-books').click();

@@ -1,6 +1,7 @@
 import './correction.css';
 import { useEffect, useState } from 'preact/hooks';
 import { type CorrectionAnswer, readCorrection, startCorrection } from '../api/correction.js';
+import { formatDate } from '../ui/dates.js';
 import { formatMoney } from '../ui/money.js';
 import { usePod } from '../ui/pod-context.js';
 import { ProblemBox } from '../ui/problem-box.js';
@@ -115,7 +116,7 @@ export default function Correction({ cwId, onDone }: { cwId: string; onDone: () 
 
   function settlementText(s: CorrectionAnswer['preview']['unapply'][number]) {
     return s.kind === 'payment'
-      ? `the payment of ${money(s.amount)} (${s.date})`
+      ? `the payment of ${money(s.amount)} (${formatDate(s.date)})`
       : `credit ${s.creditNumber ?? ''} of ${money(s.amount)}`;
   }
 }
