@@ -1,10 +1,12 @@
 import type { z } from 'zod';
 import { coalesced } from '../coalesce.js';
+import { billingStatusTable } from './billing-statuses.js';
 import { type ConnectWiseConfig, createConnection, type PageOptions } from './connection.js';
 import { ConnectWiseError } from './errors.js';
 import {
   type AccountingBatch,
   accountingBatchSchema,
+  billingStatusSchema,
   billingTermSchema,
   callbackEntrySchema,
   companySchema,
@@ -122,6 +124,18 @@ export function createConnectWiseClient(config: ConnectWiseConfig) {
       return new Map(many.map((r) => [r.id, r]));
     });
   const invoiceById = byIds('/finance/invoices', invoiceSchema);
+  const billingStatus = billingStatusTable(() => cw.all('/finance/billingStatuses', billingStatusSchema));
+  /**
+   * CW's invoice names its status by reference only ({id, name}, connectwise-rest ManageTypes
+   * `BillingStatusReference`); whether that status closes an invoice is the status's `closedFlag` in
+   * the tenant's billing status table, attached here so isClosed (invoice-columns.ts) reads it.
+   */
+  const withClosedFlag = async (invoice: Invoice): Promise<Invoice> => {
+    const id = invoice.status?.id;
+    if (id == null) return invoice;
+    const closedFlag = (await billingStatus(id))?.closedFlag;
+    return closedFlag == null ? invoice : { ...invoice, status: { ...invoice.status, closedFlag } };
+  };
   const unpostedByIds = {
     invoices: byIds('/finance/accounting/unpostedinvoices', unpostedSchema('invoices')),
     expenses: byIds('/finance/accounting/unpostedexpenses', unpostedSchema('expenses')),
@@ -197,9 +211,14 @@ export function createConnectWiseClient(config: ConnectWiseConfig) {
     getCompany: (id: number) => orNull(get(`/company/companies/${id}`, companySchema)),
 
     /** Merged with other callers' reads while the CW budget holds them back (see byIds). */
-    getInvoice: async (id: number): Promise<Invoice | null> => (await invoiceById(id)) ?? null,
-    listInvoices: (conditions?: string, options: PageOptions = {}) =>
-      cw.all('/finance/invoices', invoiceSchema, { ...options, conditions }),
+    getInvoice: async (id: number): Promise<Invoice | null> => {
+      const invoice = await invoiceById(id);
+      return invoice ? withClosedFlag(invoice) : null;
+    },
+    listInvoices: async (conditions?: string, options: PageOptions = {}) =>
+      Promise.all(
+        (await cw.all('/finance/invoices', invoiceSchema, { ...options, conditions })).map(withClosedFlag),
+      ),
     listInvoicePayments: (invoiceId: number) =>
       cw.all(`/finance/invoices/${invoiceId}/payments`, paymentSchema),
     /** Not idempotent: a timeout or lost answer is reported as ambiguous, never retried blindly. */

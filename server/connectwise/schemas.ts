@@ -74,7 +74,12 @@ export const invoiceSchema = z
     id,
     invoiceNumber: z.string(),
     type: invoiceType.nullable(),
-    status: z.object({ id: id.nullish(), name: z.string().optional() }).loose().optional(),
+    // CW sends a BillingStatusReference {id, name}; `closedFlag` is the product's own addition, from
+    // the tenant's billing status table (client.ts withClosedFlag), which is what says closed.
+    status: z
+      .object({ id: id.nullish(), name: z.string().optional(), closedFlag: z.boolean().nullish() })
+      .loose()
+      .optional(),
     company: ref.optional(),
     date: z.string().optional(),
     dueDate: z.string().optional(),
@@ -433,6 +438,20 @@ export const billingTermSchema = z
   })
   .loose();
 
+/**
+ * `BillingStatus` (GET /finance/billingStatuses, connectwise-rest ManageTypes): the tenant's own
+ * invoice statuses. `closedFlag` is CW's documented word on whether an invoice in the status is
+ * closed; MSPs name statuses freely ("Paid", "Done"), so the name says nothing.
+ */
+export const billingStatusSchema = z
+  .object({
+    id,
+    name: z.string().optional(),
+    closedFlag: z.boolean().nullish(),
+    inactiveFlag: z.boolean().nullish(),
+  })
+  .loose();
+
 /** `SecurityRole`: a member's `securityRole.name` is what the tenant's role map keys on. */
 export const securityRoleSchema = z
   .object({
@@ -500,6 +519,7 @@ export type AccountingBatch = z.infer<typeof accountingBatchSchema>;
 export type GlAccount = z.infer<typeof glAccountSchema>;
 export type TaxCode = z.infer<typeof taxCodeSchema>;
 export type BillingTerm = z.infer<typeof billingTermSchema>;
+export type BillingStatus = z.infer<typeof billingStatusSchema>;
 export type SecurityRole = z.infer<typeof securityRoleSchema>;
 export type Location = z.infer<typeof locationSchema>;
 export type CallbackEntry = z.infer<typeof callbackEntrySchema>;

@@ -3,11 +3,23 @@ import type { RecordRow } from '../db/schema.js';
 import { toMinor } from '../money.js';
 import { decimalsUsed } from './rounding.js';
 
-/** CW's invoice status says closed (the flag, or a status named so where the flag is absent). */
+/**
+ * CW's invoice status says closed: the status's `closedFlag` from the tenant's billing status table
+ * (documented, GET /finance/billingStatuses; the client attaches it), else an `isClosed` a CW may send
+ * on the status, else the name.
+ */
 export const isClosed = (invoice: Invoice) => {
-  const status = invoice.status as { isClosed?: boolean; name?: string } | undefined;
-  return status?.isClosed ?? /closed/i.test(status?.name ?? '');
+  const status = invoice.status as
+    | { closedFlag?: boolean | null; isClosed?: boolean | null; name?: string }
+    | undefined;
+  return status?.closedFlag ?? status?.isClosed ?? closedByName(status?.name);
 };
+
+/**
+ * A guess (docs/conformance.md), the last resort only: a status the billing status table does not
+ * hold or that the API member may not read. MSPs name statuses freely ("Paid", "Done").
+ */
+const closedByName = (name: string | undefined) => /closed/i.test(name ?? '');
 
 /** The record columns that mirror a CW invoice: number, company, dates and amounts in minor units. */
 export function invoiceColumns(invoice: Invoice, record: Pick<RecordRow, 'decimals' | 'currency'>) {

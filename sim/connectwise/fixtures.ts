@@ -176,7 +176,8 @@ export function buildInvoiceWithGl(input: InvoiceInput) {
     id,
     invoiceNumber: input.number,
     type: input.type ?? 'Standard',
-    status: closed ? { id: 2, name: 'Closed', isClosed: true } : { id: 1, name: 'New', isClosed: false },
+    // Ids of the default billing statuses (setup-tables.ts), whose closedFlag decides.
+    status: closed ? { id: 2, name: 'Closed' } : { id: 1, name: 'New' },
     company,
     billToCompany: company,
     date,

@@ -1,6 +1,6 @@
 import { invalidObject } from './errors.js';
 import { applyPatch } from './json-patch.js';
-import { isInvoiceClosed } from './posting.js';
+import { billingStatusOf, isInvoiceClosed } from './posting.js';
 import type { InvoiceRecord } from './seed-schema.js';
 import type { ConnectWiseState } from './state.js';
 
@@ -26,18 +26,15 @@ export function patchInvoice(state: ConnectWiseState, invoice: InvoiceRecord, op
   if (renamed) checkNewNumber(state, invoice, number);
   draft.invoiceNumber = number;
 
-  const wasClosed = isInvoiceClosed(invoice);
+  const wasClosed = isInvoiceClosed(state, invoice);
   if (statusChanged(invoice, draft)) {
     const wanted = draft.status as { id?: unknown; name?: unknown };
-    const status = state.billingStatuses.find((s) =>
-      wanted.id !== undefined
-        ? s.id === wanted.id
-        : String(wanted.name ?? '').toLowerCase() === s.name.toLowerCase(),
-    );
+    const status = billingStatusOf(state, wanted);
     if (!status || status.inactiveFlag)
       throw invalidObject('Invoice', 'status', `Billing status ${wanted.id ?? wanted.name} does not exist`);
-    // isClosed is the simulator's short-hand for the status's closedFlag (see seed-schema.ts).
-    draft.status = { id: status.id, name: status.name, isClosed: status.closedFlag };
+    // The reference only, as CW keeps it: whether it is closed is the status's closedFlag, read from
+    // the table each time (isInvoiceClosed), so an admin changing the flag changes the invoice.
+    draft.status = { id: status.id, name: status.name };
     if (!wasClosed && status.closedFlag) draft.dateClosed = nowUtc();
   }
 

@@ -5,8 +5,8 @@ import type { InvoiceRecord } from './seed-schema.js';
  * An invoice as GET /finance/invoices returns it, with derived amounts filled in exactly. CW's Invoice
  * carries `status` as a BillingStatusReference `{id, name}` and has no `dateClosed` (connectwise-rest
  * ManageTypes `Invoice`; Zynk's real invoice list, test/conformance/connectwise/invoices-get.zynk.xml):
- * the record's `status.isClosed` (the billing status's `closedFlag`, seed-schema.ts) and `dateClosed`
- * stay inside the simulator, where posting and the unposted list read them.
+ * a seed's `status.isClosed` hint (seed-schema.ts) and `dateClosed` stay inside the simulator, where
+ * posting and the unposted list read them (closed is the billing status's `closedFlag`, posting.ts).
  */
 export function invoiceWire(invoice: InvoiceRecord) {
   const { dateClosed: _dateClosed, status, ...wire } = invoice;

@@ -13,8 +13,25 @@ export const parseEntryIds = (text: string): number[] =>
     .filter(Boolean)
     .map(Number);
 
-export function isInvoiceClosed(invoice: InvoiceRecord): boolean {
-  return invoice.status.isClosed === true || invoice.status.name.toLowerCase() === 'closed';
+/**
+ * Closed as CW decides it: the invoice's billing status has `closedFlag` (connectwise-rest
+ * ManageTypes `BillingStatus`), whatever the status is called.
+ */
+export function isInvoiceClosed(state: ConnectWiseState, invoice: InvoiceRecord): boolean {
+  const status = billingStatusOf(state, invoice.status);
+  // A seed may name a status its billing status table lacks, which CW itself cannot have: the seed's
+  // isClosed hint decides then (seed-schema.ts), or a status named "Closed".
+  if (!status) return invoice.status.isClosed ?? invoice.status.name.toLowerCase() === 'closed';
+  return status.closedFlag;
+}
+
+/** The billing status an invoice's status reference names: by id, or by name when it has no id. */
+export function billingStatusOf(state: ConnectWiseState, wanted: { id?: unknown; name?: unknown }) {
+  return state.billingStatuses.find((s) =>
+    wanted.id !== undefined
+      ? s.id === wanted.id
+      : String(wanted.name ?? '').toLowerCase() === s.name.toLowerCase(),
+  );
 }
 
 export function glTransactionOf(
@@ -56,7 +73,7 @@ export function batchOf(state: ConnectWiseState, key: RecordKey): { id: number; 
 export function isUnposted(state: ConnectWiseState, key: RecordKey): boolean {
   if (key.kind === 'invoice') {
     const invoice = state.invoices.get(key.id);
-    if (!invoice || !isInvoiceClosed(invoice)) return false;
+    if (!invoice || !isInvoiceClosed(state, invoice)) return false;
   }
   return entryIdsOf(state, key).length > 0 && !batchOf(state, key);
 }

@@ -38,7 +38,8 @@ export const invoiceSeed = z
     id: z.number().int(),
     invoiceNumber: z.string().min(1),
     type: z.enum(['Agreement', 'CreditMemo', 'DownPayment', 'Miscellaneous', 'Progress', 'Standard']),
-    // isClosed is a seed-only hint; CW itself knows closed statuses from its billing status setup.
+    // isClosed is a seed-only hint for a status the seed's billing status table lacks; otherwise the
+    // table's closedFlag decides, as in CW (posting.ts isInvoiceClosed).
     status: z
       .object({ id: z.number().int().optional(), name: z.string(), isClosed: z.boolean().optional() })
       .loose(),

@@ -157,7 +157,18 @@ export function invoiceControlRoutes(state: ConnectWiseState): Router {
       res.status(404).json({ error: `no invoice ${req.params.id}` });
       return;
     }
-    invoice.status = { id: 2, name: 'Closed', isClosed: true };
+    // A person picks a status whose closedFlag is set (the tenant's first by sortOrder, unless the
+    // body names one): CW's closed is the flag, whatever the status is called.
+    const wanted = (req.body ?? {}) as { statusId?: number };
+    const status = [...state.billingStatuses]
+      .sort((a, b) => a.sortOrder - b.sortOrder)
+      .find((s) => s.closedFlag && !s.inactiveFlag && (wanted.statusId ?? s.id) === s.id);
+    if (!status) {
+      const named = wanted.statusId ? ` and id ${wanted.statusId}` : '';
+      res.status(409).json({ error: `no active billing status with closedFlag${named}` });
+      return;
+    }
+    invoice.status = { id: status.id, name: status.name };
     invoice.dateClosed = new Date(state.now()).toISOString().replace(/\.\d+Z$/, 'Z');
     await deliverInvoiceCallbacks(state, originOf(req), invoice, 'updated');
     res.json(invoiceWire(invoice));
