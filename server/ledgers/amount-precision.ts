@@ -11,15 +11,19 @@ export const ledgerAmountDecimals = (kind: LedgerKind, currency: string): number
 
 /**
  * How a document is mapped for a connection, the same for invoices and bills: the precision its books
- * keep for the currency, and whether they need a tax code on every line (QBO outside the US, whose
- * untaxed lines then take the exempt code).
+ * keep for the currency, whether they need a tax code on every line (QBO outside the US, whose
+ * untaxed lines then take the exempt code), and whether they take purchase tax per code on the lines
+ * (QBO outside the US and Xero, which report input tax from it; QBO US keeps none, so a bill's tax
+ * stays lines on CW's purchase tax account).
  */
 export function bookingOptionsFor(
   connection: { kind?: LedgerKind; tax_setup?: { model?: string } | null },
   currency: string | undefined,
-): { exemptCodeRequired: boolean; ledgerDecimals?: number } {
+): { exemptCodeRequired: boolean; taxPerCode: boolean; ledgerDecimals?: number } {
+  const exemptCodeRequired = connection.kind === 'qbo' && connection.tax_setup?.model === 'global';
   return {
-    exemptCodeRequired: connection.kind === 'qbo' && connection.tax_setup?.model === 'global',
+    exemptCodeRequired,
+    taxPerCode: exemptCodeRequired || connection.kind === 'xero',
     ...(currency && connection.kind
       ? { ledgerDecimals: ledgerAmountDecimals(connection.kind, currency) }
       : {}),

@@ -50,11 +50,16 @@ export interface BillOptions {
   /** The tenant's rounding limit in major units; unset, any difference is refused. */
   roundingLimit?: string;
   /**
-   * The books need a tax code on every line and take CW's tax per code (QBO outside the US): lines
-   * get their mapped code or the exempt one (`__exempt__`), and CW's purchase tax becomes the bill's
-   * tax per code instead of lines on the purchase tax account.
+   * The books need a tax code on every line (QBO outside the US): lines CW did not tax get the exempt
+   * one (`__exempt__`), and its absence is a problem. Implies `taxPerCode`.
    */
   exemptCodeRequired?: boolean;
+  /**
+   * The books take CW's purchase tax per code on the lines that carry it (QBO outside the US, Xero):
+   * taxed lines get their mapped code, and CW's purchase tax becomes the bill's tax per code instead
+   * of lines on the purchase tax account, so the books' VAT/GST return holds the input tax.
+   */
+  taxPerCode?: boolean;
   /** The precision the books keep for this currency; amounts finer than it are rounded, and said. */
   ledgerDecimals?: number;
 }
@@ -180,11 +185,19 @@ function checkTotal(
     : undefined;
 }
 
-/** The exempt code on a line CW did not tax, where the books need a code on every line. */
+/**
+ * The exempt code on a line CW did not tax, where the books take tax per code: required where they
+ * need a code on every line (QBO outside the US); elsewhere (Xero) the mapped one if any, else none
+ * (the Xero mapper then sends its no-tax type, as for invoices).
+ */
 function exemptKeyOf(options: BillOptions, what: string, problems: OtherProblem[]): string | undefined {
-  if (!options.exemptCodeRequired) return undefined;
+  if (!options.exemptCodeRequired && !options.taxPerCode) return undefined;
   const key = options.mappings.get('tax_code', exemptTaxCodeKey);
-  if (!key && !problems.some((p) => 'unmapped' in p && p.unmapped?.cwKey === exemptTaxCodeKey))
+  if (
+    !key &&
+    options.exemptCodeRequired &&
+    !problems.some((p) => 'unmapped' in p && p.unmapped?.cwKey === exemptTaxCodeKey)
+  )
     problems.push({
       code: 'tax_code_unmapped',
       detail: `the exempt tax code, for lines ConnectWise does not tax (${what})`,
@@ -476,11 +489,12 @@ export function purchaseBillFromGl(
   if (freightIsOwnLine(purchase, linesMinor, freightMinor, totalMinor))
     lines.push(oneUnit('Freight', freightMinor, decimals, freightAccount(undefined)));
   let documentTaxes: DocumentTax[] | undefined;
-  if (options.exemptCodeRequired) {
+  if (options.taxPerCode || options.exemptCodeRequired) {
     // The books take CW's purchase tax per code, on lines that carry the code (as invoices do).
     documentTaxes = purchaseTaxes(purchase, lines, taxes.map(taxMinorOf), options, problems);
   } else {
-    // Elsewhere the tax is what CW posted it as: lines on its purchase tax account.
+    // Elsewhere (QBO US, which keeps no input tax) the tax is what CW posted it as: lines on its
+    // purchase tax account.
     for (const tax of taxes) {
       const amountMinor = taxMinorOf(tax);
       if (amountMinor === 0n) continue;
@@ -546,8 +560,8 @@ export function purchaseBillFromGl(
 }
 
 /**
- * A purchase's lines coded for books that need a tax code on each (QBO outside the US), and CW's
- * purchase tax per ledger code. A line is taxed as CW flags it (`taxable`); CW charging tax with no
+ * A purchase's lines coded for books that take purchase tax per code (QBO outside the US, Xero), and
+ * CW's purchase tax per ledger code. A line is taxed as CW flags it (`taxable`); CW charging tax with no
  * line flagged is tax on the whole purchase (its header's tax code), so every item line is taxed.
  * Freight is taxed when the header says so (purchaseHeaderFreightTaxableFlag). Mutates `lines`.
  */

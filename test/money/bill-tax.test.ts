@@ -9,6 +9,8 @@ import { buildProcurement } from '../../sim/connectwise/fixtures.js';
 import { buildGlExport } from '../../sim/connectwise/gl-export.js';
 import { ConnectWiseState } from '../../sim/connectwise/state.js';
 import { startHarness } from '../quickbooks/harness.js';
+import { startXeroFixture, TENANT } from '../xero/support/xero-fixture.js';
+import { connectionFor, cwPurchase, cwTaxCodes, mappingsFor } from './tax-cases.js';
 
 /**
  * Issue 13, bills outside the US: a non-US QuickBooks company needs a TaxCodeRef on every bill line,
@@ -166,5 +168,151 @@ describe('the bill in a UK QuickBooks company (simulator, real SDK)', () => {
     const bare = await asUs.create({ ...coded, number: 'TD-BARE' }, '200', 'bill-bare');
     expect(toMinor((await stored('TD-BARE')).TxnTaxDetail.TotalTax, 2)).toBe(2000n);
     expect(bare.totalMinor).toBe(14_499n);
+  });
+});
+
+/**
+ * Issue 13, Xero bills: Xero reports input tax from each bill line's TaxType and TaxAmount, so CW's
+ * purchase tax is booked per code on the lines CW taxed (never as lines on CW's purchase tax account,
+ * which a VAT/GST return does not read), no line's tax above its amount, untaxed lines at no tax.
+ */
+const vat20 = cwTaxCodes.findIndex((c) => c.cw === 'VAT20');
+const gst5 = cwTaxCodes.findIndex((c) => c.cw === 'GST5');
+const xeroPurchase = () => {
+  const made = cwPurchase({
+    type: 'invoice',
+    currency: { code: 'GBP' as 'EUR', decimals: 2 },
+    lines: [
+      { quantity: '3', price: '33.33', taxable: true, code: vat20 },
+      { quantity: '2', price: '41.07', taxable: true, code: gst5 },
+      { quantity: '1', price: '250', taxable: false, code: vat20 },
+      { quantity: '1', price: '12.34', taxable: true, code: vat20 },
+    ],
+  });
+  // The vendor's VAT is a penny above what Xero's rate gives (its own rounding): CW's figure is booked.
+  const purchase = made.glExport.purchaseTransactions![0]!;
+  const vatEntry = purchase.purchaseDetailTax!.find((t) => t.taxCode?.identifier === 'VAT20')!;
+  vatEntry.total = Math.round((vatEntry.total! - 0.01) * 100) / 100;
+  purchase.total = Math.round((purchase.total! + 0.01) * 100) / 100;
+  const cwTax = (code: string) =>
+    -toMinor(purchase.purchaseDetailTax!.find((t) => t.taxCode?.identifier === code)!.total!, 2);
+  return { ...made, purchase, cwTax };
+};
+const mapXeroBill = () => {
+  const { glExport, unposted, purchase, cwTax } = xeroPurchase();
+  const mapped = mapRecord(
+    'procurement',
+    glExport,
+    unposted,
+    { mappings: mappingsFor('xero'), connection: connectionFor('xero') },
+    'PUR-1',
+    'P1',
+    1,
+    'Purchase 1',
+    '0.05',
+  );
+  return { bill: mapped.document as SalesOrBillDocument, totalMinor: toMinor(purchase.total!, 2), cwTax };
+};
+
+describe('a CW purchase mapped for Xero', () => {
+  it("carries CW's purchase tax per code on the taxed lines, not as lines on the tax account", () => {
+    const { bill, totalMinor, cwTax } = mapXeroBill();
+    expect(bill.lines.map((l) => [l.amountMinor, l.taxKey, l.taxable])).toEqual([
+      [9999n, 'XVAT20', true],
+      [8214n, 'XGST5', true],
+      [25_000n, undefined, false],
+      [1234n, 'XVAT20', true],
+    ]);
+    expect(bill.lines.some((l) => l.accountKey === '820')).toBe(false);
+    expect(bill.taxes?.map((t) => [t.taxKey, t.taxMinor])).toEqual([
+      ['XVAT20', cwTax('VAT20')],
+      ['XGST5', cwTax('GST5')],
+    ]);
+    expect(bill.totalMinor).toBe(totalMinor);
+  });
+});
+
+describe('the bill in a Xero organisation (simulator, real SDK)', () => {
+  let fx: Awaited<ReturnType<typeof startXeroFixture>>;
+  beforeAll(async () => {
+    fx = await startXeroFixture({ timeoutMs: 5_000 } as never);
+    fx.sim.seed({
+      defaults: true,
+      tenants: {
+        [TENANT]: {
+          name: 'Contoso Managed IT',
+          Accounts: [{ Code: '300', Name: 'Purchases', Type: 'DIRECTCOSTS' }],
+          TaxRates: cwTaxCodes.map((c) => ({
+            TaxType: `X${c.cw}`,
+            Name: c.cw,
+            EffectiveRate: Number(c.percent),
+          })),
+        },
+      },
+    });
+  }, 60_000);
+  afterAll(() => fx.close());
+
+  it("each line's TaxAmount adds up to CW's tax per rate, none above its line, total CW's", async () => {
+    const { bill: doc, totalMinor, cwTax } = mapXeroBill();
+    const contactId = await fx.ledger.ensureParty(doc.party, 'vendor');
+    const ref = await fx.ledger.create(doc, contactId, 'pur-1');
+    expect(ref.totalMinor).toBe(totalMinor);
+    const bill = fx.books().Invoices.find((i) => i.InvoiceNumber === 'VI-1')!;
+    expect(bill.Type).toBe('ACCPAY');
+    const lines = bill.LineItems as {
+      AccountCode: string;
+      TaxType: string;
+      TaxAmount: number;
+      LineAmount: number;
+    }[];
+    expect(lines.map((l) => l.AccountCode)).not.toContain('820');
+    const perType = new Map<string, bigint>();
+    for (const line of lines) {
+      perType.set(line.TaxType, (perType.get(line.TaxType) ?? 0n) + toMinor(line.TaxAmount, 2));
+      expect(Math.abs(line.TaxAmount)).toBeLessThanOrEqual(Math.abs(line.LineAmount));
+    }
+    expect(perType.get('XVAT20')).toBe(cwTax('VAT20'));
+    expect(perType.get('XGST5')).toBe(cwTax('GST5'));
+    // The line CW did not tax is at no tax, so the return does not count it as taxed.
+    expect(lines[2]).toMatchObject({ TaxType: 'NONE', TaxAmount: 0 });
+    expect(toMinor(bill.TotalTax as number, 2)).toBe(cwTax('VAT20') + cwTax('GST5'));
+    expect(toMinor(bill.Total as number, 2)).toBe(totalMinor);
+  });
+
+  it('the simulator refuses a bill line whose TaxAmount is above the line amount, as on a sale', async () => {
+    const { bill: doc } = mapXeroBill();
+    const contactId = await fx.ledger.ensureParty(doc.party, 'vendor');
+    const response = await fetch(`${fx.url}/api.xro/2.0/Invoices`, {
+      method: 'PUT',
+      headers: {
+        authorization: `Bearer ${await fx.tokens.accessToken()}`,
+        'xero-tenant-id': TENANT,
+        'content-type': 'application/json',
+      },
+      body: JSON.stringify({
+        Invoices: [
+          {
+            Type: 'ACCPAY',
+            Contact: { ContactID: contactId },
+            InvoiceNumber: 'VI-2',
+            Status: 'AUTHORISED',
+            LineAmountTypes: 'Exclusive',
+            LineItems: [
+              {
+                Description: 'a',
+                Quantity: 1,
+                UnitAmount: 10,
+                AccountCode: '300',
+                TaxType: 'XVAT20',
+                TaxAmount: 10.01,
+              },
+            ],
+          },
+        ],
+      }),
+    });
+    expect(response.status).toBe(400);
+    expect(JSON.stringify(await response.json())).toMatch(/more than the line amount/);
   });
 });

@@ -614,8 +614,8 @@ export function cwPurchase(c: CwCase) {
  * connection's booking options and the rounding limit), sent as the ledger's bill, and run through the
  * simulator's purchase-tax rules: outside the US the codes' purchase rates with TaxLine overrides
  * (sim/quickbooks/transaction-rules.ts, expenseRules); a US company adds TotalTax as given; Xero's
- * totals as for a sale. Where the product books CW's purchase tax as lines on CW's purchase tax
- * account (QBO US, Xero), the tax per code is those lines'.
+ * totals as for a sale, from each line's TaxType and TaxAmount. Where the product books CW's purchase
+ * tax as lines on CW's purchase tax account (QBO US), the tax per code is those lines'.
  */
 export function bookBill(c: CwCase, kind: LedgerKind): Booked {
   const { glExport, unposted, truth } = cwPurchase(c);
@@ -656,17 +656,16 @@ export function bookBill(c: CwCase, kind: LedgerKind): Booked {
   };
   try {
     if (kind === 'xero') {
+      // Xero's return reads tax from each line's TaxType and TaxAmount only: what its totals make of
+      // the lines is the tax per code. A line on the purchase tax account is input tax it never sees.
       const body = toXeroDocument(doc, 'vendor').body;
       const outcome = xeroOutcome(body, doc.decimals);
-      if (!outcome.booked || outcome.taxMinor !== 0n) return booked(outcome);
-      const byCode = taxLines(
-        (body.LineItems as { AccountCode: string; Description: string; LineAmount: number }[]).map((l) => ({
-          account: l.AccountCode,
-          description: l.Description,
-          amountMinor: toMinor(l.LineAmount, doc.decimals),
-        })),
-      );
-      return booked({ ...outcome, taxMinor: sumMinor(byCode.values()), taxByCode: byCode });
+      const onTaxAccount = (body.LineItems as { AccountCode: string }[]).filter(
+        (l) => l.AccountCode === taxAccount,
+      ).length;
+      if (outcome.booked && onTaxAccount > 0)
+        outcome.problems.push(`${onTaxAccount} line(s) on the purchase tax account instead of TaxAmount`);
+      return booked(outcome);
     }
     const tax: QboTaxSetup =
       kind === 'qbo_us'

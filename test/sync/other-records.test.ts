@@ -23,6 +23,9 @@ describe.each(['qbo', 'xero'] as const)('expenses, purchases and adjustments to 
         : [
             ['gl_account', '5200', '310'],
             ['gl_account', '1500', '429'],
+            // Xero books purchase tax per code on the lines (its return reads it there): the
+            // purchases' CW tax code, mapped to a purchase tax type.
+            ['tax_code', 'Purchase', 'INPUT'],
           ],
     );
   }, 60_000);
@@ -110,6 +113,7 @@ describe.each(['qbo', 'xero'] as const)('expenses, purchases and adjustments to 
           ],
           freight: 18.5,
           tax: 11.2,
+          taxCode: { id: 13, name: 'Purchase' },
         });
         await world.seedOther({ procurement: [purchase] });
         try {
