@@ -115,8 +115,9 @@ describe('ConnectWise simulator answers in the shape of real ConnectWise', () =>
   /*
    * Finding (fixed in the simulator): its invoices carried `status.isClosed` and `dateClosed`, which
    * CW's Invoice type and the real sample lack (status is {id, name}). The product's isClosed()
-   * (server/sync/invoice-columns.ts) reads status.isClosed when given and otherwise the status name
-   * (a guess, docs/conformance.md); against this simulator it now meets only what a real CW sends.
+   * (server/sync/invoice-columns.ts) reads the status's closedFlag from CW's billing status table
+   * (server/connectwise/billing-statuses.ts), the name only as a last resort (a guess,
+   * docs/conformance.md); against this simulator it now meets only what a real CW sends.
    */
   it('an invoice list: no field CW’s Invoice type lacks, a closed one included', async () => {
     await fetch(`${cw.url}/__sim/invoices/${invoice.invoice.id}/close`, { method: 'POST' });
