@@ -140,14 +140,6 @@ describe.skipIf(!serverUrl)('onboarding with a worker process killed mid-run (ne
     CW_TIMEOUT_MS: '5000',
     ...fleet.env(),
   });
-  const started = async (p: SpawnedLedgerpod) => {
-    const deadline = Date.now() + 90_000;
-    while (!p.output().includes('"msg":"ledgerpod started"')) {
-      if (p.child.exitCode !== null || Date.now() > deadline)
-        throw new Error(`worker did not start:\n${p.output()}`);
-      await sleep(200);
-    }
-  };
 
   beforeAll(async () => {
     database = await createTestDatabase();
@@ -156,7 +148,7 @@ describe.skipIf(!serverUrl)('onboarding with a worker process killed mid-run (ne
     // Each batch call takes a while, so the run is long enough to kill midway.
     await fleet.latency({ cw: 150 });
     workers.push(spawnLedgerpod(envFor()));
-    await started(workers[0]!);
+    await workers[0]!.started(90_000);
     boss = new PgBoss({
       connectionString: database.url,
       schema: 'pgboss',
@@ -195,7 +187,7 @@ describe.skipIf(!serverUrl)('onboarding with a worker process killed mid-run (ne
     expect(before.state).toBe('running');
     const doneAtKill = before.done;
     workers.push(spawnLedgerpod(envFor()));
-    await started(workers[1]!);
+    await workers[1]!.started(90_000);
     // Progress resumes in the survivor once the killed slice's job expires.
     while ((await runRow()).done <= doneAtKill + 4) {
       if (Date.now() - killedAt > 180_000)

@@ -54,14 +54,6 @@ describe.skipIf(!serverUrl)('a worker SIGKILLed mid payment write, across proces
     LEDGER_TIMEOUT_MS: '5000',
     ...fleet.env(),
   });
-  const started = async (p: SpawnedLedgerpod) => {
-    const deadline = Date.now() + 120_000;
-    while (!p.output().includes('"msg":"ledgerpod started"')) {
-      if (p.child.exitCode !== null || Date.now() > deadline)
-        throw new Error(`did not start:\n${p.output()}`);
-      await sleep(200);
-    }
-  };
 
   beforeAll(async () => {
     process.env.DATABASE_URL = serverUrl;
@@ -73,7 +65,7 @@ describe.skipIf(!serverUrl)('a worker SIGKILLed mid payment write, across proces
     webUrl = await processes[0]!.url;
     processes.push(spawnLedgerpod(envFor('worker'), { keepOutput: 200_000 }));
     processes.push(spawnLedgerpod(envFor('worker'), { keepOutput: 200_000 }));
-    await Promise.all(processes.map(started));
+    await Promise.all(processes.map((p) => p.started()));
   }, 240_000);
 
   afterAll(async () => {

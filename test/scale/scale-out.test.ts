@@ -99,14 +99,6 @@ describe.skipIf(!serverUrl)(
       XERO_WEBHOOK_KEY: webhookSecrets.xeroKey,
       ...fleet.env(),
     });
-    const workerReady = async (p: SpawnedLedgerpod) => {
-      const deadline = Date.now() + 90_000;
-      while (!p.output().includes('"msg":"ledgerpod started"')) {
-        if (p.child.exitCode !== null || Date.now() > deadline)
-          throw new Error(`worker did not start:\n${p.output()}`);
-        await sleep(200);
-      }
-    };
 
     beforeAll(async () => {
       database = await createTestDatabase();
@@ -121,7 +113,7 @@ describe.skipIf(!serverUrl)(
       web.push(spawnLedgerpod(envFor('web')));
       for (let i = 0; i < 3; i++) workers.push(spawnLedgerpod(envFor('worker')));
       webUrls = [webUrls[0]!, await web[1]!.url];
-      await Promise.all(workers.map(workerReady));
+      await Promise.all(workers.map((p) => p.started(90_000)));
       fleet.resetCounts();
     }, 180_000);
 

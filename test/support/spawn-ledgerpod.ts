@@ -1,5 +1,7 @@
 import { type ChildProcess, spawn } from 'node:child_process';
+import { setTimeout as sleep } from 'node:timers/promises';
 import { projectRoot } from '../../server/paths.js';
+import { processMs } from './patience.js';
 import { testBudgets } from './test-config.js';
 
 export interface SpawnedLedgerpod {
@@ -9,6 +11,8 @@ export interface SpawnedLedgerpod {
   output(): string;
   exit: Promise<number | null>;
   stop(signal?: NodeJS.Signals): Promise<number | null>;
+  /** Resolves once the process logged that it started (JSON logs); rejects if it exits or is late. */
+  started(withinMs?: number): Promise<void>;
 }
 
 /**
@@ -58,6 +62,13 @@ export function spawnLedgerpod(
     async stop(signal = 'SIGTERM') {
       if (child.exitCode === null) child.kill(signal);
       return exit;
+    },
+    async started(withinMs = processMs) {
+      const deadline = Date.now() + withinMs;
+      while (!output.includes('"msg":"ledgerpod started"')) {
+        if (child.exitCode !== null || Date.now() > deadline) throw new Error(`did not start:\n${output}`);
+        await sleep(200);
+      }
     },
   };
 }
