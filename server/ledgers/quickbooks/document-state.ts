@@ -35,6 +35,38 @@ export function linksOf(entity: unknown, currency: string): { paymentIds: string
   };
 }
 
+type Linked = 'Invoice' | 'CreditMemo';
+
+/**
+ * What one Payment moved from a document (`from`: the invoice or credit memo it funds or is funded
+ * by) to each document of the other type on its lines: the `from` document's amount on the payment
+ * is spent over the other lines in order, each at most its own line. A credit memo and the invoice
+ * it was applied to pair this way from either side. Pure.
+ */
+function pairedOn(
+  payment: z.infer<typeof paymentSchema>,
+  from: { type: Linked; id: string },
+  other: Linked,
+): { txnId: string; amountMinor: bigint; decimals: number; date: string }[] {
+  const decimals = qboDecimals(payment.CurrencyRef?.value);
+  const lines = payment.Line ?? [];
+  let left = 0n;
+  for (const line of lines)
+    if (line.LinkedTxn?.some((l) => l.TxnType === from.type && l.TxnId === from.id))
+      left += toMinor(line.Amount ?? 0, decimals);
+  const out: { txnId: string; amountMinor: bigint; decimals: number; date: string }[] = [];
+  for (const line of lines) {
+    const linked = line.LinkedTxn?.find((l) => l.TxnType === other);
+    if (!linked || left <= 0n) continue;
+    const lineMinor = toMinor(line.Amount ?? 0, decimals);
+    const applied = lineMinor < left ? lineMinor : left;
+    left -= applied;
+    if (applied > 0n)
+      out.push({ txnId: linked.TxnId, amountMinor: applied, decimals, date: payment.TxnDate ?? '' });
+  }
+  return out;
+}
+
 /**
  * The money received on `invoiceId` and the credits applied to it, from the Payment rows it links:
  * a credit funds the invoice lines of its payment first (as paymentsOfRows counts it), each credit
@@ -45,24 +77,11 @@ export function settlementsOf(
   invoiceId: string,
 ): { payments: LedgerPayment[]; credits: Omit<LedgerCreditApplied, 'creditNumber'>[] } {
   const payments = paymentsOfRows(rows).filter((p) => p.state === 'active' && p.documentId === invoiceId);
-  const credits: Omit<LedgerCreditApplied, 'creditNumber'>[] = [];
-  for (const row of rows) {
-    const payment = parse(paymentSchema, row);
-    const decimals = qboDecimals(payment.CurrencyRef?.value);
-    let toInvoice = 0n;
-    for (const line of payment.Line ?? [])
-      if (line.LinkedTxn?.some((l) => l.TxnType === 'Invoice' && l.TxnId === invoiceId))
-        toInvoice += toMinor(line.Amount ?? 0, decimals);
-    for (const line of payment.Line ?? []) {
-      const credit = line.LinkedTxn?.find((l) => l.TxnType === 'CreditMemo');
-      if (!credit || toInvoice <= 0n) continue;
-      const lineMinor = toMinor(line.Amount ?? 0, decimals);
-      const applied = lineMinor < toInvoice ? lineMinor : toInvoice;
-      toInvoice -= applied;
-      if (applied > 0n)
-        credits.push({ creditId: credit.TxnId, amountMinor: applied, decimals, date: payment.TxnDate ?? '' });
-    }
-  }
+  const credits = rows.flatMap((row) =>
+    pairedOn(parse(paymentSchema, row), { type: 'Invoice', id: invoiceId }, 'CreditMemo').map(
+      ({ txnId, ...rest }) => ({ creditId: txnId, ...rest }),
+    ),
+  );
   return { payments, credits };
 }
 
@@ -75,26 +94,11 @@ export function allocationsOf(
   rows: unknown[],
   creditMemoId: string,
 ): Omit<LedgerCreditAllocation, 'invoiceNumber'>[] {
-  const out: Omit<LedgerCreditAllocation, 'invoiceNumber'>[] = [];
-  for (const row of rows) {
-    const payment = parse(paymentSchema, row);
-    const decimals = qboDecimals(payment.CurrencyRef?.value);
-    const lines = payment.Line ?? [];
-    let credit = 0n;
-    for (const line of lines)
-      if (line.LinkedTxn?.some((l) => l.TxnType === 'CreditMemo' && l.TxnId === creditMemoId))
-        credit += toMinor(line.Amount ?? 0, decimals);
-    for (const line of lines) {
-      const invoice = line.LinkedTxn?.find((l) => l.TxnType === 'Invoice');
-      if (!invoice || credit <= 0n) continue;
-      const lineMinor = toMinor(line.Amount ?? 0, decimals);
-      const applied = lineMinor < credit ? lineMinor : credit;
-      credit -= applied;
-      if (applied > 0n)
-        out.push({ invoiceId: invoice.TxnId, amountMinor: applied, decimals, date: payment.TxnDate ?? '' });
-    }
-  }
-  return out;
+  return rows.flatMap((row) =>
+    pairedOn(parse(paymentSchema, row), { type: 'CreditMemo', id: creditMemoId }, 'Invoice').map(
+      ({ txnId, ...rest }) => ({ invoiceId: txnId, ...rest }),
+    ),
+  );
 }
 
 /** Documents carrying the number that are not ours and not voided: someone else's in our number. */
