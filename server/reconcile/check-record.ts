@@ -123,55 +123,30 @@ async function cwSideOf(
     balanceMinor: minor(invoice.balance),
     status: invoice.status?.name ?? '',
   };
-  if (record.type === 'credit_memo') {
-    const appliedTo = [];
-    for (const application of applications) {
-      const row = rows.find((r) => r.id === application.cwPaymentId) as { invoice?: { identifier?: string } };
-      const number =
-        row?.invoice?.identifier ??
-        (
-          await deps.records.get({
-            tenantId: record.tenant_id,
-            type: 'invoice',
-            cwId: application.invoiceCwId,
-          })
-        )?.number ??
-        String(application.invoiceCwId);
-      appliedTo.push({
-        number,
-        amountMinor: toMinor(application.amount, decimals),
-        date: application.date ?? '',
-      });
-    }
-    return { ...side, payments: [], credits: [], appliedTo };
-  }
-  const credits = [];
+  // Each application as the other document's number (the payment row names it, else our record of
+  // it, else its CW id), amount and date: what a credit memo was applied to, or an invoice's credits.
+  const isCredit = record.type === 'credit_memo';
+  const named = [];
   for (const application of applications) {
-    const row = rows.find((r) => r.id === application.cwPaymentId) as {
-      creditMemo?: { identifier?: string };
-    };
+    const row = rows.find((r) => r.id === application.cwPaymentId) as
+      | { invoice?: { identifier?: string }; creditMemo?: { identifier?: string } }
+      | undefined;
+    const other = isCredit
+      ? { type: 'invoice' as const, cwId: application.invoiceCwId, shown: row?.invoice?.identifier }
+      : { type: 'credit_memo' as const, cwId: application.creditCwId, shown: row?.creditMemo?.identifier };
     const number =
-      row?.creditMemo?.identifier ??
-      (
-        await deps.records.get({
-          tenantId: record.tenant_id,
-          type: 'credit_memo',
-          cwId: application.creditCwId,
-        })
-      )?.number ??
-      String(application.creditCwId);
-    credits.push({
-      number,
-      amountMinor: toMinor(application.amount, decimals),
-      date: application.date ?? '',
-    });
+      other.shown ??
+      (await deps.records.get({ tenantId: record.tenant_id, type: other.type, cwId: other.cwId }))?.number ??
+      String(other.cwId);
+    named.push({ number, amountMinor: toMinor(application.amount, decimals), date: application.date ?? '' });
   }
+  if (isCredit) return { ...side, payments: [], credits: [], appliedTo: named };
   return {
     ...side,
     payments: rows
       .filter((r) => !creditRows.has(r.id) && !(r as { creditMemo?: unknown }).creditMemo)
       .map((r) => ({ cwPaymentId: r.id, amountMinor: minor(r.amount), date: r.paymentDate ?? '' })),
-    credits,
+    credits: named,
     appliedTo: [],
   };
 }
