@@ -4,6 +4,7 @@ import type { Ledger, SalesOrBillDocument } from '../ledgers/ledger.js';
 import { toMinor } from '../money.js';
 import { PipelineError } from '../sync/error-catalogue.js';
 import { invoiceColumns, isClosed } from '../sync/invoice-columns.js';
+import { invoicePosting } from '../sync/invoice-posting.js';
 import { invoiceLabel, mapDocument, transactionOf } from '../sync/push-invoice.js';
 import { pushContextFor, type RecordJobDeps } from '../sync/record-jobs.js';
 import { type CorrectionPreview, previewCorrection } from './correction-preview.js';
@@ -30,7 +31,8 @@ export function correctable(record: RecordRow | undefined, what: string): Record
 /**
  * Reads what the preview compares: CW's invoice and, where CW exports it, its GL transaction mapped
  * as a push maps it; the document in the books now (documentState); and, where the ledger refuses to
- * edit a paid document, the payments and credits on it. 2 CW calls, 2 to 4 ledger calls.
+ * edit a paid document, the payments and credits on it. 2 or 3 CW calls (the invoice, its place in
+ * CW's unposted list when closed, its GL preview when listed), 2 to 4 ledger calls.
  */
 export async function readPreview(
   deps: CorrectionDeps,
@@ -50,11 +52,14 @@ export async function readPreview(
     });
   const { decimals, currency } = invoiceColumns(invoice, record);
   const ledger = deps.ledgers.for(connection);
-  const batched = Boolean(record.cw_batch_id || record.cw_batch_identifier || invoice.glBatch);
+  // CW exports only what it lists as unposted: asked first (invoice-posting.ts), so a posted invoice
+  // costs no export; a batch is ours when the record holds it, or CW's hint says so.
+  const posting = await invoicePosting(ctx.cw, invoice, isClosed(invoice) ? 'list' : 'hint');
+  const batched = Boolean(record.cw_batch_id || record.cw_batch_identifier || posting.state === 'posted');
   let after: SalesOrBillDocument | undefined;
   let afterMissing: string | undefined;
   const label = invoiceLabel(invoice);
-  if (!invoice.glBatch && isClosed(invoice)) {
+  if (posting.state === 'unposted') {
     const transaction = transactionOf(await ctx.cw.exportInvoice(invoice.id), invoice);
     const route = await ctx.route((invoice as { locationId?: number }).locationId ?? null);
     if (transaction?.glEntryIds && route) {

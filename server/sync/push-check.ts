@@ -4,6 +4,7 @@ import type { DocumentType, Ledger, SalesOrBillDocument } from '../ledgers/ledge
 import { currencyDecimals, formatMinor } from '../money.js';
 import { PipelineError } from './error-catalogue.js';
 import { invoiceColumns, isClosed } from './invoice-columns.js';
+import { invoicePosting } from './invoice-posting.js';
 import {
   type InvoicePushContext,
   invoiceLabel,
@@ -42,7 +43,8 @@ export interface PushCheck {
 
 /**
  * Everything that would stop a push of this invoice or credit memo now, read from ConnectWise as it
- * stands (two reads: the invoice and its GL preview, which marks nothing) and judged by the same
+ * stands (three reads: the invoice, CW's unposted list, and its GL preview, which marks nothing; a
+ * fourth, our batch, for an invoice the list does not hold) and judged by the same
  * functions the push uses, without writing anywhere: every problem at once, where a push stops at
  * the first. A problem that is CW or a ledger being unreachable is thrown, not reported as the record's.
  */
@@ -58,12 +60,17 @@ export async function checkInvoicePush(
       problems: [storedErrorOf(new PipelineError('cw_record_not_found', `invoice ${cwId}`))],
       document: null,
     };
-  if (invoice.glBatch) return { posted: true, problems: [], document: null };
+  const identifier = batchIdentifierFor(ctx.batchPrefix, invoice.invoiceNumber);
+  // Posted: CW's hint, or not listed as unposted and our own batch holds it (a lost batch answer).
+  // CW batches closed records only, so an open one (checked on every save) costs no call for it.
+  const closed = isClosed(invoice);
+  const ask = closed ? { ownBatch: identifier } : 'hint';
+  if ((await invoicePosting(ctx.cw, invoice, ask)).state === 'posted')
+    return { posted: true, problems: [], document: null };
   const label = invoiceLabel(invoice);
-  const problems = invoiceProblems(invoice, batchIdentifierFor(ctx.batchPrefix, invoice.invoiceNumber), label)
+  const problems = invoiceProblems(invoice, identifier, label)
     .filter((error) => error.stored.code !== 'not_closed')
     .map((error) => error.stored);
-  const closed = isClosed(invoice);
   const report = (error: unknown) => {
     const stored = storedErrorOf(error);
     if (stored.retryable) throw error;

@@ -6,6 +6,7 @@ import type { Ledger, SalesOrBillDocument } from '../ledgers/ledger.js';
 import { mappingFailure, PipelineError } from './error-catalogue.js';
 import { salesDocumentFromGl } from './gl-to-document.js';
 import { invoiceColumns, isClosed } from './invoice-columns.js';
+import { invoicePosting } from './invoice-posting.js';
 import type { Mappings } from './mappings.js';
 import { datedBeforeCutoff } from './onboarded-history.js';
 import { withCompanyDetails } from './party-details.js';
@@ -72,7 +73,7 @@ export function invoiceProblems(invoice: Invoice, identifier: string, label: str
 export const invoiceLabel = (invoice: Invoice) =>
   `${invoice.type === 'CreditMemo' ? 'Credit memo' : 'Invoice'} ${invoice.invoiceNumber}`;
 
-/** A pushed invoice or credit memo, with CW's view of it read just before its batch was made. */
+/** A pushed invoice or credit memo, with CW's view of it as the push read it (before its batch). */
 export interface PushedInvoice {
   record: RecordRow;
   invoice: Invoice;
@@ -99,8 +100,14 @@ export async function pushInvoice(
   record = await ctx.records.update(record, invoiceColumns(invoice, record));
   const identifier = batchIdentifierFor(ctx.batchPrefix, invoice.invoiceNumber);
 
-  if (invoice.glBatch)
-    return { record: await adoptOwnBatch(ctx, record, identifier, label, 'already_posted'), invoice };
+  // Posted already, often by our own batch whose answer was lost. A record without a ledger document
+  // has no batch of ours, and for it the export below is the unposted test (CW exports only what it
+  // lists as unposted), so only CW's own hint is read: a first push costs no extra call.
+  const posting = await invoicePosting(ctx.cw, invoice, record.ledger_id ? { ownBatch: identifier } : 'hint');
+  if (posting.state === 'posted') {
+    const adopted = await adoptOwnBatch(ctx, record, identifier, label, 'already_posted', posting.ownBatch);
+    return { record: adopted, invoice };
+  }
   const [refusal] = invoiceProblems(invoice, identifier, label);
   if (refusal) throw refusal;
 
@@ -118,19 +125,15 @@ export async function pushInvoice(
     }
   }
 
-  // 3. The record's own CW batch.
-  let latest = invoice;
+  // 3. The record's own CW batch, made only while CW still lists the invoice as unposted.
   record = await commitBatch(ctx, record, {
     identifier,
     label,
     postedError: 'already_posted',
-    stillUnposted: async () => {
-      latest = (await ctx.cw.getInvoice(cwId)) ?? latest;
-      return !latest.glBatch;
-    },
+    stillUnposted: async () => (await invoicePosting(ctx.cw, invoice, 'list')).state === 'unposted',
     flags: { exportInvoicesFlag: true, exportExpensesFlag: false, exportProductsFlag: false },
   });
-  return { record, invoice: latest };
+  return { record, invoice };
 }
 
 async function exportAndPush(

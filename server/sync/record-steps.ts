@@ -176,9 +176,11 @@ export async function adoptOwnBatch(
   identifier: string,
   label: string,
   postedError: 'already_posted' | 'not_unposted',
+  /** Our batch, when the caller has just found it (invoice-posting.ts): not looked up twice. */
+  found?: { id: number },
 ): Promise<RecordRow> {
   // Posted by us when the answer to our batch call was lost; by someone else otherwise.
-  const batch = await deps.cw.findBatch(identifier);
+  const batch = found ?? (await deps.cw.findBatch(identifier));
   if (batch && record.ledger_id) {
     return deps.records.advance(record, {
       to: 'synced',

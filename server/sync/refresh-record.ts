@@ -4,6 +4,7 @@ import { requestDriftCheck } from '../reconcile/request-drift-check.js';
 import { applyCreditsShownInConnectWise } from './credit-application.js';
 import { procurementTypeOf, unpostedKindOf } from './cw-record-kind.js';
 import { invoiceColumns, isClosed } from './invoice-columns.js';
+import { type InvoicePosting, invoicePosting } from './invoice-posting.js';
 import { ledgerColumns as ledgerColumnsOf, paidState } from './ledger-amounts.js';
 import { isOtherRecordType, type OtherRecordType, otherRecordNumber } from './other-record-export.js';
 import { recheckRecord } from './push-check.js';
@@ -15,13 +16,19 @@ import type { RecordStore } from './record-store.js';
 const settled = new Set<RecordState>(['synced', 'partly_paid', 'paid']);
 const inFlight = new Set<RecordState>(['queued', 'exported', 'pushed']);
 
-/** What the record's state should be, given CW's view of it now. */
+/**
+ * What the record's state should be, given CW's view of it now. A record we settled that CW lists as
+ * unposted again was reversed there (its batch deleted), as for the other record types; one not
+ * listed stays posted (invoice-posting.ts: absence alone says nothing more). For any other record
+ * only CW's own glBatch hint is read: a closed one is `unposted` unless CW says it is batched.
+ */
 function stateFromConnectWise(
   record: RecordRow,
   invoice: Invoice,
+  posting: InvoicePosting,
 ): { state: RecordState; reversed: boolean } {
-  const batched = Boolean(invoice.glBatch);
-  if (settled.has(record.state) && !batched) return { state: 'unposted', reversed: true };
+  const batched = posting.state === 'posted';
+  if (settled.has(record.state) && posting.state === 'unposted') return { state: 'unposted', reversed: true };
   if (
     inFlight.has(record.state) ||
     settled.has(record.state) ||
@@ -50,7 +57,13 @@ export async function refreshRecord(deps: RecordJobDeps, job: RefreshRecordJob):
   const record = await deps.records.ensure(key);
   const cached = invoiceColumns(invoice, record);
 
-  let { state, reversed } = stateFromConnectWise(record, invoice);
+  // Only a settled record's state turns on CW's unposted list (1 call); the rest read the hint only.
+  const posting = await invoicePosting(
+    deps.connectWise.for(tenant),
+    invoice,
+    settled.has(record.state) ? 'list' : 'hint',
+  );
+  let { state, reversed } = stateFromConnectWise(record, invoice, posting);
   let ledgerRead: { startedAt: Date; columns: ReturnType<typeof ledgerColumnsOf> } | undefined;
   if (!reversed && record.ledger_id && record.connection_id && settled.has(state)) {
     const connection = await deps.connections.get(tenant.id, record.connection_id);
@@ -90,7 +103,7 @@ export async function refreshRecord(deps: RecordJobDeps, job: RefreshRecordJob):
     await recheckRecord(deps, tenant, key, 'connectwise');
     return;
   }
-  if (job.syncIfClosed && state === 'unposted' && isClosed(invoice) && !invoice.glBatch) {
+  if (job.syncIfClosed && state === 'unposted' && isClosed(invoice) && posting.state !== 'posted') {
     await requestPush(deps, key, 'sync-on-close', { at: readAt.toISOString(), invoice });
   }
 }

@@ -196,7 +196,7 @@ export async function deliverInvoiceCallbacks(
         Type: 'invoice',
         ID: invoice.id,
         // CW sends the entity as a JSON string inside the JSON payload.
-        Entity: JSON.stringify(invoiceWire(invoice)),
+        Entity: JSON.stringify(invoiceWire(invoice, state.behaviours.invoiceGlBatch)),
         Metadata: { key_url: `${origin}${apiBase}/system/callbackkeys/${keyId}` },
       });
       const delivery = {

@@ -1,5 +1,6 @@
 import { formatMinor, toMinor } from '../../server/money.js';
 import type { InvoiceRecord } from './seed-schema.js';
+import type { CwBehaviours } from './state.js';
 
 /**
  * An invoice as GET /finance/invoices returns it, with derived amounts filled in exactly. CW's Invoice
@@ -8,10 +9,15 @@ import type { InvoiceRecord } from './seed-schema.js';
  * a seed's `status.isClosed` hint (seed-schema.ts) and `dateClosed` stay inside the simulator, where
  * posting and the unposted list read them (closed is the billing status's `closedFlag`, posting.ts).
  */
-export function invoiceWire(invoice: InvoiceRecord) {
-  const { dateClosed: _dateClosed, status, ...wire } = invoice;
+export function invoiceWire(
+  invoice: InvoiceRecord,
+  /** Whether CW sends the batch on the invoice, a guess (CwBehaviours.invoiceGlBatch). */
+  glBatch: CwBehaviours['invoiceGlBatch'] = 'absent',
+) {
+  const { dateClosed: _dateClosed, status, glBatch: batch, ...wire } = invoice;
   return {
     ...wire,
+    ...(glBatch === 'present' && batch ? { glBatch: batch } : {}),
     status: { ...(status.id === undefined ? {} : { id: status.id }), name: status.name },
     subtotal: invoice.subtotal ?? minus(invoice, invoice.total, invoice.salesTax),
     balance: invoice.balance ?? minus(invoice, invoice.total, invoice.payments, invoice.credits),

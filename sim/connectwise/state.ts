@@ -184,6 +184,15 @@ export interface CwBehaviours {
    * companyName, memberHash and memberId only.
    */
   memberContext: 'required' | 'unchecked' | 'absent';
+  /**
+   * `glBatch {id, name}` on GET /finance/invoices once an invoice is batched. connectwise-rest's
+   * Invoice type (ManageTypes.d.ts) has no such field and the real invoice sample
+   * (test/conformance/connectwise) lacks it; only our domain notes claim it (domain.md §2, "present
+   * once batched"). 'absent' (the default, CW's own type): never sent, posting is told by the
+   * unposted list alone; 'present': sent on a batched invoice. The simulator keeps the batch on its
+   * record either way (posting.ts); only the wire differs (invoice-wire.ts).
+   */
+  invoiceGlBatch: 'absent' | 'present';
 }
 
 export const defaultCwBehaviours = (): CwBehaviours => ({
@@ -197,6 +206,7 @@ export const defaultCwBehaviours = (): CwBehaviours => ({
   linkRels: 'next-first',
   batchedPaymentDelete: 'allowed',
   memberContext: 'required',
+  invoiceGlBatch: 'absent',
 });
 
 export class ConnectWiseState {

@@ -127,21 +127,30 @@ describe('ConnectWise simulator answers in the shape of real ConnectWise', () =>
   });
 
   /*
-   * Finding (open, reported; pinned, cannot be fixed in the simulator alone): once posted, the
-   * simulator's invoice carries `glBatch` {id, name}, which CW's Invoice type and the real sample
-   * lack. The product tells a posted invoice by it (push-invoice.ts, push-check.ts, refresh-record.ts,
-   * correction-read.ts), so dropping it here would only hide that; a real CW shows a posted invoice by
-   * its absence from the unposted list (/finance/accounting/unpostedinvoices/{id}).
+   * Finding (fixed): once posted, the simulator's invoice carried `glBatch` {id, name}, which CW's
+   * Invoice type and the real sample lack, and the product told a posted invoice by it. The product
+   * now tells it by CW's unposted list and its own batch (server/sync/invoice-posting.ts), reading
+   * glBatch only as a hint; the simulator sends it only under `invoiceGlBatch: 'present'` (a guess,
+   * docs/conformance.md), so by default a posted invoice has CW's own shape.
    */
-  it('a posted invoice: glBatch is the one field CW’s Invoice type lacks (pinned)', async () => {
+  it('a posted invoice: no field CW’s Invoice type lacks (glBatch only under the switch)', async () => {
     const glExport = await cw.client.exportInvoice(invoice.invoice.id);
     await cw.client.createBatch({
       batchIdentifier: 'LP-SHAPES',
       processedRecordIds: parseGlEntryIds(glExport.transactions?.[0]?.glEntryIds),
       exportInvoicesFlag: true,
     });
+    // Posted indeed: CW lists it as unposted no more.
+    expect(await cw.client.getUnposted('invoices', invoice.invoice.id)).toBeNull();
     const sim = (await (await cw.raw('/finance/invoices')).json()) as unknown[];
-    expect(sim.flatMap((item) => undocumentedPaths(item, 'Invoice'))).toEqual(['glBatch']);
+    expect(sim.flatMap((item) => undocumentedPaths(item, 'Invoice'))).toEqual([]);
+    cw.sim.state.behaviours.invoiceGlBatch = 'present';
+    try {
+      const hinted = (await (await cw.raw('/finance/invoices')).json()) as unknown[];
+      expect(hinted.flatMap((item) => undocumentedPaths(item, 'Invoice'))).toEqual(['glBatch']);
+    } finally {
+      cw.sim.state.behaviours.invoiceGlBatch = 'absent';
+    }
   });
 
   it('an error body carries what a real one does', async () => {

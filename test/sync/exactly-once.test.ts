@@ -3,6 +3,7 @@ import type { RecordRow, RecordState } from '../../server/db/schema.js';
 import { runPushJob } from '../../server/sync/record-jobs.js';
 import { RecordStore, type Transition } from '../../server/sync/record-store.js';
 import { storedErrorOf } from '../../server/sync/stored-error.js';
+import type { CwBehaviours } from '../../sim/connectwise/state.js';
 import { api } from '../support/cw-tenant.js';
 import { DyingRecordStore } from '../support/dying-record-store.js';
 import { invoice, type PipelineWorld, startPipelineWorld } from '../support/pipeline-world.js';
@@ -159,3 +160,63 @@ describe.each(['qbo', 'xero'] as const)('exactly once under faults (%s)', (kind)
     expect(events.map((e) => e.kind)).toEqual(['exported', 'ledger_document', 'batched']);
   }, 60_000);
 });
+
+/*
+ * Whether CW's invoice GET carries `glBatch` once batched is a guess (CwBehaviours.invoiceGlBatch,
+ * docs/conformance.md): the product tells a posted invoice by CW's unposted list and its own batch
+ * (server/sync/invoice-posting.ts), so each path that decides it holds under either answer.
+ */
+describe.each<CwBehaviours['invoiceGlBatch']>(['absent', 'present'])(
+  'exactly once, invoice glBatch %s',
+  (invoiceGlBatch) => {
+    let world: PipelineWorld;
+    let nextId = invoiceGlBatch === 'absent' ? 6200 : 6300;
+    beforeAll(async () => {
+      world = await startPipelineWorld('qbo');
+      world.cw.sim.state.behaviours.invoiceGlBatch = invoiceGlBatch;
+    }, 60_000);
+    afterAll(() => world?.close());
+    afterEach(async () => {
+      for (const url of [world.cw.url, world.ledgerSim.url])
+        await fetch(`${url}/__sim/faults`, { method: 'DELETE' });
+    });
+
+    const pushed = async (faults: Parameters<PipelineWorld['fault']>[1][]) => {
+      const cwId = nextId++;
+      const number = `EG-${cwId}`;
+      await world.seedInvoices([invoice(cwId, number)]);
+      for (const rule of faults) await world.fault('cw', rule);
+      expect((await world.pushRecord('invoice', cwId)).status).toBe(202);
+      const view = await world.waitForState(cwId, ['synced'], 45_000);
+      expect(view.error).toBeNull();
+      expect((await world.ledgerSim.documentNumbers('invoice')).filter((n) => n === number)).toHaveLength(1);
+      const batches = (await world.cwState()).batches.filter((b) => b.batchIdentifier === `LP-${number}`);
+      expect(batches).toHaveLength(1);
+      expect(await world.pendingFaults()).toEqual([]);
+      // The switch is what the product met: the invoice's GET carries the batch only under 'present'.
+      const read = await world.workerDeps().connectWise.for(world.tenant).getInvoice(cwId);
+      expect(Boolean(read?.glBatch)).toBe(invoiceGlBatch === 'present');
+      return view;
+    };
+
+    it('a push: one document, one batch', async () => {
+      const view = await pushed([]);
+      expect(view.events.map((e: { kind: string }) => e.kind)).toContain('batched');
+    }, 60_000);
+
+    it('the batch create answer lost: the retry adopts the batch, never a second one', async () => {
+      const view = await pushed([
+        { method: 'POST', path: '*/finance/accounting/batches', kind: 'drop_response_after_write', times: 1 },
+      ]);
+      expect(view.events.map((e: { kind: string }) => e.kind)).toContain('batch_found');
+    }, 60_000);
+
+    it('the batch create answer lost, and an unposted read failing once as well', async () => {
+      const view = await pushed([
+        { method: 'POST', path: '*/finance/accounting/batches', kind: 'drop_response_after_write', times: 1 },
+        { method: 'GET', path: '*/finance/accounting/unpostedinvoices/*', kind: 'http500', times: 1 },
+      ]);
+      expect(view.events.map((e: { kind: string }) => e.kind)).toContain('batch_found');
+    }, 60_000);
+  },
+);

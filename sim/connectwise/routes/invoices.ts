@@ -29,15 +29,19 @@ export function invoiceRoutes(state: ConnectWiseState): Router {
   };
 
   router.get('/finance/invoices', (req, res) =>
-    sendPage(req, res, [...state.invoices.values()].map(invoiceWire)),
+    sendPage(
+      req,
+      res,
+      [...state.invoices.values()].map((invoice) => invoiceWire(invoice, state.behaviours.invoiceGlBatch)),
+    ),
   );
   router.get('/finance/invoices/:id', (req, res) => {
-    res.json(invoiceWire(find(idParam(req))));
+    res.json(invoiceWire(find(idParam(req)), state.behaviours.invoiceGlBatch));
   });
   router.patch('/finance/invoices/:id', async (req, res) => {
     const invoice = find(idParam(req));
     patchInvoice(state, invoice, req.body);
-    res.json(invoiceWire(invoice));
+    res.json(invoiceWire(invoice, state.behaviours.invoiceGlBatch));
     await deliverInvoiceCallbacks(state, originOf(req), invoice, 'updated');
   });
 
@@ -149,7 +153,7 @@ export function invoiceControlRoutes(state: ConnectWiseState): Router {
     if (!invoice) throw notFound(`Invoice ${req.params.id}`);
     patchInvoice(state, invoice, req.body);
     await deliverInvoiceCallbacks(state, originOf(req), invoice, 'updated');
-    res.json(invoiceWire(invoice));
+    res.json(invoiceWire(invoice, state.behaviours.invoiceGlBatch));
   });
   router.post('/__sim/invoices/:id/close', async (req, res) => {
     const invoice = state.invoices.get(Number(req.params.id));
@@ -171,7 +175,7 @@ export function invoiceControlRoutes(state: ConnectWiseState): Router {
     invoice.status = { id: status.id, name: status.name };
     invoice.dateClosed = new Date(state.now()).toISOString().replace(/\.\d+Z$/, 'Z');
     await deliverInvoiceCallbacks(state, originOf(req), invoice, 'updated');
-    res.json(invoiceWire(invoice));
+    res.json(invoiceWire(invoice, state.behaviours.invoiceGlBatch));
   });
   /**
    * A person applies a credit memo to an invoice in CW's UI: the invoice's `credits` grow and its
