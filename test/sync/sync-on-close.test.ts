@@ -58,7 +58,7 @@ describe('sync on close through a signed ConnectWise callback', () => {
     expect(await world.ledgerSim.documentNumbers('invoice')).toEqual(['SOC-9301']);
   });
 
-  it("the push starts from its refresh's read: CW reads the invoice twice (refresh, check before the batch), not three times", async () => {
+  it("the push starts from its refresh's read: CW reads the invoice once (the refresh) and its place in the unposted list once (before the batch)", async () => {
     await world.pod.services.tenants.updateSettings(world.tenant.id, { syncOnClose: true });
     await world.seedInvoices([invoice(9303, 'SOC-9303', { closed: false })]);
     const routes = async () =>
@@ -70,7 +70,8 @@ describe('sync on close through a signed ConnectWise callback', () => {
     await world.waitForStateInDb(9303, ['synced'], 30_000);
     const after = await routes();
     const calls = (route: string) => (after[route] ?? 0) - (before[route] ?? 0);
-    expect(calls('GET /v4_6_release/apis/3.0/finance/invoices/{id}')).toBe(2);
+    expect(calls('GET /v4_6_release/apis/3.0/finance/invoices/{id}')).toBe(1);
+    expect(calls('GET /v4_6_release/apis/3.0/finance/accounting/unpostedinvoices/{id}')).toBe(1);
     expect(calls('POST /v4_6_release/apis/3.0/finance/accounting/export')).toBe(1);
     expect(calls('POST /v4_6_release/apis/3.0/finance/accounting/batches')).toBe(1);
     expect((await world.ledgerSim.documentNumbers('invoice')).filter((n) => n === 'SOC-9303')).toHaveLength(
