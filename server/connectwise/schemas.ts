@@ -90,8 +90,10 @@ export const invoiceSchema = z
     payments: money.nullish(),
     credits: money.nullish(),
     balance: money.nullish(),
-    // Not in connectwise-rest's Invoice type, but CW sends it once the invoice is batched.
-    glBatch: z.object({ id, name: z.string().optional() }).loose().nullish(),
+    // Not in connectwise-rest's Invoice type nor in the real sample; our notes say CW sends it once
+    // batched. Only a hint (server/sync/invoice-posting.ts), so a shape other than this is ignored,
+    // never a refusal of the invoice.
+    glBatch: z.object({ id, name: z.string().optional() }).loose().nullish().catch(undefined),
   })
   .loose();
 

@@ -1,5 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { parseGlEntryIds } from '../../server/connectwise/gl-entry-ids.js';
+import { invoiceSchema } from '../../server/connectwise/schemas.js';
+import { invoicePosting } from '../../server/sync/invoice-posting.js';
 import type { PushCheck } from '../../server/sync/push-check.js';
 import { refreshRecord } from '../../server/sync/refresh-record.js';
 import type { CwBehaviours } from '../../sim/connectwise/state.js';
@@ -106,3 +108,22 @@ describe.each<CwBehaviours['invoiceGlBatch']>(['absent', 'present'])(
     }, 90_000);
   },
 );
+
+describe('glBatch read as a hint only', () => {
+  const neverCalled = {
+    getUnposted: () => Promise.reject(new Error('not asked')),
+    findBatch: () => Promise.reject(new Error('not asked')),
+  };
+  it('an invoice whose glBatch has another shape is read, the hint ignored; one in the documented shape says posted', async () => {
+    const odd = invoiceSchema.parse({ id: 1, invoiceNumber: 'INV-1', type: 'Standard', glBatch: 'LP-INV-1' });
+    expect(odd.glBatch).toBeUndefined();
+    expect(await invoicePosting(neverCalled, odd, 'hint')).toEqual({ state: 'unknown' });
+    const hinted = invoiceSchema.parse({
+      id: 1,
+      invoiceNumber: 'INV-1',
+      type: 'Standard',
+      glBatch: { id: 4, name: 'LP-INV-1' },
+    });
+    expect(await invoicePosting(neverCalled, hinted, { ownBatch: 'LP-INV-1' })).toEqual({ state: 'posted' });
+  });
+});
