@@ -52,10 +52,19 @@ describe('ConnectWise answers with extra and odd fields, over HTTP through the p
   let client: ReturnType<typeof createConnectWiseClient>;
   beforeAll(async () => {
     const companyInfo = rawText('connectwise/company-info-get.djcw.json');
+    const billingStatuses = JSON.stringify([{ id: 3, name: 'Closed', closedFlag: true }]);
     server = createServer((req, res) => {
       req.resume();
       res.writeHead(200, { 'content-type': 'application/json' });
-      res.end(req.url?.startsWith('/login/companyinfo/') ? companyInfo : invoiceBody);
+      // The client reads the billing status table to tell a closed invoice (billing-statuses.ts).
+      const url = req.url ?? '';
+      res.end(
+        url.startsWith('/login/companyinfo/')
+          ? companyInfo
+          : url.includes('/finance/billingStatuses')
+            ? billingStatuses
+            : invoiceBody,
+      );
     });
     await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
     const origin = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
