@@ -150,6 +150,13 @@ export function createQuickBooksLedger(options: QuickBooksLedgerOptions): Ledger
       if (page.length < pageSize) return rows;
     }
   }
+  /** Document numbers by id, one query for all of them (none when there are no ids). */
+  async function docNumbers(entity: 'Invoice' | 'CreditMemo', ids: string[]): Promise<Map<string, string>> {
+    const unique = [...new Set(ids)];
+    if (unique.length === 0) return new Map();
+    const rows = await query(entity, `where Id IN (${unique.map(queryLiteral).join(',')})`, documentSchema);
+    return new Map(rows.map((row) => [row.Id, row.DocNumber ?? '']));
+  }
 
   /**
    * The party by display name: AcctNum is not queryable on Customer or Vendor (400, code 4001
@@ -380,16 +387,10 @@ export function createQuickBooksLedger(options: QuickBooksLedgerOptions): Ledger
         // A guess (docs/conformance.md): a credit memo applied in QBO links the applying Payment in
         // its LinkedTxn as an invoice does; no recorded CreditMemo of ours shows one yet.
         const allocations = allocationsOf(rows, id);
-        const invoiceIds = [...new Set(allocations.map((a) => a.invoiceId))];
-        const numbers = new Map<string, string>();
-        if (invoiceIds.length > 0) {
-          const invoices = await query(
-            'Invoice',
-            `where Id IN (${invoiceIds.map(queryLiteral).join(',')})`,
-            documentSchema,
-          );
-          for (const invoice of invoices) numbers.set(invoice.Id, invoice.DocNumber ?? '');
-        }
+        const numbers = await docNumbers(
+          'Invoice',
+          allocations.map((a) => a.invoiceId),
+        );
         return {
           document: { ...document, taxMinor },
           payments: [],
@@ -399,16 +400,10 @@ export function createQuickBooksLedger(options: QuickBooksLedgerOptions): Ledger
         };
       }
       const { payments, credits } = settlementsOf(rows, id);
-      const creditIds = [...new Set(credits.map((c) => c.creditId))];
-      const numbers = new Map<string, string>();
-      if (creditIds.length > 0) {
-        const memos = await query(
-          'CreditMemo',
-          `where Id IN (${creditIds.map(queryLiteral).join(',')})`,
-          documentSchema,
-        );
-        for (const memo of memos) numbers.set(memo.Id, memo.DocNumber ?? '');
-      }
+      const numbers = await docNumbers(
+        'CreditMemo',
+        credits.map((c) => c.creditId),
+      );
       return {
         document: { ...document, taxMinor },
         payments,
