@@ -2,7 +2,7 @@
  * The payments-back property suite at scale: PAYMENT_CASES random CW invoices per kind of books
  * (default 100,000; the test runs 4,000), each paid in the ledger (in full, in part, in several
  * payments over one or more sweeps, or with CW already paid outside the ledger), every payment run
- * through the product's conversion (server/sync/payment-amount.ts) against a CW that refuses what
+ * through the product's conversion (server/payments/payment-amount.ts) against a CW that refuses what
  * CW refuses, checked as test/money/payment-properties.test.ts checks, counted by class.
  *
  *   PAYMENT_CASES=100000 PAYMENT_SEED=1306 npx tsx bench/payment-properties.ts

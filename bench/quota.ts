@@ -20,9 +20,9 @@
  */
 import { randomBytes } from 'node:crypto';
 import { sql } from 'kysely';
+import { startLedgerpod } from '../server/app/server.js';
 import type { LedgerKind } from '../server/ledgers/ledger.js';
-import { createLogger } from '../server/log.js';
-import { startLedgerpod } from '../server/server.js';
+import { createLogger } from '../server/shared/log.js';
 import { api } from '../test/support/cw-tenant.js';
 import { invoice } from '../test/support/pipeline-world.js';
 import { mintToken } from '../test/support/sim-world.js';

@@ -7,7 +7,7 @@
  *   npx tsx bench/throughput.ts [--qbo 200] [--xero 60] [--onboard 1000] [--only qbo,xero,onboard] [--workers 1]
  *     [--cw-per-minute 600]   (CW_CALLS_PER_MINUTE: CW publishes no limit, so its budget is ours to set)
  */
-import { providerLimits } from '../server/ledgers/call-limiter.js';
+import { providerLimits } from '../server/outbound/call-limiter.js';
 import { invoices } from '../test/support/sim-world.js';
 import { perRecord, startBenchWorld } from './support/bench-world.js';
 import { flag, header } from './support/machine.js';

@@ -1,7 +1,7 @@
 import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { z } from 'zod';
-import { projectRoot } from '../server/paths.js';
+import { projectRoot } from '../server/shared/paths.js';
 
 /**
  * What Ledgerpod registers in ConnectWise's Manage Hosted API: one entry per pod, tab or button, each

@@ -8,7 +8,7 @@
  * moves.txt: one `old/path.ts new/path.ts` (or `old/dir/ new/dir/`) pair per line; `#` comments.
  * Rewritten: `from '…'`, `import('…')`, `import '…'` and `new URL('…', import.meta.url)` specifiers
  * that start with `./` or `../`. A moved file's repository path written out in text (comments, docs:
- * `server/sync/rounding.ts`) is rewritten too, and so is its bare file name where the move renamed
+ * `server/pipeline/map/rounding.ts`) is rewritten too, and so is its bare file name where the move renamed
  * it. Other paths written as plain strings (a source scan listing folders) are listed for a hand check.
  */
 import { execFileSync } from 'node:child_process';

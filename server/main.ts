@@ -1,8 +1,8 @@
 import type { RunningSim } from '../sim/kit/listen.js';
-import { loadConfig } from './config.js';
+import { startLedgerpod } from './app/server.js';
 import type { Tenant } from './db/schema.js';
-import { createLogger } from './log.js';
-import { startLedgerpod } from './server.js';
+import { loadConfig } from './shared/config.js';
+import { createLogger } from './shared/log.js';
 
 const loaded = loadConfig(process.env);
 if (!loaded.ok) {

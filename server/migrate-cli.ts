@@ -1,6 +1,6 @@
-import { loadConfig } from './config.js';
 import { openDatabase } from './db/database.js';
 import { migrateToLatest } from './db/migrate.js';
+import { loadConfig } from './shared/config.js';
 
 const loaded = loadConfig(process.env);
 if (!loaded.ok) {

@@ -1,9 +1,9 @@
 import { sql } from 'kysely';
+import { type Ledgerpod, startLedgerpod } from '../../server/app/server.js';
 import type { DatabaseHandle } from '../../server/db/database.js';
 import type { LedgerConnection, RecordType, Tenant } from '../../server/db/schema.js';
 import type { LedgerKind } from '../../server/ledgers/ledger.js';
-import { createLogger } from '../../server/log.js';
-import { type Ledgerpod, startLedgerpod } from '../../server/server.js';
+import { createLogger } from '../../server/shared/log.js';
 import { api, post } from '../../test/support/cw-tenant.js';
 import { insertMappings } from '../../test/support/ledger-sim-wiring.js';
 import { otherRecordMappings } from '../../test/support/pipeline-world.js';

@@ -1,6 +1,6 @@
-import { type Config, loadConfig } from '../../server/config.js';
 import { type DatabaseHandle, openDatabase } from '../../server/db/database.js';
 import { migrateToLatest } from '../../server/db/migrate.js';
+import { type Config, loadConfig } from '../../server/shared/config.js';
 import type { Output } from './cli.js';
 
 /**

@@ -1,6 +1,6 @@
 import { z } from 'zod';
 import type { Tenant } from '../db/schema.js';
-import { AppError } from '../errors.js';
+import { AppError } from '../shared/errors.js';
 import type { TenantStore } from '../tenants/tenant-store.js';
 import { adminSecurityRoles, type Role, roleForSecurityRole } from './roles.js';
 import type { SignInSources } from './sign-in-sources.js';

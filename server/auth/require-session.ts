@@ -1,5 +1,5 @@
 import type { RequestHandler } from 'express';
-import { AppError } from '../errors.js';
+import { AppError } from '../shared/errors.js';
 import { type Role, roleAtLeast } from './roles.js';
 import type { Session, SessionTokens } from './session-token.js';
 

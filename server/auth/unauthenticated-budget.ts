@@ -1,5 +1,5 @@
-import { AppError } from '../errors.js';
-import type { CallLimiter, CallLimits } from '../ledgers/call-limiter.js';
+import type { CallLimiter, CallLimits } from '../outbound/call-limiter.js';
+import { AppError } from '../shared/errors.js';
 
 /**
  * How much ConnectWise work a tenant spends on requests nobody has proven yet: a sign-in's cookie

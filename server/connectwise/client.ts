@@ -1,5 +1,5 @@
 import type { z } from 'zod';
-import { coalesced } from '../coalesce.js';
+import { coalesced } from '../outbound/coalesce.js';
 import { billingStatusTable } from './billing-statuses.js';
 import { type ConnectWiseConfig, createConnection, type PageOptions } from './connection.js';
 import { ConnectWiseError } from './errors.js';
@@ -291,7 +291,7 @@ export function createConnectWiseClient(config: ConnectWiseConfig) {
     /**
      * The preview of one invoice or credit memo, shared with the records previewed in the same call
      * (pick its transaction by number). A pushed expense has no such call: its export part carries no
-     * expense id, so push-other.ts previews it alone (onboarding tells expenses apart in bulk instead:
+     * expense id, so push-gl-record.ts previews it alone (onboarding tells expenses apart in bulk instead:
      * matchExpenseParts).
      */
     exportInvoice: async (id: number): Promise<GlExport> => (await invoicePreview(id)) as GlExport,

@@ -52,7 +52,7 @@ export const memberSchema = z
 
 /**
  * `Company` (ManageTypes): the address fields and the invoice email are what a ledger party shows
- * of it (server/sync/party-details.ts).
+ * of it (server/pipeline/party-details.ts).
  */
 export const companySchema = z
   .object({
@@ -91,7 +91,7 @@ export const invoiceSchema = z
     credits: money.nullish(),
     balance: money.nullish(),
     // Not in connectwise-rest's Invoice type nor in the real sample; our notes say CW sends it once
-    // batched. Only a hint (server/sync/invoice-posting.ts), so a shape other than this is ignored,
+    // batched. Only a hint (server/pipeline/invoice-posting.ts), so a shape other than this is ignored,
     // never a refusal of the invoice.
     glBatch: z.object({ id, name: z.string().optional() }).loose().nullish().catch(undefined),
   })
@@ -376,7 +376,7 @@ export const glExportInventoryTransferOffsetSchema = z
 
 export const glExportInventoryTransferSchema = z
   .object({
-    // A string, as for adjustments; the transfer's GL entry id when it is numeric (gl-to-journal.ts).
+    // A string, as for adjustments; the transfer's GL entry id when it is numeric (adjustments-and-transfers.ts).
     id: z.string().optional(),
     documentDate: z.string().optional(),
     accountNumber: z.string().optional(),

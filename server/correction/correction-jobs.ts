@@ -1,7 +1,7 @@
 import type PgBoss from 'pg-boss';
 import type { JobQueue } from '../jobs/job-queue.js';
-import { queues } from '../sync/queues.js';
-import { jobExpirySeconds, jobHeartbeatSeconds, pushRetry } from '../sync/record-jobs.js';
+import { queues } from '../jobs/queues.js';
+import { jobExpirySeconds, jobHeartbeatSeconds, pushRetry } from '../pipeline/record-jobs.js';
 import type { CorrectionDeps } from './correction-read.js';
 import { type CorrectionJob, runCorrection } from './run-correction.js';
 

@@ -1,5 +1,5 @@
 import type { LedgerDocumentState, SalesOrBillDocument, Settlement } from '../ledgers/ledger.js';
-import { formatMinor, rescaleMinor } from '../money.js';
+import { formatMinor, rescaleMinor } from '../shared/money.js';
 
 /**
  * What a correction of a synced invoice will change (issue 16 item 2), worked out before anything

@@ -1,12 +1,12 @@
 import type { RecordRow } from '../db/schema.js';
-import { AppError } from '../errors.js';
 import type { Ledger, SalesOrBillDocument } from '../ledgers/ledger.js';
-import { toMinor } from '../money.js';
-import { PipelineError } from '../sync/error-catalogue.js';
-import { invoiceColumns, isClosed } from '../sync/invoice-columns.js';
-import { invoicePosting } from '../sync/invoice-posting.js';
-import { invoiceLabel, mapDocument, transactionOf } from '../sync/push-invoice.js';
-import { pushContextFor, type RecordJobDeps } from '../sync/record-jobs.js';
+import { invoicePosting } from '../pipeline/invoice-posting.js';
+import { invoiceLabel, mapDocument, transactionOf } from '../pipeline/push-invoice.js';
+import { pushContextFor, type RecordJobDeps } from '../pipeline/record-jobs.js';
+import { PipelineError } from '../records/error-catalogue.js';
+import { invoiceColumns, isClosed } from '../records/invoice-columns.js';
+import { AppError } from '../shared/errors.js';
+import { toMinor } from '../shared/money.js';
 import { type CorrectionPreview, previewCorrection } from './correction-preview.js';
 
 export type CorrectionDeps = Pick<

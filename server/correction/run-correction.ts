@@ -1,13 +1,13 @@
 import type { RecordRow } from '../db/schema.js';
-import { AppError } from '../errors.js';
+import { requestDriftCheck } from '../jobs/request-drift-check.js';
 import type { Ledger, LedgerDocumentRef } from '../ledgers/ledger.js';
-import { requestDriftCheck } from '../reconcile/request-drift-check.js';
-import { ledgerColumns, paidState } from '../sync/ledger-amounts.js';
-import { pushInvoice } from '../sync/push-invoice.js';
-import { pushContextFor } from '../sync/record-jobs.js';
-import type { RecordKey } from '../sync/record-store.js';
-import { reverseRecord } from '../sync/reverse-record.js';
-import { storedErrorOf } from '../sync/stored-error.js';
+import { pushInvoice } from '../pipeline/push-invoice.js';
+import { pushContextFor } from '../pipeline/record-jobs.js';
+import { reverseRecord } from '../pipeline/reverse-record.js';
+import { ledgerColumns, paidState } from '../records/ledger-amounts.js';
+import type { RecordKey } from '../records/record-store.js';
+import { storedErrorOf } from '../records/stored-error.js';
+import { AppError } from '../shared/errors.js';
 import type { CorrectionDeps } from './correction-read.js';
 import {
   type CorrectionRow,

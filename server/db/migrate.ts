@@ -1,7 +1,7 @@
 import { readdir, readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { type Migration, type MigrationProvider, type MigrationResultSet, Migrator, sql } from 'kysely';
-import { migrationsDir } from '../paths.js';
+import { migrationsDir } from '../shared/paths.js';
 import type { Db } from './database.js';
 
 /** Each `NNNN_name.sql` file in migrations/ is one forward-only migration, run in name order. */

@@ -9,7 +9,7 @@ type BigIntColumn = ColumnType<string, string | number | bigint, string | number
 type BigIntWithDefault = ColumnType<string, string | number | bigint | undefined, string | number | bigint>;
 type Json<T> = ColumnType<T, string | T, string | T>;
 
-/** server/sync/rounding.ts RoundingNote, as stored. */
+/** server/pipeline/map/rounding.ts RoundingNote, as stored. */
 export interface RoundingNoteColumn {
   currency: string;
   cw: string;

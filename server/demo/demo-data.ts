@@ -1,5 +1,5 @@
 import { type BuiltInvoice, buildInvoiceWithGl, type Seed } from '../../sim/connectwise/index.js';
-import type { MappingKind } from '../sync/mappings.js';
+import type { MappingKind } from '../records/mappings.js';
 
 /** The demo's ConnectWise company, API member and members: one of each Ledgerpod role. */
 export const demoCompanyId = 'ledgerpod-demo';

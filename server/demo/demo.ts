@@ -9,11 +9,11 @@ import type { ShellInvoice, ShellRecords } from '../../sim/cw-shell/shell-record
 import type { RunningSim } from '../../sim/kit/listen.js';
 import { startQuickBooksSim } from '../../sim/quickbooks/index.js';
 import { defaultSimClient, startXeroSim } from '../../sim/xero/index.js';
+import type { Ledgerpod } from '../app/server.js';
 import type { Tenant } from '../db/schema.js';
-import type { Logger } from '../log.js';
-import type { Ledgerpod } from '../server.js';
-import { sweepAll } from '../sync/payment-jobs.js';
-import { requestPush } from '../sync/record-jobs.js';
+import { sweepAll } from '../payments/payment-jobs.js';
+import { requestPush } from '../pipeline/record-jobs.js';
+import type { Logger } from '../shared/log.js';
 import {
   type DemoInvoice,
   demoApiMember,

@@ -2,11 +2,11 @@ import { Router } from 'express';
 import { z } from 'zod';
 import { requireRole, requireSession, sessionOf } from '../auth/require-session.js';
 import type { SessionTokens } from '../auth/session-token.js';
+import { readCloseView } from '../close/close-view.js';
+import { periodEvidence } from '../close/period-evidence.js';
 import type { Db } from '../db/database.js';
 import type { LedgerConnection } from '../db/schema.js';
-import { readCloseView } from '../sync/close-view.js';
-import { periodEvidence } from '../sync/period-evidence.js';
-import type { LedgerFactory } from '../sync/record-jobs.js';
+import type { LedgerFactory } from '../pipeline/record-jobs.js';
 import { csvHeader, csvRows, htmlFoot, htmlHead, htmlRows } from './evidence-format.js';
 import { parseInput } from './validate.js';
 

@@ -3,9 +3,9 @@ import { z } from 'zod';
 import { requireRole, requireSession, sessionOf } from '../auth/require-session.js';
 import type { SessionTokens } from '../auth/session-token.js';
 import type { LedgerConnection } from '../db/schema.js';
-import { AppError } from '../errors.js';
 import { type ConnectionStore, summarise } from '../ledgers/connections/connection-store.js';
 import { providerOf } from '../ledgers/providers.js';
+import { AppError } from '../shared/errors.js';
 import { type ConnectFlowDeps, connectOAuth } from './oauth-callback-routes.js';
 import { parseInput } from './validate.js';
 

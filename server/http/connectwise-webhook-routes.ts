@@ -3,9 +3,9 @@ import { z } from 'zod';
 import { type Spend, tooManyUnproven, type UnauthenticatedBudget } from '../auth/unauthenticated-budget.js';
 import { ConnectWiseError, verifyCallbackSignature } from '../connectwise/index.js';
 import type { Db } from '../db/database.js';
-import { AppError } from '../errors.js';
 import type { JobQueue } from '../jobs/job-queue.js';
-import { kickCallbackDrain, storeCallback } from '../sync/callback-inbox.js';
+import { kickCallbackDrain, storeCallback } from '../pipeline/callback-inbox.js';
+import { AppError } from '../shared/errors.js';
 import type { TenantConnectWise } from '../tenants/tenant-connectwise.js';
 import type { TenantStore } from '../tenants/tenant-store.js';
 

@@ -1,5 +1,5 @@
 import type { ErrorRequestHandler, RequestHandler } from 'express';
-import { AppError } from '../errors.js';
+import { AppError } from '../shared/errors.js';
 
 export const notFound: RequestHandler = (req) => {
   throw new AppError(404, 'not_found', `No route for ${req.method} ${req.path}`, {

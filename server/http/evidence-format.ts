@@ -1,4 +1,4 @@
-import type { EvidenceRow } from '../sync/period-evidence.js';
+import type { EvidenceRow } from '../close/period-evidence.js';
 import { escapeHtml } from './escape-html.js';
 
 /**

@@ -2,16 +2,22 @@ import { type RequestHandler, Router } from 'express';
 import { sql } from 'kysely';
 import { requireRole, requireSession, sessionOf } from '../auth/require-session.js';
 import type { SessionTokens } from '../auth/session-token.js';
-import { type BudgetTiers, publishedBudgetTiers } from '../config.js';
 import type { Db } from '../db/database.js';
+import { ledgerKeyOf } from '../jobs/budget-guards.js';
 import type { JobQueue } from '../jobs/job-queue.js';
+import { callbackHealth, connectionHealth } from '../ledgers/connections/connection-health.js';
 import type { ConnectionStore } from '../ledgers/connections/connection-store.js';
-import { decideBudget } from '../metering/budget-guard.js';
-import { type BudgetUse, budgetProblems, budgetsOf, budgetUse, usageKeysFor } from '../metering/budgets.js';
-import { readUsage } from '../metering/usage.js';
-import { ledgerKeyOf } from '../sync/budget-guards.js';
-import { requestCallbackWatch } from '../sync/callback-watchdog.js';
-import { callbackHealth, connectionHealth } from '../sync/connection-health.js';
+import { decideBudget } from '../outbound/metering/budget-guard.js';
+import {
+  type BudgetUse,
+  budgetProblems,
+  budgetsOf,
+  budgetUse,
+  usageKeysFor,
+} from '../outbound/metering/budgets.js';
+import { readUsage } from '../outbound/metering/usage.js';
+import { requestCallbackWatch } from '../pipeline/callback-watchdog.js';
+import { type BudgetTiers, publishedBudgetTiers } from '../shared/config.js';
 import { cwLimiterKey } from '../tenants/tenant-connectwise.js';
 
 /**

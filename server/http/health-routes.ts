@@ -2,7 +2,7 @@ import { Router } from 'express';
 import { sql } from 'kysely';
 import type { Db } from '../db/database.js';
 import type { JobQueue } from '../jobs/job-queue.js';
-import type { Metrics } from '../metrics.js';
+import type { Metrics } from '../shared/metrics.js';
 
 export function healthRoutes(deps: { db: Db; jobs: JobQueue | undefined; metrics: Metrics }): Router {
   const router = Router();

@@ -5,8 +5,8 @@ import { requireRole, requireSession, sessionOf } from '../auth/require-session.
 import type { SessionTokens } from '../auth/session-token.js';
 import type { Db } from '../db/database.js';
 import type { RecordState } from '../db/schema.js';
-import { formatMinor } from '../money.js';
-import { queueSummary } from '../sync/record-queries.js';
+import { queueSummary } from '../records/record-queries.js';
+import { formatMinor } from '../shared/money.js';
 import { recordTypes } from './record-status.js';
 import { parseInput } from './validate.js';
 

@@ -1,4 +1,4 @@
-import { AppError } from '../errors.js';
+import { AppError } from '../shared/errors.js';
 
 /**
  * The deepest nesting any of our request bodies has is a handful of levels (a role map, a QBO

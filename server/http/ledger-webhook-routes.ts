@@ -1,11 +1,11 @@
 import { createHmac, timingSafeEqual } from 'node:crypto';
 import express, { Router } from 'express';
 import { z } from 'zod';
-import type { Config } from '../config.js';
 import type { Db } from '../db/database.js';
-import { AppError } from '../errors.js';
 import type { JobQueue } from '../jobs/job-queue.js';
-import { requestPaymentsEvent, requestPaymentsSweep } from '../sync/payment-jobs.js';
+import { requestPaymentsEvent, requestPaymentsSweep } from '../payments/payment-jobs.js';
+import type { Config } from '../shared/config.js';
+import { AppError } from '../shared/errors.js';
 
 /** base64(HMAC-SHA256(secret, raw body)), compared in constant time. */
 export function signatureMatches(rawBody: Buffer | undefined, header: unknown, secret: string): boolean {

@@ -5,13 +5,13 @@ import type { SessionTokens } from '../auth/session-token.js';
 import { glAccountChoices } from '../connectwise/gl-account-choices.js';
 import { ConnectWiseError } from '../connectwise/index.js';
 import type { Db } from '../db/database.js';
-import { AppError } from '../errors.js';
 import type { ConnectionStore } from '../ledgers/connections/connection-store.js';
 import type { Ledger, LedgerOption } from '../ledgers/ledger.js';
 import { LedgerError } from '../ledgers/ledger-error.js';
-import type { MappingKind } from '../sync/mappings.js';
-import type { LedgerFactory } from '../sync/record-jobs.js';
-import { storedErrorOf } from '../sync/stored-error.js';
+import type { LedgerFactory } from '../pipeline/record-jobs.js';
+import type { MappingKind } from '../records/mappings.js';
+import { storedErrorOf } from '../records/stored-error.js';
+import { AppError } from '../shared/errors.js';
 import type { TenantConnectWise } from '../tenants/tenant-connectwise.js';
 import type { TenantStore } from '../tenants/tenant-store.js';
 import { connectionOfTenant } from './connection-routes.js';
@@ -110,7 +110,7 @@ export function mappingRoutes(deps: MappingRouteDeps): Router {
       })),
       cw: {
         // The GL export names accounts by account number; tax codes by identifier. Items and
-        // classes are chosen per CW GL account (server/sync/gl-to-document.ts keys them so), so
+        // classes are chosen per CW GL account (server/pipeline/map/invoices-and-credits.ts keys them so), so
         // their editors list the GL accounts too.
         glAccounts: cwGlAccounts,
         taxCodes: taxCodes.map((t) => ({ key: t.identifier, name: t.description ?? t.identifier })),

@@ -2,17 +2,17 @@ import { Router } from 'express';
 import { requireRole, requireSession, sessionOf } from '../auth/require-session.js';
 import type { SessionTokens } from '../auth/session-token.js';
 import type { Db } from '../db/database.js';
-import { AppError } from '../errors.js';
 import type { JobQueue } from '../jobs/job-queue.js';
+import type { OnboardingJob } from '../jobs/queues.js';
 import {
   createOnboardingRun,
   listOnboardingRuns,
   onboardingDryRun,
   onboardingInputSchema,
   onboardingStatus,
-} from '../sync/onboarding.js';
-import type { OnboardingJob } from '../sync/queues.js';
-import { requestOnboarding } from '../sync/record-jobs.js';
+} from '../onboarding/onboarding.js';
+import { requestOnboarding } from '../pipeline/record-jobs.js';
+import { AppError } from '../shared/errors.js';
 import type { TenantConnectWise } from '../tenants/tenant-connectwise.js';
 import type { TenantStore } from '../tenants/tenant-store.js';
 import { parseInput } from './validate.js';

@@ -3,7 +3,7 @@ import { Router } from 'express';
 import { z } from 'zod';
 import type { SecretBox } from '../crypto/secret-box.js';
 import type { Db } from '../db/database.js';
-import { AppError } from '../errors.js';
+import { AppError } from '../shared/errors.js';
 import { addTenant } from '../tenants/add-tenant.js';
 import type { FrameOrigins } from '../tenants/frame-origins.js';
 import { parseInput } from './validate.js';

@@ -4,7 +4,7 @@ import { requireRole, requireSession, sessionOf } from '../auth/require-session.
 import type { SessionTokens } from '../auth/session-token.js';
 import type { Db } from '../db/database.js';
 import type { JobQueue } from '../jobs/job-queue.js';
-import { sweepAll } from '../sync/payment-jobs.js';
+import { sweepAll } from '../payments/payment-jobs.js';
 import { parseInput } from './validate.js';
 
 /** POST /api/v1/payments/sync {since?}: payments back from the ledger now, optionally from a date. */

@@ -1,8 +1,8 @@
 import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import express, { Router } from 'express';
-import { AppError } from '../errors.js';
-import { podUiDistDir } from '../paths.js';
+import { AppError } from '../shared/errors.js';
+import { podUiDistDir } from '../shared/paths.js';
 
 /**
  * Serves the built pod (Vite output) under /pod/. Hashed assets are cached for good; the page itself

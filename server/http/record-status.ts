@@ -2,12 +2,12 @@ import { z } from 'zod';
 import { refuseUnlessTenantLive } from '../auth/require-session.js';
 import type { Session, SessionTokens } from '../auth/session-token.js';
 import type { Db } from '../db/database.js';
-import { AppError } from '../errors.js';
 import type { JobQueue } from '../jobs/job-queue.js';
-import type { CallLimiter } from '../ledgers/call-limiter.js';
-import { queues, type RefreshRecordJob, refreshSingletonKey } from '../sync/queues.js';
-import { findRecordWithHistory } from '../sync/record-queries.js';
-import { forReader, type RecordView, recordView } from '../sync/record-view.js';
+import { queues, type RefreshRecordJob, refreshSingletonKey } from '../jobs/queues.js';
+import type { CallLimiter } from '../outbound/call-limiter.js';
+import { findRecordWithHistory } from '../records/record-queries.js';
+import { forReader, type RecordView, recordView } from '../records/record-view.js';
+import { AppError } from '../shared/errors.js';
 
 export const recordTypes = [
   'invoice',

@@ -3,7 +3,7 @@ import { z } from 'zod';
 import { requireRole, requireSession, sessionOf } from '../auth/require-session.js';
 import { roleForSecurityRole } from '../auth/roles.js';
 import type { SessionTokens } from '../auth/session-token.js';
-import { AppError } from '../errors.js';
+import { AppError } from '../shared/errors.js';
 import type { TenantConnectWise } from '../tenants/tenant-connectwise.js';
 import { type TenantSettings, type TenantStore, tenantSettingsSchema } from '../tenants/tenant-store.js';
 import { outside } from './mapping-routes.js';

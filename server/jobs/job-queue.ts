@@ -1,7 +1,7 @@
 import PgBoss from 'pg-boss';
-import type { Logger } from '../log.js';
-import type { Metrics } from '../metrics.js';
-import { storableError } from '../redact.js';
+import type { Logger } from '../shared/log.js';
+import type { Metrics } from '../shared/metrics.js';
+import { storableError } from '../shared/redact.js';
 
 const sleep = (ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms));
 

@@ -1,8 +1,8 @@
 import type { LedgerConnection } from '../db/schema.js';
-import type { CallMeter } from '../metering/call-meter.js';
-import type { LedgerFactory } from '../sync/record-jobs.js';
+import type { CallLimiter, CallLimits, CallPriority } from '../outbound/call-limiter.js';
+import type { CallMeter } from '../outbound/metering/call-meter.js';
+import type { LedgerFactory } from '../pipeline/record-jobs.js';
 import { withBooksLock } from './books-lock.js';
-import type { CallLimiter, CallLimits, CallPriority } from './call-limiter.js';
 import type { ConnectionStore, OAuthTokens } from './connections/connection-store.js';
 import { connectionTokenSource, InvalidGrantError, type TokenRefresher } from './connections/token-source.js';
 import type { AccessTokenSource, CallGate, Ledger } from './ledger.js';

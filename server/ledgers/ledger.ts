@@ -1,5 +1,5 @@
 import type { LedgerKind } from '../db/schema.js';
-import type { CallPriority } from './call-limiter.js';
+import type { CallPriority } from '../outbound/call-limiter.js';
 
 export type { LedgerKind };
 

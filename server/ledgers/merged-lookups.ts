@@ -1,4 +1,4 @@
-import { coalesced } from '../coalesce.js';
+import { coalesced } from '../outbound/coalesce.js';
 import type { DocumentType, Ledger, LedgerDocumentRef } from './ledger.js';
 
 /**

@@ -1,7 +1,7 @@
-import type { Config } from '../config.js';
 import type { ConnectionTaxSetup } from '../db/schema.js';
-import { AppError } from '../errors.js';
-import { type CallLimits, providerLimits } from './call-limiter.js';
+import { type CallLimits, providerLimits } from '../outbound/call-limiter.js';
+import type { Config } from '../shared/config.js';
+import { AppError } from '../shared/errors.js';
 import type { OAuthTokens } from './connections/connection-store.js';
 import { type LedgerKind, openGate } from './ledger.js';
 import { fixedToken, readCompanyTax } from './quickbooks/company-tax.js';

@@ -1,11 +1,11 @@
 import type { Invoice } from '../connectwise/index.js';
 import type { RecordRow, RecordState } from '../db/schema.js';
 import type { LedgerDocumentState } from '../ledgers/ledger.js';
-import { rescaleMinor, toMinor } from '../money.js';
-import { cwCreditApplicationsIn } from '../sync/credit-application.js';
-import { invoiceColumns } from '../sync/invoice-columns.js';
-import { ledgerColumns, paidState } from '../sync/ledger-amounts.js';
-import type { RecordJobDeps } from '../sync/record-jobs.js';
+import { cwCreditApplicationsIn } from '../pipeline/credit-application.js';
+import type { RecordJobDeps } from '../pipeline/record-jobs.js';
+import { invoiceColumns } from '../records/invoice-columns.js';
+import { ledgerColumns, paidState } from '../records/ledger-amounts.js';
+import { rescaleMinor, toMinor } from '../shared/money.js';
 import { type CwSide, compareRecord, type Difference, type LedgerSide } from './drift.js';
 import { clearDrift, storeDrift } from './drift-store.js';
 

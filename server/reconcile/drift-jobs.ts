@@ -1,9 +1,9 @@
 import type { JobQueue } from '../jobs/job-queue.js';
-import { type DriftCheckJob, queues } from '../sync/queues.js';
-import type { RecordJobDeps } from '../sync/record-jobs.js';
+import { type DriftCheckJob, queues } from '../jobs/queues.js';
+import { requestDriftCheck } from '../jobs/request-drift-check.js';
+import type { RecordJobDeps } from '../pipeline/record-jobs.js';
 import { checkRecord } from './check-record.js';
 import { dueForCheck } from './drift-store.js';
-import { requestDriftCheck } from './request-drift-check.js';
 
 /**
  * The slow rolling pass: every `everyMinutes` a few synced records whose last check is oldest (or

@@ -1,4 +1,4 @@
-import { absMinor, formatMinor } from '../money.js';
+import { absMinor, formatMinor } from '../shared/money.js';
 
 /**
  * The drift check of one synced record (issue 16 item 1, issue 14 item 4): ConnectWise's view of it

@@ -1,9 +1,9 @@
 import type { RecordRow } from '../db/schema.js';
-import { AppError } from '../errors.js';
-import { applyCredit, cwCreditApplicationsIn } from '../sync/credit-application.js';
-import { paymentsDepsFor } from '../sync/payment-jobs.js';
-import { writeLedgerPayments } from '../sync/payments-back.js';
-import type { RecordJobDeps } from '../sync/record-jobs.js';
+import { paymentsDepsFor } from '../payments/payment-jobs.js';
+import { writeLedgerPayments } from '../payments/payments-back.js';
+import { applyCredit, cwCreditApplicationsIn } from '../pipeline/credit-application.js';
+import type { RecordJobDeps } from '../pipeline/record-jobs.js';
+import { AppError } from '../shared/errors.js';
 import { checkRecord } from './check-record.js';
 import type { Difference } from './drift.js';
 

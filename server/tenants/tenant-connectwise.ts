@@ -1,8 +1,8 @@
 import { type ConnectWiseClient, createConnectWiseClient } from '../connectwise/index.js';
 import type { Tenant } from '../db/schema.js';
-import { type CallLimiter, providerLimits } from '../ledgers/call-limiter.js';
 import { limitedGate } from '../ledgers/ledger-registry.js';
-import type { CallMeter } from '../metering/call-meter.js';
+import { type CallLimiter, providerLimits } from '../outbound/call-limiter.js';
+import type { CallMeter } from '../outbound/metering/call-meter.js';
 import type { TenantStore } from './tenant-store.js';
 
 /** The call-limiter key of a tenant's ConnectWise budget. */

@@ -1,4 +1,4 @@
-import { currencyDecimals, formatMinor, sumMinor, toMinor } from '../../server/money.js';
+import { currencyDecimals, formatMinor, sumMinor, toMinor } from '../../server/shared/money.js';
 import type { Seed } from './seed-schema.js';
 
 /**

@@ -1,4 +1,4 @@
-import { formatMinor, sumMinor, toMinor } from '../../server/money.js';
+import { formatMinor, sumMinor, toMinor } from '../../server/shared/money.js';
 import { glTransactionOf, isUnposted, parseEntryIds } from './posting.js';
 import type { ExpenseRecord, ProcurementLine, ProcurementRecord } from './seed-schema.js';
 import type { ConnectWiseState, CwBehaviours, RecordKey } from './state.js';

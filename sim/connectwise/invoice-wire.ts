@@ -1,4 +1,4 @@
-import { formatMinor, toMinor } from '../../server/money.js';
+import { formatMinor, toMinor } from '../../server/shared/money.js';
 import type { InvoiceRecord } from './seed-schema.js';
 import type { CwBehaviours } from './state.js';
 

@@ -1,4 +1,9 @@
-import { formatMinor, currencyDecimals as isoDecimals, minorToNumber, toMinor } from '../../server/money.js';
+import {
+  formatMinor,
+  currencyDecimals as isoDecimals,
+  minorToNumber,
+  toMinor,
+} from '../../server/shared/money.js';
 
 /**
  * QBO rounds amounts to the currency's ISO 4217 decimals (ISK/CLP 0, KWD 3); the same function the

@@ -1,5 +1,5 @@
 import express, { type Request, type Response, Router } from 'express';
-import { formatMinor } from '../../server/money.js';
+import { formatMinor } from '../../server/shared/money.js';
 import { type AppBrand, appPage, esc, formText } from '../kit/html-page.js';
 import { amountMinor, currencyDecimals } from './amounts.js';
 import type { EntityService } from './entity-service.js';

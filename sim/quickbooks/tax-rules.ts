@@ -1,4 +1,4 @@
-import { toMinor } from '../../server/money.js';
+import { toMinor } from '../../server/shared/money.js';
 import { percentOf } from './amounts.js';
 
 /**

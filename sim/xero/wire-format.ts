@@ -1,4 +1,4 @@
-import { formatMinor, toMinor } from '../../server/money.js';
+import { formatMinor, toMinor } from '../../server/shared/money.js';
 
 /** Xero's JSON dates: `/Date(1552262400000+0000)/`, milliseconds since the epoch in UTC. */
 export const msDate = (ms: number): string => `/Date(${ms}+0000)/`;

@@ -24,9 +24,9 @@ import {
   unpostedInvoiceSchema,
   unpostedProcurementSchema,
 } from '../../server/connectwise/schemas.js';
-import { purchaseBillFromGl } from '../../server/sync/gl-to-bill.js';
-import { salesDocumentFromGl } from '../../server/sync/gl-to-document.js';
-import { mappingsFrom } from '../../server/sync/mappings.js';
+import { purchaseBillFromGl } from '../../server/pipeline/map/expenses-and-purchases.js';
+import { salesDocumentFromGl } from '../../server/pipeline/map/invoices-and-credits.js';
+import { mappingsFrom } from '../../server/records/mappings.js';
 import { body, filesMatching, rawText } from './support/corpus.js';
 
 /** Which of the product's boundary schemas reads each ConnectWise answer in the corpus. */

@@ -2,7 +2,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { nextLink } from '../../server/connectwise/connection.js';
 import { glAccountChoices } from '../../server/connectwise/gl-account-choices.js';
 import { companySchema, glAccountSchema } from '../../server/connectwise/schemas.js';
-import { callbackRegistration } from '../../server/sync/callback-watchdog.js';
+import { callbackRegistration } from '../../server/pipeline/callback-watchdog.js';
 import {
   buildExpense,
   buildInvoiceWithGl,

@@ -7,7 +7,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { z } from 'zod';
 import { ConnectWiseError, createConnectWiseClient } from '../../server/connectwise/index.js';
 import * as schemas from '../../server/connectwise/schemas.js';
-import { storedErrorOf } from '../../server/sync/stored-error.js';
+import { storedErrorOf } from '../../server/records/stored-error.js';
 import { rawText } from './support/corpus.js';
 
 /**

@@ -1,6 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { parseGlEntryIds } from '../../server/connectwise/gl-entry-ids.js';
-import { callbackRegistration } from '../../server/sync/callback-watchdog.js';
+import { callbackRegistration } from '../../server/pipeline/callback-watchdog.js';
 import { buildExpense, buildInvoiceWithGl, buildProcurement, seedWith } from '../../sim/connectwise/index.js';
 import { type SimAndClient, startSimAndClient } from '../connectwise/support.js';
 import { cwTypes, undocumentedPaths } from './support/cw-types.js';

@@ -115,7 +115,7 @@ describe('ConnectWise simulator answers in the shape of real ConnectWise', () =>
   /*
    * Finding (fixed in the simulator): its invoices carried `status.isClosed` and `dateClosed`, which
    * CW's Invoice type and the real sample lack (status is {id, name}). The product's isClosed()
-   * (server/sync/invoice-columns.ts) reads the status's closedFlag from CW's billing status table
+   * (server/records/invoice-columns.ts) reads the status's closedFlag from CW's billing status table
    * (server/connectwise/billing-statuses.ts), the name only as a last resort (a guess,
    * docs/conformance.md); against this simulator it now meets only what a real CW sends.
    */
@@ -129,7 +129,7 @@ describe('ConnectWise simulator answers in the shape of real ConnectWise', () =>
   /*
    * Finding (fixed): once posted, the simulator's invoice carried `glBatch` {id, name}, which CW's
    * Invoice type and the real sample lack, and the product told a posted invoice by it. The product
-   * now tells it by CW's unposted list and its own batch (server/sync/invoice-posting.ts), reading
+   * now tells it by CW's unposted list and its own batch (server/pipeline/invoice-posting.ts), reading
    * glBatch only as a hint; the simulator sends it only under `invoiceGlBatch: 'present'` (a guess,
    * docs/conformance.md), so by default a posted invoice has CW's own shape.
    */

@@ -1,8 +1,8 @@
 import { randomBytes } from 'node:crypto';
 import { describe, expect, it } from 'vitest';
-import { parseConfig } from '../../server/config.js';
-import { providerLimits } from '../../server/ledgers/call-limiter.js';
 import { providersFrom, redirectUriFor } from '../../server/ledgers/providers.js';
+import { providerLimits } from '../../server/outbound/call-limiter.js';
+import { parseConfig } from '../../server/shared/config.js';
 
 const keys = () => ({
   SECRET_KEY: randomBytes(32).toString('hex'),

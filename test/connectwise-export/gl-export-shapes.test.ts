@@ -7,7 +7,7 @@ import {
   glExportSchema,
   parseGlEntryIds,
 } from '../../server/connectwise/index.js';
-import { toMinor } from '../../server/money.js';
+import { toMinor } from '../../server/shared/money.js';
 import {
   buildExpense,
   buildProcurement,

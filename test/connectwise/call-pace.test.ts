@@ -1,8 +1,8 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { createServices } from '../../server/app/services.js';
 import { createConnectWiseClient } from '../../server/connectwise/index.js';
 import { type DatabaseHandle, openDatabase } from '../../server/db/database.js';
-import { providerLimits } from '../../server/ledgers/call-limiter.js';
-import { createServices } from '../../server/services.js';
+import { providerLimits } from '../../server/outbound/call-limiter.js';
 import { cwLimiterKey } from '../../server/tenants/tenant-connectwise.js';
 import { testApiMember, testClientId } from '../../sim/connectwise/index.js';
 import { post, startSeededConnectWise } from '../support/cw-tenant.js';

@@ -1,7 +1,7 @@
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { billingStatusTable } from '../../server/connectwise/billing-statuses.js';
 import { ConnectWiseError } from '../../server/connectwise/index.js';
-import { isClosed } from '../../server/sync/invoice-columns.js';
+import { isClosed } from '../../server/records/invoice-columns.js';
 import { buildInvoiceWithGl, seedWith } from '../../sim/connectwise/index.js';
 import { defaultBillingStatuses } from '../../sim/connectwise/setup-tables.js';
 import { type SimAndClient, startSimAndClient } from './support.js';

@@ -1,6 +1,6 @@
 import { readFile } from 'node:fs/promises';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { discoverUnposted } from '../../server/sync/sweep-jobs.js';
+import { discoverUnposted } from '../../server/pipeline/sweep-jobs.js';
 import { buildInvoiceWithGl } from '../../sim/connectwise/index.js';
 import { type SimHandle, startXeroSimHandle } from '../ledgers/support/ledger-worlds.js';
 import { screenshot } from '../support/browser.js';

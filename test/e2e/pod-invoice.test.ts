@@ -1,5 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { discoverUnposted } from '../../server/sync/sweep-jobs.js';
+import { discoverUnposted } from '../../server/pipeline/sweep-jobs.js';
 import { screenshot } from '../support/browser.js';
 import { api, members, post } from '../support/cw-tenant.js';
 import { invoice } from '../support/pipeline-world.js';

@@ -1,6 +1,6 @@
 import type { FrameLocator } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { discoverUnposted } from '../../server/sync/sweep-jobs.js';
+import { discoverUnposted } from '../../server/pipeline/sweep-jobs.js';
 import { buildExpense, buildProcurement } from '../../sim/connectwise/index.js';
 import { screenshot } from '../support/browser.js';
 import { conditionMs } from '../support/patience.js';

@@ -3,7 +3,7 @@ import { createServer, type Server, type Socket, connect as tcpConnect } from 'n
 import { sql } from 'kysely';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { DatabaseHandle } from '../../server/db/database.js';
-import { staleQueuedAfterMs } from '../../server/sync/stale-queued.js';
+import { staleQueuedAfterMs } from '../../server/pipeline/stale-queued.js';
 import { api } from '../support/cw-tenant.js';
 import { noRealPostgres, realPostgresUrl } from '../support/real-postgres.js';
 import { invoices, mintToken } from '../support/sim-world.js';

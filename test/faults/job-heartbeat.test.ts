@@ -1,11 +1,15 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { DatabaseHandle } from '../../server/db/database.js';
 import { type JobQueue, maintenanceIntervalSeconds, startJobQueue } from '../../server/jobs/job-queue.js';
-import { createLogger } from '../../server/log.js';
-import { createMetrics } from '../../server/metrics.js';
-import { createPaymentQueues } from '../../server/sync/payment-jobs.js';
-import { queues } from '../../server/sync/queues.js';
-import { createRecordQueues, jobExpirySeconds, jobHeartbeatSeconds } from '../../server/sync/record-jobs.js';
+import { queues } from '../../server/jobs/queues.js';
+import { createPaymentQueues } from '../../server/payments/payment-jobs.js';
+import {
+  createRecordQueues,
+  jobExpirySeconds,
+  jobHeartbeatSeconds,
+} from '../../server/pipeline/record-jobs.js';
+import { createLogger } from '../../server/shared/log.js';
+import { createMetrics } from '../../server/shared/metrics.js';
 import { createTestDatabase } from '../support/test-database.js';
 
 /**

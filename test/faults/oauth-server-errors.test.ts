@@ -2,7 +2,7 @@ import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import type { DatabaseHandle } from '../../server/db/database.js';
 import type { LedgerConnection } from '../../server/db/schema.js';
 import { LedgerError } from '../../server/ledgers/ledger-error.js';
-import { storedErrorOf } from '../../server/sync/stored-error.js';
+import { storedErrorOf } from '../../server/records/stored-error.js';
 import {
   connectTenant,
   processOn,

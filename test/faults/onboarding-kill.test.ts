@@ -3,14 +3,14 @@ import PgBoss from 'pg-boss';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { DatabaseHandle } from '../../server/db/database.js';
 import type { RecordRow } from '../../server/db/schema.js';
+import { queues } from '../../server/jobs/queues.js';
 import {
   createOnboardingRun,
   onboardingInputSchema,
   onboardingStatus,
   runOnboarding,
-} from '../../server/sync/onboarding.js';
-import { queues } from '../../server/sync/queues.js';
-import { RecordStore, type Transition } from '../../server/sync/record-store.js';
+} from '../../server/onboarding/onboarding.js';
+import { RecordStore, type Transition } from '../../server/records/record-store.js';
 import { buildInvoiceWithGl } from '../../sim/connectwise/index.js';
 import { addSimTenant, type CwSim, startSeededConnectWise } from '../support/cw-tenant.js';
 import { type SpawnedLedgerpod, spawnLedgerpod } from '../support/spawn-ledgerpod.js';

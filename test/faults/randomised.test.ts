@@ -1,7 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { RecordState } from '../../server/db/schema.js';
-import { errorCatalogue } from '../../server/sync/error-catalogue.js';
-import { runPushJob } from '../../server/sync/record-jobs.js';
+import { runPushJob } from '../../server/pipeline/record-jobs.js';
+import { errorCatalogue } from '../../server/records/error-catalogue.js';
 import { api } from '../support/cw-tenant.js';
 import { DyingRecordStore } from '../support/dying-record-store.js';
 import { invoice, type PipelineWorld, startPipelineWorld } from '../support/pipeline-world.js';

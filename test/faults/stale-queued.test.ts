@@ -1,6 +1,6 @@
 import { sql } from 'kysely';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { resendStaleQueued } from '../../server/sync/stale-queued.js';
+import { resendStaleQueued } from '../../server/pipeline/stale-queued.js';
 import { invoice, type PipelineWorld, startPipelineWorld } from '../support/pipeline-world.js';
 
 /**

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { coalesced } from '../../server/coalesce.js';
+import { coalesced } from '../../server/outbound/coalesce.js';
 
 /** A fetchMany over a table that records each call's keys and finishes when told to. */
 function slowTable(table: Map<number, string>) {

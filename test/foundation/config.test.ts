@@ -3,7 +3,7 @@ import { mkdtempSync, readFileSync, statSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { loadConfig, parseConfig } from '../../server/config.js';
+import { loadConfig, parseConfig } from '../../server/shared/config.js';
 
 const hex = () => randomBytes(32).toString('hex');
 

@@ -1,11 +1,11 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { DatabaseHandle } from '../../server/db/database.js';
 import { startJobQueue } from '../../server/jobs/job-queue.js';
-import { createLogger } from '../../server/log.js';
-import { createMetrics } from '../../server/metrics.js';
-import { createPaymentQueues } from '../../server/sync/payment-jobs.js';
-import { createRecordQueues } from '../../server/sync/record-jobs.js';
-import { createSweepQueues } from '../../server/sync/sweep-jobs.js';
+import { createPaymentQueues } from '../../server/payments/payment-jobs.js';
+import { createRecordQueues } from '../../server/pipeline/record-jobs.js';
+import { createSweepQueues } from '../../server/pipeline/sweep-jobs.js';
+import { createLogger } from '../../server/shared/log.js';
+import { createMetrics } from '../../server/shared/metrics.js';
 import { createTestDatabase } from '../support/test-database.js';
 
 describe('job queue', () => {

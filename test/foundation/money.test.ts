@@ -1,6 +1,6 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { formatMinor, minorToNumber, toMinor } from '../../server/money.js';
+import { formatMinor, minorToNumber, toMinor } from '../../server/shared/money.js';
 
 describe('money', () => {
   it('parses decimal amounts exactly', () => {

@@ -14,7 +14,7 @@ import { closingDateOf } from '../../server/ledgers/quickbooks/company-tax.js';
 import { toLedgerError as qboError } from '../../server/ledgers/quickbooks/errors.js';
 import { toLedgerError as xeroError } from '../../server/ledgers/xero/errors.js';
 import { lockOfOrganisation } from '../../server/ledgers/xero/lock-dates.js';
-import { storedErrorOf } from '../../server/sync/stored-error.js';
+import { storedErrorOf } from '../../server/records/stored-error.js';
 
 /** Reading the books' lock from each ledger's settings, and each ledger's refusal of a locked date. */
 describe('books lock', () => {

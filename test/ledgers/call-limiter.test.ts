@@ -1,7 +1,7 @@
 import { sql } from 'kysely';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { type DatabaseHandle, openDatabase } from '../../server/db/database.js';
-import { createCallLimiter } from '../../server/ledgers/call-limiter.js';
+import { createCallLimiter } from '../../server/outbound/call-limiter.js';
 import { createTestDatabase } from '../support/test-database.js';
 
 describe('call limiter shared through Postgres', () => {

@@ -1,9 +1,9 @@
 import { sql } from 'kysely';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { periodEnd } from '../../server/metering/periods.js';
-import { requestPaymentsEvent } from '../../server/sync/payment-jobs.js';
-import { queues, type RefreshRecordJob, refreshSingletonKey } from '../../server/sync/queues.js';
-import { requestSweep, sweepQueue } from '../../server/sync/sweep-jobs.js';
+import { queues, type RefreshRecordJob, refreshSingletonKey } from '../../server/jobs/queues.js';
+import { periodEnd } from '../../server/outbound/metering/periods.js';
+import { requestPaymentsEvent } from '../../server/payments/payment-jobs.js';
+import { requestSweep, sweepQueue } from '../../server/pipeline/sweep-jobs.js';
 import { api } from '../support/cw-tenant.js';
 import { conditionMs } from '../support/patience.js';
 import { invoice, type PipelineWorld, startPipelineWorld } from '../support/pipeline-world.js';

@@ -1,9 +1,9 @@
 import { describe, expect, it } from 'vitest';
-import { loadConfig, publishedBudgetTiers } from '../../server/config.js';
-import { decideBudget, type WorkKind } from '../../server/metering/budget-guard.js';
-import { type Budget, budgetsOf } from '../../server/metering/budgets.js';
-import { qboAppKey } from '../../server/metering/periods.js';
-import { noUsage } from '../../server/metering/usage.js';
+import { decideBudget, type WorkKind } from '../../server/outbound/metering/budget-guard.js';
+import { type Budget, budgetsOf } from '../../server/outbound/metering/budgets.js';
+import { qboAppKey } from '../../server/outbound/metering/periods.js';
+import { noUsage } from '../../server/outbound/metering/usage.js';
+import { loadConfig, publishedBudgetTiers } from '../../server/shared/config.js';
 
 const month = (used: number, cap = 500_000): Budget => ({
   key: 'qbo:1',

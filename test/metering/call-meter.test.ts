@@ -1,15 +1,15 @@
 import { sql } from 'kysely';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { type DatabaseHandle, openDatabase } from '../../server/db/database.js';
-import { createCallMeter } from '../../server/metering/call-meter.js';
+import { createCallMeter } from '../../server/outbound/metering/call-meter.js';
 import {
   bucketsFor,
   isQuickBooksWrite,
   periodEnd,
   periodStart,
   qboAppKey,
-} from '../../server/metering/periods.js';
-import { readUsage } from '../../server/metering/usage.js';
+} from '../../server/outbound/metering/periods.js';
+import { readUsage } from '../../server/outbound/metering/usage.js';
 import { createTestDatabase } from '../support/test-database.js';
 
 describe('meter buckets (pure)', () => {

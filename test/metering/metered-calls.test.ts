@@ -1,6 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { qboAppKey } from '../../server/metering/periods.js';
-import { readUsage } from '../../server/metering/usage.js';
+import { qboAppKey } from '../../server/outbound/metering/periods.js';
+import { readUsage } from '../../server/outbound/metering/usage.js';
 import { cwLimiterKey } from '../../server/tenants/tenant-connectwise.js';
 import { conditionMs } from '../support/patience.js';
 import { invoice, type PipelineWorld, startPipelineWorld } from '../support/pipeline-world.js';

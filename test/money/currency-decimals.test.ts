@@ -3,14 +3,14 @@ import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { paymentsFromCdc } from '../../server/ledgers/quickbooks/payments.js';
 import { fromXeroInvoice, fromXeroPayment } from '../../server/ledgers/xero/mapping.js';
+import { ledgerColumns } from '../../server/records/ledger-amounts.js';
 import {
   currencyDecimals,
   fitsDecimals,
   rescaleMinor,
   sameMinor,
   UnknownCurrencyError,
-} from '../../server/money.js';
-import { ledgerColumns } from '../../server/sync/ledger-amounts.js';
+} from '../../server/shared/money.js';
 
 describe('currencyDecimals: ISO 4217 minor units from currency-codes', () => {
   it.each([

@@ -1,8 +1,8 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { glTransactionSchema } from '../../server/connectwise/schemas.js';
-import { toMinor } from '../../server/money.js';
-import { salesDocumentFromGl } from '../../server/sync/gl-to-document.js';
-import { mappingsFrom } from '../../server/sync/mappings.js';
+import { salesDocumentFromGl } from '../../server/pipeline/map/invoices-and-credits.js';
+import { mappingsFrom } from '../../server/records/mappings.js';
+import { toMinor } from '../../server/shared/money.js';
 import { buildInvoiceWithGl, type InvoiceInput } from '../../sim/connectwise/fixtures.js';
 import { startHarness } from '../quickbooks/harness.js';
 

@@ -2,8 +2,8 @@ import { describe, expect, it } from 'vitest';
 import { glTransactionSchema } from '../../server/connectwise/schemas.js';
 import { splitProportionally } from '../../server/ledgers/document-tax.js';
 import { companyTaxOf } from '../../server/ledgers/quickbooks/company-tax.js';
-import { salesDocumentFromGl } from '../../server/sync/gl-to-document.js';
-import { mappingsFrom } from '../../server/sync/mappings.js';
+import { salesDocumentFromGl } from '../../server/pipeline/map/invoices-and-credits.js';
+import { mappingsFrom } from '../../server/records/mappings.js';
 import { buildInvoiceWithGl } from '../../sim/connectwise/index.js';
 
 const party = { kind: 'customer' as const, cwId: '1', accountNumber: 'A', name: 'A', email: undefined };

@@ -1,6 +1,6 @@
 import fc from 'fast-check';
-import { currencyDecimals, formatMinor, rescaleMinor, sumMinor } from '../../server/money.js';
-import { cwPaymentAmount } from '../../server/sync/payment-amount.js';
+import { cwPaymentAmount } from '../../server/payments/payment-amount.js';
+import { currencyDecimals, formatMinor, rescaleMinor, sumMinor } from '../../server/shared/money.js';
 import type { LedgerKind } from './tax-cases.js';
 
 /**
@@ -9,7 +9,7 @@ import type { LedgerKind } from './tax-cases.js';
  * rounding note; Xero 2 dp, refusing what it cannot hold), ledger payments that the ledger allows
  * (none above its balance, none of 0), grouped into payment sweeps, and a ConnectWise that refuses
  * a payment of 0 or above its balance (sim/connectwise/routes/invoices.ts). Each payment goes
- * through the product's conversion (server/sync/payment-amount.ts) with what payments-back gives it:
+ * through the product's conversion (server/payments/payment-amount.ts) with what payments-back gives it:
  * CW's balance as it stands, the rounding note's difference, the payments written earlier, and, for
  * the document's last payment in a sweep, the ledger's balance then (all of the sweep's payments
  * are in the ledger by then).

@@ -1,6 +1,6 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { cwPaymentAmount } from '../../server/sync/payment-amount.js';
+import { cwPaymentAmount } from '../../server/payments/payment-amount.js';
 import { type PaymentCase, paymentCaseArb, paymentFailure, runPayments } from './payment-cases.js';
 
 /**

@@ -1,6 +1,6 @@
 import fc from 'fast-check';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { formatMinor } from '../../server/money.js';
+import { formatMinor } from '../../server/shared/money.js';
 import { api } from '../support/cw-tenant.js';
 import { invoice, type PipelineWorld, startPipelineWorld } from '../support/pipeline-world.js';
 import {

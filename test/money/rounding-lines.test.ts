@@ -1,8 +1,9 @@
 import { describe, expect, it } from 'vitest';
 import { glExportExpenseBillSchema } from '../../server/connectwise/schemas.js';
-import { expenseBillFromGl } from '../../server/sync/gl-to-bill.js';
-import { mappingsFrom } from '../../server/sync/mappings.js';
-import { decimalsUsed, groupDigits, roundingLine, roundingNote } from '../../server/sync/rounding.js';
+import { expenseBillFromGl } from '../../server/pipeline/map/expenses-and-purchases.js';
+import { groupDigits, roundingLine, roundingNote } from '../../server/pipeline/map/rounding.js';
+import { mappingsFrom } from '../../server/records/mappings.js';
+import { decimalsUsed } from '../../server/shared/money.js';
 
 const mappings = mappingsFrom([
   { kind: 'gl_account', cw_key: '6100', ledger_key: '429' },

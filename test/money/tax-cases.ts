@@ -13,12 +13,19 @@ import { LedgerError } from '../../server/ledgers/ledger-error.js';
 import { toQboBill, toQboJournalEntry, toQboSales } from '../../server/ledgers/quickbooks/mapping.js';
 import { type QboRate, QboTaxError, type QboTaxSetup } from '../../server/ledgers/quickbooks/tax-detail.js';
 import { toXeroDocument, toXeroJournal } from '../../server/ledgers/xero/mapping.js';
-import { absMinor, formatMinor, minorToNumber, rescaleMinor, sumMinor, toMinor } from '../../server/money.js';
-import { PipelineError } from '../../server/sync/error-catalogue.js';
-import { mappingsFrom } from '../../server/sync/mappings.js';
-import { mapDocument } from '../../server/sync/push-invoice.js';
-import { mapRecord } from '../../server/sync/push-other.js';
-import type { RoundingNote } from '../../server/sync/rounding.js';
+import type { RoundingNote } from '../../server/pipeline/map/rounding.js';
+import { mapRecord } from '../../server/pipeline/push-gl-record.js';
+import { mapDocument } from '../../server/pipeline/push-invoice.js';
+import { PipelineError } from '../../server/records/error-catalogue.js';
+import { mappingsFrom } from '../../server/records/mappings.js';
+import {
+  absMinor,
+  formatMinor,
+  minorToNumber,
+  rescaleMinor,
+  sumMinor,
+  toMinor,
+} from '../../server/shared/money.js';
 import { tenantSettingsSchema } from '../../server/tenants/tenant-store.js';
 import { computeTax } from '../../sim/quickbooks/tax-rules.js';
 import { computeTotals } from '../../sim/xero/totals.js';
@@ -30,7 +37,7 @@ import { computeTotals } from '../../sim/xero/totals.js';
  * sim/xero/totals.ts). Shared by test/money/tax-properties.test.ts and bench/tax-properties.ts.
  *
  * The product is called where a push calls it, with what a push passes: invoices and credit memos
- * through mapDocument (push-invoice.ts), bills and journals through mapRecord (push-other.ts), each
+ * through mapDocument (push-invoice.ts), bills and journals through mapRecord (push-gl-record.ts), each
  * with the connection's booking options (bookingOptionsFor) and the tenant's default rounding limit.
  */
 
@@ -446,7 +453,7 @@ function qboOutcome(
 
 /**
  * Refusals the product makes by a rule of its own, documented in the error catalogue
- * (server/sync/error-catalogue.ts): nothing to book (zero_total) or a document the books cannot take
+ * (server/records/error-catalogue.ts): nothing to book (zero_total) or a document the books cannot take
  * as an invoice or bill (negative_total, negative_bill). Any other refusal is a failure.
  */
 export const documentedRefusals = new Set(['zero_total', 'negative_total', 'negative_bill']);

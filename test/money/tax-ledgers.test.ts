@@ -1,7 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createQuickBooksLedger } from '../../server/ledgers/quickbooks/client.js';
-import { toMinor } from '../../server/money.js';
-import { salesDocumentFromGl } from '../../server/sync/gl-to-document.js';
+import { salesDocumentFromGl } from '../../server/pipeline/map/invoices-and-credits.js';
+import { toMinor } from '../../server/shared/money.js';
 import { startHarness } from '../quickbooks/harness.js';
 import { customer, startXeroFixture, TENANT } from '../xero/support/xero-fixture.js';
 import { type CwCase, cwTaxCodes, cwTransaction, mappingsFor, qboExemptCode } from './tax-cases.js';

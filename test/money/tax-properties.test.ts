@@ -1,6 +1,6 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { mapRecord } from '../../server/sync/push-other.js';
+import { mapRecord } from '../../server/pipeline/push-gl-record.js';
 import {
   bookBill,
   bookCase,
@@ -79,7 +79,7 @@ const iskInvoice: CwCase = {
 /**
  * Journals found rounding CW's figures silently (shrunk by the suite: a company-paid expense of 0.5
  * ISK at numberOfDecimals 0 was booked as 1 ISK with nothing said); journals are now read at CW's
- * places and booked at the books', with a note (gl-to-journal.ts, journalDecimals).
+ * places and booked at the books', with a note (adjustments-and-transfers.ts, journalDecimals).
  */
 const journalRegressions: { why: string; ledger: 'qbo' | 'xero'; j: CwJournalCase }[] = [
   {

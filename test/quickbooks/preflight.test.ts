@@ -1,7 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { JournalDocument, LedgerDocument } from '../../server/ledgers/ledger.js';
 import { maxDocNumberLength } from '../../server/ledgers/quickbooks/mapping.js';
-import { storedErrorOf } from '../../server/sync/stored-error.js';
+import { storedErrorOf } from '../../server/records/stored-error.js';
 import { invoiceDoc, startHarness } from './harness.js';
 
 /**

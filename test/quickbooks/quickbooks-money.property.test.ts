@@ -2,7 +2,7 @@ import fc from 'fast-check';
 import { expect, it } from 'vitest';
 import type { SalesOrBillDocument } from '../../server/ledgers/ledger.js';
 import { toQboEntity, wireTotalMinor } from '../../server/ledgers/quickbooks/mapping.js';
-import { formatMinor, sumMinor, toMinor } from '../../server/money.js';
+import { formatMinor, sumMinor, toMinor } from '../../server/shared/money.js';
 
 const currencies = [
   { currency: 'JPY', decimals: 0 },

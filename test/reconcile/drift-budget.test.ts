@@ -1,8 +1,8 @@
 import { sql } from 'kysely';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { periodEnd } from '../../server/metering/periods.js';
-import { requestDriftCheck } from '../../server/reconcile/request-drift-check.js';
-import { queues } from '../../server/sync/queues.js';
+import { queues } from '../../server/jobs/queues.js';
+import { requestDriftCheck } from '../../server/jobs/request-drift-check.js';
+import { periodEnd } from '../../server/outbound/metering/periods.js';
 import { api } from '../support/cw-tenant.js';
 import { conditionMs } from '../support/patience.js';
 import { invoice, type PipelineWorld, startPipelineWorld } from '../support/pipeline-world.js';

@@ -1,6 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { queues } from '../../server/jobs/queues.js';
 import { sendRollingChecks } from '../../server/reconcile/drift-jobs.js';
-import { queues } from '../../server/sync/queues.js';
 import { api, post } from '../support/cw-tenant.js';
 import { invoice, type PipelineWorld, startPipelineWorld } from '../support/pipeline-world.js';
 

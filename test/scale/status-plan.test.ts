@@ -4,7 +4,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { seedRecords } from '../../bench/support/seed-records.js';
 import type { DatabaseHandle } from '../../server/db/database.js';
 import type { Database } from '../../server/db/schema.js';
-import { findRecordWithHistory, listRecords } from '../../server/sync/record-queries.js';
+import { findRecordWithHistory, listRecords } from '../../server/records/record-queries.js';
 import { createTestDatabase } from '../support/test-database.js';
 
 interface PlanNode {

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { redactValue, scrubText, storableError } from '../../server/redact.js';
+import { redactValue, scrubText, storableError } from '../../server/shared/redact.js';
 import { captureLogs } from '../support/capture-logs.js';
 
 /** An error shaped as intuit-oauth's wrapped error: the axios response with its request inside. */

@@ -3,7 +3,7 @@ import { sql } from 'kysely';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { unauthenticatedLimits } from '../../server/auth/unauthenticated-budget.js';
 import { unknownLookups } from '../../server/http/record-status.js';
-import { queues } from '../../server/sync/queues.js';
+import { queues } from '../../server/jobs/queues.js';
 import { signCallback } from '../../sim/connectwise/index.js';
 import {
   addSimTenant,

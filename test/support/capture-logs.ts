@@ -1,5 +1,5 @@
 import { Writable } from 'node:stream';
-import { createLogger, type Logger } from '../../server/log.js';
+import { createLogger, type Logger } from '../../server/shared/log.js';
 
 /** A real pino logger at debug level whose output is kept, so tests can search what was logged. */
 export function captureLogs(): { logger: Logger; text(): string } {

@@ -1,5 +1,5 @@
 import type { RecordRow, RecordState } from '../../server/db/schema.js';
-import { RecordStore, type Transition } from '../../server/sync/record-store.js';
+import { RecordStore, type Transition } from '../../server/records/record-store.js';
 
 /**
  * A record store that dies, like a killed worker, right after persisting a chosen state: the

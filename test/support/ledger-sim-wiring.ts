@@ -1,6 +1,6 @@
 import type { Db } from '../../server/db/database.js';
 import type { LedgerKind } from '../../server/ledgers/ledger.js';
-import type { MappingKind } from '../../server/sync/mappings.js';
+import type { MappingKind } from '../../server/records/mappings.js';
 import type { BuiltInvoice } from '../../sim/connectwise/index.js';
 import { defaultSimClient } from '../../sim/xero/index.js';
 import { post } from './cw-tenant.js';

@@ -1,6 +1,6 @@
 import { type ChildProcess, spawn } from 'node:child_process';
 import { setTimeout as sleep } from 'node:timers/promises';
-import { projectRoot } from '../../server/paths.js';
+import { projectRoot } from '../../server/shared/paths.js';
 import { processMs } from './patience.js';
 import { testBudgets } from './test-config.js';
 

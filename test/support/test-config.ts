@@ -1,5 +1,5 @@
 import { randomBytes } from 'node:crypto';
-import { type Config, parseConfig } from '../../server/config.js';
+import { type Config, parseConfig } from '../../server/shared/config.js';
 
 /**
  * Budgets far above what any test spends, so the budget guard never defers a test's background

@@ -1,8 +1,8 @@
 import type { Router } from 'express';
-import type { Config } from '../../server/config.js';
+import { type Ledgerpod, startLedgerpod } from '../../server/app/server.js';
 import type { DatabaseHandle } from '../../server/db/database.js';
-import { createLogger, type Logger } from '../../server/log.js';
-import { type Ledgerpod, startLedgerpod } from '../../server/server.js';
+import type { Config } from '../../server/shared/config.js';
+import { createLogger, type Logger } from '../../server/shared/log.js';
 import { testConfig } from './test-config.js';
 import { createTestDatabase } from './test-database.js';
 

@@ -1,10 +1,10 @@
 import type { Router } from 'express';
-import type { Config } from '../../server/config.js';
+import { apiRouters } from '../../server/app/services.js';
 import type { LedgerConnection, Tenant } from '../../server/db/schema.js';
 import { healthRoutes } from '../../server/http/health-routes.js';
-import type { Logger } from '../../server/log.js';
-import { apiRouters } from '../../server/services.js';
-import { createOnboardingRun } from '../../server/sync/onboarding.js';
+import { createOnboardingRun } from '../../server/onboarding/onboarding.js';
+import type { Config } from '../../server/shared/config.js';
+import type { Logger } from '../../server/shared/log.js';
 import { simConfig, startQboSim, startXeroSimHandle } from '../ledgers/support/ledger-worlds.js';
 import { addSimTenant, type CwSim, type members, sessionToken, startSeededConnectWise } from './cw-tenant.js';
 import { startTestPod, type TestPod } from './test-pod.js';

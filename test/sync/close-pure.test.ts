@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
+import { paymentsThroughOf } from '../../server/close/close-connections.js';
+import { auditTrailText, differencesText } from '../../server/close/period-evidence.js';
 import { csvField, csvHeader } from '../../server/http/evidence-format.js';
-import { paymentsThroughOf } from '../../server/sync/close-connections.js';
-import { auditTrailText, differencesText } from '../../server/sync/period-evidence.js';
 
 describe('payments written through a day', () => {
   const checked = new Date('2024-04-03T09:30:00Z');

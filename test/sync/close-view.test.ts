@@ -1,6 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { evidencePageSize } from '../../server/close/period-evidence.js';
 import { evidenceColumns } from '../../server/http/evidence-format.js';
-import { evidencePageSize } from '../../server/sync/period-evidence.js';
 import { testApiMember, testClientId } from '../../sim/connectwise/index.js';
 import { api, members } from '../support/cw-tenant.js';
 import { invoice, type PipelineWorld, startPipelineWorld } from '../support/pipeline-world.js';

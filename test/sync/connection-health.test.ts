@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { callbackHealth, connectionHealth } from '../../server/sync/connection-health.js';
+import { callbackHealth, connectionHealth } from '../../server/ledgers/connections/connection-health.js';
 
 const now = new Date('2026-12-02T12:00:00Z');
 const ago = (minutes: number) => new Date(now.getTime() - minutes * 60_000);

@@ -2,8 +2,8 @@ import { sql } from 'kysely';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { startCorrection } from '../../server/correction/correction-store.js';
 import { runCorrection } from '../../server/correction/run-correction.js';
-import { queues } from '../../server/sync/queues.js';
-import { RecordStore } from '../../server/sync/record-store.js';
+import { queues } from '../../server/jobs/queues.js';
+import { RecordStore } from '../../server/records/record-store.js';
 import { api, post } from '../support/cw-tenant.js';
 import { invoice, type PipelineWorld, startPipelineWorld } from '../support/pipeline-world.js';
 

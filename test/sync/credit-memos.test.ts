@@ -1,5 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { refreshRecord } from '../../server/sync/refresh-record.js';
+import { refreshRecord } from '../../server/pipeline/refresh-record.js';
 import { post } from '../support/cw-tenant.js';
 import { invoice, type PipelineWorld, startPipelineWorld } from '../support/pipeline-world.js';
 

@@ -10,18 +10,21 @@ import { toLedgerError as qboError } from '../../server/ledgers/quickbooks/error
 import { QuickBooksMappingError, toQboSales } from '../../server/ledgers/quickbooks/mapping.js';
 import { mappingError, toXeroDocument } from '../../server/ledgers/xero/mapping.js';
 import {
+  adjustmentJournalFromGl,
+  transferJournalFromGl,
+} from '../../server/pipeline/map/adjustments-and-transfers.js';
+import { salesDocumentFromGl } from '../../server/pipeline/map/invoices-and-credits.js';
+import { mapRecord } from '../../server/pipeline/push-gl-record.js';
+import {
   catalogueError,
   type ErrorCode,
   errorCatalogue,
   hintForReader,
   mappingFailure,
   PipelineError,
-} from '../../server/sync/error-catalogue.js';
-import { salesDocumentFromGl } from '../../server/sync/gl-to-document.js';
-import { adjustmentJournalFromGl, transferJournalFromGl } from '../../server/sync/gl-to-journal.js';
-import { mappingsFrom } from '../../server/sync/mappings.js';
-import { mapRecord } from '../../server/sync/push-other.js';
-import { storedErrorOf } from '../../server/sync/stored-error.js';
+} from '../../server/records/error-catalogue.js';
+import { mappingsFrom } from '../../server/records/mappings.js';
+import { storedErrorOf } from '../../server/records/stored-error.js';
 import { buildInvoiceWithGl } from '../../sim/connectwise/index.js';
 
 const party: Party = { kind: 'customer', cwId: '1', accountNumber: 'A', name: 'A', email: undefined };

@@ -1,8 +1,8 @@
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import type { RecordRow, RecordState } from '../../server/db/schema.js';
-import { runPushJob } from '../../server/sync/record-jobs.js';
-import { RecordStore, type Transition } from '../../server/sync/record-store.js';
-import { storedErrorOf } from '../../server/sync/stored-error.js';
+import { runPushJob } from '../../server/pipeline/record-jobs.js';
+import { RecordStore, type Transition } from '../../server/records/record-store.js';
+import { storedErrorOf } from '../../server/records/stored-error.js';
 import type { CwBehaviours } from '../../sim/connectwise/state.js';
 import { api } from '../support/cw-tenant.js';
 import { DyingRecordStore } from '../support/dying-record-store.js';
@@ -164,7 +164,7 @@ describe.each(['qbo', 'xero'] as const)('exactly once under faults (%s)', (kind)
 /*
  * Whether CW's invoice GET carries `glBatch` once batched is a guess (CwBehaviours.invoiceGlBatch,
  * docs/conformance.md): the product tells a posted invoice by CW's unposted list and its own batch
- * (server/sync/invoice-posting.ts), so each path that decides it holds under either answer.
+ * (server/pipeline/invoice-posting.ts), so each path that decides it holds under either answer.
  */
 describe.each<CwBehaviours['invoiceGlBatch']>(['absent', 'present'])(
   'exactly once, invoice glBatch %s',

@@ -2,10 +2,10 @@ import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { glTransactionSchema } from '../../server/connectwise/schemas.js';
 import type { Party } from '../../server/ledgers/ledger.js';
-import { formatMinor, sumMinor, toMinor } from '../../server/money.js';
-import { mappingFailure } from '../../server/sync/error-catalogue.js';
-import { salesDocumentFromGl } from '../../server/sync/gl-to-document.js';
-import { mappingsFrom, roundingAccountKey } from '../../server/sync/mappings.js';
+import { salesDocumentFromGl } from '../../server/pipeline/map/invoices-and-credits.js';
+import { mappingFailure } from '../../server/records/error-catalogue.js';
+import { mappingsFrom, roundingAccountKey } from '../../server/records/mappings.js';
+import { formatMinor, sumMinor, toMinor } from '../../server/shared/money.js';
 import { buildInvoiceWithGl } from '../../sim/connectwise/fixtures.js';
 
 const party: Party = {

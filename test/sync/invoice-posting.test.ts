@@ -1,16 +1,16 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { parseGlEntryIds } from '../../server/connectwise/gl-entry-ids.js';
 import { invoiceSchema } from '../../server/connectwise/schemas.js';
-import { invoicePosting } from '../../server/sync/invoice-posting.js';
-import type { PushCheck } from '../../server/sync/push-check.js';
-import { refreshRecord } from '../../server/sync/refresh-record.js';
+import { invoicePosting } from '../../server/pipeline/invoice-posting.js';
+import type { PushCheck } from '../../server/pipeline/push-check.js';
+import { refreshRecord } from '../../server/pipeline/refresh-record.js';
 import type { CwBehaviours } from '../../sim/connectwise/state.js';
 import { api } from '../support/cw-tenant.js';
 import { invoice, type PipelineWorld, startPipelineWorld } from '../support/pipeline-world.js';
 
 /*
  * Whether an invoice is posted in ConnectWise, as the refresh and the check before a push tell it
- * (server/sync/invoice-posting.ts): by CW's unposted list and our own batch, with the invoice's
+ * (server/pipeline/invoice-posting.ts): by CW's unposted list and our own batch, with the invoice's
  * `glBatch` only a hint, since CW's Invoice type has no such field (CwBehaviours.invoiceGlBatch, a
  * guess: docs/conformance.md). Each answer holds under either behaviour of the simulator.
  */

@@ -1,7 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { DatabaseHandle } from '../../server/db/database.js';
 import type { RecordRow } from '../../server/db/schema.js';
-import { RecordStore } from '../../server/sync/record-store.js';
+import { RecordStore } from '../../server/records/record-store.js';
 import { createTestDatabase } from '../support/test-database.js';
 
 /**

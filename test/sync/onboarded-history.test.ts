@@ -1,6 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { LedgerKind } from '../../server/ledgers/ledger.js';
-import { discoverUnposted, sweepUnposted } from '../../server/sync/sweep-jobs.js';
+import { discoverUnposted, sweepUnposted } from '../../server/pipeline/sweep-jobs.js';
 import { api } from '../support/cw-tenant.js';
 import { invoice, type PipelineWorld, startPipelineWorld } from '../support/pipeline-world.js';
 

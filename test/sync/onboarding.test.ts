@@ -1,7 +1,11 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createConnectWiseClient, parseGlEntryIds } from '../../server/connectwise/index.js';
 import type { Tenant } from '../../server/db/schema.js';
-import { createOnboardingRun, onboardingInputSchema, runOnboarding } from '../../server/sync/onboarding.js';
+import {
+  createOnboardingRun,
+  onboardingInputSchema,
+  runOnboarding,
+} from '../../server/onboarding/onboarding.js';
 import { buildExpense, buildProcurement } from '../../sim/connectwise/fixtures.js';
 import { buildInvoiceWithGl, testApiMember, testClientId } from '../../sim/connectwise/index.js';
 import {

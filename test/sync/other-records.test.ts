@@ -1,6 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { runPushJob } from '../../server/sync/record-jobs.js';
-import { refreshRecord } from '../../server/sync/refresh-record.js';
+import { runPushJob } from '../../server/pipeline/record-jobs.js';
+import { refreshRecord } from '../../server/pipeline/refresh-record.js';
 import { buildExpense, buildProcurement } from '../../sim/connectwise/fixtures.js';
 import { DyingRecordStore } from '../support/dying-record-store.js';
 import { otherRecordMappings, type PipelineWorld, startPipelineWorld } from '../support/pipeline-world.js';

@@ -1,6 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { paymentsDepsFor } from '../../server/sync/payment-jobs.js';
-import { syncPaymentsBack } from '../../server/sync/payments-back.js';
+import { paymentsDepsFor } from '../../server/payments/payment-jobs.js';
+import { syncPaymentsBack } from '../../server/payments/payments-back.js';
 import { invoice, type PipelineWorld, startPipelineWorld } from '../support/pipeline-world.js';
 
 /**

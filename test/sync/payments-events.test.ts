@@ -1,5 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
-import { checkDuePayments } from '../../server/sync/payment-jobs.js';
+import { checkDuePayments } from '../../server/payments/payment-jobs.js';
 import { api, post } from '../support/cw-tenant.js';
 import { conditionMs } from '../support/patience.js';
 import { invoice, type PipelineWorld, startPipelineWorld } from '../support/pipeline-world.js';

@@ -5,7 +5,7 @@ import {
   qboSchedule,
   xeroPollBounds,
   xeroPollIntervalMs,
-} from '../../server/sync/payments-schedule.js';
+} from '../../server/payments/payments-schedule.js';
 
 const now = new Date('2026-12-03T12:00:00Z');
 const ago = (minutes: number) => new Date(now.getTime() - minutes * 60_000);

@@ -3,7 +3,7 @@ import { api } from '../support/cw-tenant.js';
 import { invoice, type PipelineWorld, startPipelineWorld } from '../support/pipeline-world.js';
 
 /**
- * The month-end close of a period (server/sync/period-close.ts, GET /api/v1/close): what is synced,
+ * The month-end close of a period (server/close/period-close.ts, GET /api/v1/close): what is synced,
  * what is not and why (a push into a locked period among them), credit left to apply; ready once
  * every record of the period is synced and the payments are read from the books past its end.
  */

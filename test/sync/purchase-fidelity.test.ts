@@ -7,10 +7,10 @@ import {
   unpostedProcurementSchema,
 } from '../../server/connectwise/schemas.js';
 import type { JournalDocument, SalesOrBillDocument } from '../../server/ledgers/ledger.js';
-import { sumMinor } from '../../server/money.js';
-import { mappingsFrom } from '../../server/sync/mappings.js';
-import { findPurchasePart } from '../../server/sync/other-record-export.js';
-import { mapRecord } from '../../server/sync/push-other.js';
+import { findPurchasePart } from '../../server/pipeline/gl-record-export.js';
+import { mapRecord } from '../../server/pipeline/push-gl-record.js';
+import { mappingsFrom } from '../../server/records/mappings.js';
+import { sumMinor } from '../../server/shared/money.js';
 import { buildProcurement } from '../../sim/connectwise/fixtures.js';
 import { buildGlExport } from '../../sim/connectwise/gl-export.js';
 import { ConnectWiseState, type CwBehaviours } from '../../sim/connectwise/state.js';

@@ -3,12 +3,12 @@ import type { StoredError } from '../../server/db/schema.js';
 import type { LedgerKind } from '../../server/ledgers/ledger.js';
 import { maxDocNumberLength } from '../../server/ledgers/quickbooks/mapping.js';
 import { XERO_LIMITS } from '../../server/ledgers/xero/mapping.js';
-import type { PushCheck } from '../../server/sync/push-check.js';
+import type { PushCheck } from '../../server/pipeline/push-check.js';
 import { api } from '../support/cw-tenant.js';
 import { invoice, type PipelineWorld, startPipelineWorld } from '../support/pipeline-world.js';
 
 /**
- * The check before a push (POST /api/v1/records/:type/:cwId/check, server/sync/push-check.ts), the
+ * The check before a push (POST /api/v1/records/:type/:cwId/check, server/pipeline/push-check.ts), the
  * one the pod runs on ConnectWise's beforeSave, over real HTTP against the CW simulator and each
  * ledger's: every reason a push would fail is listed, each once, and each single reason is the very
  * code a push of the same invoice then fails with (the check and the push agree). A clean invoice

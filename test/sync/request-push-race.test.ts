@@ -1,8 +1,8 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { DatabaseHandle } from '../../server/db/database.js';
 import type { JobQueue } from '../../server/jobs/job-queue.js';
-import { requestPush } from '../../server/sync/record-jobs.js';
-import { RecordStore } from '../../server/sync/record-store.js';
+import { requestPush } from '../../server/pipeline/record-jobs.js';
+import { RecordStore } from '../../server/records/record-store.js';
 import { createTestDatabase } from '../support/test-database.js';
 
 /**

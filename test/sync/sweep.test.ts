@@ -1,5 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { dueSweeps } from '../../server/sync/sweep-jobs.js';
+import { dueSweeps } from '../../server/pipeline/sweep-jobs.js';
 import { api } from '../support/cw-tenant.js';
 import { invoice, type PipelineWorld, startPipelineWorld } from '../support/pipeline-world.js';
 

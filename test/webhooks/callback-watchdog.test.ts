@@ -4,7 +4,7 @@ import {
   requestCallbackWatch,
   type WatchDeps,
   watchCallback,
-} from '../../server/sync/callback-watchdog.js';
+} from '../../server/pipeline/callback-watchdog.js';
 import type { CwBehaviours } from '../../sim/connectwise/state.js';
 import { invoice, type PipelineWorld, startPipelineWorld } from '../support/pipeline-world.js';
 

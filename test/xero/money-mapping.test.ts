@@ -4,7 +4,7 @@ import type { DocumentLine, SalesOrBillDocument } from '../../server/ledgers/led
 import { LedgerError } from '../../server/ledgers/ledger-error.js';
 import { fromXeroInvoice, toXeroDocument } from '../../server/ledgers/xero/mapping.js';
 import { invoiceWire } from '../../server/ledgers/xero/wire.js';
-import { rescaleMinor, sumMinor } from '../../server/money.js';
+import { rescaleMinor, sumMinor } from '../../server/shared/money.js';
 import { computeTotals } from '../../sim/xero/totals.js';
 
 const currencies = [

@@ -2,7 +2,7 @@ import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import type { JournalDocument, LedgerDocument } from '../../server/ledgers/ledger.js';
 import { LedgerError } from '../../server/ledgers/ledger-error.js';
 import { XERO_LIMITS } from '../../server/ledgers/xero/mapping.js';
-import { storedErrorOf } from '../../server/sync/stored-error.js';
+import { storedErrorOf } from '../../server/records/stored-error.js';
 import { customer, invoiceDoc, startXeroFixture } from './support/xero-fixture.js';
 
 /**

@@ -112,7 +112,7 @@ export interface DailyStat {
   errors: number;
 }
 
-/** GET /api/v1/admin/health (server/sync/connection-health.ts). */
+/** GET /api/v1/admin/health (server/ledgers/connections/connection-health.ts). */
 export interface HealthProblem {
   code: string;
   message: string;
@@ -131,7 +131,7 @@ export interface CallbackHealth {
   problems: HealthProblem[];
 }
 
-/** One budget's use against the tier (server/metering/budgets.ts BudgetUse). */
+/** One budget's use against the tier (server/outbound/metering/budgets.ts BudgetUse). */
 export interface BudgetUse {
   key: string;
   label: string;

@@ -1,7 +1,7 @@
 import { ApiError, type AuthorizedFetch, call, query } from './client.js';
 import type { LedgerKind, Problem, RecordState, RecordType } from './types.js';
 
-/** GET /api/v1/close (server/sync/close-view.ts), as the close view reads it. */
+/** GET /api/v1/close (server/close/close-view.ts), as the close view reads it. */
 export interface Period {
   from: string;
   to: string;

@@ -144,7 +144,7 @@ export interface CompanySummary {
   arBalance: { currency: string; cw: string; ledger: string | null };
 }
 
-/** The document a push would create now (server/sync/push-check.ts). */
+/** The document a push would create now (server/pipeline/push-check.ts). */
 export interface DocumentPreview {
   ledger: LedgerKind;
   connectionName: string;

@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { minorToNumber } from '../../money.js';
+import { minorToNumber } from '../../shared/money.js';
 import { taxGroupsOf } from '../document-tax.js';
 import {
   type AccessTokenSource,

@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { toMinor } from '../../money.js';
+import { toMinor } from '../../shared/money.js';
 import type {
   LedgerCreditAllocation,
   LedgerCreditApplied,

@@ -1,4 +1,4 @@
-import { currencyDecimals, formatMinor, minorToNumber, toMinor } from '../../money.js';
+import { currencyDecimals, formatMinor, minorToNumber, toMinor } from '../../shared/money.js';
 import type {
   DocumentLine,
   DocumentType,

@@ -1,4 +1,4 @@
-import { toMinor } from '../../money.js';
+import { toMinor } from '../../shared/money.js';
 import type { LedgerPayment } from '../ledger.js';
 import { qboDecimals } from './mapping.js';
 import { parse } from './parse-wire.js';

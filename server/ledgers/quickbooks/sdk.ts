@@ -1,5 +1,5 @@
 import { createRequire } from 'node:module';
-import { isQuickBooksWrite } from '../../metering/periods.js';
+import { isQuickBooksWrite } from '../../outbound/metering/periods.js';
 import type { AccessTokenSource, CallGate } from '../ledger.js';
 import { LedgerError } from '../ledger-error.js';
 import { toLedgerError } from './errors.js';

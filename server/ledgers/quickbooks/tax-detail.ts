@@ -1,4 +1,4 @@
-import { minorToNumber } from '../../money.js';
+import { minorToNumber } from '../../shared/money.js';
 import { isTaxedLine, splitProportionally, type TaxGroup, taxGroupsOf } from '../document-tax.js';
 import type { DocumentLine, SalesOrBillDocument } from '../ledger.js';
 

@@ -1,5 +1,5 @@
 import type { Allocations, Contacts, CreditNotes, Invoices, ManualJournals } from 'xero-node';
-import { formatMinor, minorToNumber } from '../../money.js';
+import { formatMinor, minorToNumber } from '../../shared/money.js';
 import type {
   AccessTokenSource,
   CallGate,

@@ -1,6 +1,6 @@
 import type { Allocations, PaymentDelete, Payments } from 'xero-node';
 import { z } from 'zod';
-import { minorToNumber, toMinor } from '../../money.js';
+import { minorToNumber, toMinor } from '../../shared/money.js';
 import type { LedgerCorrection, Settlement } from '../ledger.js';
 import { LedgerError } from '../ledger-error.js';
 import { XERO_AMOUNT_DECIMALS } from './currency.js';

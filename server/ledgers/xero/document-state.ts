@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { toMinor } from '../../money.js';
+import { toMinor } from '../../shared/money.js';
 import type { LedgerCreditAllocation, LedgerCreditApplied, LedgerPayment } from '../ledger.js';
 import { LedgerError } from '../ledger-error.js';
 import { XERO_AMOUNT_DECIMALS } from './currency.js';

@@ -1,4 +1,4 @@
-import { formatMinor, minorToNumber, sumMinor, toMinor } from '../../money.js';
+import { formatMinor, minorToNumber, sumMinor, toMinor } from '../../shared/money.js';
 import type {
   DocumentLine,
   DocumentType,
@@ -32,7 +32,7 @@ export type XeroWire = Record<string, unknown>;
 /** A product-side refusal: the document cannot be sent to Xero as it stands. */
 /**
  * A document Xero would refuse, stopped before any request. `reason` names the error catalogue
- * entry (server/sync/error-catalogue.ts) when there is a specific one.
+ * entry (server/records/error-catalogue.ts) when there is a specific one.
  */
 export function mappingError(
   message: string,

@@ -1,4 +1,4 @@
-import { formatMinor } from '../../money.js';
+import { formatMinor } from '../../shared/money.js';
 import { splitProportionally, taxGroupsOf } from '../document-tax.js';
 import type { SalesOrBillDocument } from '../ledger.js';
 

@@ -1,12 +1,12 @@
-import type { Config } from '../../../server/config.js';
 import { createSecretBox } from '../../../server/crypto/secret-box.js';
 import type { DatabaseHandle } from '../../../server/db/database.js';
 import type { LedgerConnection } from '../../../server/db/schema.js';
-import { type CallLimits, createCallLimiter } from '../../../server/ledgers/call-limiter.js';
 import { ConnectionStore } from '../../../server/ledgers/connections/connection-store.js';
 import type { LedgerKind, Party, SalesOrBillDocument } from '../../../server/ledgers/ledger.js';
 import { LedgerRegistry } from '../../../server/ledgers/ledger-registry.js';
 import { providersFrom } from '../../../server/ledgers/providers.js';
+import { type CallLimits, createCallLimiter } from '../../../server/outbound/call-limiter.js';
+import type { Config } from '../../../server/shared/config.js';
 import { TenantStore } from '../../../server/tenants/tenant-store.js';
 import { startQuickBooksSim } from '../../../sim/quickbooks/index.js';
 import { startXeroSim } from '../../../sim/xero/index.js';
