@@ -1,17 +1,18 @@
 import type { Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import type { Router } from 'express';
-import { createCorrectionQueues, startCorrectionWorkers } from '../correction/correction-jobs.js';
+import { startCorrectionWorkers } from '../correction/correction-jobs.js';
 import { type DatabaseHandle, openDatabase } from '../db/database.js';
 import { migrateToLatest } from '../db/migrate.js';
 import { guardBackgroundJobs } from '../jobs/budget-guards.js';
 import { type JobQueue, startJobQueue } from '../jobs/job-queue.js';
-import { createPaymentQueues, startPaymentWorkers } from '../payments/payment-jobs.js';
-import { createCallbackInboxQueue, startCallbackInboxWorker } from '../pipeline/callback-inbox.js';
-import { createCallbackWatchQueues, startCallbackWatchWorkers } from '../pipeline/callback-watchdog.js';
-import { createRecordQueues, startRecordWorkers } from '../pipeline/record-jobs.js';
-import { createSweepQueues, startSweepWorkers } from '../pipeline/sweep-jobs.js';
-import { createDriftQueues, startDriftWorkers } from '../reconcile/drift-jobs.js';
+import { createQueues } from '../jobs/queues.js';
+import { startPaymentWorkers } from '../payments/payment-jobs.js';
+import { startCallbackInboxWorker } from '../pipeline/callback-inbox.js';
+import { startCallbackWatchWorkers } from '../pipeline/callback-watchdog.js';
+import { startSweepWorkers } from '../pipeline/sweep-jobs.js';
+import { startRecordWorkers } from '../pipeline/workers.js';
+import { startDriftWorkers } from '../reconcile/drift-jobs.js';
 import type { Config } from '../shared/config.js';
 import { createLogger, type Logger } from '../shared/log.js';
 import { createMetrics, type Metrics } from '../shared/metrics.js';
@@ -66,13 +67,7 @@ export async function startLedgerpod(config: Config, options: StartOptions = {})
   // With no PUBLIC_URL (demo, tests), links and OAuth redirects point at where we listen.
   if (!config.publicUrl && config.port !== 0) config.publicUrl = `http://localhost:${config.port}`;
   const services = createServices(config, database.db, logger);
-  await createRecordQueues(jobs);
-  await createPaymentQueues(jobs);
-  await createSweepQueues(jobs);
-  await createCallbackInboxQueue(jobs);
-  await createCallbackWatchQueues(jobs);
-  await createDriftQueues(jobs);
-  await createCorrectionQueues(jobs);
+  await createQueues(jobs);
   if (config.role !== 'web') {
     const workerDeps = {
       db: database.db,

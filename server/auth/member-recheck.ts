@@ -1,5 +1,5 @@
 import { lesserRole, type Role } from './roles.js';
-import type { Session } from './session-token.js';
+import type { Session } from './session.js';
 
 /** How old a member's role may be before ConnectWise is asked again (issue 18: within a minute). */
 export const memberRecheckMs = 55_000;

@@ -1,7 +1,8 @@
 import type { RequestHandler } from 'express';
 import { AppError } from '../shared/errors.js';
 import { type Role, roleAtLeast } from './roles.js';
-import type { Session, SessionTokens } from './session-token.js';
+import type { Session } from './session.js';
+import type { SessionTokens } from './session-token.js';
 
 declare module 'express-serve-static-core' {
   interface Request {

@@ -1,18 +1,11 @@
 import { errors, jwtVerify, SignJWT } from 'jose';
 import { z } from 'zod';
 import type { MemberRecheck } from './member-recheck.js';
-import type { Role } from './roles.js';
+import type { Session } from './session.js';
 
 const issuer = 'ledgerpod';
 const audience = 'ledgerpod-pod';
 export const sessionLifetimeSeconds = 15 * 60;
-
-export interface Session {
-  tenantId: string;
-  memberId: string;
-  memberName: string;
-  role: Role;
-}
 
 const claimsSchema = z.object({
   tid: z.uuid(),

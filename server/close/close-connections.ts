@@ -2,7 +2,7 @@ import { sql } from 'kysely';
 import type { Db } from '../db/database.js';
 import type { LedgerConnection, LedgerKind } from '../db/schema.js';
 import { booksLockSourceOf, lockConfirmMs } from '../ledgers/books-lock.js';
-import type { LedgerFactory } from '../pipeline/record-jobs.js';
+import type { LedgerFactory } from '../ledgers/ledger.js';
 
 /**
  * Each ledger connection as the month-end close sees it: how far its payments are written to

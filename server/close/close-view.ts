@@ -1,6 +1,6 @@
 import type { Db } from '../db/database.js';
 import type { LedgerConnection } from '../db/schema.js';
-import type { LedgerFactory } from '../pipeline/record-jobs.js';
+import type { LedgerFactory } from '../ledgers/ledger.js';
 import { type ConnectionClose, readConnectionsClose } from './close-connections.js';
 import { type PeriodClose, readPeriodClose } from './period-close.js';
 

@@ -1,18 +1,8 @@
 import type PgBoss from 'pg-boss';
 import type { JobQueue } from '../jobs/job-queue.js';
-import { queues } from '../jobs/queues.js';
-import { jobExpirySeconds, jobHeartbeatSeconds, pushRetry } from '../pipeline/record-jobs.js';
+import { createQueues, jobHeartbeatSeconds, pushRetry, queues } from '../jobs/queues.js';
 import type { CorrectionDeps } from './correction-read.js';
 import { type CorrectionJob, runCorrection } from './run-correction.js';
-
-/** One correction job per record at a time, retried and expired as a push is (record-jobs.ts). */
-export async function createCorrectionQueues(jobs: JobQueue): Promise<void> {
-  await jobs.ensureQueue(queues.correction, {
-    policy: 'stately',
-    ...pushRetry,
-    expireInSeconds: jobExpirySeconds,
-  });
-}
 
 export const correctionSingletonKey = (job: CorrectionJob) => `${job.tenantId}:correction:${job.cwId}`;
 
@@ -21,7 +11,7 @@ export async function requestCorrection(jobs: JobQueue, job: CorrectionJob): Pro
 }
 
 export async function startCorrectionWorkers(deps: CorrectionDeps): Promise<void> {
-  await createCorrectionQueues(deps.jobs);
+  await createQueues(deps.jobs);
   await deps.jobs.work<CorrectionJob>(
     queues.correction,
     async (data, job) => {

@@ -1,8 +1,9 @@
 import type { RecordRow } from '../db/schema.js';
 import type { Ledger, SalesOrBillDocument } from '../ledgers/ledger.js';
+import type { RecordJobDeps } from '../pipeline/deps.js';
 import { invoicePosting } from '../pipeline/invoice-posting.js';
+import { pushContextFor } from '../pipeline/push-context.js';
 import { invoiceLabel, mapDocument, transactionOf } from '../pipeline/push-invoice.js';
-import { pushContextFor, type RecordJobDeps } from '../pipeline/record-jobs.js';
 import { PipelineError } from '../records/error-catalogue.js';
 import { invoiceColumns, isClosed } from '../records/invoice-columns.js';
 import { AppError } from '../shared/errors.js';

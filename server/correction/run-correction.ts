@@ -1,8 +1,8 @@
 import type { RecordRow } from '../db/schema.js';
 import { requestDriftCheck } from '../jobs/request-drift-check.js';
 import type { Ledger, LedgerDocumentRef } from '../ledgers/ledger.js';
+import { pushContextFor } from '../pipeline/push-context.js';
 import { pushInvoice } from '../pipeline/push-invoice.js';
-import { pushContextFor } from '../pipeline/record-jobs.js';
 import { reverseRecord } from '../pipeline/reverse-record.js';
 import { ledgerColumns, paidState } from '../records/ledger-amounts.js';
 import type { RecordKey } from '../records/record-store.js';

@@ -12,7 +12,7 @@ import { defaultSimClient, startXeroSim } from '../../sim/xero/index.js';
 import type { Ledgerpod } from '../app/server.js';
 import type { Tenant } from '../db/schema.js';
 import { sweepAll } from '../payments/payment-jobs.js';
-import { requestPush } from '../pipeline/record-jobs.js';
+import { requestPush } from '../pipeline/requests.js';
 import type { Logger } from '../shared/log.js';
 import {
   type DemoInvoice,

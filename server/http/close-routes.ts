@@ -6,7 +6,7 @@ import { readCloseView } from '../close/close-view.js';
 import { periodEvidence } from '../close/period-evidence.js';
 import type { Db } from '../db/database.js';
 import type { LedgerConnection } from '../db/schema.js';
-import type { LedgerFactory } from '../pipeline/record-jobs.js';
+import type { LedgerFactory } from '../ledgers/ledger.js';
 import { csvHeader, csvRows, htmlFoot, htmlHead, htmlRows } from './evidence-format.js';
 import { parseInput } from './validate.js';
 

@@ -3,7 +3,7 @@ import { z } from 'zod';
 import { requireRole, requireSession, sessionOf } from '../auth/require-session.js';
 import type { SessionTokens } from '../auth/session-token.js';
 import type { RecordRow } from '../db/schema.js';
-import type { RecordJobDeps } from '../pipeline/record-jobs.js';
+import type { RecordJobDeps } from '../pipeline/deps.js';
 import { checkRecord, isCheckable } from '../reconcile/check-record.js';
 import { companyBalances, driftOf, recordsWithDifferences } from '../reconcile/drift-store.js';
 import { fixDifference } from '../reconcile/fix-difference.js';

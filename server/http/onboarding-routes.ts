@@ -11,7 +11,7 @@ import {
   onboardingInputSchema,
   onboardingStatus,
 } from '../onboarding/onboarding.js';
-import { requestOnboarding } from '../pipeline/record-jobs.js';
+import { requestOnboarding } from '../pipeline/requests.js';
 import { AppError } from '../shared/errors.js';
 import type { TenantConnectWise } from '../tenants/tenant-connectwise.js';
 import type { TenantStore } from '../tenants/tenant-store.js';

@@ -8,12 +8,13 @@ import {
   sessionOf,
 } from '../auth/require-session.js';
 import { roleAtLeast } from '../auth/roles.js';
-import type { Session, SessionTokens } from '../auth/session-token.js';
+import type { Session } from '../auth/session.js';
+import type { SessionTokens } from '../auth/session-token.js';
 import type { Db } from '../db/database.js';
 import type { RecordRow } from '../db/schema.js';
 import type { JobQueue } from '../jobs/job-queue.js';
 import type { Recheck } from '../pipeline/push-check.js';
-import { requestPush } from '../pipeline/record-jobs.js';
+import { requestPush } from '../pipeline/requests.js';
 import { catalogueError, hintForReader } from '../records/error-catalogue.js';
 import { datedBeforeCutoff, isOnboardedHistory, onboardingCutoff } from '../records/onboarded-history.js';
 import { decodeCursor, findRecordWithHistory, listEvents, listRecords } from '../records/record-queries.js';

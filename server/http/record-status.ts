@@ -1,6 +1,7 @@
 import { z } from 'zod';
 import { refuseUnlessTenantLive } from '../auth/require-session.js';
-import type { Session, SessionTokens } from '../auth/session-token.js';
+import type { Session } from '../auth/session.js';
+import type { SessionTokens } from '../auth/session-token.js';
 import type { Db } from '../db/database.js';
 import type { JobQueue } from '../jobs/job-queue.js';
 import { queues, type RefreshRecordJob, refreshSingletonKey } from '../jobs/queues.js';

@@ -2,7 +2,6 @@ import type { Db } from '../db/database.js';
 import { decideBudget, type WorkKind } from '../outbound/metering/budget-guard.js';
 import { budgetsOf, usageKeysFor } from '../outbound/metering/budgets.js';
 import { readUsage } from '../outbound/metering/usage.js';
-import { discoverQueue, type SweepJob, sweepQueue } from '../pipeline/sweep-jobs.js';
 import type { BudgetTiers } from '../shared/config.js';
 import { cwLimiterKey } from '../tenants/tenant-connectwise.js';
 import type { JobGuard, JobQueue } from './job-queue.js';
@@ -12,6 +11,7 @@ import {
   type PaymentsSweepJob,
   queues,
   type RefreshRecordJob,
+  type SweepJob,
 } from './queues.js';
 
 export interface BudgetGuardDeps {
@@ -73,10 +73,12 @@ export function guardBackgroundJobs(deps: BudgetGuardDeps): void {
   guard<PaymentsEventJob>(queues.paymentsEvent, async (job) =>
     verdict('payment_event', await keysOf(job.tenantId, job.connectionId)),
   );
-  guard<SweepJob>(sweepQueue, async (job) =>
+  guard<SweepJob>(queues.unpostedSweep, async (job) =>
     verdict(job.actor === 'schedule' ? 'sweep' : 'manual', await keysOf(job.tenantId)),
   );
-  guard<{ tenantId: string }>(discoverQueue, async (job) => verdict('sweep', [cwLimiterKey(job.tenantId)]));
+  guard<{ tenantId: string }>(queues.unpostedDiscover, async (job) =>
+    verdict('sweep', [cwLimiterKey(job.tenantId)]),
+  );
   // The drift check (server/reconcile/): after events and in the rolling pass it gives way near a
   // cap; one a member asked for runs.
   guard<DriftCheckJob>(queues.driftCheck, async (job) =>

@@ -1,11 +1,10 @@
 import type { LedgerConnection } from '../db/schema.js';
 import type { CallLimiter, CallLimits, CallPriority } from '../outbound/call-limiter.js';
 import type { CallMeter } from '../outbound/metering/call-meter.js';
-import type { LedgerFactory } from '../pipeline/record-jobs.js';
 import { withBooksLock } from './books-lock.js';
 import type { ConnectionStore, OAuthTokens } from './connections/connection-store.js';
 import { connectionTokenSource, InvalidGrantError, type TokenRefresher } from './connections/token-source.js';
-import type { AccessTokenSource, CallGate, Ledger } from './ledger.js';
+import type { AccessTokenSource, CallGate, Ledger, LedgerFactory } from './ledger.js';
 import { LedgerError } from './ledger-error.js';
 import { withMergedLookups } from './merged-lookups.js';
 import { withPartyCache } from './party-cache.js';
@@ -14,7 +13,6 @@ import {
   type Provider,
   type ProviderOAuth,
   type Providers,
-  providerLabels,
   providerOf,
   redirectUriFor,
 } from './providers.js';

@@ -1,4 +1,4 @@
-import type { LedgerKind } from '../db/schema.js';
+import type { LedgerConnection, LedgerKind } from '../db/schema.js';
 import type { CallPriority } from '../outbound/call-limiter.js';
 
 export type { LedgerKind };
@@ -332,3 +332,8 @@ export interface CallGate {
 }
 
 export const openGate: CallGate = { run: (call) => call(), slowDown: async () => undefined };
+
+/** A connection's ledger client, limited, metered and cached (ledger-registry.ts). */
+export interface LedgerFactory {
+  for(connection: LedgerConnection): Ledger;
+}

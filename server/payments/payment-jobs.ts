@@ -1,9 +1,15 @@
 import { sql } from 'kysely';
 import type { LedgerConnection, Tenant } from '../db/schema.js';
 import type { JobQueue } from '../jobs/job-queue.js';
-import { type PaymentsEventJob, type PaymentsSweepJob, queues } from '../jobs/queues.js';
+import {
+  createQueues,
+  jobHeartbeatSeconds,
+  type PaymentsEventJob,
+  type PaymentsSweepJob,
+  queues,
+} from '../jobs/queues.js';
 import { requestDriftCheck } from '../jobs/request-drift-check.js';
-import { jobExpirySeconds, jobHeartbeatSeconds, type RecordJobDeps } from '../pipeline/record-jobs.js';
+import type { RecordJobDeps } from '../pipeline/deps.js';
 import { type PaymentsBackDeps, syncNamedPayments, syncPaymentsBack } from './payments-back.js';
 import { paymentsCheck } from './payments-schedule.js';
 
@@ -12,30 +18,6 @@ import { paymentsCheck } from './payments-schedule.js';
  * Xero poll; payments-schedule.ts); webhooks trigger targeted reads and the pod asks for sweeps.
  */
 export const paymentsCron = '* * * * *';
-
-export async function createPaymentQueues(jobs: JobQueue): Promise<void> {
-  // One sweep per connection at a time, one more waiting: webhooks in a burst collapse into one.
-  await jobs.ensureQueue(queues.paymentsSweep, {
-    policy: 'stately',
-    retryLimit: 8,
-    retryDelay: 3,
-    retryBackoff: true,
-    // A sweep held by a dead worker would stall every connection's sweeps (a stately queue's fetch
-    // fails while its head's key is active) for pg-boss's default 15 minutes. A running sweep beats
-    // (job-queue.ts), so a long first sweep lives on while a dead worker's comes back within a
-    // minute; one run twice is safe anyway (each payment is claimed once).
-    expireInSeconds: jobExpirySeconds,
-  });
-  // One read per named entity at a time, one more waiting (Intuit and Xero may deliver twice).
-  await jobs.ensureQueue(queues.paymentsEvent, {
-    policy: 'stately',
-    retryLimit: 8,
-    retryDelay: 3,
-    retryBackoff: true,
-    expireInSeconds: jobExpirySeconds,
-  });
-  await jobs.ensureQueue(queues.paymentsTick, { policy: 'singleton' });
-}
 
 export async function requestPaymentsSweep(jobs: JobQueue, job: PaymentsSweepJob): Promise<void> {
   await jobs.send(queues.paymentsSweep, job, { singletonKey: `${job.connectionId}:${job.since ?? ''}` });
@@ -161,7 +143,7 @@ export async function startPaymentWorkers(
   options: { concurrency?: number } = {},
 ): Promise<void> {
   const concurrency = options.concurrency ?? 4;
-  await createPaymentQueues(deps.jobs);
+  await createQueues(deps.jobs);
   // A connection removed while its job ran (its tenant deleted, the demo made afresh) has nothing
   // left to read: that is no failure to retry or to log.
   const unlessRemoved = (tenantId: string, connectionId: string) => async (error: unknown) => {

@@ -1,7 +1,7 @@
 import { sql } from 'kysely';
 import type { Db } from '../db/database.js';
 import type { JobQueue } from '../jobs/job-queue.js';
-import { queues, type RefreshRecordJob, refreshSingletonKey } from '../jobs/queues.js';
+import { createQueues, queues, type RefreshRecordJob, refreshSingletonKey } from '../jobs/queues.js';
 import type { TenantStore } from '../tenants/tenant-store.js';
 
 /** A verified ConnectWise callback, as the route stores it before answering. */
@@ -41,17 +41,6 @@ export async function storeCallback(db: Db, callback: ReceivedCallback): Promise
 /** Drains now rather than at the next minute; several kicks while one waits collapse into it. */
 export async function kickCallbackDrain(jobs: JobQueue): Promise<void> {
   await jobs.send(queues.callbackInbox, { kick: true });
-}
-
-export async function createCallbackInboxQueue(jobs: JobQueue): Promise<void> {
-  // One drain running and one waiting: a kick during a drain is not lost, a burst is one more run.
-  await jobs.ensureQueue(queues.callbackInbox, {
-    policy: 'stately',
-    retryLimit: 5,
-    retryDelay: 5,
-    retryBackoff: true,
-    expireInSeconds: 60,
-  });
 }
 
 export interface DrainDeps {
@@ -136,7 +125,7 @@ export async function pruneCallbackInbox(db: Db): Promise<void> {
 }
 
 export async function startCallbackInboxWorker(deps: DrainDeps): Promise<void> {
-  await createCallbackInboxQueue(deps.jobs);
+  await createQueues(deps.jobs);
   await deps.jobs.work<{ kick?: boolean }>(queues.callbackInbox, async (data) => {
     await drainCallbackInbox(deps);
     if (!data.kick) await pruneCallbackInbox(deps.db);

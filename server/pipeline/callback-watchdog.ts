@@ -2,10 +2,11 @@ import { sql } from 'kysely';
 import { type CallbackEntry, type ConnectWiseClient, ConnectWiseError } from '../connectwise/index.js';
 import type { CallbackWatchState, Tenant } from '../db/schema.js';
 import type { JobQueue } from '../jobs/job-queue.js';
-import { queues } from '../jobs/queues.js';
+import { createQueues, queues } from '../jobs/queues.js';
 import { datedBeforeCutoff, onboardingCutoff } from '../records/onboarded-history.js';
 import { storedErrorOf } from '../records/stored-error.js';
-import { type RecordJobDeps, requestPush } from './record-jobs.js';
+import type { RecordJobDeps } from './deps.js';
+import { requestPush } from './requests.js';
 import { discoverOne } from './sweep-jobs.js';
 
 /**
@@ -161,23 +162,12 @@ export async function requestCallbackWatch(jobs: JobQueue, tenantId: string): Pr
   await jobs.send(queues.callbackWatch, { tenantId }, { singletonKey: tenantId });
 }
 
-export async function createCallbackWatchQueues(jobs: JobQueue): Promise<void> {
-  await jobs.ensureQueue(queues.callbackWatch, {
-    policy: 'stately',
-    retryLimit: 3,
-    retryDelay: 30,
-    retryBackoff: true,
-    expireInSeconds: 300,
-  });
-  await jobs.ensureQueue(queues.callbackWatchTick, { policy: 'singleton' });
-}
-
 /**
  * Every `everyMinutes` (0: never) each tenant gets a pass. Two CW calls a tenant a pass when all is
  * well (the callback list, the unposted list since the last pass): at 15 minutes, under 200 a day.
  */
 export async function startCallbackWatchWorkers(deps: WatchDeps, everyMinutes: number): Promise<void> {
-  await createCallbackWatchQueues(deps.jobs);
+  await createQueues(deps.jobs);
   await deps.jobs.work<{ tenantId: string }>(queues.callbackWatch, async (job) => {
     await watchCallback(deps, job.tenantId);
   });

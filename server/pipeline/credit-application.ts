@@ -4,7 +4,7 @@ import type { RecordRow, RecordState, Tenant } from '../db/schema.js';
 import { ledgerColumns, paidState } from '../records/ledger-amounts.js';
 import { storedErrorOf } from '../records/stored-error.js';
 import { toMinor } from '../shared/money.js';
-import type { RecordJobDeps } from './record-jobs.js';
+import type { RecordJobDeps } from './deps.js';
 
 /**
  * Credit memo application: when a CW credit memo that Ledgerpod pushed is applied to a CW invoice

@@ -6,17 +6,12 @@ import { invoiceColumns, isClosed } from '../records/invoice-columns.js';
 import type { RecordKey } from '../records/record-store.js';
 import { storedErrorOf } from '../records/stored-error.js';
 import { currencyDecimals, formatMinor } from '../shared/money.js';
+import type { RecordJobDeps } from './deps.js';
 import { invoicePosting } from './invoice-posting.js';
-import {
-  type InvoicePushContext,
-  invoiceLabel,
-  invoiceProblems,
-  mapDocument,
-  refuseAsHistory,
-  transactionOf,
-} from './push-invoice.js';
-import { pushContextFor, type RecordJobDeps, requestPush } from './record-jobs.js';
+import { type PushContext, pushContextFor, refuseAsHistory } from './push-context.js';
+import { invoiceLabel, invoiceProblems, mapDocument, transactionOf } from './push-invoice.js';
 import { batchIdentifierFor } from './record-steps.js';
+import { requestPush } from './requests.js';
 
 /** The document a push would create now, as the pod shows it before ConnectWise saves. */
 export interface DocumentPreview {
@@ -49,7 +44,7 @@ export interface PushCheck {
  * the first. A problem that is CW or a ledger being unreachable is thrown, not reported as the record's.
  */
 export async function checkInvoicePush(
-  ctx: InvoicePushContext,
+  ctx: PushContext,
   record: RecordRow | undefined,
   cwId: number,
 ): Promise<PushCheck> {

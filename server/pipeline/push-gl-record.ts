@@ -21,12 +21,12 @@ import { adjustmentJournalFromGl, transferJournalFromGl } from './map/adjustment
 import {
   companyExpenseJournalFromGl,
   expenseBillFromGl,
-  type OtherResult,
   purchaseBillFromGl,
 } from './map/expenses-and-purchases.js';
+import type { OtherResult } from './map/mapping-result.js';
 import type { RoundingNote } from './map/rounding.js';
 import { withCompanyDetails } from './party-details.js';
-import { type InvoicePushContext, refuseAsHistory } from './push-invoice.js';
+import { type PushContext, refuseAsHistory } from './push-context.js';
 import {
   adoptOwnBatch,
   batchIdentifierFor,
@@ -49,7 +49,7 @@ interface Mapped {
  * map -> ledger bill or journal -> the record's own CW batch -> synced. The same steps and the same
  * resumability as invoices (push-invoice.ts): each step persisted, each write keyed or looked up first.
  */
-export async function pushOtherRecord(ctx: InvoicePushContext, start: RecordRow): Promise<RecordRow> {
+export async function pushOtherRecord(ctx: PushContext, start: RecordRow): Promise<RecordRow> {
   let record = start;
   const type = record.type as OtherRecordType;
   const cwId = Number(record.cw_id);
@@ -113,7 +113,7 @@ export function otherRecordColumns(unposted: Unposted, record: RecordRow, number
 }
 
 async function exportAndPush(
-  ctx: InvoicePushContext,
+  ctx: PushContext,
   start: RecordRow,
   unposted: Unposted,
   identifier: string,

@@ -1,17 +1,16 @@
-import type { ConnectWiseClient, GlTransaction, Invoice } from '../connectwise/index.js';
+import type { GlTransaction, Invoice } from '../connectwise/index.js';
 import { parseGlEntryIds } from '../connectwise/index.js';
 import type { LedgerConnection, RecordRow } from '../db/schema.js';
 import { bookingOptionsFor } from '../ledgers/amount-precision.js';
-import type { Ledger, SalesOrBillDocument } from '../ledgers/ledger.js';
+import type { SalesOrBillDocument } from '../ledgers/ledger.js';
 import { mappingFailure, PipelineError } from '../records/error-catalogue.js';
 import { invoiceColumns, isClosed } from '../records/invoice-columns.js';
 import type { Mappings } from '../records/mappings.js';
-import { datedBeforeCutoff } from '../records/onboarded-history.js';
-import type { RecordStore } from '../records/record-store.js';
 import { invoicePosting } from './invoice-posting.js';
 import { salesDocumentFromGl } from './map/invoices-and-credits.js';
 import type { RoundingNote } from './map/rounding.js';
 import { withCompanyDetails } from './party-details.js';
+import { type PushContext, refuseAsHistory } from './push-context.js';
 import {
   adoptOwnBatch,
   batchIdentifierFor,
@@ -20,43 +19,6 @@ import {
   pushLedgerDocument,
   recordPushed,
 } from './record-steps.js';
-
-/** What one push of an invoice or credit memo needs, already resolved for its tenant. */
-export interface InvoicePushContext {
-  records: RecordStore;
-  cw: ConnectWiseClient;
-  batchPrefix: string;
-  roundingLimit: string;
-  actor: string;
-  /**
-   * The tenant's onboarding cutoff, and whether an admin confirmed booking this record anyway: a
-   * record dated on or before the cutoff is history already in the books and is never booked by
-   * accident (refusedAsHistory).
-   */
-  onboardingCutoff?: string;
-  bookOld?: boolean;
-  /** The ledger connection that books this record's CW location, with its ledger and mappings. */
-  route(
-    locationId: number | null,
-  ): Promise<{ connection: LedgerConnection; ledger: Ledger; mappings: Mappings } | undefined>;
-}
-
-/**
- * Refuses to create a ledger document for a record dated on or before the tenant's onboarding
- * cutoff unless an admin confirmed it: a record already booked (an update) is not history.
- */
-export function refuseAsHistory(ctx: InvoicePushContext, record: RecordRow, label: string): void {
-  if (ctx.bookOld || record.ledger_id) return;
-  const date = dateOnly(record.record_date);
-  if (datedBeforeCutoff(date, ctx.onboardingCutoff))
-    throw new PipelineError(
-      'before_onboarding_cutoff',
-      `${label} (dated ${date}, cutoff ${ctx.onboardingCutoff})`,
-    );
-}
-
-const dateOnly = (value: Date | string | null) =>
-  value === null ? null : typeof value === 'string' ? value.slice(0, 10) : value.toISOString().slice(0, 10);
 
 /** What stops CW's invoice from being pushed as it stands, before any export, in the order pushes meet them. */
 export function invoiceProblems(invoice: Invoice, identifier: string, label: string): PipelineError[] {
@@ -86,7 +48,7 @@ export interface PushedInvoice {
  * CW's reads and previews go through the client's merged reads, so pushes running together share them.
  */
 export async function pushInvoice(
-  ctx: InvoicePushContext,
+  ctx: PushContext,
   start: RecordRow,
   /** CW's invoice as read moments ago by whoever asked for this push (a sync-on-close refresh). */
   justRead?: Invoice,
@@ -137,7 +99,7 @@ export async function pushInvoice(
 }
 
 async function exportAndPush(
-  ctx: InvoicePushContext,
+  ctx: PushContext,
   start: RecordRow,
   invoice: Invoice,
   label: string,

@@ -7,11 +7,12 @@ import { invoiceColumns, isClosed } from '../records/invoice-columns.js';
 import { ledgerColumns as ledgerColumnsOf, paidState } from '../records/ledger-amounts.js';
 import type { RecordStore } from '../records/record-store.js';
 import { applyCreditsShownInConnectWise } from './credit-application.js';
+import type { RecordJobDeps } from './deps.js';
 import { isOtherRecordType, type OtherRecordType, otherRecordNumber } from './gl-record-export.js';
 import { type InvoicePosting, invoicePosting } from './invoice-posting.js';
 import { recheckRecord } from './push-check.js';
 import { otherRecordColumns, type Unposted } from './push-gl-record.js';
-import { type RecordJobDeps, requestPush } from './record-jobs.js';
+import { requestPush } from './requests.js';
 
 const settled = new Set<RecordState>(['synced', 'partly_paid', 'paid']);
 const inFlight = new Set<RecordState>(['queued', 'exported', 'pushed']);

@@ -1,5 +1,6 @@
 import { sql } from 'kysely';
-import { type RecordJobDeps, requestPush } from './record-jobs.js';
+import type { RecordJobDeps } from './deps.js';
+import { requestPush } from './requests.js';
 
 /**
  * Long enough that a push job still waiting its turn is not the case at hand (a re-send of one that

@@ -1,42 +1,16 @@
 import { sql } from 'kysely';
 import type { UnpostedInvoice } from '../connectwise/index.js';
 import type { JobQueue } from '../jobs/job-queue.js';
+import { createQueues, queues, type SweepJob } from '../jobs/queues.js';
 import { unpostedInvoiceColumns } from '../records/invoice-columns.js';
 import { datedBeforeCutoff, isOnboardedHistory, onboardingCutoff } from '../records/onboarded-history.js';
-import { type RecordJobDeps, requestPush } from './record-jobs.js';
+import type { RecordJobDeps } from './deps.js';
+import { requestPush } from './requests.js';
 import { resendStaleQueued } from './stale-queued.js';
-
-export interface SweepJob {
-  tenantId: string;
-  /** Who asked: a member identifier ("sync all") or `schedule`. */
-  actor: string;
-}
-
-export const sweepQueue = 'unposted-sweep';
-export const discoverQueue = 'unposted-discover';
-const tickQueue = 'unposted-sweep-tick';
-
-export async function createSweepQueues(jobs: JobQueue): Promise<void> {
-  // One sweep per tenant at a time, one more waiting.
-  // Expiries well under pg-boss's 15 minutes: a dead worker's job must not stall its stately queue.
-  await jobs.ensureQueue(sweepQueue, {
-    policy: 'stately',
-    retryLimit: 3,
-    retryDelay: 30,
-    expireInSeconds: 300,
-  });
-  await jobs.ensureQueue(tickQueue, { policy: 'singleton' });
-  await jobs.ensureQueue(discoverQueue, {
-    policy: 'stately',
-    retryLimit: 2,
-    retryDelay: 10,
-    expireInSeconds: 120,
-  });
-}
 
 /** Lists the tenant's unposted records in Ledgerpod (without pushing them), at most once a minute. */
 export async function requestDiscovery(jobs: JobQueue, tenantId: string): Promise<void> {
-  await jobs.boss.sendThrottled(discoverQueue, { tenantId }, {}, 60, tenantId);
+  await jobs.boss.sendThrottled(queues.unpostedDiscover, { tenantId }, {}, 60, tenantId);
 }
 
 /**
@@ -74,7 +48,7 @@ export async function discoverOne(
 }
 
 export async function requestSweep(jobs: JobQueue, job: SweepJob): Promise<void> {
-  await jobs.send(sweepQueue, job, { singletonKey: job.tenantId });
+  await jobs.send(queues.unpostedSweep, job, { singletonKey: job.tenantId });
 }
 
 /**
@@ -128,17 +102,17 @@ export async function dueSweeps(deps: Pick<RecordJobDeps, 'db'>): Promise<string
 }
 
 export async function startSweepWorkers(deps: RecordJobDeps): Promise<void> {
-  await createSweepQueues(deps.jobs);
-  await deps.jobs.work<SweepJob>(sweepQueue, async (job) => {
+  await createQueues(deps.jobs);
+  await deps.jobs.work<SweepJob>(queues.unpostedSweep, async (job) => {
     await sweepUnposted(deps, job);
   });
-  await deps.jobs.work(tickQueue, async () => {
+  await deps.jobs.work(queues.unpostedSweepTick, async () => {
     for (const tenantId of await dueSweeps(deps))
       await requestSweep(deps.jobs, { tenantId, actor: 'schedule' });
     await resendStaleQueued(deps);
   });
-  await deps.jobs.boss.schedule(tickQueue, '* * * * *');
-  await deps.jobs.work<{ tenantId: string }>(discoverQueue, async (job) => {
+  await deps.jobs.boss.schedule(queues.unpostedSweepTick, '* * * * *');
+  await deps.jobs.work<{ tenantId: string }>(queues.unpostedDiscover, async (job) => {
     await discoverUnposted(deps, job.tenantId);
   });
 }

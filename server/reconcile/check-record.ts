@@ -2,7 +2,7 @@ import type { Invoice } from '../connectwise/index.js';
 import type { RecordRow, RecordState } from '../db/schema.js';
 import type { LedgerDocumentState } from '../ledgers/ledger.js';
 import { cwCreditApplicationsIn } from '../pipeline/credit-application.js';
-import type { RecordJobDeps } from '../pipeline/record-jobs.js';
+import type { RecordJobDeps } from '../pipeline/deps.js';
 import { invoiceColumns } from '../records/invoice-columns.js';
 import { ledgerColumns, paidState } from '../records/ledger-amounts.js';
 import { rescaleMinor, toMinor } from '../shared/money.js';

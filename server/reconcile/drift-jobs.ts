@@ -1,7 +1,6 @@
-import type { JobQueue } from '../jobs/job-queue.js';
-import { type DriftCheckJob, queues } from '../jobs/queues.js';
+import { createQueues, type DriftCheckJob, queues } from '../jobs/queues.js';
 import { requestDriftCheck } from '../jobs/request-drift-check.js';
-import type { RecordJobDeps } from '../pipeline/record-jobs.js';
+import type { RecordJobDeps } from '../pipeline/deps.js';
 import { checkRecord } from './check-record.js';
 import { dueForCheck } from './drift-store.js';
 
@@ -13,18 +12,6 @@ import { dueForCheck } from './drift-store.js';
  * members asking check sooner.
  */
 export const rollingPass = { recordsPerTick: 4, recheckAfterMs: 7 * 86_400_000 } as const;
-
-export async function createDriftQueues(jobs: JobQueue): Promise<void> {
-  // One check per record queued and one running; a dead worker's check comes back within minutes.
-  await jobs.ensureQueue(queues.driftCheck, {
-    policy: 'stately',
-    retryLimit: 3,
-    retryDelay: 30,
-    retryBackoff: true,
-    expireInSeconds: 120,
-  });
-  await jobs.ensureQueue(queues.driftTick, { policy: 'singleton' });
-}
 
 /** One tick of the rolling pass: the records due, each sent as its own (guarded) check. */
 export async function sendRollingChecks(
@@ -48,7 +35,7 @@ export async function sendRollingChecks(
 
 /** `everyMinutes` 0 leaves the rolling pass off (tests run ticks themselves); checks are worked either way. */
 export async function startDriftWorkers(deps: RecordJobDeps, everyMinutes = 15): Promise<void> {
-  await createDriftQueues(deps.jobs);
+  await createQueues(deps.jobs);
   await deps.jobs.work<DriftCheckJob>(queues.driftCheck, async (job) => {
     const record = await deps.records.get(job);
     if (!record) return;

@@ -2,7 +2,7 @@ import type { RecordRow } from '../db/schema.js';
 import { paymentsDepsFor } from '../payments/payment-jobs.js';
 import { writeLedgerPayments } from '../payments/payments-back.js';
 import { applyCredit, cwCreditApplicationsIn } from '../pipeline/credit-application.js';
-import type { RecordJobDeps } from '../pipeline/record-jobs.js';
+import type { RecordJobDeps } from '../pipeline/deps.js';
 import { AppError } from '../shared/errors.js';
 import { checkRecord } from './check-record.js';
 import type { Difference } from './drift.js';

@@ -1,13 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { DatabaseHandle } from '../../server/db/database.js';
 import { type JobQueue, maintenanceIntervalSeconds, startJobQueue } from '../../server/jobs/job-queue.js';
-import { queues } from '../../server/jobs/queues.js';
-import { createPaymentQueues } from '../../server/payments/payment-jobs.js';
-import {
-  createRecordQueues,
-  jobExpirySeconds,
-  jobHeartbeatSeconds,
-} from '../../server/pipeline/record-jobs.js';
+import { createQueues, jobExpirySeconds, jobHeartbeatSeconds, queues } from '../../server/jobs/queues.js';
 import { createLogger } from '../../server/shared/log.js';
 import { createMetrics } from '../../server/shared/metrics.js';
 import { createTestDatabase } from '../support/test-database.js';
@@ -38,8 +32,8 @@ describe('short expiries, with a heartbeat for live jobs', () => {
   const expireNow = () => (jobs.boss as unknown as { expire(): Promise<void> }).expire();
 
   it('a dead worker’s push or payments sweep comes back within a minute', async () => {
-    await createRecordQueues(jobs);
-    await createPaymentQueues(jobs);
+    await createQueues(jobs);
+    await createQueues(jobs);
     for (const name of [queues.pushRecord, queues.paymentsSweep]) {
       const queue = await jobs.boss.getQueue(name);
       expect(queue?.expireInSeconds, name).toBe(jobExpirySeconds);

@@ -1,6 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { RecordState } from '../../server/db/schema.js';
-import { runPushJob } from '../../server/pipeline/record-jobs.js';
+import { runPushJob } from '../../server/pipeline/push-job.js';
 import { errorCatalogue } from '../../server/records/error-catalogue.js';
 import { api } from '../support/cw-tenant.js';
 import { DyingRecordStore } from '../support/dying-record-store.js';

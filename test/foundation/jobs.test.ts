@@ -1,9 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { DatabaseHandle } from '../../server/db/database.js';
 import { startJobQueue } from '../../server/jobs/job-queue.js';
-import { createPaymentQueues } from '../../server/payments/payment-jobs.js';
-import { createRecordQueues } from '../../server/pipeline/record-jobs.js';
-import { createSweepQueues } from '../../server/pipeline/sweep-jobs.js';
+import { createQueues } from '../../server/jobs/queues.js';
 import { createLogger } from '../../server/shared/log.js';
 import { createMetrics } from '../../server/shared/metrics.js';
 import { createTestDatabase } from '../support/test-database.js';
@@ -75,9 +73,9 @@ describe('job queue', () => {
 
   it("no stately queue of the product keeps a dead worker's job for pg-boss's default 15 minutes", async () => {
     const jobs = await start();
-    await createRecordQueues(jobs);
-    await createPaymentQueues(jobs);
-    await createSweepQueues(jobs);
+    await createQueues(jobs);
+    await createQueues(jobs);
+    await createQueues(jobs);
     const stately = (await jobs.boss.getQueues()).filter((q) => q.policy === 'stately');
     expect(stately.map((q) => q.name).sort()).toEqual(
       expect.arrayContaining(['payments-sweep', 'record-push', 'record-refresh']),

@@ -3,7 +3,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { queues, type RefreshRecordJob, refreshSingletonKey } from '../../server/jobs/queues.js';
 import { periodEnd } from '../../server/outbound/metering/periods.js';
 import { requestPaymentsEvent } from '../../server/payments/payment-jobs.js';
-import { requestSweep, sweepQueue } from '../../server/pipeline/sweep-jobs.js';
+import { requestSweep } from '../../server/pipeline/sweep-jobs.js';
 import { api } from '../support/cw-tenant.js';
 import { conditionMs } from '../support/patience.js';
 import { invoice, type PipelineWorld, startPipelineWorld } from '../support/pipeline-world.js';
@@ -82,10 +82,9 @@ describe('budget guard on background jobs', () => {
     expect(again?.singleton_key).toBe(refreshSingletonKey(job));
     await expect
       .poll(async () =>
-        (await jobsOf(sweepQueue, sql<boolean>`data->>'tenantId' = ${world.tenant.id}`)).map((j) => [
-          j.state,
-          new Date(j.start_after).getTime() >= monthEnd,
-        ]),
+        (await jobsOf(queues.unpostedSweep, sql<boolean>`data->>'tenantId' = ${world.tenant.id}`)).map(
+          (j) => [j.state, new Date(j.start_after).getTime() >= monthEnd],
+        ),
       )
       .toEqual([
         ['completed', false],

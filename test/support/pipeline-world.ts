@@ -1,6 +1,6 @@
 import type { LedgerConnection, Tenant } from '../../server/db/schema.js';
 import type { LedgerKind } from '../../server/ledgers/ledger.js';
-import type { RecordJobDeps } from '../../server/pipeline/record-jobs.js';
+import type { RecordJobDeps } from '../../server/pipeline/deps.js';
 import type { MappingKind } from '../../server/records/mappings.js';
 import { createLogger } from '../../server/shared/log.js';
 import { type BuiltInvoice, buildInvoiceWithGl } from '../../sim/connectwise/index.js';

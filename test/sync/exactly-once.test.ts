@@ -1,6 +1,6 @@
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import type { RecordRow, RecordState } from '../../server/db/schema.js';
-import { runPushJob } from '../../server/pipeline/record-jobs.js';
+import { runPushJob } from '../../server/pipeline/push-job.js';
 import { RecordStore, type Transition } from '../../server/records/record-store.js';
 import { storedErrorOf } from '../../server/records/stored-error.js';
 import type { CwBehaviours } from '../../sim/connectwise/state.js';

@@ -1,6 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Ledger } from '../../server/ledgers/ledger.js';
-import { runPushJob } from '../../server/pipeline/record-jobs.js';
+import { runPushJob } from '../../server/pipeline/push-job.js';
 import { buildProcurement } from '../../sim/connectwise/fixtures.js';
 import { otherRecordMappings, type PipelineWorld, startPipelineWorld } from '../support/pipeline-world.js';
 

@@ -1,7 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { DatabaseHandle } from '../../server/db/database.js';
 import type { JobQueue } from '../../server/jobs/job-queue.js';
-import { requestPush } from '../../server/pipeline/record-jobs.js';
+import { requestPush } from '../../server/pipeline/requests.js';
 import { RecordStore } from '../../server/records/record-store.js';
 import { createTestDatabase } from '../support/test-database.js';
 

@@ -1,6 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Invoice } from '../../server/connectwise/index.js';
-import { invoiceReadMaxAgeMs, runPushJob, youngInvoiceRead } from '../../server/pipeline/record-jobs.js';
+import { invoiceReadMaxAgeMs, runPushJob, youngInvoiceRead } from '../../server/pipeline/push-job.js';
 import { invoice, type PipelineWorld, startPipelineWorld } from '../support/pipeline-world.js';
 
 describe('the invoice read a sync-on-close push starts from', () => {

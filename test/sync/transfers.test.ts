@@ -1,5 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { runPushJob } from '../../server/pipeline/record-jobs.js';
+import { runPushJob } from '../../server/pipeline/push-job.js';
 import { refreshRecord } from '../../server/pipeline/refresh-record.js';
 import { buildProcurement } from '../../sim/connectwise/fixtures.js';
 import { DyingRecordStore } from '../support/dying-record-store.js';

@@ -1,49 +1,9 @@
 import type { GlExportAdjustmentTransaction, GlExportInventoryTransfer } from '../../connectwise/schemas.js';
 import type { JournalDocument, JournalLine } from '../../ledgers/ledger.js';
 import type { Mappings } from '../../records/mappings.js';
-import { decimalsUsed, formatMinor, rescaleMinor, sumMinor, toMinor } from '../../shared/money.js';
-import type { OtherProblem, OtherResult } from './expenses-and-purchases.js';
-import { type RoundingNote, roundingNote } from './rounding.js';
-
-/**
- * The places a journal is read at and booked at. CW's figures can carry more decimals than its
- * numberOfDecimals (a real ISK invoice says 4546628.64; domain.md §8): they are read exactly, then
- * booked at what the books keep, never below the currency's own decimals (a journal has no rounding
- * line, so Xero, at 2 dp, still refuses a 3-dp amount it cannot hold rather than rounding it).
- */
-export function journalDecimals(
-  amounts: (number | null | undefined)[],
-  numberOfDecimals: number,
-  ledgerDecimals: number | undefined,
-): { cw: number; booked: number } {
-  const cw = decimalsUsed(amounts, numberOfDecimals);
-  return { cw, booked: Math.min(cw, Math.max(numberOfDecimals, ledgerDecimals ?? cw)) };
-}
-
-/**
- * The note for a journal booked at fewer places than CW's figures, or undefined when its debits are
- * CW's: rounding is never silent (issue 13 item 2), the record says what was booked against what CW shows.
- */
-export function journalRounding(
-  currency: string,
-  /** CW's journal lines, signed (debits positive), as CW states them. */
-  cwLines: (number | null | undefined)[],
-  decimals: { cw: number; booked: number },
-  lines: { amountMinor: bigint }[],
-): RoundingNote | undefined {
-  const debits = (minors: bigint[]) => sumMinor(minors.filter((m) => m > 0n));
-  const cwMinor = debits(cwLines.map((a) => toMinor(a ?? 0, decimals.cw)));
-  const bookedMinor = debits(lines.map((l) => l.amountMinor));
-  if (rescaleMinor(bookedMinor, decimals.booked, decimals.cw) === cwMinor) return undefined;
-  return roundingNote({
-    currency,
-    cwTotalMinor: cwMinor,
-    cwDecimals: decimals.cw,
-    bookedMinor,
-    bookedDecimals: decimals.booked,
-    lineMinor: 0n,
-  });
-}
+import { formatMinor, sumMinor, toMinor } from '../../shared/money.js';
+import type { OtherProblem, OtherResult } from './mapping-result.js';
+import { journalDecimals, journalRounding, type RoundingNote } from './rounding.js';
 
 /**
  * An adjustment's GL entry ids, which its batch must name. ConnectWise's own types

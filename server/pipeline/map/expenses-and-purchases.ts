@@ -9,9 +9,15 @@ import type {
 } from '../../ledgers/ledger.js';
 import type { Mappings } from '../../records/mappings.js';
 import { absMinor, decimalsUsed, formatMinor, rescaleMinor, sumMinor, toMinor } from '../../shared/money.js';
-import { journalDecimals, journalRounding } from './adjustments-and-transfers.js';
-import type { MappingProblem } from './invoices-and-credits.js';
-import { exemptTaxCodeKey, type RoundingNote, roundingLine, roundingNote } from './rounding.js';
+import type { OtherProblem, OtherResult } from './mapping-result.js';
+import {
+  exemptTaxCodeKey,
+  journalDecimals,
+  journalRounding,
+  type RoundingNote,
+  roundingLine,
+  roundingNote,
+} from './rounding.js';
 
 /**
  * Pure mappings from CW's GLExport to ledger documents for expenses and procurement purchases.
@@ -21,27 +27,6 @@ import { exemptTaxCodeKey, type RoundingNote, roundingLine, roundingNote } from 
  * negative. A bill's expense or inventory lines are debits, so they arrive positive and are booked
  * as they come; a refund arrives negative.
  */
-
-export type OtherProblem =
-  | MappingProblem
-  | {
-      code:
-        | 'negative_bill'
-        | 'zero_total'
-        | 'invalid_batch_character'
-        | 'adjustment_entries_unknown'
-        | 'transfer_entries_unknown';
-      detail: string;
-    };
-
-export type OtherResult<D> =
-  | {
-      ok: true;
-      document: D;
-      /** Set when the bill carries a rounding line or a total other than CW's: say so on the record. */
-      rounding?: RoundingNote;
-    }
-  | { ok: false; problems: OtherProblem[] };
 
 /** How a bill is mapped: the same options, with the same meaning, as an invoice's (gl-to-document). */
 export interface BillOptions {

@@ -1,34 +1,10 @@
 import type { GlTransaction } from '../../connectwise/schemas.js';
-import type { UnmappedKey } from '../../db/schema.js';
-import type { DocumentLine, DocumentTax, Party, SalesOrBillDocument } from '../../ledgers/ledger.js';
+import type { DocumentLine, DocumentTax, Party } from '../../ledgers/ledger.js';
 import type { Mappings } from '../../records/mappings.js';
 import { absMinor, decimalsUsed, formatMinor, rescaleMinor, sumMinor, toMinor } from '../../shared/money.js';
 import { chargedLevels, lineTaxability } from './cw-tax-levels.js';
-import { exemptTaxCodeKey, type RoundingNote, roundingLine, roundingNote } from './rounding.js';
-
-/** A reason a CW transaction cannot become a ledger document; codes are in the error catalogue. */
-export interface MappingProblem {
-  code:
-    | 'gl_entries_missing'
-    | 'gl_account_unmapped'
-    | 'tax_code_missing'
-    | 'tax_code_unmapped'
-    | 'tax_levels_unsupported'
-    | 'out_of_balance'
-    | 'currency_missing';
-  detail: string;
-  /** For the *_unmapped codes: what to map. */
-  unmapped?: Omit<UnmappedKey, 'connectionId'>;
-}
-
-export type MappingResult =
-  | {
-      ok: true;
-      document: SalesOrBillDocument;
-      /** Set when the document carries a rounding line or a total other than CW's: say so on the record. */
-      rounding?: RoundingNote;
-    }
-  | { ok: false; problems: MappingProblem[] };
+import type { MappingProblem, MappingResult } from './mapping-result.js';
+import { exemptTaxCodeKey, roundingLine, roundingNote } from './rounding.js';
 
 const taxLineTypes = new Set(['ST']);
 
