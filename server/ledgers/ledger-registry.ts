@@ -18,9 +18,9 @@ import {
 } from './providers.js';
 import { createQuickBooksLedger } from './quickbooks/client.js';
 import { readClosingDate } from './quickbooks/company-tax.js';
+import { XeroApi } from './xero/api.js';
 import { createXeroLedger } from './xero/client.js';
 import { readOrganisationLock } from './xero/lock-dates.js';
-import { XeroApi } from './xero/xero-api.js';
 
 export interface RetryDecision {
   retry: boolean;

@@ -4,8 +4,8 @@ import type { z } from 'zod';
 import { signatureMatches } from '../../server/http/ledger-webhook-routes.js';
 import { openGate } from '../../server/ledgers/ledger.js';
 import { LedgerError } from '../../server/ledgers/ledger-error.js';
+import { callSdk } from '../../server/ledgers/quickbooks/api.js';
 import { paymentsFromCdc } from '../../server/ledgers/quickbooks/payments.js';
-import { callSdk } from '../../server/ledgers/quickbooks/sdk.js';
 import {
   cdcResponseSchema,
   deletedSchema,
@@ -16,7 +16,7 @@ import {
   queryResponseSchema,
   taxCodeSchema,
   taxRateSchema,
-} from '../../server/ledgers/quickbooks/wire-schemas.js';
+} from '../../server/ledgers/quickbooks/wire.js';
 import { answerServer } from './support/answer-server.js';
 import { body, filesMatching, rawText } from './support/corpus.js';
 

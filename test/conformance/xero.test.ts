@@ -4,6 +4,7 @@ import { ObjectSerializer } from 'xero-node';
 import type { z } from 'zod';
 import { signatureMatches } from '../../server/http/ledger-webhook-routes.js';
 import { LedgerError } from '../../server/ledgers/ledger-error.js';
+import { XeroApi } from '../../server/ledgers/xero/api.js';
 import {
   accountWire,
   allocationWire,
@@ -17,7 +18,6 @@ import {
   taxRateWire,
   trackingCategoryWire,
 } from '../../server/ledgers/xero/wire.js';
-import { XeroApi } from '../../server/ledgers/xero/xero-api.js';
 import { loadXeroValidator } from '../xero/support/openapi-validator.js';
 import { answerServer } from './support/answer-server.js';
 import { body, filesMatching, rawText } from './support/corpus.js';

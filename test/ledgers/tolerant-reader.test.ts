@@ -1,7 +1,7 @@
 import { expect, it } from 'vitest';
 import { LedgerError } from '../../server/ledgers/ledger-error.js';
 import { parse } from '../../server/ledgers/quickbooks/parse-wire.js';
-import { documentSchema, partySchema } from '../../server/ledgers/quickbooks/wire-schemas.js';
+import { documentSchema, partySchema } from '../../server/ledgers/quickbooks/wire.js';
 import { envelope, invoiceWire } from '../../server/ledgers/xero/wire.js';
 
 /**

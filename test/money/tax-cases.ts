@@ -11,7 +11,7 @@ import { ledgerAmountDecimals } from '../../server/ledgers/amount-precision.js';
 import type { JournalDocument, SalesOrBillDocument } from '../../server/ledgers/ledger.js';
 import { LedgerError } from '../../server/ledgers/ledger-error.js';
 import { toQboBill, toQboJournalEntry, toQboSales } from '../../server/ledgers/quickbooks/mapping.js';
-import { type QboRate, QboTaxError, type QboTaxSetup } from '../../server/ledgers/quickbooks/tax-detail.js';
+import { type QboRate, QboTaxError, type QboTaxSetup } from '../../server/ledgers/quickbooks/tax.js';
 import { toXeroDocument, toXeroJournal } from '../../server/ledgers/xero/mapping.js';
 import type { RoundingNote } from '../../server/pipeline/map/rounding.js';
 import { mapRecord } from '../../server/pipeline/push-gl-record.js';

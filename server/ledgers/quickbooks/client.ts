@@ -13,6 +13,7 @@ import {
   type Party,
 } from '../ledger.js';
 import { LedgerError } from '../ledger-error.js';
+import { callSdk, type SdkSettings } from './api.js';
 import { type QboCompanyTax, readCompanyTax } from './company-tax.js';
 import { allocationsOf, linksOf, othersOf, settlementsOf } from './document-state.js';
 import { entityNameFor, toDocumentRef, toQboEntity } from './mapping.js';
@@ -20,8 +21,7 @@ import { parse } from './parse-wire.js';
 import { displayNameCandidates, pickParty, qboPartyDetails, queryLiteral } from './party-names.js';
 import { deletedPayment, paymentsFromCdc, paymentsOfRows } from './payments.js';
 import { requestIdFor } from './request-id.js';
-import { callSdk, type SdkSettings } from './sdk.js';
-import { type QboRate, QboTaxError, type QboTaxModel, type QboTaxSetup } from './tax-detail.js';
+import { type QboRate, QboTaxError, type QboTaxModel, type QboTaxSetup } from './tax.js';
 import {
   documentSchema,
   optionSchema,
@@ -30,7 +30,7 @@ import {
   queryResponseSchema,
   taxCodeSchema,
   taxRateSchema,
-} from './wire-schemas.js';
+} from './wire.js';
 
 export interface QuickBooksLedgerOptions {
   apiBaseUrl: string;

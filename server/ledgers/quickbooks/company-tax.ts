@@ -1,9 +1,9 @@
 import { z } from 'zod';
 import type { BooksLock } from '../books-lock.js';
 import type { AccessTokenSource } from '../ledger.js';
+import { callSdk, type SdkSettings } from './api.js';
 import { parse } from './parse-wire.js';
-import { callSdk, type SdkSettings } from './sdk.js';
-import type { QboTaxModel } from './tax-detail.js';
+import type { QboTaxModel } from './tax.js';
 
 /** How a QBO company takes tax, as stored on its connection and shown in the admin tab. */
 export interface QboCompanyTax {

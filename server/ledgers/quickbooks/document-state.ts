@@ -9,7 +9,7 @@ import type {
 import { qboDecimals } from './mapping.js';
 import { parse } from './parse-wire.js';
 import { paymentsOfRows } from './payments.js';
-import { linkedTxnSchema, paymentSchema } from './wire-schemas.js';
+import { linkedTxnSchema, paymentSchema } from './wire.js';
 
 /**
  * Pure parts of QBO's documentState (client.ts): an Invoice lists the payments applied to it in its

@@ -7,8 +7,8 @@ import type {
   LedgerDocumentRef,
   SalesOrBillDocument,
 } from '../ledger.js';
-import { lineTaxCode, type QboTaxSetup, salesTaxFields } from './tax-detail.js';
-import type { QboDocument } from './wire-schemas.js';
+import { lineTaxCode, type QboTaxSetup, salesTaxFields } from './tax.js';
+import type { QboDocument } from './wire.js';
 
 const usTax: QboTaxSetup = { model: 'us' };
 

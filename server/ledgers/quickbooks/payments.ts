@@ -2,7 +2,7 @@ import { toMinor } from '../../shared/money.js';
 import type { LedgerPayment } from '../ledger.js';
 import { qboDecimals } from './mapping.js';
 import { parse } from './parse-wire.js';
-import { cdcResponseSchema, deletedSchema, paymentSchema } from './wire-schemas.js';
+import { cdcResponseSchema, deletedSchema, paymentSchema } from './wire.js';
 
 /** QBO's CDC returns at most this many objects per entity; a full page means "ask again". */
 export const cdcPageLimit = 1000;

@@ -10,6 +10,7 @@ import type {
   Party,
 } from '../ledger.js';
 import { LedgerError } from '../ledger-error.js';
+import { idempotencyKeyFor, XeroApi } from './api.js';
 import { xeroCorrection } from './correction.js';
 import { allocationsOfCreditNote, settlementsOfInvoice } from './document-state.js';
 import {
@@ -24,7 +25,7 @@ import {
   toXeroDocument,
   toXeroJournal,
 } from './mapping.js';
-import { paymentsOfInvoice, paymentsSince } from './payments-since.js';
+import { paymentsOfInvoice, paymentsSince } from './payments.js';
 import { listAccounts, listClasses, listItems, listTaxCodes } from './reference-lists.js';
 import {
   allocationWire,
@@ -35,7 +36,6 @@ import {
   manualJournalWire,
   organisationWire,
 } from './wire.js';
-import { idempotencyKeyFor, XeroApi } from './xero-api.js';
 
 export interface XeroLedgerConfig {
   /** `https://api.xero.com/api.xro/2.0`, or a simulator's `http://127.0.0.1:PORT/api.xro/2.0`. */

@@ -3,9 +3,9 @@ import { z } from 'zod';
 import { minorToNumber, toMinor } from '../../shared/money.js';
 import type { LedgerCorrection, Settlement } from '../ledger.js';
 import { LedgerError } from '../ledger-error.js';
+import { idempotencyKeyFor, type XeroApi } from './api.js';
 import { XERO_AMOUNT_DECIMALS } from './currency.js';
 import { allocationWire, envelope, fromMsDate, paymentWire } from './wire.js';
-import { idempotencyKeyFor, type XeroApi } from './xero-api.js';
 
 /**
  * Xero refuses to change the lines of an invoice with a payment or credit note allocated to it

@@ -1,7 +1,7 @@
 import type { z } from 'zod';
 import { type BooksLock, laterLock } from '../books-lock.js';
+import type { XeroApi } from './api.js';
 import { envelope, fromMsDate, organisationWire } from './wire.js';
-import type { XeroApi } from './xero-api.js';
 
 const dayOf = (value: string | undefined): string | undefined => {
   if (!value) return undefined;

@@ -10,7 +10,7 @@ import type {
 } from '../ledger.js';
 import { LedgerError } from '../ledger-error.js';
 import { XERO_AMOUNT_DECIMALS, XERO_UNIT_DECIMALS } from './currency.js';
-import { lineTaxesOf } from './tax-allocation.js';
+import { lineTaxesOf } from './tax.js';
 import {
   type CreditNoteWire,
   fromMsDate,

@@ -1,6 +1,6 @@
 import type { LedgerOption } from '../ledger.js';
+import type { XeroApi } from './api.js';
 import { accountWire, envelope, itemWire, taxRateWire, trackingCategoryWire } from './wire.js';
-import type { XeroApi } from './xero-api.js';
 
 /** The lists behind the mapping pickers: accounts by code, tax rates by TaxType, tracking options, items. */
 

@@ -1,7 +1,7 @@
 import type { LedgerChange, LedgerPayment } from '../ledger.js';
+import type { XeroApi } from './api.js';
 import { fromXeroPayment } from './mapping.js';
 import { envelope, paymentWire } from './wire.js';
-import type { XeroApi } from './xero-api.js';
 
 const PAGE_SIZE = 100;
 
