@@ -33,7 +33,11 @@ export type RecordState =
   | 'error'
   | 'not_closed'
   | 'unknown';
-export type LedgerKind = 'qbo' | 'xero';
+
+// The ledger kinds are the contract's (contract/ledger-kinds.ts), shared with the pod.
+import type { LedgerKind } from '../../contract/ledger-kinds.js';
+
+export type { LedgerKind };
 
 export interface StoredError {
   code: string;
@@ -214,7 +218,7 @@ export interface OnboardingRunsTable {
 }
 
 export interface WebhookEventsTable {
-  provider: 'connectwise' | 'qbo' | 'xero';
+  provider: 'connectwise' | LedgerKind;
   event_id: string;
   tenant_id: string | null;
   received_at: TimestampWithDefault;

@@ -1,5 +1,6 @@
 import { type RequestHandler, Router } from 'express';
 import { z } from 'zod';
+import { ledgerKinds } from '../../contract/ledger-kinds.js';
 import { requireRole, requireSession, sessionOf } from '../auth/require-session.js';
 import type { SessionTokens } from '../auth/session-token.js';
 import type { LedgerConnection } from '../db/schema.js';
@@ -9,7 +10,7 @@ import { AppError } from '../shared/errors.js';
 import { type ConnectFlowDeps, connectOAuth } from './oauth-callback-routes.js';
 import { parseInput } from './validate.js';
 
-const kindParams = z.object({ kind: z.enum(['qbo', 'xero']) });
+const kindParams = z.object({ kind: z.enum(ledgerKinds) });
 const routingBody = z.object({
   // CW ids are 32-bit; a larger one names no location and would not fit the integer[] column.
   cwLocationIds: z
@@ -40,7 +41,7 @@ export async function connectionOfTenant(
   return connection;
 }
 
-/** Admin routes to connect, list, route and disconnect QuickBooks Online and Xero. */
+/** Admin routes to connect, list, route and disconnect the ledgers (ledgers/providers.ts). */
 export function connectionRoutes(deps: ConnectFlowDeps & { sessionTokens: SessionTokens }): Router {
   const router = Router();
   const admin: RequestHandler[] = [requireSession(deps.sessionTokens), requireRole('admin')];

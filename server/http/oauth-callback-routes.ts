@@ -3,18 +3,13 @@ import { type Request, type Response, Router } from 'express';
 import { errors, jwtVerify, SignJWT } from 'jose';
 import { sql } from 'kysely';
 import { z } from 'zod';
+import { ledgerKinds, ledgerLabels } from '../../contract/ledger-kinds.js';
 import type { Db } from '../db/database.js';
 import type { LedgerConnection, LedgerKind } from '../db/schema.js';
 import type { ConnectionStore } from '../ledgers/connections/connection-store.js';
 import { LedgerError } from '../ledgers/ledger-error.js';
-import {
-  type Organisation,
-  oauthFor,
-  type ProviderOAuth,
-  type Providers,
-  providerLabels,
-  redirectUriFor,
-} from '../ledgers/providers.js';
+import type { Organisation, ProviderOAuth } from '../ledgers/provider.js';
+import { ledgerProviderOf, oauthFor, type Providers, redirectUriFor } from '../ledgers/providers.js';
 import { escapeHtml } from './escape-html.js';
 
 const issuer = 'ledgerpod';
@@ -33,7 +28,7 @@ interface OAuthStatesTable {
 const claimsSchema = z.object({
   jti: z.uuid(),
   tid: z.uuid(),
-  kind: z.enum(['qbo', 'xero']),
+  kind: z.enum(ledgerKinds),
   sub: z.string().min(1),
 });
 export type StateClaims = z.infer<typeof claimsSchema>;
@@ -45,7 +40,7 @@ export type StateCheck =
 const ticketAudience = 'ledgerpod-oauth-ticket';
 /** A ticket is handed from the pod to its popup at once: two minutes is plenty. */
 const ticketLifetimeSeconds = 120;
-const ticketSchema = z.object({ st: z.string().min(1), kind: z.enum(['qbo', 'xero']) });
+const ticketSchema = z.object({ st: z.string().min(1), kind: z.enum(ledgerKinds) });
 
 /** The cookie that ties a consent to the browser whose admin session started it. */
 export const bindingCookieOf = (jti: string) => `lp_oauth_${jti.replaceAll('-', '')}`;
@@ -228,7 +223,7 @@ export function connectOAuth(
   return oauth;
 }
 
-const kindSchema = z.enum(['qbo', 'xero']);
+const kindSchema = z.enum(ledgerKinds);
 
 const problems: Record<
   Exclude<StateCheck, { ok: true }>['problem'],
@@ -247,7 +242,7 @@ const problems: Record<
   wrong_kind: {
     status: 400,
     message: 'This connection attempt was started for another accounting system.',
-    fix: "Check that the redirect URI registered in each provider's developer app ends in /oauth/qbo/callback or /oauth/xero/callback respectively, then press Connect again.",
+    fix: `Check that the redirect URI registered in each provider's developer app ends in ${ledgerKinds.map((k) => `/oauth/${k}/callback`).join(' or ')} respectively, then press Connect again.`,
   },
   replayed: {
     status: 409,
@@ -274,7 +269,7 @@ export function oauthCallbackRoutes(deps: ConnectFlowDeps): Router {
     const kind = kindSchema.safeParse(req.params.kind);
     if (!kind.success)
       return page(res, 404, 'Unknown accounting system', 'There is no such connection type.', '');
-    const label = providerLabels[kind.data];
+    const label = ledgerLabels[kind.data];
     const query = req.query as Record<string, unknown>;
     const stateParam = typeof query.state === 'string' ? query.state : '';
     if (typeof query.error === 'string') {
@@ -296,7 +291,7 @@ export function oauthCallbackRoutes(deps: ConnectFlowDeps): Router {
         409,
         `${label} is not set up on this server`,
         'This Ledgerpod server has no app credentials for it.',
-        `Ask the operator to set ${kind.data === 'qbo' ? 'QBO' : 'XERO'}_CLIENT_ID and _CLIENT_SECRET.`,
+        `Ask the operator to set ${ledgerProviderOf(kind.data).envPrefix}_CLIENT_ID and _CLIENT_SECRET.`,
       );
     }
     if (!stateParam || typeof query.code !== 'string')
@@ -362,7 +357,7 @@ export function oauthCallbackRoutes(deps: ConnectFlowDeps): Router {
     const kind = kindSchema.safeParse(req.params.kind);
     if (!kind.success)
       return page(res, 404, 'Unknown accounting system', 'There is no such connection type.', '');
-    const label = providerLabels[kind.data];
+    const label = ledgerLabels[kind.data];
     send(
       res,
       200,
@@ -500,7 +495,7 @@ function connectedPage(res: Response, kind: LedgerKind, name: string): void {
   send(
     res,
     200,
-    `${providerLabels[kind]} connected`,
+    `${ledgerLabels[kind]} connected`,
     `<p>${escapeHtml(name)} is connected to Ledgerpod. You can close this window.</p>`,
     script,
   );

@@ -1,29 +1,27 @@
 import type { LedgerKind } from './ledger.js';
-import { qboDecimals } from './quickbooks/mapping.js';
-import { XERO_AMOUNT_DECIMALS } from './xero/currency.js';
+import { ledgerProviderOf } from './providers.js';
 
 /**
- * The decimals a ledger keeps for amounts in a currency: Xero 2 in every currency ("Rounding in
- * Xero", domain.md §8), QBO the currency's ISO 4217 decimals. What a document must be rounded to.
+ * The decimals a ledger keeps for amounts in a currency (its entry's `amountDecimals`: Xero 2 in
+ * every currency, QBO the currency's ISO 4217 decimals). What a document must be rounded to.
  */
 export const ledgerAmountDecimals = (kind: LedgerKind, currency: string): number =>
-  kind === 'xero' ? XERO_AMOUNT_DECIMALS : qboDecimals(currency);
+  ledgerProviderOf(kind).amountDecimals(currency);
 
 /**
  * How a document is mapped for a connection, the same for invoices and bills: the precision its books
- * keep for the currency, whether they need a tax code on every line (QBO outside the US, whose
- * untaxed lines then take the exempt code), and whether they take purchase tax per code on the lines
- * (QBO outside the US and Xero, which report input tax from it; QBO US keeps none, so a bill's tax
- * stays lines on CW's purchase tax account).
+ * keep for the currency, whether they need a tax code on every line and whether they take purchase
+ * tax per code on the lines (its entry's `taxRules`). A connection of no known kind needs neither.
  */
 export function bookingOptionsFor(
   connection: { kind?: LedgerKind; tax_setup?: { model?: string } | null },
   currency: string | undefined,
 ): { exemptCodeRequired: boolean; taxPerCode: boolean; ledgerDecimals?: number } {
-  const exemptCodeRequired = connection.kind === 'qbo' && connection.tax_setup?.model === 'global';
+  const rules = connection.kind
+    ? ledgerProviderOf(connection.kind).taxRules(connection.tax_setup)
+    : { exemptCodeRequired: false, taxPerCode: false };
   return {
-    exemptCodeRequired,
-    taxPerCode: exemptCodeRequired || connection.kind === 'xero',
+    ...rules,
     ...(currency && connection.kind
       ? { ledgerDecimals: ledgerAmountDecimals(connection.kind, currency) }
       : {}),

@@ -8,19 +8,15 @@ import type { AccessTokenSource, CallGate, Ledger, LedgerFactory } from './ledge
 import { LedgerError } from './ledger-error.js';
 import { withMergedLookups } from './merged-lookups.js';
 import { withPartyCache } from './party-cache.js';
+import type { LedgerContext, ProviderOAuth } from './provider.js';
 import {
+  ledgerProviderOf,
   oauthFor,
   type Provider,
-  type ProviderOAuth,
   type Providers,
   providerOf,
   redirectUriFor,
 } from './providers.js';
-import { createQuickBooksLedger } from './quickbooks/client.js';
-import { readClosingDate } from './quickbooks/company-tax.js';
-import { XeroApi } from './xero/api.js';
-import { createXeroLedger } from './xero/client.js';
-import { readOrganisationLock } from './xero/lock-dates.js';
 
 export interface RetryDecision {
   retry: boolean;
@@ -158,51 +154,18 @@ export class LedgerRegistry implements LedgerFactory {
       this.options.retryPolicy,
       this.options.meter,
     );
-    const timeoutMs = this.options.timeoutMs ?? 30_000;
-    const ledger =
-      provider.kind === 'qbo'
-        ? createQuickBooksLedger({
-            apiBaseUrl: provider.apiUrl,
-            realmId: connection.external_id,
-            tokens,
-            appUrl: provider.appUrl,
-            timeoutMs,
-            gate,
-            taxModel: connection.tax_setup?.model,
-            onCompanyTax: ({ model, country, automatedSalesTax }) =>
-              this.options.store.setTaxSetup(connection.id, { model, country, automatedSalesTax }),
-          })
-        : createXeroLedger({
-            apiBaseUrl: provider.apiUrl,
-            xeroTenantId: connection.external_id,
-            tokens,
-            appUrl: provider.appUrl,
-            timeoutMs,
-            gate,
-          });
+    const entry = ledgerProviderOf(connection.kind);
+    const context: LedgerContext = {
+      connection,
+      tokens,
+      gate,
+      timeoutMs: this.options.timeoutMs ?? 30_000,
+      store: this.options.store,
+    };
+    const ledger = entry.createLedger(provider, context);
     // The books' lock from the settings each ledger keeps it in (books-lock.ts), through the same
     // tokens and call limits as every other call of the connection.
-    const readLock =
-      provider.kind === 'qbo'
-        ? () =>
-            readClosingDate({
-              apiBaseUrl: provider.apiUrl,
-              realmId: connection.external_id,
-              tokens,
-              minorVersion: 75,
-              timeoutMs,
-              gate,
-            })
-        : () =>
-            readOrganisationLock(
-              new XeroApi({
-                apiBaseUrl: provider.apiUrl,
-                xeroTenantId: connection.external_id,
-                tokens,
-                timeoutMs,
-                gate,
-              }),
-            );
+    const readLock = () => entry.readLock(provider, context);
     return withBooksLock(
       withMergedLookups(withPartyCache(ledger, this.options.store.partiesOf(connection.id))),
       readLock,
@@ -211,36 +174,26 @@ export class LedgerRegistry implements LedgerFactory {
 }
 
 /**
- * The connection's token source over the provider's refresh; a refused grant (revoked, expired,
- * rotated out) becomes InvalidGrantError, which turns the connection `needs_reconnect`.
+ * The connection's token source over the provider's refresh; a refused grant (the entry's refusal
+ * rule: revoked, expired, rotated out) becomes InvalidGrantError, which turns the connection
+ * `needs_reconnect`.
  */
 function refusalAware(
   store: ConnectionStore,
   connection: LedgerConnection,
   refresh: (refreshToken: string) => Promise<OAuthTokens>,
 ): AccessTokenSource {
+  const { refusedGrant } = ledgerProviderOf(connection.kind);
   const refresher: TokenRefresher = {
     async refresh(refreshToken) {
       try {
         return await refresh(refreshToken);
       } catch (error) {
-        if (isInvalidGrant(error)) throw new InvalidGrantError(describe(error));
+        const refused = refusedGrant(error);
+        if (refused !== undefined) throw new InvalidGrantError(refused);
         throw error;
       }
     },
   };
   return connectionTokenSource(store, connection, refresher);
 }
-
-/** intuit-oauth throws an OAuthError whose message is the OAuth error; Xero's helper a LedgerError. */
-function isInvalidGrant(error: unknown): boolean {
-  const e = error as { error?: unknown; message?: unknown; providerCode?: unknown } | undefined;
-  return (
-    e?.error === 'invalid_grant' || e?.message === 'invalid_grant' || e?.providerCode === 'invalid_grant'
-  );
-}
-
-const describe = (error: unknown) => {
-  const e = error as { description?: unknown; providerMessage?: unknown; message?: unknown };
-  return String(e.providerMessage ?? e.description ?? e.message ?? 'invalid_grant');
-};

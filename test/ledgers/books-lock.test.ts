@@ -10,8 +10,8 @@ import {
 } from '../../server/ledgers/books-lock.js';
 import type { Ledger } from '../../server/ledgers/ledger.js';
 import { LedgerError } from '../../server/ledgers/ledger-error.js';
-import { closingDateOf } from '../../server/ledgers/quickbooks/company-tax.js';
 import { toLedgerError as qboError } from '../../server/ledgers/quickbooks/errors.js';
+import { closingDateOf } from '../../server/ledgers/quickbooks/lock-dates.js';
 import { toLedgerError as xeroError } from '../../server/ledgers/xero/errors.js';
 import { lockOfOrganisation } from '../../server/ledgers/xero/lock-dates.js';
 import { storedErrorOf } from '../../server/records/stored-error.js';

@@ -1,5 +1,6 @@
 import { useState } from 'preact/hooks';
 import type { Connection, CwLocation } from '../api/admin-types.js';
+import { ledgerNames } from '../ui/ledger-names.js';
 
 const statusText: Record<Connection['status'], string> = {
   active: 'Connected',
@@ -56,7 +57,7 @@ export function ConnectionRow({ connection: c, locations, onReconnect, onDisconn
   return (
     <li class="connection" data-testid={`connection-${c.kind}`}>
       <div class="connection-head">
-        <strong>{c.name}</strong> <span class="muted">{c.kind === 'qbo' ? 'QuickBooks Online' : 'Xero'}</span>{' '}
+        <strong>{c.name}</strong> <span class="muted">{ledgerNames[c.kind]}</span>{' '}
         <span class={`conn-status conn-${c.status}`}>{statusText[c.status]}</span>
         {c.statusReason && <span class="muted"> {c.statusReason}</span>}
         {c.taxSetup && (

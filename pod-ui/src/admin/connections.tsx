@@ -8,14 +8,13 @@ import {
 } from '../api/admin.js';
 import type { Connection } from '../api/admin-types.js';
 import type { LedgerKind, Problem } from '../api/types.js';
+import { ledgerNames as labels, ledgerKinds } from '../ui/ledger-names.js';
 import { usePod } from '../ui/pod-context.js';
 import { ProblemBox } from '../ui/problem-box.js';
 import { problemOf } from '../ui/use-attempt.js';
 import { useLoad } from '../ui/use-load.js';
 import { ConnectionRow } from './connection-row.js';
 import { handOverTicket, openPopup, useOAuthMessages, watchPopup } from './use-oauth-popup.js';
-
-const labels = { qbo: 'QuickBooks Online', xero: 'Xero' } as const;
 
 const activeIds = (connections: Connection[] | undefined, kind: LedgerKind) =>
   new Set((connections ?? []).filter((c) => c.kind === kind && c.status === 'active').map((c) => c.id));
@@ -90,22 +89,17 @@ export function Connections({ onOpen }: { onOpen?: (section: 'mappings') => void
     <section aria-labelledby="connections-title">
       <h2 id="connections-title">Connections</h2>
       <div class="actions">
-        <button
-          type="button"
-          class="btn btn-primary"
-          onClick={() => connect('qbo')}
-          data-testid="connect-qbo"
-        >
-          Connect QuickBooks Online
-        </button>
-        <button
-          type="button"
-          class="btn btn-primary"
-          onClick={() => connect('xero')}
-          data-testid="connect-xero"
-        >
-          Connect Xero
-        </button>
+        {ledgerKinds.map((kind) => (
+          <button
+            key={kind}
+            type="button"
+            class="btn btn-primary"
+            onClick={() => connect(kind)}
+            data-testid={`connect-${kind}`}
+          >
+            Connect {labels[kind]}
+          </button>
+        ))}
         <span role="status" aria-live="polite" data-testid="connections-status">
           {status}
         </span>

@@ -4,12 +4,12 @@ import { checkCallback, checkPayments, getHealth } from '../api/admin.js';
 import type { BudgetUse, HealthProblem } from '../api/admin-types.js';
 import type { Problem } from '../api/types.js';
 import { formatDateTime } from '../ui/dates.js';
+import { ledgerNames as labels } from '../ui/ledger-names.js';
 import { usePod } from '../ui/pod-context.js';
 import { ProblemBox } from '../ui/problem-box.js';
 import { problemOf } from '../ui/use-attempt.js';
 import { useLoad } from '../ui/use-load.js';
 
-const labels = { qbo: 'QuickBooks Online', xero: 'Xero' } as const;
 const when = (iso: string | null) => formatDateTime(iso, 'never');
 
 const callbackStates = {

@@ -1,5 +1,6 @@
 import { useEffect } from 'preact/hooks';
 import type { LedgerKind } from '../api/types.js';
+import { isLedgerKind } from '../ui/ledger-names.js';
 
 /**
  * The pod is framed, and ledgers refuse to show their consent page in a frame: OAuth runs in a
@@ -18,8 +19,7 @@ export function useOAuthMessages(onConnected: (kind: LedgerKind) => void) {
         }
       }
       const message = data as { ledgerpod?: unknown; kind?: unknown } | null;
-      if (message?.ledgerpod === 'connected' && (message.kind === 'qbo' || message.kind === 'xero'))
-        onConnected(message.kind);
+      if (message?.ledgerpod === 'connected' && isLedgerKind(message.kind)) onConnected(message.kind);
     };
     window.addEventListener('message', listen);
     return () => window.removeEventListener('message', listen);

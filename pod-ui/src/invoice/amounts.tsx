@@ -1,7 +1,6 @@
 import type { RecordDetail } from '../api/types.js';
+import { ledgerShortNames } from '../ui/ledger-names.js';
 import { formatMoney, sameAmount } from '../ui/money.js';
-
-const ledgerNames = { qbo: 'QuickBooks', xero: 'Xero' } as const;
 
 /** ConnectWise's figures beside the books'; a difference is marked in colour *and* words. */
 export function Amounts({ detail }: { detail: RecordDetail }) {
@@ -29,7 +28,7 @@ export function Amounts({ detail }: { detail: RecordDetail }) {
             ConnectWise
           </th>
           <th scope="col" class="num">
-            {ledger ? ledgerNames[ledger.kind] : 'Books'}
+            {ledger ? ledgerShortNames[ledger.kind] : 'Books'}
           </th>
         </tr>
       </thead>

@@ -1,9 +1,10 @@
 import type { Credit, LedgerKind, Payment, RecordDetail } from '../api/types.js';
 import { formatDate } from '../ui/dates.js';
+import { ledgerShortNames } from '../ui/ledger-names.js';
 import { formatMoney } from '../ui/money.js';
 
 /** Short, for a ~250 px pod: the link above names the books in full. */
-const books = { qbo: 'QuickBooks', xero: 'Xero' } as const;
+const books = ledgerShortNames;
 
 const paymentStates: Record<Payment['state'], string> = {
   pending: 'on its way to ConnectWise',

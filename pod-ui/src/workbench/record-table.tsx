@@ -1,6 +1,7 @@
 import { useState } from 'preact/hooks';
 import type { RecordRow } from '../api/types.js';
 import { formatDate, localDates } from '../ui/dates.js';
+import { ledgerShortNames } from '../ui/ledger-names.js';
 import { formatMoney } from '../ui/money.js';
 import { StateBadge } from '../ui/state-badge.js';
 import { CwRecordLink } from './cw-record-link.js';
@@ -78,7 +79,7 @@ export function RecordTable({ rows, selected, onSelect, empty, grouped, pushed, 
             </span>
           ) : r.ledger ? (
             <a href={r.ledger.url} target="_blank" rel="noopener noreferrer">
-              {r.ledger.kind === 'qbo' ? 'QuickBooks' : 'Xero'} #{r.ledger.number}
+              {ledgerShortNames[r.ledger.kind]} #{r.ledger.number}
             </a>
           ) : null}
         </td>

@@ -1,3 +1,4 @@
+import { ledgerLabels as labels } from '../../../contract/ledger-kinds.js';
 import type { CallbackWatchState, LedgerKind, StoredError } from '../../db/schema.js';
 
 /**
@@ -44,7 +45,6 @@ export interface ConnectionFacts {
 }
 
 const hour = 3_600_000;
-const labels = { qbo: 'QuickBooks Online', xero: 'Xero' } as const;
 
 export function callbackHealth(facts: CallbackFacts, now: Date) {
   const problems: HealthProblem[] = [];

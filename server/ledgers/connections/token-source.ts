@@ -1,3 +1,4 @@
+import { ledgerLabels } from '../../../contract/ledger-kinds.js';
 import type { LedgerConnection } from '../../db/schema.js';
 import type { AccessTokenSource } from '../ledger.js';
 import { LedgerError } from '../ledger-error.js';
@@ -54,7 +55,7 @@ export function connectionTokenSource(
           return next;
         } catch (error) {
           if (!(error instanceof InvalidGrantError)) throw error;
-          refusedReason = `${connection.kind === 'qbo' ? 'QuickBooks Online' : 'Xero'} refused the stored authorisation (${error.message})`;
+          refusedReason = `${ledgerLabels[connection.kind]} refused the stored authorisation (${error.message})`;
           throw reconnectNeeded(refusedReason);
         }
       });

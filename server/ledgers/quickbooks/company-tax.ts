@@ -1,5 +1,4 @@
 import { z } from 'zod';
-import type { BooksLock } from '../books-lock.js';
 import type { AccessTokenSource } from '../ledger.js';
 import { callSdk, type SdkSettings } from './api.js';
 import { parse } from './parse-wire.js';
@@ -46,20 +45,9 @@ export function companyTaxOf(
   };
 }
 
-/** The "Close the books" date as a lock, when Preferences show one (books-lock.ts). Pure. */
-export function closingDateOf(preferences: z.infer<typeof preferencesSchema>): BooksLock | undefined {
-  const date = preferences.AccountingInfoPrefs?.BookCloseDate;
-  if (typeof date !== 'string' || !/^\d{4}-\d{2}-\d{2}/.test(date)) return undefined;
-  return { through: date.slice(0, 10), what: "QuickBooks Online's closing date" };
-}
-
 /** Reads Preferences (one metered read) with the SDK. */
 export const readPreferences = async (settings: SdkSettings) =>
   parse(preferencesSchema, await callSdk(settings, 'getPreferences'));
-
-/** The closing date from a read of Preferences: the QBO ledger's books lock (ledger-registry.ts). */
-export const readClosingDate = async (settings: SdkSettings) =>
-  closingDateOf(await readPreferences(settings));
 
 /** Reads Preferences and CompanyInfo (two metered reads) with the SDK. */
 export async function readCompanyTax(settings: SdkSettings): Promise<QboCompanyTax> {
