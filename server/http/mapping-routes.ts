@@ -9,6 +9,7 @@ import type { ConnectionStore } from '../ledgers/connections/connection-store.js
 import type { Ledger, LedgerFactory, LedgerOption } from '../ledgers/ledger.js';
 import { LedgerError } from '../ledgers/ledger-error.js';
 import type { MappingKind } from '../records/mappings.js';
+import { listMappingRows, saveMapping } from '../records/mappings.js';
 import { storedErrorOf } from '../records/stored-error.js';
 import { AppError } from '../shared/errors.js';
 import type { TenantConnectWise } from '../tenants/tenant-connectwise.js';
@@ -82,14 +83,7 @@ export function mappingRoutes(deps: MappingRouteDeps): Router {
     const ledger = deps.ledgers.for(connection);
     const [rows, glAccounts, taxCodes, billingTerms, accounts, ledgerTaxCodes, classes, items, terms] =
       await Promise.all([
-        deps.db
-          .selectFrom('mappings')
-          .select(['kind', 'cw_key', 'ledger_key', 'ledger_name'])
-          .where('tenant_id', '=', tenantId)
-          .where('connection_id', '=', connection.id)
-          .orderBy('kind')
-          .orderBy('cw_key')
-          .execute(),
+        listMappingRows(deps.db, tenantId, connection.id),
         outside(() => cw.listGlAccounts()),
         outside(() => cw.listTaxCodes()),
         outside(() => cw.listBillingTerms()),
@@ -147,25 +141,14 @@ export function mappingRoutes(deps: MappingRouteDeps): Router {
         });
       ledgerName = option.name;
     }
-    const row = await deps.db
-      .insertInto('mappings')
-      .values({
-        tenant_id: tenantId,
-        connection_id: connection.id,
-        kind: body.kind,
-        cw_key: body.cwKey,
-        ledger_key: body.ledgerKey,
-        ledger_name: ledgerName,
-      })
-      .onConflict((oc) =>
-        oc.columns(['connection_id', 'kind', 'cw_key']).doUpdateSet({
-          ledger_key: body.ledgerKey,
-          ledger_name: ledgerName,
-          updated_at: new Date(),
-        }),
-      )
-      .returning(['kind', 'cw_key', 'ledger_key', 'ledger_name'])
-      .executeTakeFirstOrThrow();
+    const row = await saveMapping(deps.db, {
+      tenantId,
+      connectionId: connection.id,
+      kind: body.kind,
+      cwKey: body.cwKey,
+      ledgerKey: body.ledgerKey,
+      ledgerName,
+    });
     res.json({
       mapping: { kind: row.kind, cwKey: row.cw_key, ledgerKey: row.ledger_key, ledgerName: row.ledger_name },
     });

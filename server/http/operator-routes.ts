@@ -6,6 +6,7 @@ import type { Db } from '../db/database.js';
 import { AppError } from '../shared/errors.js';
 import { addTenant } from '../tenants/add-tenant.js';
 import type { FrameOrigins } from '../tenants/frame-origins.js';
+import { listTenants } from '../tenants/tenant-store.js';
 import { parseInput } from './validate.js';
 
 const tenantBody = z.object({
@@ -62,11 +63,7 @@ export function operatorRoutes(deps: {
   });
 
   router.get('/api/v1/operator/tenants', async (_req, res) => {
-    const tenants = await deps.db
-      .selectFrom('tenants')
-      .select(['id', 'name', 'cw_site', 'cw_company_id', 'created_at'])
-      .orderBy('created_at')
-      .execute();
+    const tenants = await listTenants(deps.db);
     res.json({
       tenants: tenants.map((t) => ({
         id: t.id,

@@ -23,3 +23,48 @@ export async function loadMappings(db: Db, connectionId: string): Promise<Mappin
     .execute();
   return mappingsFrom(rows);
 }
+
+/** A connection's mappings as the admin editor lists them (kind, then CW key). */
+export function listMappingRows(db: Db, tenantId: string, connectionId: string) {
+  return db
+    .selectFrom('mappings')
+    .select(['kind', 'cw_key', 'ledger_key', 'ledger_name'])
+    .where('tenant_id', '=', tenantId)
+    .where('connection_id', '=', connectionId)
+    .orderBy('kind')
+    .orderBy('cw_key')
+    .execute();
+}
+
+/** Maps one CW key to one ledger key (replacing its mapping, if any) and answers the row stored. */
+export function saveMapping(
+  db: Db,
+  mapping: {
+    tenantId: string;
+    connectionId: string;
+    kind: MappingKind;
+    cwKey: string;
+    ledgerKey: string;
+    ledgerName: string;
+  },
+) {
+  return db
+    .insertInto('mappings')
+    .values({
+      tenant_id: mapping.tenantId,
+      connection_id: mapping.connectionId,
+      kind: mapping.kind,
+      cw_key: mapping.cwKey,
+      ledger_key: mapping.ledgerKey,
+      ledger_name: mapping.ledgerName,
+    })
+    .onConflict((oc) =>
+      oc.columns(['connection_id', 'kind', 'cw_key']).doUpdateSet({
+        ledger_key: mapping.ledgerKey,
+        ledger_name: mapping.ledgerName,
+        updated_at: new Date(),
+      }),
+    )
+    .returning(['kind', 'cw_key', 'ledger_key', 'ledger_name'])
+    .executeTakeFirstOrThrow();
+}

@@ -63,6 +63,15 @@ export const newTenantSchema = z.object({
 });
 export type NewTenantInput = z.input<typeof newTenantSchema>;
 
+/** Every tenant, oldest first (the operator's list): no keys, no settings. */
+export function listTenants(db: Db) {
+  return db
+    .selectFrom('tenants')
+    .select(['id', 'name', 'cw_site', 'cw_company_id', 'created_at'])
+    .orderBy('created_at')
+    .execute();
+}
+
 export class TenantStore {
   constructor(
     private readonly db: Db,
