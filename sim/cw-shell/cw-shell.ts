@@ -3,19 +3,12 @@ import { fileURLToPath } from 'node:url';
 import express, { type Express, type NextFunction, type Request, type Response } from 'express';
 import { z } from 'zod';
 import { listen, type RunningSim } from '../kit/listen.js';
-import { memberParam, type PageContext } from './html.js';
+import { memberParam, type PageContext, type ShellMember } from './html.js';
 import { type InvoiceEditor, operationsFor } from './invoice-editor.js';
 import { type MemberAuthProvider, memberAuthFromCwSim } from './member-auth.js';
 import { defaultPodSlots, type PodSlots } from './pod-slots.js';
 import { companyPage, invoiceListPage, invoicePage, notFoundPage, todayPage } from './screens.js';
 import { demoRecords, type ShellRecords } from './shell-records.js';
-
-export interface ShellMember {
-  /** The ConnectWise member identifier, e.g. `jsmith`. */
-  identifier: string;
-  name: string;
-  role: 'viewer' | 'accountant' | 'admin';
-}
 
 export type CwShellOptions = {
   /** Our backend's origin; pods load from `{podBaseUrl}/pod/`. */

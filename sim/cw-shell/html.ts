@@ -1,7 +1,13 @@
 import { esc } from '../kit/html-page.js';
-import type { ShellMember } from './cw-shell.js';
 
 export { esc };
+
+export interface ShellMember {
+  /** The ConnectWise member identifier, e.g. `jsmith`. */
+  identifier: string;
+  name: string;
+  role: 'viewer' | 'accountant' | 'admin';
+}
 
 export interface PageContext {
   member: ShellMember;

@@ -1,9 +1,21 @@
 import type { Request, Response } from 'express';
-import type { UnknownContactId } from './contact-routes.js';
 import type { TenantBooks, Wire } from './tenant-books.js';
 import { arr, obj } from './tenant-books.js';
 import type { WebhookSender } from './webhooks.js';
 import type { MonotonicClock } from './wire-format.js';
+
+/**
+ * What `POST /Contacts` does with a ContactID that names no contact of the organisation. Xero's
+ * Contacts reference says a POST with a ContactID updates that contact, and shows no answer for an
+ * unknown one; nothing published settles it, so each plausible answer is a switch:
+ * - `refuse`: a 400 ValidationException naming the contact, as Xero refuses other writes that name
+ *   what it cannot find;
+ * - `not-found`: a 404, as `GET /Contacts/{id}` answers an unknown id (a wrong ContactNumber there:
+ *   XeroAPI/xero-php-oauth2#199);
+ * - `create`: taken as a new contact under an id of Xero's own (an unmatched contact in a Contacts
+ *   write was answered with a ContactID Xero made up: waynerobinson/xeroizer#380).
+ */
+export type UnknownContactId = 'refuse' | 'not-found' | 'create';
 
 /**
  * Behaviours no published source settles, one switch each (the type beside the rule says what is

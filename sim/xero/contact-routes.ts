@@ -6,19 +6,6 @@ import { sameText, str, type TenantBooks, type Wire } from './tenant-books.js';
 import { msDate } from './wire-format.js';
 import { sendNotFound, sendValidation, ValidationFailure } from './xero-errors.js';
 
-/**
- * What `POST /Contacts` does with a ContactID that names no contact of the organisation. Xero's
- * Contacts reference says a POST with a ContactID updates that contact, and shows no answer for an
- * unknown one; nothing published settles it, so each plausible answer is a switch:
- * - `refuse`: a 400 ValidationException naming the contact, as Xero refuses other writes that name
- *   what it cannot find;
- * - `not-found`: a 404, as `GET /Contacts/{id}` answers an unknown id (a wrong ContactNumber there:
- *   XeroAPI/xero-php-oauth2#199);
- * - `create`: taken as a new contact under an id of Xero's own (an unmatched contact in a Contacts
- *   write was answered with a ContactID Xero made up: waynerobinson/xeroizer#380).
- */
-export type UnknownContactId = 'refuse' | 'not-found' | 'create';
-
 /** Contacts: find (where, ContactNumber, searchTerm, IDs), create (PUT), create-or-update (POST). */
 export function contactRoutes(ctx: ApiContext): Router {
   const router = Router();
@@ -98,7 +85,7 @@ function saveContact(books: TenantBooks, input: Wire, allowUpdate: boolean, now:
   const existing = allowUpdate
     ? books.Contacts.find((c) => input.ContactID && c.ContactID === input.ContactID)
     : undefined;
-  // A ContactID that names no contact: switch UnknownContactId above ('refuse' here; the route
+  // A ContactID that names no contact: switch UnknownContactId (api-context.ts) ('refuse' here; the route
   // answers 'not-found' and strips the id for 'create').
   if (allowUpdate && input.ContactID && !existing)
     throw new ValidationFailure(input, [`Contact ${str(input.ContactID)} could not be found`]);

@@ -1,5 +1,3 @@
-import type { TenantBooks } from './tenant-books.js';
-
 /**
  * An organisation's lock dates (Accounting > Advanced > Financial settings), as YYYY-MM-DD, and
  * whether the connecting user is an adviser. Xero Central (quoted in Dext's help): the period lock
@@ -27,8 +25,9 @@ const xeroDay = (day: string) => {
  * real message with both, from Emersion's knowledge base; the wording "before" notwithstanding, the
  * lock day itself is locked: Dext and Xero Central say "on or before"). Drafts are allowed in a
  * locked period (Wise-Sync's lock-date FAQ, FYI's help page), so only other statuses are checked.
+ * Takes any holder of lock dates (a TenantBooks) so that tenant-books.ts can import from here.
  */
-export function lockProblems(books: TenantBooks, dayMs: number, status: string): string[] {
+export function lockProblems(books: { lockDates: LockDates }, dayMs: number, status: string): string[] {
   if (status === 'DRAFT') return [];
   const day = new Date(dayMs).toISOString().slice(0, 10);
   const { period, endOfYear, adviser } = books.lockDates;
