@@ -77,7 +77,7 @@ describe('status read and sign-in with the screen record', () => {
       actor: 'test',
       kind: 'synced',
     });
-  }, 60_000);
+  });
   afterAll(async () => {
     await pod?.close();
     await sim?.close();

@@ -41,7 +41,7 @@ describe('admin lists from ConnectWise: billing terms and security roles', () =>
     connectionId = connection.id;
     tokens.admin = await sessionToken(pod.url, cw, 'admin');
     tokens.accountant = await sessionToken(pod.url, cw, 'accountant');
-  }, 60_000);
+  });
   afterAll(async () => {
     await pod?.close();
     await Promise.all([qbo?.close(), xero?.close(), cw?.close()]);
@@ -123,5 +123,5 @@ describe('admin lists from ConnectWise: billing terms and security roles', () =>
     } finally {
       await fetch(`${cw.url}/__sim/faults`, { method: 'DELETE' });
     }
-  }, 30_000);
+  });
 });

@@ -4,8 +4,9 @@ import { join } from 'node:path';
 import type { Browser, FrameLocator, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { launchBrowser, screenshot } from '../support/browser.js';
-import { conditionMs, processMs, uiActionMs } from '../support/patience.js';
+import { conditionMs, processMs, readMs, uiActionMs } from '../support/patience.js';
 import { type SpawnedLedgerpod, spawnLedgerpod } from '../support/spawn-ledgerpod.js';
+import { until, within } from '../support/wait.js';
 import { buildPodUi } from './helpers/build-pod-bundles.js';
 
 /**
@@ -31,14 +32,6 @@ interface DemoJson {
   screens: { invoice: string; company: string; today: string; invoices?: string };
 }
 
-const within = <T>(promise: Promise<T>, ms: number, what: string) =>
-  Promise.race([
-    promise,
-    new Promise<never>((_, reject) =>
-      setTimeout(() => reject(new Error(`${what} not within ${ms} ms:\n${demo.output()}`)), ms),
-    ),
-  ]);
-
 beforeAll(async () => {
   [browser] = await Promise.all([launchBrowser(), buildPodUi(podUiDir)]);
   demo = spawnLedgerpod({
@@ -47,21 +40,21 @@ beforeAll(async () => {
     LOG_LEVEL: 'warn',
     POD_UI_DIR: podUiDir,
   });
-  productUrl = await within(demo.url, processMs, 'the product URL');
+  productUrl = await within(demo.url, processMs, 'the product URL', demo.output);
   // The demo line comes once the demo tenant is installed and the screens listen.
-  let printed: string | undefined;
-  for (const deadline = Date.now() + processMs; !printed; ) {
-    printed = /Open the simulated ConnectWise: (\S+)/.exec(demo.output())?.[1];
-    if (printed) break;
-    if (demo.child.exitCode !== null || Date.now() > deadline)
-      throw new Error(`no simulated-ConnectWise URL printed:\n${demo.output()}`);
-    await new Promise((resolve) => setTimeout(resolve, 100));
-  }
+  const printed = await until(
+    'the simulated-ConnectWise URL printed',
+    () => {
+      if (demo.child.exitCode !== null) throw new Error(`the demo exited:\n${demo.output()}`);
+      return /Open the simulated ConnectWise: (\S+)/.exec(demo.output())?.[1];
+    },
+    { timeoutMs: processMs, detail: demo.output },
+  );
   shellInvoicesUrl = printed;
   expect(demo.output()).toContain(`Ledgerpod itself: ${productUrl};`);
   // The first URL a newcomer sees is the one to open.
   expect(/https?:\/\/\S+/.exec(demo.output())?.[0]).toBe(printed);
-}, 180_000);
+});
 
 afterAll(async () => {
   await browser?.close();
@@ -83,7 +76,7 @@ const podOf = (page: Page) => page.frameLocator('iframe.pod-frame');
 const stateOf = (pod: FrameLocator) =>
   pod
     .getByTestId('record-state')
-    .getAttribute('data-state', { timeout: 300 })
+    .getAttribute('data-state', { timeout: readMs })
     .catch(() => null);
 
 const eventually = <T>(read: () => T | Promise<T>, timeout = conditionMs) =>
@@ -176,7 +169,7 @@ describe('the demo, from the one printed URL', () => {
     expect(qboState.webhooks.failed).toBe(0);
     expect(qboState.webhooks.sent).toBeGreaterThan(0);
     expect(seconds, 'paid should come back by webhook, well before the minute sweep').toBeLessThan(30);
-  }, 180_000);
+  });
 
   it('the seeded failure INV-1006 shows its error and the hint that fixes it', async () => {
     const page = await open(shellInvoicesUrl.replace(/\/invoices$/, '/invoices/1006'), 'accountant');
@@ -202,7 +195,7 @@ describe('the demo, from the one printed URL', () => {
     expect(await pod.getByTestId('map-here').count()).toBe(0);
     await screenshot(page, 'demo-invoice-error');
     await page.close();
-  }, 180_000);
+  });
 
   it('the admin maps 4300 right where INV-1006 failed, it syncs, and the admin tab shows the mapping', async () => {
     const { page, pod } = await failedInvoicePage(1006, 'admin');
@@ -239,7 +232,7 @@ describe('the demo, from the one printed URL', () => {
       'Services (Income)',
     );
     await admin.close();
-  }, 180_000);
+  });
 
   /** Reloads the screen until the opening moves' push of this invoice has failed, as people do. */
   async function failedInvoicePage(
@@ -291,7 +284,7 @@ describe('the demo, from the one printed URL', () => {
     expect(await pod.getByTestId('ledger-link').textContent()).toContain('INV-1007');
     await screenshot(page, 'demo-fix-not-closed-synced');
     await page.close();
-  }, 180_000);
+  });
 
   it('the accountant renames INV|1008, which CW batches refuse, and sees the fix noticed and synced', async () => {
     const { page, pod } = await failedInvoicePage(1008);
@@ -316,7 +309,7 @@ describe('the demo, from the one printed URL', () => {
     expect(await pod.getByTestId('ledger-link').textContent()).toContain('INV-1008');
     await screenshot(page, 'demo-fix-pipe-synced');
     await page.close();
-  }, 180_000);
+  });
 
   it('the viewer sees the state and the link, and no Sync button', async () => {
     const page = await open(shellInvoicesUrl.replace(/\/invoices$/, '/invoices/1004'), 'viewer');
@@ -380,5 +373,5 @@ describe('the demo, from the one printed URL', () => {
     await tab.getByTestId('admin-settings').click();
     await eventually(() => tab.getByLabel('Technician').inputValue()).toBe('default');
     await page.close();
-  }, 180_000);
+  });
 });

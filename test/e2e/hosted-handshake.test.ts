@@ -3,7 +3,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startCwShell } from '../../sim/cw-shell/cw-shell.js';
 import type { RunningSim } from '../../sim/kit/listen.js';
 import { launchBrowser, screenshot } from '../support/browser.js';
-import { conditionMs, uiActionMs } from '../support/patience.js';
+import { conditionMs, quietMs, uiActionMs } from '../support/patience.js';
 import { buildPodBundles } from './helpers/build-pod-bundles.js';
 import { memberDirectory } from './helpers/member-directory.js';
 import { startForeignSite, startTestBackend } from './helpers/test-backend.js';
@@ -43,7 +43,7 @@ beforeAll(async () => {
       company: [{ url: `${backend.url}/test-pod/test-pod.html?screen=[cw_screen]&id=[cw_id]`, height: 240 }],
     },
   });
-}, 120_000);
+});
 
 afterAll(async () => {
   await browser?.close();
@@ -192,7 +192,8 @@ describe('the ConnectWise shell and a pod', () => {
 
     await p.getByRole('button', { name: 'Save' }).click();
     await eventually(() => pod.locator('#state').textContent()).toBe('beforeSave pending');
-    await p.waitForTimeout(300);
+    // A quiet window: Save must still be held after it (a hold that lapsed would show Saved).
+    await p.waitForTimeout(quietMs(300));
     expect(await p.locator('#save-status').textContent()).toBe('Saving…');
     await screenshot(p, 'company-screen-saving');
 
@@ -298,7 +299,7 @@ describe('messages from origins other than ConnectWise', () => {
       await eventually(() => pod.locator('#member').textContent()).toBe('vera');
       const frameId = await pod.locator('#frame').textContent();
       expect(frameId).toMatch(/^frame-/);
-      await p.waitForTimeout(500); // the forger keeps posting; nothing it sends may land
+      await p.waitForTimeout(quietMs(500)); // a quiet window: the forger keeps posting; nothing it sends may land
       expect(await pod.locator('#member').textContent()).toBe('vera');
       expect(await pod.locator('#events').textContent()).not.toContain('forged-save');
       await p.close();

@@ -5,6 +5,7 @@ import { buildInvoiceWithGl } from '../../sim/connectwise/index.js';
 import { type SimHandle, startXeroSimHandle } from '../ledgers/support/ledger-worlds.js';
 import { screenshot } from '../support/browser.js';
 import { api, post } from '../support/cw-tenant.js';
+import { readMs } from '../support/patience.js';
 import { invoice } from '../support/pipeline-world.js';
 import { openAs } from './helpers/open-as.js';
 import { eventually, focused, podFrame, type RealPod, startRealPod, stateOf } from './helpers/real-pod.js';
@@ -65,7 +66,7 @@ beforeAll(async () => {
   await world.pushRecord('invoice', 7302);
   await world.waitForState(7301, ['synced']);
   await world.waitForState(7302, ['error']);
-}, 180_000);
+});
 
 afterAll(async () => {
   await pod?.close();
@@ -328,7 +329,7 @@ describe('the admin tab', () => {
     // A dry run leaves no run behind.
     expect((await pod.world.cwState()).batches.filter((b) => /^OB-/.test(b.batchIdentifier))).toEqual([]);
     await page.close();
-  }, 60_000);
+  });
 
   it('runs the onboarding wizard: dry-run preview, run with live progress, errors as CSV', async () => {
     const { page, tab } = await openAdmin();
@@ -371,9 +372,7 @@ describe('the admin tab', () => {
         .catch(() => '');
     await eventually(progress).toMatch(/^([1-9]|1\d|2[0-6])\|Onboarding: \1 of 27\b/);
     await screenshot(page, 'pod-admin-onboarding-running');
-    await eventually(() => status.textContent(), 60_000).toBe(
-      'Onboarding finished: 25 of 27 onboarded, 2 failed.',
-    );
+    await eventually(() => status.textContent()).toBe('Onboarding finished: 25 of 27 onboarded, 2 failed.');
     expect(await tab.locator('progress').getAttribute('value')).toBe('27');
     expect(await onboardingBatches()).toHaveLength(25);
     expect((await adminApi('GET', '/api/v1/settings')).body.settings.paymentsFrom).toBe('2023-01-01');
@@ -402,7 +401,7 @@ describe('the admin tab', () => {
     await failures.getByRole('button', { name: 'BAD|1' }).click();
     await page.waitForURL(/\/invoices\/7431\?member=/);
     await page.close();
-  }, 180_000);
+  });
 
   it('keeps the run: the history lists it, and re-opened later its failures filter and download', async () => {
     const { page, tab } = await openAdmin();
@@ -431,7 +430,7 @@ describe('the admin tab', () => {
     await eventually(() => failures.locator('tbody tr').count()).toBe(2);
     await screenshot(page, 'pod-admin-onboarding-history');
     await page.close();
-  }, 120_000);
+  });
 
   it('a fixed onboarding failure is onboarded again from its pod: one CW batch, no ledger document', async () => {
     const { world } = pod;
@@ -453,7 +452,7 @@ describe('the admin tab', () => {
     });
     expect(fixed.status).toBe(200);
     await button.click();
-    await eventually(() => stateOf(frame), 30_000).toBe('onboarded');
+    await eventually(() => stateOf(frame)).toBe('onboarded');
     const batches = (await world.cwState()).batches
       .map((b) => b.batchIdentifier as string)
       .filter((identifier) => identifier.endsWith('BAD-1'));
@@ -481,7 +480,7 @@ describe('the admin tab', () => {
     await tab.getByTestId('queue-all').click();
     await tab.getByLabel('Search').fill('BAD-1');
     const row = tab.locator('tbody tr[data-key="invoice:7431"]');
-    await eventually(() => row.count(), 30_000).toBe(1);
+    await eventually(() => row.count()).toBe(1);
     const cells = await row.locator('td').allTextContents();
     expect(cwInvoice.company.name).not.toBe('');
     expect(cells.slice(1, 6)).toEqual([
@@ -492,7 +491,7 @@ describe('the admin tab', () => {
       usd(Number(cwInvoice.total)),
     ]);
     await listed.close();
-  }, 120_000);
+  });
 
   it("an old record's push is refused without the admin's confirmation, which books it", async () => {
     const { world } = pod;
@@ -504,7 +503,7 @@ describe('the admin tab', () => {
     await eventually(() => stateOf(asAccountant)).toBe('unposted');
     await asAccountant.getByTestId('sync-now').click();
     const refusal = asAccountant.getByTestId('action-problem');
-    await eventually(() => refusal.getAttribute('data-code', { timeout: 200 }).catch(() => null)).toBe(
+    await eventually(() => refusal.getAttribute('data-code', { timeout: readMs }).catch(() => null)).toBe(
       'before_onboarding_cutoff',
     );
     // The server's ISO days read in the member's locale (en-US here), never as 2023-07-01.
@@ -530,12 +529,12 @@ describe('the admin tab', () => {
     const confirm = asAdmin.getByTestId('book-old-confirm');
     expect(await confirm.textContent()).toContain('LATE-40');
     await asAdmin.getByTestId('book-old-yes').click();
-    await eventually(() => stateOf(asAdmin), 30_000).toBe('synced');
+    await eventually(() => stateOf(asAdmin)).toBe('synced');
     expect((await world.ledgerDocuments('invoice')).map((d) => d.number)).toContain('LATE-40');
     const events = (await adminApi('GET', '/api/v1/events?record=invoice:7440')).body.events;
     expect(events.map((e: { kind: string }) => e.kind)).toContain('book_old_confirmed');
     await adminPage.close();
-  }, 120_000);
+  });
 
   it('the workbench warns before a bulk push that includes old records, and leaves them out', async () => {
     const { world } = pod;
@@ -566,7 +565,7 @@ describe('the admin tab', () => {
     expect(numbers).not.toContain('LATE-41');
     expect((await world.record(7441)).body).toMatchObject({ state: 'unposted', ledger: null });
     await page.close();
-  }, 120_000);
+  });
 
   it('shows health in one place, and its callback fix registers the missing ConnectWise callback', async () => {
     const { page, tab } = await openAdmin();
@@ -585,11 +584,11 @@ describe('the admin tab', () => {
       await tab.getByTestId('admin-activity').click();
       await tab.getByTestId('admin-health').click();
       return state.textContent();
-    }, 60_000).toBe('Registered (it was missing)');
+    }).toBe('Registered (it was missing)');
     expect(await tab.getByTestId('callback-ok').count()).toBe(1);
     await screenshot(page, 'pod-admin-health-registered');
     await page.close();
-  }, 120_000);
+  });
 
   it('is closed to accountants', async () => {
     const { page, tab } = await openAdmin('accountant');

@@ -2,6 +2,7 @@ import { readFile } from 'node:fs/promises';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { screenshot } from '../support/browser.js';
 import { api } from '../support/cw-tenant.js';
+import { conditionMs } from '../support/patience.js';
 import { invoice } from '../support/pipeline-world.js';
 import { eventually, podFrame, type RealPod, startRealPod } from './helpers/real-pod.js';
 
@@ -46,13 +47,13 @@ beforeAll(async () => {
     ['credit_memo', 7404, 'synced'],
   ] as const) {
     await world.pushRecord(type, cwId);
-    const view = await world.waitForRecord(type, cwId, [state], 60_000);
+    const view = await world.waitForRecord(type, cwId, [state]);
     if (view.ledger) ledgerIds.set(cwId, view.ledger.id);
   }
   // A bookkeeper takes a payment on INV-7403 in QuickBooks; the drift check finds it missing in CW.
   await world.ledgerSim.recordPayment(ledgerIds.get(7403)!, '200.00');
   await asAccountant('POST', '/api/v1/records/invoice/7403/differences/check', {});
-}, 240_000);
+});
 
 afterAll(async () => {
   await pod?.close();
@@ -69,7 +70,7 @@ const openClose = async () => {
 describe('the month-end close in the workbench', () => {
   it('shows what stands in the way of closing March, each point with what it found', async () => {
     const { page, tab, view } = await openClose();
-    await eventually(() => view.getByTestId('close-ready').textContent(), 30_000).toBe(
+    await eventually(() => view.getByTestId('close-ready').textContent()).toBe(
       'Not ready to close yet: see the points marked ✗.',
     );
     expect(await view.textContent()).toContain('Mar 1, 2024 to Mar 31, 2024');
@@ -110,7 +111,7 @@ describe('the month-end close in the workbench', () => {
     // The printable evidence: every record of March once, with its ledger document and batch.
     await view.getByTestId('evidence-printable').click();
     const printable = tab.frameLocator('[data-testid=evidence-page]');
-    await eventually(() => printable.locator('tr[data-record]').count(), 30_000).toBe(4);
+    await eventually(() => printable.locator('tr[data-record]').count()).toBe(4);
     expect(await printable.locator('h1').textContent()).toBe('Ledgerpod evidence, 2024-03-01 to 2024-03-31');
     const printed = printable.locator('tr[data-record="invoice:7402"]');
     expect(await printed.textContent()).toContain(ledgerIds.get(7402)!);
@@ -130,12 +131,12 @@ describe('the month-end close in the workbench', () => {
     expect(lines.filter((l) => /^"(invoice|credit_memo)","74\d\d"/.test(l))).toHaveLength(4);
     expect(lines.find((l) => l.includes('"INV-7401"'))).toContain('"error"');
     await page.close();
-  }, 120_000);
+  });
 
   it('is ready once the record is pushed, the payment written and the books agree', async () => {
     await closeBooks(null);
     await pod.world.pushRecord('invoice', 7401);
-    await pod.world.waitForRecord('invoice', 7401, ['synced'], 60_000);
+    await pod.world.waitForRecord('invoice', 7401, ['synced']);
     const found = await asAccountant('GET', '/api/v1/records/invoice/7403/differences');
     const fixed = await asAccountant('POST', '/api/v1/records/invoice/7403/differences/fix', {
       code: 'payment_missing_in_cw',
@@ -148,12 +149,12 @@ describe('the month-end close in the workbench', () => {
         async () =>
           (await asAccountant('GET', '/api/v1/close?from=2024-03-01&to=2024-03-31')).body.connections[0]
             .paymentsThrough,
-        { timeout: 30_000 },
+        { timeout: conditionMs },
       )
       .not.toBeNull();
 
     const { page, view } = await openClose();
-    await eventually(() => view.getByTestId('close-ready').textContent(), 30_000).toBe(
+    await eventually(() => view.getByTestId('close-ready').textContent()).toBe(
       'Ready to close: every record synced, payments written, no differences.',
     );
     expect(await view.getByTestId('close-records').textContent()).toBe('✓ Records synced: 4 of 4.');
@@ -172,5 +173,5 @@ describe('the month-end close in the workbench', () => {
     expect(await view.getByTestId('close-open').count()).toBe(0);
     await screenshot(page, 'workbench-close-ready');
     await page.close();
-  }, 180_000);
+  });
 });

@@ -23,7 +23,7 @@ beforeAll(async () => {
   const { world } = pod;
   await world.seedInvoices([invoice(7401, 'INV-7401', { lines })]);
   await world.pushRecord('invoice', 7401);
-  ledgerId = (await world.waitForRecord('invoice', 7401, ['synced'], 60_000)).ledger.id;
+  ledgerId = (await world.waitForRecord('invoice', 7401, ['synced'])).ledger!.id;
   await post(world.ledgerSim.url, `/__sim/tenants/${world.ledgerSim.externalId}/payments`, {
     invoiceId: ledgerId,
     amount: '1658.93',
@@ -34,7 +34,6 @@ beforeAll(async () => {
     7401,
     (v) => v.state === 'paid' && v.payments.some((p: { state: string }) => p.state === 'written'),
     'paid, its payment written to ConnectWise',
-    60_000,
   );
   // Edited in ConnectWise after it synced: one more line.
   await world.seedInvoices([
@@ -53,7 +52,7 @@ beforeAll(async () => {
     '/api/v1/records/invoice/7401/differences/check',
     {},
   );
-}, 240_000);
+});
 
 afterAll(async () => {
   await pod?.close();
@@ -63,25 +62,25 @@ describe('correcting an invoice edited in ConnectWise after it synced', () => {
   it('is not offered to a technician', async () => {
     const page = await pod.open('/invoices/7401', 'viewer');
     const frame = podFrame(page);
-    await eventually(() => frame.getByTestId('record-state').textContent(), 30_000).toBeTruthy();
+    await eventually(() => frame.getByTestId('record-state').textContent()).toBeTruthy();
     expect(await frame.getByTestId('correction').count()).toBe(0);
     await page.close();
-  }, 60_000);
+  });
 
   it('previews the change, and one click corrects the books with the payment put back', async () => {
     const page = await pod.open('/invoices/7401', 'accountant');
     const frame = podFrame(page);
     const changes = frame.getByTestId('correction-changes');
-    await eventually(() => changes.textContent(), 45_000).toContain('Total: $1,658.93 → $1,875.43');
+    await eventually(() => changes.textContent()).toContain('Total: $1,658.93 → $1,875.43');
     expect(await frame.getByTestId('correction-unapply').textContent()).toMatch(
       /^Xero refuses to edit a paid invoice: the payment of \$1,658\.93 \(May 20, 2024\) comes off first and goes back on after, once\.$/,
     );
     await screenshot(page, 'pod-invoice-correction');
     await frame.getByTestId('correct-in-books').click();
-    await eventually(() => frame.getByTestId('correction-done').textContent(), 60_000).toBe(
+    await eventually(() => frame.getByTestId('correction-done').textContent()).toBe(
       'Corrected in Xero: INV-7401 now matches ConnectWise, its payments put back.',
     );
-    await eventually(() => frame.getByTestId('record-state').textContent(), 30_000).toBe('Partly paid');
+    await eventually(() => frame.getByTestId('record-state').textContent()).toBe('Partly paid');
     const { world } = pod;
     const documents = (await world.ledgerDocuments('invoice')).filter((d) => d.number === 'INV-7401');
     expect(documents.map((d) => [d.id, d.total, d.balance])).toEqual([[ledgerId, 1875.43, 216.5]]);
@@ -89,5 +88,5 @@ describe('correcting an invoice edited in ConnectWise after it synced', () => {
     expect(cw.batches.filter((b) => b.batchIdentifier === 'LP-INV-7401')).toHaveLength(1);
     expect(cw.payments.filter((p) => p.invoice.id === 7401).map((p) => p.amount)).toEqual([1658.93]);
     await page.close();
-  }, 120_000);
+  });
 });

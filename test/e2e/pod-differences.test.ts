@@ -1,6 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { screenshot } from '../support/browser.js';
 import { api, post } from '../support/cw-tenant.js';
+import { conditionMs } from '../support/patience.js';
 import { invoice } from '../support/pipeline-world.js';
 import { eventually, podFrame, type RealPod, startRealPod } from './helpers/real-pod.js';
 
@@ -34,7 +35,7 @@ beforeAll(async () => {
     ['credit_memo', 7303],
   ] as const) {
     await world.pushRecord(type, cwId);
-    ledgerIds.set(cwId, (await world.waitForRecord(type, cwId, ['synced'], 60_000)).ledger.id);
+    ledgerIds.set(cwId, (await world.waitForRecord(type, cwId, ['synced'])).ledger!.id);
   }
   const realm = world.ledgerSim.externalId;
   // A bookkeeper receives a payment on INV-7301 and applies CM-7303 to INV-7302, both in QuickBooks.
@@ -44,7 +45,7 @@ beforeAll(async () => {
     invoiceId: ledgerIds.get(7302),
     amount: 108.25,
   });
-}, 240_000);
+});
 
 afterAll(async () => {
   await pod?.close();
@@ -58,7 +59,7 @@ describe('differences in the invoice pod', () => {
     const page = await pod.open('/invoices/7301', 'accountant');
     const frame = podFrame(page);
     const section = frame.getByTestId('differences');
-    await expect.poll(() => section.isVisible(), { timeout: 30_000 }).toBe(true);
+    await expect.poll(() => section.isVisible(), { timeout: conditionMs }).toBe(true);
     await frame.getByTestId('check-differences').click();
     const difference = frame.locator('[data-testid=difference][data-code=payment_missing_in_cw]');
     await eventually(() => difference.textContent()).toMatch(
@@ -83,7 +84,7 @@ describe('differences in the invoice pod', () => {
     expect(again.body).toMatchObject({ fixed: false, differences: [] });
     expect(await cwPayments(7301)).toHaveLength(1);
     await page.close();
-  }, 120_000);
+  });
 
   it('tells a technician a credit applied in QuickBooks only, with what to do in ConnectWise', async () => {
     const checked = await api(
@@ -97,13 +98,13 @@ describe('differences in the invoice pod', () => {
     const page = await pod.open('/invoices/7302', 'viewer');
     const frame = podFrame(page);
     const difference = frame.locator('[data-testid=difference][data-code=credit_only_in_books]');
-    await eventually(() => difference.textContent(), 30_000).toBe(
+    await eventually(() => difference.textContent()).toBe(
       'Paid in QuickBooks by credit CM-7303 (108.25 USD); ConnectWise does not show it. Apply CM-7303 to INV-7302 in ConnectWise. ',
     );
     // A technician reads; checking and fixing are an accountant's.
     expect(await frame.getByTestId('check-differences').count()).toBe(0);
     await page.close();
-  }, 60_000);
+  });
 });
 
 describe('the Differences queue in the workbench', () => {
@@ -111,7 +112,7 @@ describe('the Differences queue in the workbench', () => {
     const page = await pod.open('/today?tab=workbench', 'accountant');
     const tab = podFrame(page, '[data-panel=workbench] iframe');
     const queue = tab.getByTestId('differences-queue');
-    await eventually(() => tab.getByTestId('differences-count').textContent(), 30_000).toBe('1');
+    await eventually(() => tab.getByTestId('differences-count').textContent()).toBe('1');
     const row = queue.getByTestId('difference-row');
     await eventually(() => row.textContent()).toContain(
       'Paid in QuickBooks by credit CM-7303 (108.25 USD); ConnectWise does not show it.',
@@ -125,7 +126,7 @@ describe('the Differences queue in the workbench', () => {
     expect(await balances.textContent()).toContain('explained by INV-7302');
     await screenshot(page, 'workbench-differences');
     await page.close();
-  }, 90_000);
+  });
 });
 
 // After the workbench's: the credit memo's check makes the company's receivables agree in total
@@ -134,10 +135,12 @@ describe('the credit memo’s pod', () => {
   it('says what the credit memo was applied to in QuickBooks only, and what to do in ConnectWise', async () => {
     const page = await pod.open('/invoices/7303', 'accountant');
     const frame = podFrame(page);
-    await expect.poll(() => frame.getByTestId('differences').isVisible(), { timeout: 30_000 }).toBe(true);
+    await expect
+      .poll(() => frame.getByTestId('differences').isVisible(), { timeout: conditionMs })
+      .toBe(true);
     await frame.getByTestId('check-differences').click();
     const difference = frame.locator('[data-testid=difference][data-code=applied_only_in_books]');
-    await eventually(() => difference.textContent(), 30_000).toMatch(
+    await eventually(() => difference.textContent()).toMatch(
       /^Applied in QuickBooks to INV-7302 \(108\.25 USD\) on [^;]+\d{4}; ConnectWise does not show it\. Apply CM-7303 to INV-7302 in ConnectWise\.\s?$/,
     );
     // The one explanation: not also a balance apart that "no payment or credit explains".
@@ -145,18 +148,16 @@ describe('the credit memo’s pod', () => {
     expect(await frame.locator('.record-number').textContent()).toBe('CM-7303');
     // Opened again, its amounts are the ones the check read: the credit used up in the books only.
     await page.reload();
-    await eventually(() => frame.getByTestId('amount-balance').textContent(), 30_000).toBe(
+    await eventually(() => frame.getByTestId('amount-balance').textContent()).toBe(
       'Balance-$108.25$0.00 differs',
     );
     await screenshot(page, 'pod-invoice-credit-memo-applied-in-books');
     await page.close();
     // A technician sees the same on the credit memo, as on the invoice it credits.
     const viewer = await pod.open('/invoices/7303', 'viewer');
-    await eventually(
-      () =>
-        podFrame(viewer).locator('[data-testid=difference][data-code=applied_only_in_books]').textContent(),
-      30_000,
+    await eventually(() =>
+      podFrame(viewer).locator('[data-testid=difference][data-code=applied_only_in_books]').textContent(),
     ).toContain('Apply CM-7303 to INV-7302 in ConnectWise.');
     await viewer.close();
-  }, 90_000);
+  });
 });

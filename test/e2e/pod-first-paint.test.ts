@@ -21,7 +21,7 @@ beforeAll(async () => {
   await pod.world.seedInvoices([inBooks, unseen, halfSeen]);
   await pod.world.pushRecord('invoice', 7201);
   await pod.world.waitForRecord('invoice', 7201, ['synced']);
-}, 180_000);
+});
 
 afterAll(async () => {
   await pod?.close();

@@ -33,14 +33,14 @@ describe('the invoice pod notices fixes and checks saves', () => {
       invoice(7306, 'CHK-7306-LONG-NUMBER-X'),
       invoice(7307, 'CHK-7307-NUMBER-IS-21'),
     ]);
-  }, 180_000);
+  });
   afterAll(() => real?.close());
 
   const world = () => real.world;
   const failedNotClosed = async (cwId: number) => {
     await world().pushRecord('invoice', cwId);
     const view = await world().waitForRecord('invoice', cwId, ['error']);
-    expect(view.error.code).toBe('not_closed');
+    expect(view.error!.code).toBe('not_closed');
   };
   /** ConnectWise's Save: the pods answer beforeSave, the change is saved, the screen reloads. */
   const saveAndReload = (page: Page) =>
@@ -72,7 +72,7 @@ describe('the invoice pod notices fixes and checks saves', () => {
     expect(await eventsOf(7301)).toContain('fixed_in_connectwise');
     expect((await world().ledgerDocuments('invoice')).filter((d) => d.number === 'FIX-7301')).toHaveLength(1);
     await page.close();
-  }, 180_000);
+  });
 
   it('with syncWhenFixed off, the pod says fixed and ready instead of the stale error, and Retry syncs', async () => {
     await world().pod.services.tenants.updateSettings(world().tenant.id, { syncWhenFixed: false });
@@ -100,7 +100,7 @@ describe('the invoice pod notices fixes and checks saves', () => {
     } finally {
       await world().pod.services.tenants.updateSettings(world().tenant.id, { syncWhenFixed: true });
     }
-  }, 180_000);
+  });
 
   it("ConnectWise's Save shows every reason the push would fail, and the save goes through", async () => {
     const page = await real.open('/invoices/7303', 'accountant');
@@ -116,7 +116,7 @@ describe('the invoice pod notices fixes and checks saves', () => {
     // Checked, not pushed: nothing reached the books.
     expect((await world().ledgerDocuments('invoice')).some((d) => d.number === 'CHK-7303')).toBe(false);
     await page.close();
-  }, 120_000);
+  });
 
   it('a clean invoice shows the document its push will create; a slow check never holds the save', async () => {
     const page = await real.open('/invoices/7304', 'accountant');
@@ -141,7 +141,7 @@ describe('the invoice pod notices fixes and checks saves', () => {
     await screenshot(page, 'pod-invoice-save-check');
     expect((await world().ledgerDocuments('invoice')).some((d) => d.number === 'CHK-7304')).toBe(false);
     await page.close();
-  }, 120_000);
+  });
 
   const checkCodes = (pod: ReturnType<typeof podFrame>) =>
     pod.getByTestId('check-problem').evaluateAll((boxes) => boxes.map((b) => b.getAttribute('data-code')));
@@ -168,7 +168,7 @@ describe('the invoice pod notices fixes and checks saves', () => {
       false,
     );
     await page.close();
-  }, 120_000);
+  });
 
   it("a number too long for the target ledger (QuickBooks Online's 21) is shown; 21 characters pass", async () => {
     const long = await openAndSave(7306);
@@ -185,5 +185,5 @@ describe('the invoice pod notices fixes and checks saves', () => {
     );
     expect(await fits.pod.getByTestId('check-problem').count()).toBe(0);
     await fits.page.close();
-  }, 120_000);
+  });
 });

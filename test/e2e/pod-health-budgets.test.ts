@@ -26,7 +26,7 @@ describe('budget use on the health tab', () => {
         CW_BUDGET_PER_MINUTE: '600',
       },
     });
-  }, 180_000);
+  });
   afterAll(() => pod?.close());
 
   it('shows QBO reads against the connection share and the app-wide 500,000, and the deferral with its fix', async () => {
@@ -87,5 +87,5 @@ describe('budget use on the health tab', () => {
     );
     await screenshot(page, 'pod-admin-health-budgets');
     await page.close();
-  }, 120_000);
+  });
 });

@@ -2,6 +2,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { discoverUnposted } from '../../server/pipeline/sweep-jobs.js';
 import { screenshot } from '../support/browser.js';
 import { api, members, post } from '../support/cw-tenant.js';
+import { quietMs, readMs } from '../support/patience.js';
 import { invoice } from '../support/pipeline-world.js';
 import { openAs } from './helpers/open-as.js';
 import {
@@ -56,7 +57,7 @@ beforeAll(async () => {
   await world.waitForRecord('invoice', 7102, ['error']);
   await world.waitForRecord('credit_memo', 7103, ['synced']);
   const pushed = await world.waitForState(7104, ['synced']);
-  await world.ledgerSim.recordPayment(pushed.ledger.id, '1000.00');
+  await world.ledgerSim.recordPayment(pushed.ledger!.id, '1000.00');
   expect((await api(world.pod.url, world.token.accountant, 'POST', '/api/v1/payments/sync', {})).status).toBe(
     202,
   );
@@ -65,7 +66,7 @@ beforeAll(async () => {
     (v) => v.state === 'partly_paid' && v.payments.length === 1,
     'partly paid with its payment',
   );
-}, 180_000);
+});
 
 afterAll(async () => {
   await pod?.close();
@@ -193,7 +194,7 @@ describe('the invoice pod', () => {
       frame
         .locator('.payment .muted')
         .first()
-        .textContent({ timeout: 200 })
+        .textContent({ timeout: readMs })
         .catch(() => null),
     ).toBe(expected);
     await page.close();
@@ -224,7 +225,7 @@ describe('the invoice pod', () => {
 
     // Settled: the pod stops its quick polling (the next look for payments is many seconds away).
     const before = reads.length;
-    await page.waitForTimeout(2_500);
+    await page.waitForTimeout(quietMs(2_500)); // a quiet window: no read may happen in it
     expect(reads.length).toBe(before);
     await screenshot(page, 'pod-invoice-synced');
     await page.close();
@@ -314,7 +315,7 @@ describe('the invoice pod', () => {
     );
     expect(await refused.locator('.problem-hint').textContent()).not.toContain('admin tab');
     await fixedInCw.page.close();
-  }, 120_000);
+  });
 
   it('lets an admin reverse a synced credit memo after confirming', async () => {
     const { page, pod: frame } = await openRecord('/invoices/7103', 'admin');
@@ -388,7 +389,7 @@ describe('the invoice pod', () => {
     try {
       const { page, pod: frame } = await openRecord('/invoices/7101', 'viewer');
       const alert = frame.getByRole('alert');
-      await eventually(() => alert.getAttribute('data-code', { timeout: 200 }).catch(() => null)).toBe(
+      await eventually(() => alert.getAttribute('data-code', { timeout: readMs }).catch(() => null)).toBe(
         'forbidden_role',
       );
       expect(await alert.locator('.problem-title').textContent()).toBe('No access to Ledgerpod yet');

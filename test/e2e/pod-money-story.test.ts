@@ -64,7 +64,7 @@ beforeAll(async () => {
     (view) => view.payments.some((p: { state: string }) => p.state === 'written'),
     'the payment written to ConnectWise',
   );
-}, 240_000);
+});
 
 afterAll(async () => {
   await pod?.close();
@@ -147,7 +147,7 @@ describe('the money story in the invoice pod', () => {
     // Opening a stale record reads it again; reloaded, the pod says so.
     await eventually(async () => {
       await page.reload();
-      await frame.getByTestId('checked').waitFor({ timeout: 5_000 });
+      await frame.getByTestId('checked').waitFor();
       return frame.getByTestId('checked').textContent();
     }).toBe('Checked just now');
     await page.close();

@@ -16,7 +16,7 @@ beforeAll(async () => {
   await pod.world.seedInvoices([realIskInvoice(cwId)]);
   await pod.world.pushRecord('invoice', cwId);
   await pod.world.waitForState(cwId, ['synced']);
-}, 180_000);
+});
 
 afterAll(async () => {
   await pod?.close();

@@ -3,7 +3,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { discoverUnposted } from '../../server/pipeline/sweep-jobs.js';
 import { buildExpense, buildProcurement } from '../../sim/connectwise/index.js';
 import { screenshot } from '../support/browser.js';
-import { conditionMs } from '../support/patience.js';
+import { conditionMs, readMs } from '../support/patience.js';
 import { invoice, otherRecordMappings } from '../support/pipeline-world.js';
 import { openAs } from './helpers/open-as.js';
 import { eventually, focused, podFrame, type RealPod, startRealPod } from './helpers/real-pod.js';
@@ -47,7 +47,7 @@ beforeAll(async () => {
   await world.waitForRecord('procurement', 7212, ['error']);
   await world.waitForRecord('invoice', 7205, ['error']);
   await world.waitForRecord('invoice', 7206, ['error']);
-}, 180_000);
+});
 
 afterAll(async () => {
   await pod?.close();
@@ -70,7 +70,7 @@ const queueTotal = (tab: FrameLocator, queue: string) =>
   tab
     .getByTestId(`queue-${queue}`)
     .locator('.queue-total')
-    .textContent({ timeout: 200 })
+    .textContent({ timeout: readMs })
     .catch(() => null);
 const usd = (minor: number) =>
   new Intl.NumberFormat('en-US', { style: 'currency', currency: 'USD' }).format(minor / 100);
@@ -85,7 +85,7 @@ const rowKeys = (tab: FrameLocator) =>
 const rowState = (tab: FrameLocator, key: string) =>
   tab
     .locator(`tr[data-key="${key}"] [data-state]`)
-    .getAttribute('data-state', { timeout: 200 })
+    .getAttribute('data-state', { timeout: readMs })
     .catch(() => null);
 
 describe('the accountant workbench tab', () => {
@@ -344,14 +344,14 @@ describe('the accountant workbench tab', () => {
     });
     await tab.getByTestId('queue-all').click();
     const date = tab.locator('tr[data-key="invoice:7201"] td:nth-child(5)');
-    await eventually(() => date.textContent({ timeout: 200 }).catch(() => null)).toBe('1 May 2024');
+    await eventually(() => date.textContent({ timeout: readMs }).catch(() => null)).toBe('1 May 2024');
     await page.close();
     const us = await openWorkbench('accountant', { locale: 'en-US', timezoneId: 'Pacific/Auckland' });
     await us.tab.getByTestId('queue-all').click();
     await eventually(() =>
       us.tab
         .locator('tr[data-key="invoice:7201"] td:nth-child(5)')
-        .textContent({ timeout: 200 })
+        .textContent({ timeout: readMs })
         .catch(() => null),
     ).toBe('May 1, 2024');
     await us.page.close();

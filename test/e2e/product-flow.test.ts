@@ -8,7 +8,7 @@ import type { ShellInvoice } from '../../sim/cw-shell/shell-records.js';
 import type { RunningSim } from '../../sim/kit/listen.js';
 import { launchBrowser, screenshot } from '../support/browser.js';
 import { api, members } from '../support/cw-tenant.js';
-import { uiActionMs } from '../support/patience.js';
+import { conditionMs, readMs, uiActionMs } from '../support/patience.js';
 import { invoice, type PipelineWorld, startPipelineWorld } from '../support/pipeline-world.js';
 import { buildPodUi } from './helpers/build-pod-bundles.js';
 import { watchStates } from './helpers/real-pod.js';
@@ -64,7 +64,7 @@ beforeAll(async () => {
     records: { invoices: shellInvoices() },
   });
   world.pod.frameOrigins.allow(shell.url);
-}, 120_000);
+});
 
 afterAll(async () => {
   await browser?.close();
@@ -80,13 +80,13 @@ async function openInvoice(cwId: number, member: 'viewer' | 'accountant' | 'admi
 }
 
 /** Waits for the UI to settle; each read gives up quickly so the poll, not Playwright, owns the wait. */
-const eventually = <T>(read: () => T | Promise<T>, timeout = 20_000) =>
+const eventually = <T>(read: () => T | Promise<T>, timeout = conditionMs) =>
   expect.poll(read, { timeout, interval: 50 });
 
 const stateOf = (pod: FrameLocator) =>
   pod
     .getByTestId('record-state')
-    .getAttribute('data-state', { timeout: 200 })
+    .getAttribute('data-state', { timeout: readMs })
     .catch(() => null);
 
 describe('the real product inside the ConnectWise shell', () => {

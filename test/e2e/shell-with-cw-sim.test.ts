@@ -27,7 +27,7 @@ beforeAll(async () => {
       { identifier: 'ghost', name: 'Ghost', role: 'viewer' },
     ],
   });
-}, 120_000);
+});
 
 afterAll(async () => {
   await browser?.close();

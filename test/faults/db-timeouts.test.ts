@@ -20,7 +20,7 @@ describe.skipIf(!serverUrl)('a status read on a locked table fails fast with a 5
     w = await startTwoTenantWorld({
       env: { DB_WEB_LOCK_TIMEOUT_MS: '500', DB_WEB_STATEMENT_TIMEOUT_MS: '3000' },
     });
-  }, 90_000);
+  });
   afterAll(() => w?.close());
 
   const read = () => api(w.pod.url, w.b.token.viewer, 'GET', `/api/v1/records/invoice/${w.ofB.recordCwId}`);
@@ -49,5 +49,5 @@ describe.skipIf(!serverUrl)('a status read on a locked table fails fast with a 5
       await locker.end();
     }
     expect((await read()).status).toBe(200);
-  }, 60_000);
+  });
 });

@@ -116,14 +116,14 @@ describe.skipIf(!serverUrl)('a database failover and a killed worker, across pro
     processes.push(spawnLedgerpod(envFor('worker'), { keepOutput: 200_000 }));
     processes.push(spawnLedgerpod(envFor('worker'), { keepOutput: 200_000 }));
     await Promise.all(processes.map((p) => p.started()));
-  }, 240_000);
+  });
 
   afterAll(async () => {
     await Promise.all(processes.map((p) => p.stop('SIGTERM')));
     await proxy?.close();
     await fleet?.close();
     await database?.close();
-  }, 60_000);
+  });
 
   const states = async (from: number, to: number) => {
     const rows = await sql<{ state: string; n: number }>`

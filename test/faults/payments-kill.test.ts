@@ -66,13 +66,13 @@ describe.skipIf(!serverUrl)('a worker SIGKILLed mid payment write, across proces
     processes.push(spawnLedgerpod(envFor('worker'), { keepOutput: 200_000 }));
     processes.push(spawnLedgerpod(envFor('worker'), { keepOutput: 200_000 }));
     await Promise.all(processes.map((p) => p.started()));
-  }, 240_000);
+  });
 
   afterAll(async () => {
     await Promise.all(processes.map((p) => p.stop('SIGTERM')));
     await fleet?.close();
     await database?.close();
-  }, 60_000);
+  });
 
   const outputs = () => processes.map((p) => p.output().slice(-3000)).join('\n---\n');
   const until = async <T>(what: string, seconds: number, probe: () => Promise<T | undefined>) => {

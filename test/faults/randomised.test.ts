@@ -4,6 +4,7 @@ import { runPushJob } from '../../server/pipeline/push-job.js';
 import { errorCatalogue } from '../../server/records/error-catalogue.js';
 import { api } from '../support/cw-tenant.js';
 import { DyingRecordStore } from '../support/dying-record-store.js';
+import { patient } from '../support/patience.js';
 import { invoice, type PipelineWorld, startPipelineWorld } from '../support/pipeline-world.js';
 
 /**
@@ -130,7 +131,7 @@ describe.each(['qbo', 'xero'] as const)('randomised fault schedules (%s)', (kind
 
   beforeAll(async () => {
     world = await startPipelineWorld(kind);
-  }, 90_000);
+  });
   afterAll(() => world?.close());
 
   const asAccountant = (method: string, path: string, body?: unknown) =>
@@ -159,127 +160,131 @@ describe.each(['qbo', 'xero'] as const)('randomised fault schedules (%s)', (kind
   }
 
   for (let s = 0; s < schedulesPerLedger; s++) {
-    it(`schedule ${s + 1}: pushes and payments under random faults keep every invariant`, async () => {
-      const seed = (baseSeed + s * 7919 + (kind === 'xero' ? 104_729 : 0)) % 2 ** 31;
-      const rand = prng(seed);
-      const log: string[] = [];
-      console.log(`[faults ${kind}] schedule ${s + 1} seed ${seed} (replay with FAULT_SEED=${baseSeed})`);
+    it(
+      `schedule ${s + 1}: pushes and payments under random faults keep every invariant`,
+      async () => {
+        const seed = (baseSeed + s * 7919 + (kind === 'xero' ? 104_729 : 0)) % 2 ** 31;
+        const rand = prng(seed);
+        const log: string[] = [];
+        console.log(`[faults ${kind}] schedule ${s + 1} seed ${seed} (replay with FAULT_SEED=${baseSeed})`);
 
-      // The workload: invoices and credit memos, one with an account nobody mapped.
-      const items: Item[] = [];
-      const built = [];
-      const count = rand.int(4, 6);
-      for (let i = 0; i < count; i++) {
-        const cwId = nextId++;
-        const credit = i >= count - 2;
-        const number = `${credit ? 'CM' : 'RF'}-${cwId}`;
+        // The workload: invoices and credit memos, one with an account nobody mapped.
+        const items: Item[] = [];
+        const built = [];
+        const count = rand.int(4, 6);
+        for (let i = 0; i < count; i++) {
+          const cwId = nextId++;
+          const credit = i >= count - 2;
+          const number = `${credit ? 'CM' : 'RF'}-${cwId}`;
+          built.push(
+            invoice(cwId, number, {
+              type: credit ? 'CreditMemo' : 'Standard',
+              lines: [
+                {
+                  description: 'Managed services',
+                  quantity: 1,
+                  unitPrice: rand.int(100, 2000),
+                  accountNumber: '4000',
+                },
+                { description: 'Labour', quantity: rand.int(1, 8), unitPrice: 95, accountNumber: '4000' },
+              ],
+            }),
+          );
+          items.push({ type: credit ? 'credit_memo' : 'invoice', cwId, number, valid: true });
+        }
+        const badId = nextId++;
         built.push(
-          invoice(cwId, number, {
-            type: credit ? 'CreditMemo' : 'Standard',
-            lines: [
-              {
-                description: 'Managed services',
-                quantity: 1,
-                unitPrice: rand.int(100, 2000),
-                accountNumber: '4000',
-              },
-              { description: 'Labour', quantity: rand.int(1, 8), unitPrice: 95, accountNumber: '4000' },
-            ],
+          invoice(badId, `BAD-${badId}`, {
+            lines: [{ description: 'Unmapped', quantity: 1, unitPrice: 50, accountNumber: '4999' }],
           }),
         );
-        items.push({ type: credit ? 'credit_memo' : 'invoice', cwId, number, valid: true });
-      }
-      const badId = nextId++;
-      built.push(
-        invoice(badId, `BAD-${badId}`, {
-          lines: [{ description: 'Unmapped', quantity: 1, unitPrice: 50, accountNumber: '4999' }],
-        }),
-      );
-      items.push({ type: 'invoice', cwId: badId, number: `BAD-${badId}`, valid: false });
-      await world.seedInvoices(built);
-      everything.push(...items);
+        items.push({ type: 'invoice', cwId: badId, number: `BAD-${badId}`, valid: false });
+        await world.seedInvoices(built);
+        everything.push(...items);
 
-      // Faults on the push path.
-      for (let f = rand.int(3, 5); f > 0; f--) {
-        const fault = faultRule(rand, rand.pick(pushCalls(kind)));
-        log.push(fault.label);
-        await world.fault(fault.target, fault.rule);
-      }
+        // Faults on the push path.
+        for (let f = rand.int(3, 5); f > 0; f--) {
+          const fault = faultRule(rand, rand.pick(pushCalls(kind)));
+          log.push(fault.label);
+          await world.fault(fault.target, fault.rule);
+        }
 
-      // One record is pushed by a worker that dies after persisting a state, then resumed.
-      const dying = items[0]!;
-      const dieAfter = rand.pick<RecordState>(['exported', 'pushed', 'synced']);
-      log.push(`worker killed after ${dieAfter} on ${dying.number}`);
-      const rest = items.slice(1);
-      const queued = await asAccountant('POST', '/api/v1/records/sync', {
-        records: rest.map((item) => ({ type: item.type, cwId: item.cwId })),
-      });
-      expect(queued.status).toBe(202);
-      const deps = world.workerDeps();
-      const job = { tenantId: world.tenant.id, type: dying.type, cwId: dying.cwId, actor: 'fault-suite' };
-      await runPushJob({ ...deps, records: new DyingRecordStore(deps.db, dieAfter) }, job, {
-        retryCount: 0,
-        retryLimit: 8,
-      }).catch(() => undefined);
-      // The queue hands the job to another worker: a fault may make that attempt fail too.
-      await asAccountant('POST', `/api/v1/records/${dying.type}/${dying.cwId}/sync`);
-
-      console.log(`[faults ${kind}] seed ${seed}: ${log.join('; ')}`);
-      const settled = await waitFor(
-        items,
-        (item, view) => (item.valid ? view.state === 'synced' : view.state === 'error'),
-        seed,
-        120_000,
-      );
-      for (const [i, view] of settled.entries()) {
-        if (items[i]!.valid) expect(view.error, `seed ${seed} ${items[i]!.number}`).toBeNull();
-        else expect(view.error.code, `seed ${seed}`).toBe('gl_account_unmapped');
-      }
-
-      // Payments back: some invoices paid in full, some in part, under payment-path faults.
-      const invoices = items.filter((item, i) => item.valid && item.type === 'invoice' && settled[i]);
-      const expected = new Map<number, 'paid' | 'partly_paid'>();
-      for (const item of invoices) {
-        const view = settled[items.indexOf(item)];
-        const choice = rand.pick(['full', 'part', 'none'] as const);
-        if (choice === 'none') continue;
-        const amount = choice === 'full' ? view.record.total : '100.00';
-        await world.ledgerSim.recordPayment(view.ledger.id, amount);
-        paidInLedger.set(item.cwId, [...(paidInLedger.get(item.cwId) ?? []), amount]);
-        expected.set(item.cwId, choice === 'full' ? 'paid' : 'partly_paid');
-      }
-      const paymentFaults: string[] = [];
-      for (let f = rand.int(1, 2); f > 0; f--) {
-        const call = rand.pick(paymentCalls(kind));
-        const kindOf = rand.pick<FaultKind>(['http500', 'drop_response_after_write', 'timeout']);
-        paymentFaults.push(`${call.name}: ${kindOf}`);
-        await world.fault(call.target, {
-          method: call.method,
-          path: call.path,
-          kind: kindOf,
-          times: 1,
-          delayMs: 2_500,
+        // One record is pushed by a worker that dies after persisting a state, then resumed.
+        const dying = items[0]!;
+        const dieAfter = rand.pick<RecordState>(['exported', 'pushed', 'synced']);
+        log.push(`worker killed after ${dieAfter} on ${dying.number}`);
+        const rest = items.slice(1);
+        const queued = await asAccountant('POST', '/api/v1/records/sync', {
+          records: rest.map((item) => ({ type: item.type, cwId: item.cwId })),
         });
-      }
-      console.log(
-        `[faults ${kind}] seed ${seed} payments: ${[...expected].map(([id, st]) => `${id}=${st}`).join(', ')}; faults: ${paymentFaults.join('; ')}`,
-      );
-      const today = new Date().toISOString().slice(0, 10);
-      expect((await asAccountant('POST', '/api/v1/payments/sync', { since: today })).status).toBe(202);
-      const paidItems = items.filter((item) => expected.has(item.cwId));
-      // A sweep that failed is retried by the queue; another request for a sweep is what a person would do.
-      const nudge = setInterval(
-        () => void asAccountant('POST', '/api/v1/payments/sync', { since: today }),
-        5_000,
-      );
-      try {
-        await waitFor(paidItems, (item, view) => view.state === expected.get(item.cwId), seed, 90_000);
-      } finally {
-        clearInterval(nudge);
-      }
+        expect(queued.status).toBe(202);
+        const deps = world.workerDeps();
+        const job = { tenantId: world.tenant.id, type: dying.type, cwId: dying.cwId, actor: 'fault-suite' };
+        await runPushJob({ ...deps, records: new DyingRecordStore(deps.db, dieAfter) }, job, {
+          retryCount: 0,
+          retryLimit: 8,
+        }).catch(() => undefined);
+        // The queue hands the job to another worker: a fault may make that attempt fail too.
+        await asAccountant('POST', `/api/v1/records/${dying.type}/${dying.cwId}/sync`);
 
-      await checkInvariants(seed);
-    }, 300_000);
+        console.log(`[faults ${kind}] seed ${seed}: ${log.join('; ')}`);
+        const settled = await waitFor(
+          items,
+          (item, view) => (item.valid ? view.state === 'synced' : view.state === 'error'),
+          seed,
+          120_000,
+        );
+        for (const [i, view] of settled.entries()) {
+          if (items[i]!.valid) expect(view.error, `seed ${seed} ${items[i]!.number}`).toBeNull();
+          else expect(view.error.code, `seed ${seed}`).toBe('gl_account_unmapped');
+        }
+
+        // Payments back: some invoices paid in full, some in part, under payment-path faults.
+        const invoices = items.filter((item, i) => item.valid && item.type === 'invoice' && settled[i]);
+        const expected = new Map<number, 'paid' | 'partly_paid'>();
+        for (const item of invoices) {
+          const view = settled[items.indexOf(item)];
+          const choice = rand.pick(['full', 'part', 'none'] as const);
+          if (choice === 'none') continue;
+          const amount = choice === 'full' ? view.record.total : '100.00';
+          await world.ledgerSim.recordPayment(view.ledger.id, amount);
+          paidInLedger.set(item.cwId, [...(paidInLedger.get(item.cwId) ?? []), amount]);
+          expected.set(item.cwId, choice === 'full' ? 'paid' : 'partly_paid');
+        }
+        const paymentFaults: string[] = [];
+        for (let f = rand.int(1, 2); f > 0; f--) {
+          const call = rand.pick(paymentCalls(kind));
+          const kindOf = rand.pick<FaultKind>(['http500', 'drop_response_after_write', 'timeout']);
+          paymentFaults.push(`${call.name}: ${kindOf}`);
+          await world.fault(call.target, {
+            method: call.method,
+            path: call.path,
+            kind: kindOf,
+            times: 1,
+            delayMs: 2_500,
+          });
+        }
+        console.log(
+          `[faults ${kind}] seed ${seed} payments: ${[...expected].map(([id, st]) => `${id}=${st}`).join(', ')}; faults: ${paymentFaults.join('; ')}`,
+        );
+        const today = new Date().toISOString().slice(0, 10);
+        expect((await asAccountant('POST', '/api/v1/payments/sync', { since: today })).status).toBe(202);
+        const paidItems = items.filter((item) => expected.has(item.cwId));
+        // A sweep that failed is retried by the queue; another request for a sweep is what a person would do.
+        const nudge = setInterval(
+          () => void asAccountant('POST', '/api/v1/payments/sync', { since: today }),
+          5_000,
+        );
+        try {
+          await waitFor(paidItems, (item, view) => view.state === expected.get(item.cwId), seed, 90_000);
+        } finally {
+          clearInterval(nudge);
+        }
+
+        await checkInvariants(seed);
+      },
+      patient(300_000),
+    );
   }
 
   async function checkInvariants(seed: number) {

@@ -12,7 +12,7 @@ describe('a record left queued with no job', () => {
   beforeAll(async () => {
     world = await startPipelineWorld('qbo');
     await world.seedInvoices([invoice(9501, 'SQ-9501'), invoice(9502, 'SQ-9502')]);
-  }, 180_000);
+  });
   afterAll(() => world?.close());
 
   /** What requestPush leaves when it dies after marking the record and before sending its job. */

@@ -4,24 +4,18 @@ import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { processMs } from '../support/patience.js';
 import { spawnLedgerpod } from '../support/spawn-ledgerpod.js';
+import { until, within } from '../support/wait.js';
 
-const withinSeconds = <T>(promise: Promise<T>, seconds: number, what: string) =>
-  Promise.race([
-    promise,
-    new Promise<never>((_, reject) =>
-      setTimeout(() => reject(new Error(`${what} not within ${seconds}s`)), seconds * 1000),
-    ),
-  ]);
-
-async function waitForStatus(url: string, status: number, seconds: number): Promise<void> {
-  const deadline = Date.now() + seconds * 1000;
-  for (;;) {
-    const res = await fetch(url).catch(() => undefined);
-    if (res?.status === status) return;
-    if (Date.now() > deadline) throw new Error(`${url} did not answer ${status} within ${seconds}s`);
-    await new Promise((resolve) => setTimeout(resolve, 200));
-  }
-}
+/** Polls `url` until it answers `status`; the start-up's ceiling is the shared process one. */
+const answers = (url: string, status: number, timeoutMs = processMs) =>
+  until(
+    `${url} answering ${status}`,
+    async () => ((await fetch(url).catch(() => undefined))?.status === status ? true : undefined),
+    {
+      timeoutMs,
+      intervalMs: 200,
+    },
+  );
 
 describe('the start command', () => {
   it(
@@ -32,9 +26,9 @@ describe('the start command', () => {
       const started = Date.now();
       const first = spawnLedgerpod(env);
       try {
-        const url = await withinSeconds(first.url, processMs / 1000, 'start-up');
-        await waitForStatus(`${url}/healthz`, 200, processMs / 1000 - (Date.now() - started) / 1000);
-        await waitForStatus(`${url}/readyz`, 200, processMs / 1000 - (Date.now() - started) / 1000);
+        const url = await within(first.url, processMs, 'start-up', first.output);
+        await answers(`${url}/healthz`, 200, processMs - (Date.now() - started));
+        await answers(`${url}/readyz`, 200, processMs - (Date.now() - started));
         // The process's own health is on /metrics for whoever watches it: memory, event-loop lag.
         const metrics = await (await fetch(`${url}/metrics`)).text();
         expect(metrics).toMatch(/^process_resident_memory_bytes \d+/m);
@@ -45,8 +39,8 @@ describe('the start command', () => {
 
       const second = spawnLedgerpod(env);
       try {
-        const url = await withinSeconds(second.url, processMs / 1000, 'restart');
-        await waitForStatus(`${url}/readyz`, 200, processMs / 1000);
+        const url = await within(second.url, processMs, 'restart', second.output);
+        await answers(`${url}/readyz`, 200);
       } finally {
         expect(await second.stop('SIGINT')).toBe(0);
       }
@@ -59,7 +53,7 @@ describe('the start command', () => {
     'stops with exit code 1 and one clear line per bad variable, no stack trace',
     async () => {
       const run = spawnLedgerpod({ PORT: 'abc', ROLE: 'boss', SECRET_KEY: 'x', DATABASE_URL: 'http://nope' });
-      expect(await withinSeconds(run.exit, processMs / 1000, 'exit')).toBe(1);
+      expect(await within(run.exit, processMs, 'exit', run.output)).toBe(1);
       const lines = run.output().trim().split('\n');
       expect(lines).toEqual([
         expect.stringMatching(/^config error: PORT: .*expected a port number/),

@@ -26,7 +26,7 @@ describe('budget guard on background jobs', () => {
   beforeAll(async () => {
     world = await startPipelineWorld('qbo', { env: { QBO_CONNECTION_READS_PER_MONTH: String(cap) } });
     await world.seedInvoices([invoice(9601, 'BDG-9601'), invoice(9602, 'BDG-9602')]);
-  }, 120_000);
+  });
   afterAll(() => world.close());
 
   const ledgerKey = () => `qbo:${world.connection.external_id}`;

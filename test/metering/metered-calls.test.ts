@@ -17,7 +17,7 @@ describe.each(['qbo', 'xero'] as const)('metering every outside call of a %s pus
   beforeAll(async () => {
     world = await startPipelineWorld(kind);
     await world.seedInvoices([invoice(9501, 'MTR-9501')]);
-  }, 120_000);
+  });
   afterAll(() => world.close());
 
   const ledgerKey = () => `${kind}:${world.connection.external_id}`;

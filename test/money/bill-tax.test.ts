@@ -123,7 +123,7 @@ describe('the bill in a UK QuickBooks company (simulator, real SDK)', () => {
       },
       companies: { [qbo.realmId]: { Country: 'GB', UsingSalesTax: true, PartnerTaxEnabled: false } },
     });
-  }, 60_000);
+  });
   afterAll(() => qbo.close());
 
   const stored = async (number: string) =>
@@ -250,7 +250,7 @@ describe('the bill in a Xero organisation (simulator, real SDK)', () => {
         },
       },
     });
-  }, 60_000);
+  });
   afterAll(() => fx.close());
 
   it("each line's TaxAmount adds up to CW's tax per rate, none above its line, total CW's", async () => {

@@ -149,7 +149,7 @@ describe('a two-level CW invoice in a Canadian QuickBooks company (global tax mo
       },
       companies: { [qbo.realmId]: { Country: 'CA', UsingSalesTax: true, PartnerTaxEnabled: false } },
     });
-  }, 60_000);
+  });
   afterAll(() => qbo.close());
 
   it("books CW's total, and each level's tax on its rate", async () => {

@@ -85,7 +85,7 @@ describe('payments back equal the ledger payment in ConnectWise units (property 
         }),
         { numRuns: runsPerKind, seed },
       );
-    }, 120_000);
+    });
   }
 
   it('the suite reaches every class it claims to (so the property could fail)', () => {

@@ -121,8 +121,8 @@ describe.each(['qbo', 'xero'] as const)('payments back through %s, end to end', 
     for (const { cwId } of cases)
       await api(world.pod.url, world.token.accountant, 'POST', `/api/v1/records/invoice/${cwId}/sync`);
     for (const { cwId } of cases)
-      ledgerIds.set(cwId, (await world.waitForState(cwId, ['synced'], 120_000)).ledger.id);
-  }, 300_000);
+      ledgerIds.set(cwId, (await world.waitForState(cwId, ['synced'], 120_000)).ledger!.id);
+  });
   afterAll(() => world?.close());
 
   it.each(cases)(

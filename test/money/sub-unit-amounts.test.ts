@@ -23,7 +23,7 @@ describe.each(['qbo', 'xero'] as const)('a sub-unit ISK invoice through %s', (ki
     await world.seedInvoices([built]);
     await api(world.pod.url, world.token.accountant, 'POST', `/api/v1/records/invoice/${cwId}/sync`);
     view = await world.waitForState(cwId, ['synced'], 60_000);
-  }, 120_000);
+  });
   afterAll(() => world?.close());
 
   it("keeps CW's exact figure on the record", () => {

@@ -79,7 +79,7 @@ describe('QuickBooks Online, non-US company (global tax model)', () => {
       realms: { [qbo.realmId]: qboTaxEntities },
       companies: { [qbo.realmId]: { Country: 'GB', UsingSalesTax: true, PartnerTaxEnabled: false } },
     });
-  }, 60_000);
+  });
   afterAll(() => qbo.close());
 
   const stored = async (number: string) =>
@@ -151,7 +151,7 @@ describe('QuickBooks Online, US company (automated sales tax)', () => {
   beforeAll(async () => {
     qbo = await startHarness();
     await qbo.control('POST', '/__sim/seed', { realms: { [qbo.realmId]: qboTaxEntities } });
-  }, 60_000);
+  });
   afterAll(() => qbo.close());
 
   it('lines say TAX or NON, the code is the TxnTaxCodeRef, and CW tax is the TotalTax override', async () => {
@@ -191,7 +191,7 @@ describe('Xero', () => {
       },
     });
     contactId = await fx.ledger.ensureParty(party, 'party');
-  }, 60_000);
+  });
   afterAll(() => fx.close());
 
   it("per-line TaxAmount adds up to CW's tax per rate, none above its line, untaxed lines exempt", async () => {

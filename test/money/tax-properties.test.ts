@@ -151,7 +151,7 @@ describe('tax per provider and company kind equals ConnectWise (property suite)'
         fc.property(caseArb, (c) => checkCase(c, kind)),
         { numRuns: runsPerKind, seed },
       );
-    }, 120_000);
+    });
   }
 
   for (const kind of kinds) {
@@ -160,7 +160,7 @@ describe('tax per provider and company kind equals ConnectWise (property suite)'
         fc.property(caseArb, (c) => checkBill(c, kind)),
         { numRuns: runsPerKind / 2, seed },
       );
-    }, 120_000);
+    });
   }
 
   for (const ledger of ['qbo', 'xero'] as const) {
@@ -169,6 +169,6 @@ describe('tax per provider and company kind equals ConnectWise (property suite)'
         fc.property(journalArb, (j) => checkJournal(j, ledger)),
         { numRuns: runsPerKind / 2, seed },
       );
-    }, 120_000);
+    });
   }
 });

@@ -53,7 +53,7 @@ describe('QuickBooks Online preflight, US company', () => {
   let h: Harness;
   beforeAll(async () => {
     h = await startHarness();
-  }, 60_000);
+  });
   afterAll(() => h.close());
 
   it('passes a document QBO takes, writing nothing, and create then books it', async () => {
@@ -95,7 +95,7 @@ describe('QuickBooks Online preflight, its tax setup read from the company', () 
     await global.control('POST', '/__sim/seed', {
       companies: { [global.realmId]: { Country: 'GB', UsingSalesTax: true, PartnerTaxEnabled: false } },
     });
-  }, 60_000);
+  });
   afterAll(() => Promise.all([noTax?.close(), global?.close()]));
 
   it('tax on a document when the company has sales tax off', async () => {

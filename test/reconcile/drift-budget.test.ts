@@ -26,7 +26,7 @@ describe('drift check within the API budget', () => {
     await world.seedInvoices([invoice(9701, 'BDG-9701')]);
     await world.pushRecord('invoice', 9701);
     await world.waitForRecord('invoice', 9701, ['synced'], 45_000);
-  }, 120_000);
+  });
   afterAll(() => world.close());
 
   const driftJobs = async () =>
@@ -79,5 +79,5 @@ describe('drift check within the API budget', () => {
     expect(asked.status).toBe(200);
     expect(asked.body).toMatchObject({ differences: [], checkedAt: expect.any(String) });
     expect(await stored()).toBeDefined();
-  }, 60_000);
+  });
 });

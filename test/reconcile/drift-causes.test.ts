@@ -24,7 +24,7 @@ describe.each(['qbo', 'xero'] as const)('drift check against %s', (kind) => {
     world = await startPipelineWorld(kind, {
       env: { PAYMENTS_CHECK_MINUTES: '0', DRIFT_CHECK_MINUTES: '0' },
     });
-  }, 90_000);
+  });
   afterAll(() => world.close());
 
   const person = (path: string, body: unknown = {}) =>
@@ -38,7 +38,7 @@ describe.each(['qbo', 'xero'] as const)('drift check against %s', (kind) => {
   const synced = async (type: 'invoice' | 'credit_memo', cwId: number, number: string) => {
     await world.seedInvoices([type === 'invoice' ? invoice(cwId, number) : creditMemo(cwId, number)]);
     expect((await world.pushRecord(type, cwId)).status).toBe(202);
-    return (await world.waitForRecord(type, cwId, ['synced'], 45_000)).ledger.id as string;
+    return (await world.waitForRecord(type, cwId, ['synced'], 45_000)).ledger!.id as string;
   };
   const check = async (cwId: number) => {
     const res = await api(
@@ -116,7 +116,7 @@ describe.each(['qbo', 'xero'] as const)('drift check against %s', (kind) => {
     expect(again.body).toMatchObject({ fixed: false, differences: [] });
     expect((await cwPayments(9102)).map((p) => p.amount)).toEqual([500]);
     expect(await check(9102)).toEqual([]);
-  }, 60_000);
+  });
 
   it('reports a payment entered in ConnectWise that the books do not have', async () => {
     await synced('invoice', 9103, 'DR-9103');
@@ -132,7 +132,7 @@ describe.each(['qbo', 'xero'] as const)('drift check against %s', (kind) => {
       }),
     ]);
     expect(found[0]!.fix.action).toBeUndefined();
-  }, 60_000);
+  });
 
   it('explains a credit applied in the books only', async () => {
     const invoiceId = await synced('invoice', 9104, 'DR-9104');
@@ -146,7 +146,7 @@ describe.each(['qbo', 'xero'] as const)('drift check against %s', (kind) => {
         fix: { text: 'Apply CM-9105 to DR-9104 in ConnectWise.' },
       }),
     ]);
-  }, 90_000);
+  });
 
   it('applies a credit applied in ConnectWise only in the books, once', async () => {
     await synced('invoice', 9106, 'DR-9106');
@@ -170,7 +170,7 @@ describe.each(['qbo', 'xero'] as const)('drift check against %s', (kind) => {
       .execute();
     expect(applied.filter((a) => a.amount_minor === '10825')).toHaveLength(1);
     expect(await check(9106)).toEqual([]);
-  }, 90_000);
+  });
 
   it('finds an invoice edited in the books', async () => {
     const ledgerId = await synced('invoice', 9108, 'DR-9108');
@@ -184,7 +184,7 @@ describe.each(['qbo', 'xero'] as const)('drift check against %s', (kind) => {
       ),
     );
     expect(codes(found).filter((c) => c !== 'tax_edited_in_books')).toEqual(['total_edited_in_books']);
-  }, 60_000);
+  });
 
   it('finds an invoice changed in ConnectWise after it synced, and names ConnectWise', async () => {
     await synced('invoice', 9110, 'DR-9110');
@@ -203,7 +203,7 @@ describe.each(['qbo', 'xero'] as const)('drift check against %s', (kind) => {
     expect(found[0]!.cause).toBe(
       `DR-9110 was changed in ConnectWise after it synced: its total there is 1875.43 USD, ${books} still holds 1658.93 USD.`,
     );
-  }, 60_000);
+  });
 
   it.runIf(kind === 'qbo')(
     'finds the tax changed in the books',
@@ -223,7 +223,7 @@ describe.each(['qbo', 'xero'] as const)('drift check against %s', (kind) => {
     const ledgerId = await synced('invoice', 9110, 'DR-9110');
     await person(`/invoices/${ledgerId}/void`);
     expect(codes(await check(9110))).toEqual(['voided_in_books']);
-  }, 60_000);
+  });
 
   // Xero deletes only drafts: an approved invoice is voided (covered above).
   it.runIf(kind === 'qbo')(
@@ -257,7 +257,7 @@ describe.each(['qbo', 'xero'] as const)('drift check against %s', (kind) => {
     expect(found.find((d) => d.code === 'foreign_document')!.cause).toBe(
       `${books} holds another invoice numbered DR-9112 (1658.93 USD) that Ledgerpod did not create.`,
     );
-  }, 60_000);
+  });
 
   it('lists the records with differences in the Differences queue and per company', async () => {
     const queue = await api(world.pod.url, world.token.accountant, 'GET', '/api/v1/differences');
@@ -294,7 +294,7 @@ describe.each(['qbo', 'xero'] as const)('drift check against %s', (kind) => {
     );
     expect(Number(usd.difference)).toBeCloseTo(gap, 2);
     expect(Number(usd.difference)).not.toBe(0);
-  }, 30_000);
+  });
 
   it('the rolling pass checks synced records never checked, as guarded background jobs', async () => {
     await synced('invoice', 9113, 'DR-9113');
@@ -314,5 +314,5 @@ describe.each(['qbo', 'xero'] as const)('drift check against %s', (kind) => {
       await new Promise((resolve) => setTimeout(resolve, 500));
     }
     expect(await row()).toEqual({ difference_count: 0 });
-  }, 60_000);
+  });
 });

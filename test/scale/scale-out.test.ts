@@ -115,13 +115,13 @@ describe.skipIf(!serverUrl)(
       webUrls = [webUrls[0]!, await web[1]!.url];
       await Promise.all(workers.map((p) => p.started(90_000)));
       fleet.resetCounts();
-    }, 180_000);
+    });
 
     afterAll(async () => {
       await Promise.all([...web, ...workers].map((p) => p.stop('SIGTERM')));
       await fleet?.close();
       await database?.close();
-    }, 60_000);
+    });
 
     const states = async () => {
       const rows = await sql<{ state: string; n: string }>`

@@ -45,7 +45,7 @@ describe('status query plans', () => {
         if (event.level === 'query') captured.push(event.query);
       },
     });
-  }, 120_000);
+  });
 
   afterAll(async () => {
     await capturing?.destroy();

@@ -13,7 +13,7 @@ describe('body and static edge cases answer 4xx in the envelope', () => {
     pod = await startTestPod();
     await addSimTenant(pod, cw);
     token = await sessionToken(pod.url, cw, 'admin');
-  }, 60_000);
+  });
   afterAll(async () => {
     await pod?.close();
     await cw?.close();

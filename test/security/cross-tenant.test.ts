@@ -33,7 +33,7 @@ describe('tenant isolation and roles on every route', () => {
       onboardingRunId: w.ofB.onboardingRunId,
       companyId: w.ofB.companyId,
     };
-  }, 90_000);
+  });
   afterAll(() => w?.close());
 
   it('the route table lists exactly the routes the routers mount', () => {
@@ -146,7 +146,7 @@ describe('tenant isolation and roles on every route', () => {
         body,
       });
       expect(res.status).toBe(401);
-      expect((await res.json()).error.code).toBe('callback_untrusted_key_url');
+      expect((await res.json()).error!.code).toBe('callback_untrusted_key_url');
     });
   });
 

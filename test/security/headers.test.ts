@@ -30,7 +30,7 @@ describe.each([
     await addSimTenant(pod, cw);
     await pod.frameOrigins.refresh();
     token = await sessionToken(pod.url, cw, 'viewer');
-  }, 60_000);
+  });
   afterAll(async () => {
     await pod?.close();
     await cw?.close();

@@ -16,7 +16,7 @@ describe('hostile input answers 400 naming the field', () => {
     await addSimTenant(pod, cw);
     for (const role of ['admin', 'accountant', 'viewer'] as const)
       tokens[role] = await sessionToken(pod.url, cw, role);
-  }, 60_000);
+  });
   afterAll(async () => {
     await pod?.close();
     await cw?.close();
@@ -142,7 +142,7 @@ describe('the audit log: tenant-wide for admins, a record’s own events for eve
     cw = await startSeededConnectWise();
     pod = await startTestPod();
     await addSimTenant(pod, cw);
-  }, 60_000);
+  });
   afterAll(async () => {
     await pod?.close();
     await cw?.close();

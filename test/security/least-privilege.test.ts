@@ -75,7 +75,7 @@ describe('least-privilege roles: exact names only, unknown roles get nothing', (
       sim = await startSeededConnectWise({ members: [...Object.values(members), ...lookalikes] });
       pod = await startTestPod();
       tenantId = (await addSimTenant(pod, sim)).id;
-    }, 60_000);
+    });
     afterAll(async () => {
       await pod?.close();
       await sim?.close();

@@ -77,7 +77,7 @@ describe('member standing re-checked with ConnectWise', () => {
       sim = await startSeededConnectWise();
       pod = await startTestPod();
       await addSimTenant(pod, sim);
-    }, 60_000);
+    });
     afterAll(async () => {
       await pod?.close();
       await sim?.close();
@@ -120,6 +120,6 @@ describe('member standing re-checked with ConnectWise', () => {
       expect(status.status).toBe(403);
       expect(status.body.error.code).toBe('access_revoked');
       await seedMember({ inactiveFlag: false });
-    }, 150_000);
+    });
   });
 });

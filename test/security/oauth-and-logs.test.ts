@@ -28,7 +28,7 @@ describe('OAuth state abuse, and no secret in the logs', () => {
 
   beforeAll(async () => {
     w = await startTwoTenantWorld({ logger: logs.logger });
-  }, 90_000);
+  });
   afterAll(() => w?.close());
 
   /** The admin's browser, holding each consent's binding cookie (support/oauth-consent.ts). */
@@ -198,11 +198,11 @@ describe('OAuth state abuse, and no secret in the logs', () => {
         }
       };
       const synced = await until(8101, ['synced']);
-      expect((await until(8102, ['error'])).error.code).toBe('gl_account_unmapped');
+      expect((await until(8102, ['error'])).error!.code).toBe('gl_account_unmapped');
       await w.qbo.recordPayment(synced.ledger.id, synced.record.total);
       expect((await asB('POST', '/api/v1/payments/sync', {})).status).toBe(202);
       await until(8101, ['paid']);
-    }, 90_000);
+    });
 
     it('calls the operator API and receives ledger webhooks, good and forged', async () => {
       const listed = await api(w.pod.url, worldSecrets.operatorToken, 'GET', '/api/v1/operator/tenants');

@@ -11,7 +11,7 @@ describe('OAuth consent bound to the browser of the admin who started it', () =>
   let w: TwoTenantWorld;
   beforeAll(async () => {
     w = await startTwoTenantWorld();
-  }, 90_000);
+  });
   afterAll(() => w?.close());
 
   const consentCallback = async (providerUrl: string) => {
@@ -74,7 +74,7 @@ describe('OAuth consent bound to the browser of the admin who started it', () =>
     expect((await begin('qbo', { ticket })).status).toBe(400);
     expect((await begin('xero', { ticket: `${ticket}x` })).status).toBe(400);
     const refused = await begin('xero', {});
-    expect((await refused.json()).error.code).toBe('oauth_ticket_invalid');
+    expect((await refused.json()).error!.code).toBe('oauth_ticket_invalid');
     const asState = await fetch(`${w.pod.url}/oauth/xero/callback?code=x&state=${ticket}`);
     expect(asState.status).toBe(400);
     const ok = await begin('xero', { ticket });

@@ -28,7 +28,7 @@ describe('provider OAuth failures leave no secret in the logs or the job tables'
     remember('Xero client secret', defaultSimClient.clientSecret);
     remember('QBO Basic header', basic(qboClient.id, qboClient.secret));
     remember('Xero Basic header', basic(defaultSimClient.clientId, defaultSimClient.clientSecret));
-  }, 90_000);
+  });
   afterAll(() => w?.close());
 
   const sims = () => ({
@@ -98,7 +98,7 @@ describe('provider OAuth failures leave no secret in the logs or the job tables'
     const callback = await consent('xero');
     expect((await browser.fetch(callback)).status).toBe(200);
     await rememberTokens();
-  }, 60_000);
+  });
 
   it('refresh: payment sweeps whose token refresh answers 500 fail, retryably', async () => {
     await w.qbo.expireAccessTokens();
@@ -134,7 +134,7 @@ describe('provider OAuth failures leave no secret in the logs or the job tables'
         expect(connection.status).toBe('active');
     await clearFaults();
     await rememberTokens();
-  }, 60_000);
+  });
 
   it('disconnect: revoking at the provider answering 500 still disconnects', async () => {
     await rememberTokens();
@@ -147,7 +147,7 @@ describe('provider OAuth failures leave no secret in the logs or the job tables'
         expect(res.body.connection.status).toBe('disconnected');
       }
     await clearFaults();
-  }, 60_000);
+  });
 
   it('sign-in: a member signs in, and one whose ConnectWise member check answers 500 is refused', async () => {
     // The world's own sign-ins (every role of both tenants) went through the same logger.
@@ -198,7 +198,7 @@ describe('provider OAuth failures leave no secret in the logs or the job tables'
       { err: new Error(`sign-in failed for ${JSON.stringify(auth)} with ${signedIn.token}`) },
       'probe: an error quoting the sign-in',
     );
-  }, 60_000);
+  });
 
   it('no secret in any log line', () => {
     const text = logs.text();

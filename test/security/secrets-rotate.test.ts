@@ -87,7 +87,7 @@ describe('npm run secrets:rotate', () => {
     await withDatabase(async (database) => {
       for (const n of [1, 2, 3]) await addTenant(database, oldKey, n);
     });
-  }, 120_000);
+  });
   afterAll(async () => {
     if (dataDir) await rm(dataDir, { recursive: true, force: true });
   });
@@ -101,7 +101,7 @@ describe('npm run secrets:rotate', () => {
     expect(columns.rows.map((c) => `${c.table_name}.${c.column_name}`).sort()).toEqual(
       sealedColumns.map((c) => `${c.table}.${c.column}`).sort(),
     );
-  }, 60_000);
+  });
 
   it('re-seals every secret with the new key, and a second run changes nothing', async () => {
     const first = await run({ current: newKey, old: [oldKey] });
@@ -114,7 +114,7 @@ describe('npm run secrets:rotate', () => {
     expect(second.code).toBe(0);
     expect(second.out).toMatch(/tenants\.cw_keys_enc\): 3 checked, 0 re-sealed/);
     expect(second.out).toMatch(/ledger_connections\.tokens_enc\): 3 checked, 0 re-sealed/);
-  }, 120_000);
+  });
 
   it('resumes: a run stopped midway, and rows written meanwhile with the old key, are finished by the next', async () => {
     await withDatabase(async (database) => {
@@ -140,7 +140,7 @@ describe('npm run secrets:rotate', () => {
     expect(resumed.code).toBe(0);
     expect(resumed.out).toMatch(/tenants\.cw_keys_enc\): 5 checked, 1 re-sealed/);
     expect(resumed.out).toMatch(/ledger_connections\.tokens_enc\): 5 checked, 2 re-sealed/);
-  }, 120_000);
+  });
 
   it('with the old key removed, every secret still reads', async () => {
     const check = await run({ current: newKey });
@@ -161,7 +161,7 @@ describe('npm run secrets:rotate', () => {
       const raw = JSON.stringify(await database.db.selectFrom('ledger_connections').selectAll().execute());
       expect(raw).not.toContain(createSecretBox([oldKey]).seal('x').split('.')[1]);
     });
-  }, 120_000);
+  });
 
   it('a row no configured key opens is named, left untouched, and the command fails', async () => {
     const stranger = randomBytes(32);
@@ -186,7 +186,7 @@ describe('npm run secrets:rotate', () => {
       ['tenants', 0, []],
       ['ledger_connections', 0, []],
     ]);
-  }, 120_000);
+  });
 
   it('refuses a bad --batch-size with what, why and how to fix', async () => {
     const bad = await run({ current: newKey }, ['--batch-size', 'lots']);

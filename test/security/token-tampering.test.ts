@@ -30,7 +30,7 @@ describe('session token tampering', () => {
     pod = await startTestPod({ config: simConfig('http://127.0.0.1:9', 'http://127.0.0.1:9') });
     tenant = await addSimTenant(pod, sim);
     viewerToken = await sessionToken(pod.url, sim, 'viewer');
-  }, 60_000);
+  });
   afterAll(async () => {
     await pod?.close();
     await sim?.close();

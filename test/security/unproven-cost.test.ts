@@ -31,7 +31,7 @@ describe('unproven requests cost ConnectWise at most a small bound', () => {
     cw = await startSeededConnectWise();
     pod = await startTestPod();
     tenantId = (await addSimTenant(pod, cw)).id;
-  }, 60_000);
+  });
   afterAll(async () => {
     await pod?.close();
     await cw?.close();

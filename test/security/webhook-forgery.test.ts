@@ -31,7 +31,7 @@ describe('webhook forgeries', () => {
   let n = 0;
   beforeAll(async () => {
     [w, trap] = await Promise.all([startTwoTenantWorld(), startTrap()]);
-  }, 90_000);
+  });
   afterAll(async () => {
     await trap?.close();
     await w?.close();

@@ -2,6 +2,7 @@ import type { LedgerConnection, Tenant } from '../../server/db/schema.js';
 import type { LedgerKind } from '../../server/ledgers/ledger.js';
 import type { RecordJobDeps } from '../../server/pipeline/deps.js';
 import type { MappingKind } from '../../server/records/mappings.js';
+import type { RecordView } from '../../server/records/record-view.js';
 import { createLogger } from '../../server/shared/log.js';
 import { type BuiltInvoice, buildInvoiceWithGl } from '../../sim/connectwise/index.js';
 import {
@@ -12,7 +13,9 @@ import {
 } from '../ledgers/support/ledger-worlds.js';
 import { addSimTenant, api, type CwSim, post, sessionToken, startSeededConnectWise } from './cw-tenant.js';
 import { insertDemoMappings, insertMappings } from './ledger-sim-wiring.js';
+import { conditionMs } from './patience.js';
 import { startTestPod, type TestPod } from './test-pod.js';
+import { until } from './wait.js';
 
 export { demoMappings } from './ledger-sim-wiring.js';
 
@@ -30,7 +33,7 @@ export interface PipelineWorld {
   /** Faults not yet met, in both simulators: empty once every injected fault has hit a call. */
   pendingFaults(): Promise<unknown[]>;
   record(cwId: number): Promise<{ status: number; body: any }>;
-  waitForState(cwId: number, states: string[], timeoutMs?: number): Promise<any>;
+  waitForState(cwId: number, states: string[], timeoutMs?: number): Promise<RecordView>;
   /**
    * Waits in the database itself until the invoice record is in one of `states`, and answers the
    * state: for tests counting CW calls, since reading the status route may queue a refresh (one more
@@ -38,7 +41,12 @@ export interface PipelineWorld {
    */
   waitForStateInDb(cwId: number, states: string[], timeoutMs?: number): Promise<string>;
   /** Waits until the record's view passes `check` (its state alone can run ahead of its payments). */
-  waitFor(cwId: number, check: (view: any) => boolean, what: string, timeoutMs?: number): Promise<any>;
+  waitFor(
+    cwId: number,
+    check: (view: RecordView) => boolean,
+    what: string,
+    timeoutMs?: number,
+  ): Promise<RecordView>;
   /** What the product's own workers hand a job, for running one in the test (e.g. to kill it midway). */
   workerDeps(): RecordJobDeps;
   cwState(): Promise<{ invoices: any[]; batches: any[]; payments: any[] }>;
@@ -47,7 +55,7 @@ export interface PipelineWorld {
   /** Adds mappings of the world's ledger connection. */
   addMappings(rows: [MappingKind, string, string][]): Promise<void>;
   recordOf(type: RecordType, cwId: number): Promise<{ status: number; body: any }>;
-  waitForRecord(type: RecordType, cwId: number, states: string[], timeoutMs?: number): Promise<any>;
+  waitForRecord(type: RecordType, cwId: number, states: string[], timeoutMs?: number): Promise<RecordView>;
   pushRecord(type: RecordType, cwId: number): Promise<{ status: number; body: any }>;
   /** The ledger's documents of one type, in one shape for both ledgers. */
   ledgerDocuments(type: 'invoice' | 'credit_memo' | 'bill' | 'journal'): Promise<LedgerDocumentView[]>;
@@ -101,6 +109,25 @@ export const invoice = (
     ],
     ...extra,
   });
+
+/** Polls a record's status route until its view passes `check`; a failure shows the last view. */
+async function viewUntil(
+  read: () => Promise<{ status: number; body: any }>,
+  check: (view: RecordView) => boolean,
+  what: string,
+  timeoutMs = conditionMs,
+): Promise<RecordView> {
+  let last: unknown;
+  return until(
+    what,
+    async () => {
+      const res = await read();
+      last = res.body;
+      return res.status === 200 && check(res.body) ? res.body : undefined;
+    },
+    { timeoutMs, intervalMs: 200, detail: () => JSON.stringify(last) },
+  );
+}
 
 /** ConnectWise, one ledger (QBO or Xero), and the whole product wired together over real HTTP. */
 export async function startPipelineWorld(
@@ -166,39 +193,31 @@ export async function startPipelineWorld(
       return lists.flat();
     },
     record,
-    async waitFor(cwId, check, what, timeoutMs = 30_000) {
-      const deadline = Date.now() + timeoutMs;
-      for (;;) {
-        const res = await record(cwId);
-        if (res.status === 200 && check(res.body)) return res.body;
-        if (Date.now() > deadline)
-          throw new Error(`record ${cwId} never ${what}: ${JSON.stringify(res.body)}`);
-        await new Promise((resolve) => setTimeout(resolve, 200));
-      }
-    },
-    async waitForState(cwId, states, timeoutMs = 30_000) {
-      const deadline = Date.now() + timeoutMs;
-      for (;;) {
-        const res = await record(cwId);
-        if (res.status === 200 && states.includes(res.body.state)) return res.body;
-        if (Date.now() > deadline)
-          throw new Error(`record ${cwId} not in ${states.join('|')}: ${JSON.stringify(res.body)}`);
-        await new Promise((resolve) => setTimeout(resolve, 200));
-      }
-    },
-    async waitForStateInDb(cwId, states, timeoutMs = 45_000) {
-      const deadline = Date.now() + timeoutMs;
-      for (;;) {
-        const row = await pod.database.db
-          .selectFrom('records')
-          .select('state')
-          .where('tenant_id', '=', tenant.id)
-          .where('cw_id', '=', String(cwId))
-          .executeTakeFirst();
-        if (row && states.includes(row.state)) return row.state;
-        if (Date.now() > deadline) throw new Error(`record ${cwId} still ${row?.state}`);
-        await new Promise((resolve) => setTimeout(resolve, 100));
-      }
+    waitFor: (cwId, check, what, timeoutMs) =>
+      viewUntil(() => record(cwId), check, `record ${cwId} never ${what}`, timeoutMs),
+    waitForState: (cwId, states, timeoutMs) =>
+      viewUntil(
+        () => record(cwId),
+        (v) => states.includes(v.state),
+        `record ${cwId} not in ${states.join('|')}`,
+        timeoutMs,
+      ),
+    async waitForStateInDb(cwId, states, timeoutMs) {
+      let last: string | undefined;
+      return until(
+        `record ${cwId} in ${states.join('|')} in the database`,
+        async () => {
+          const row = await pod.database.db
+            .selectFrom('records')
+            .select('state')
+            .where('tenant_id', '=', tenant.id)
+            .where('cw_id', '=', String(cwId))
+            .executeTakeFirst();
+          last = row?.state;
+          return row && states.includes(row.state) ? row.state : undefined;
+        },
+        { timeoutMs, detail: () => `still ${last}` },
+      );
     },
     seedOther: async (records) => {
       await post(cw.url, '/__sim/seed', records);
@@ -207,16 +226,13 @@ export async function startPipelineWorld(
       await insertMappings(pod.database.db, tenant.id, connection.id, rows);
     },
     recordOf,
-    async waitForRecord(type, cwId, states, timeoutMs = 30_000) {
-      const deadline = Date.now() + timeoutMs;
-      for (;;) {
-        const res = await recordOf(type, cwId);
-        if (res.status === 200 && states.includes(res.body.state)) return res.body;
-        if (Date.now() > deadline)
-          throw new Error(`${type} ${cwId} not in ${states.join('|')}: ${JSON.stringify(res.body)}`);
-        await new Promise((resolve) => setTimeout(resolve, 200));
-      }
-    },
+    waitForRecord: (type, cwId, states, timeoutMs) =>
+      viewUntil(
+        () => recordOf(type, cwId),
+        (v) => states.includes(v.state),
+        `${type} ${cwId} not in ${states.join('|')}`,
+        timeoutMs,
+      ),
     pushRecord: (type, cwId) =>
       api(pod.url, token.accountant, 'POST', `/api/v1/records/${type}/${cwId}/sync`),
     async ledgerDocuments(type) {

@@ -1,8 +1,8 @@
 import { type ChildProcess, spawn } from 'node:child_process';
-import { setTimeout as sleep } from 'node:timers/promises';
 import { projectRoot } from '../../server/shared/paths.js';
 import { processMs } from './patience.js';
 import { testBudgets } from './test-config.js';
+import { until } from './wait.js';
 
 export interface SpawnedLedgerpod {
   child: ChildProcess;
@@ -64,11 +64,15 @@ export function spawnLedgerpod(
       return exit;
     },
     async started(withinMs = processMs) {
-      const deadline = Date.now() + withinMs;
-      while (!output.includes('"msg":"ledgerpod started"')) {
-        if (child.exitCode !== null || Date.now() > deadline) throw new Error(`did not start:\n${output}`);
-        await sleep(200);
-      }
+      await until(
+        'ledgerpod started',
+        () => {
+          if (child.exitCode !== null)
+            throw new Error(`exited with ${child.exitCode} before it started:\n${output}`);
+          return output.includes('"msg":"ledgerpod started"') ? true : undefined;
+        },
+        { timeoutMs: withinMs, intervalMs: 200, detail: () => output },
+      );
     },
   };
 }

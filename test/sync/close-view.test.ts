@@ -53,7 +53,7 @@ describe('the close view and the evidence of a period', () => {
     world = await startPipelineWorld('qbo', {
       env: { PAYMENTS_CHECK_MINUTES: '0', DRIFT_CHECK_MINUTES: '0' },
     });
-  }, 120_000);
+  });
   afterAll(() => world.close());
 
   const get = (path: string, token = world.token.accountant) => api(world.pod.url, token, 'GET', path);
@@ -73,7 +73,7 @@ describe('the close view and the evidence of a period', () => {
     ]);
     for (const cwId of [9301, 9302]) {
       expect((await world.pushRecord('invoice', cwId)).status).toBe(202);
-      ledgerIds.set(cwId, (await world.waitForRecord('invoice', cwId, ['synced'], 45_000)).ledger.id);
+      ledgerIds.set(cwId, (await world.waitForRecord('invoice', cwId, ['synced'], 45_000)).ledger!.id);
     }
 
     // Synced, but the payments were never read from the books: not ready, and the view says why.
@@ -148,7 +148,7 @@ describe('the close view and the evidence of a period', () => {
       differences: { count: 0 },
       checklist: { paymentsThroughPeriod: true, differencesAtZero: true },
     });
-  }, 120_000);
+  });
 
   it('refuses bad days and a reversed range with a sentence saying what is wrong', async () => {
     const bad = await get('/api/v1/close?from=2024-02-30&to=2024-03-31');
@@ -303,7 +303,7 @@ describe('the close view and the evidence of a period', () => {
     expect(html).toContain('<td>LP-CV-9301</td>');
     expect(html).not.toContain('OTHER-TENANT-SECRET');
     expect(html).toContain('@media print');
-  }, 120_000);
+  });
 });
 
 describe('the close view of a Xero connection', () => {
@@ -312,7 +312,7 @@ describe('the close view of a Xero connection', () => {
     world = await startPipelineWorld('xero', {
       env: { PAYMENTS_CHECK_MINUTES: '0', DRIFT_CHECK_MINUTES: '0' },
     });
-  }, 120_000);
+  });
   afterAll(() => world.close());
 
   it("shows the later of Xero's two lock dates", async () => {

@@ -60,7 +60,7 @@ export function correctionSuite(kind: 'xero' | 'qbo'): void {
       world = await startPipelineWorld(kind, {
         env: { PAYMENTS_CHECK_MINUTES: '0', DRIFT_CHECK_MINUTES: '0' },
       });
-    }, 90_000);
+    });
     afterAll(() => world.close());
     afterEach(async () => {
       for (const url of [world.cw.url, world.ledgerSim.url])
@@ -82,7 +82,7 @@ export function correctionSuite(kind: 'xero' | 'qbo'): void {
       const number = `CR-${cwId}`;
       await world.seedInvoices([original(cwId, number)]);
       expect((await world.pushRecord('invoice', cwId)).status).toBe(202);
-      const ledgerId = (await world.waitForState(cwId, ['synced'], 45_000)).ledger.id as string;
+      const ledgerId = (await world.waitForState(cwId, ['synced'], 45_000)).ledger!.id as string;
       if (kind === 'xero')
         await post(world.ledgerSim.url, `/__sim/tenants/${world.ledgerSim.externalId}/payments`, {
           invoiceId: ledgerId,
@@ -229,7 +229,7 @@ export function correctionSuite(kind: 'xero' | 'qbo'): void {
           : [],
       );
       expect(res.body.correction).toBeNull();
-    }, 90_000);
+    });
 
     it('corrects it in one click: one document, payments intact, one batch, every step audited', async () => {
       const { cwId, number, ledgerId } = await paidThenEdited();
@@ -259,7 +259,7 @@ export function correctionSuite(kind: 'xero' | 'qbo'): void {
       expect(again.status).toBe(200);
       expect(again.body.correction).toMatchObject({ id: a.body.correction.id, status: 'done' });
       expect(again.body.preview.blocked.code).toBe('nothing_to_correct');
-    }, 90_000);
+    });
 
     it.runIf(kind === 'xero')(
       'takes a credit note allocation off and puts it back once, beside the payment',
@@ -277,8 +277,8 @@ export function correctionSuite(kind: 'xero' | 'qbo'): void {
         ]);
         await world.pushRecord('invoice', cwId);
         await world.pushRecord('credit_memo', creditId);
-        const ledgerId = (await world.waitForState(cwId, ['synced'], 45_000)).ledger.id as string;
-        const creditNoteId = (await world.waitForRecord('credit_memo', creditId, ['synced'], 45_000)).ledger
+        const ledgerId = (await world.waitForState(cwId, ['synced'], 45_000)).ledger!.id as string;
+        const creditNoteId = (await world.waitForRecord('credit_memo', creditId, ['synced'], 45_000)).ledger!
           .id as string;
         // A bookkeeper allocates the credit note in Xero and receives the rest.
         await post(world.ledgerSim.url, `/__sim/tenants/${world.ledgerSim.externalId}/allocate`, {
@@ -324,7 +324,7 @@ export function correctionSuite(kind: 'xero' | 'qbo'): void {
       const number = `CR-${cwId}`;
       await world.seedInvoices([original(cwId, number)]);
       await world.pushRecord('invoice', cwId);
-      const ledgerId = (await world.waitForState(cwId, ['synced'], 45_000)).ledger.id as string;
+      const ledgerId = (await world.waitForState(cwId, ['synced'], 45_000)).ledger!.id as string;
       await world.ledgerSim.recordPayment(ledgerId, paid);
       await world.seedInvoices([
         invoice(cwId, number, {
@@ -339,7 +339,7 @@ export function correctionSuite(kind: 'xero' | 'qbo'): void {
       expect(res.body.error).toMatchObject({ code: 'correction_paid_above_new_total' });
       expect(res.body.error.message).toContain('more than its corrected total of 1082.50');
       expect((await ledgerPayments(ledgerId)).live).toHaveLength(1);
-    }, 90_000);
+    });
 
     const ledgerUpdate =
       kind === 'xero'
@@ -382,7 +382,7 @@ export function correctionSuite(kind: 'xero' | 'qbo'): void {
           await waitDone(cwId);
           await assertCorrected(cwId, number, ledgerId, cwPaymentIds);
           expect(await world.pendingFaults()).toEqual([]);
-        }, 120_000);
+        });
       }
     }
 
@@ -416,7 +416,7 @@ export function correctionSuite(kind: 'xero' | 'qbo'): void {
         await runCorrection(deps, job, { retryCount: 1, retryLimit: 8 });
         await waitDone(cwId);
         await assertCorrected(cwId, number, ledgerId, cwPaymentIds);
-      }, 120_000);
+      });
     }
   });
 }

@@ -22,7 +22,7 @@ describe('a CW answer that cannot be read after the write was committed', () => 
   let nextId = 9700;
   beforeAll(async () => {
     world = await startPipelineWorld('qbo');
-  }, 60_000);
+  });
   afterAll(() => world?.close());
   afterEach(async () => {
     await fetch(`${world.cw.url}/__sim/faults`, { method: 'DELETE' });
@@ -68,7 +68,7 @@ describe('a CW answer that cannot be read after the write was committed', () => 
       const cwId = nextId++;
       await world.seedInvoices([invoice(cwId, `AP-${cwId}`)]);
       await push(cwId);
-      const ledgerId = (await world.waitForState(cwId, ['synced'])).ledger.id;
+      const ledgerId = (await world.waitForState(cwId, ['synced'])).ledger!.id;
       await world.ledgerSim.recordPayment(ledgerId, '600.00');
       await world.fault('cw', {
         method: 'POST',

@@ -66,7 +66,7 @@ describe.each(['qbo', 'xero'] as const)('exactly once under faults (%s)', (kind)
   let nextId = 6000;
   beforeAll(async () => {
     world = await startPipelineWorld(kind);
-  }, 60_000);
+  });
   afterAll(() => world.close());
   // A rule the push never consumed must not leak into the next test.
   afterEach(async () => {
@@ -109,7 +109,7 @@ describe.each(['qbo', 'xero'] as const)('exactly once under faults (%s)', (kind)
         await assertExactlyOnce(cwId, number);
         // The fault was met: this push really made the call and survived its failure.
         expect(await world.pendingFaults()).toEqual([]);
-      }, 60_000);
+      });
     }
   }
 
@@ -130,7 +130,7 @@ describe.each(['qbo', 'xero'] as const)('exactly once under faults (%s)', (kind)
       // The queue hands the job to another worker, which finishes it.
       await runPushJob(deps, job, { retryCount: 1, retryLimit: 8 });
       await assertExactlyOnce(cwId, number);
-    }, 60_000);
+    });
   }
 
   it('two runs of one push at once (a job outliving its expiry): one document, one batch, each step stored once', async () => {
@@ -158,7 +158,7 @@ describe.each(['qbo', 'xero'] as const)('exactly once under faults (%s)', (kind)
       .orderBy('id')
       .execute();
     expect(events.map((e) => e.kind)).toEqual(['exported', 'ledger_document', 'batched']);
-  }, 60_000);
+  });
 });
 
 /*
@@ -174,7 +174,7 @@ describe.each<CwBehaviours['invoiceGlBatch']>(['absent', 'present'])(
     beforeAll(async () => {
       world = await startPipelineWorld('qbo');
       world.cw.sim.state.behaviours.invoiceGlBatch = invoiceGlBatch;
-    }, 60_000);
+    });
     afterAll(() => world?.close());
     afterEach(async () => {
       for (const url of [world.cw.url, world.ledgerSim.url])
@@ -202,14 +202,14 @@ describe.each<CwBehaviours['invoiceGlBatch']>(['absent', 'present'])(
     it('a push: one document, one batch', async () => {
       const view = await pushed([]);
       expect(view.events.map((e: { kind: string }) => e.kind)).toContain('batched');
-    }, 60_000);
+    });
 
     it('the batch create answer lost: the retry adopts the batch, never a second one', async () => {
       const view = await pushed([
         { method: 'POST', path: '*/finance/accounting/batches', kind: 'drop_response_after_write', times: 1 },
       ]);
       expect(view.events.map((e: { kind: string }) => e.kind)).toContain('batch_found');
-    }, 60_000);
+    });
 
     it('the batch create answer lost, and an unposted read failing once as well', async () => {
       const view = await pushed([
@@ -217,6 +217,6 @@ describe.each<CwBehaviours['invoiceGlBatch']>(['absent', 'present'])(
         { method: 'GET', path: '*/finance/accounting/unpostedinvoices/*', kind: 'http500', times: 1 },
       ]);
       expect(view.events.map((e: { kind: string }) => e.kind)).toContain('batch_found');
-    }, 60_000);
+    });
   },
 );

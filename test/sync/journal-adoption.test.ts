@@ -18,7 +18,7 @@ describe.each(['qbo', 'xero'] as const)('a journal adopted after a crash, on %s'
     // without them the push is refused before anything is written: other-records.test.ts).
     world.cw.sim.state.behaviours.adjustmentLineIds = 'present';
     await world.addMappings(otherRecordMappings[kind]);
-  }, 120_000);
+  });
   afterAll(() => world?.close());
 
   it('ends right: one journal, adopted, and one CW batch', async () => {
@@ -57,5 +57,5 @@ describe.each(['qbo', 'xero'] as const)('a journal adopted after a crash, on %s'
     expect(
       (await world.cwState()).batches.filter((b) => b.batchIdentifier === `LP-ADJ-${cwId}`),
     ).toHaveLength(1);
-  }, 90_000);
+  });
 });

@@ -21,7 +21,7 @@ describe.each(['qbo', 'xero'] as const)('pushes into a locked period (%s)', (kin
   let world: PipelineWorld;
   beforeAll(async () => {
     world = await startPipelineWorld(kind);
-  }, 60_000);
+  });
   afterAll(() => world.close());
 
   /** Sets the books' lock in the simulator as an accountant would; null opens the books. */
@@ -59,10 +59,10 @@ describe.each(['qbo', 'xero'] as const)('pushes into a locked period (%s)', (kin
     expect(view.state).toBe('error');
     expect(view.error).toMatchObject({ code: 'period_locked', retryable: false });
     const lockWords = kind === 'qbo' ? "QuickBooks Online's closing date" : "Xero's period lock date";
-    expect(view.error.message).toBe(
+    expect(view.error!.message).toBe(
       `The books are locked for this date: Invoice LK-8101 is dated 2024-05-31, on or before ${lockWords}, 2024-05-31`,
     );
-    expect(view.error.hint).toMatch(
+    expect(view.error!.hint).toMatch(
       /^Reopen the period in the books .* then sync again; nothing was booked and no ConnectWise batch was made\.$/,
     );
     // A viewer is told whom to ask, with the same fix.
@@ -90,7 +90,7 @@ describe.each(['qbo', 'xero'] as const)('pushes into a locked period (%s)', (kin
     const refused = await push(8103);
     expect(refused.state).toBe('error');
     expect(refused.error).toMatchObject({ code: 'period_locked', retryable: false });
-    expect(refused.error.message).toMatch(
+    expect(refused.error!.message).toMatch(
       kind === 'qbo'
         ? /^The books are locked for this date: Invoice LK-8103 is dated 2024-06-10; the ledger refused it: Account Period Closed: The account period has closed/
         : /^The books are locked for this date: Invoice LK-8103 is dated 2024-06-10; the ledger refused it: The document date cannot be before the period lock date, currently set at 30-Jun-2024$/,
@@ -110,7 +110,7 @@ describe.each(['qbo', 'xero'] as const)('pushes into a locked period (%s)', (kin
       await world.seedInvoices([dated(8104, 'LK-8104', '2024-07-15')]);
       const view = await push(8104);
       expect(view.error).toMatchObject({ code: 'period_locked', retryable: false });
-      expect(view.error.message).toMatch(/the ledger refused it: Account Period Closed/);
+      expect(view.error!.message).toMatch(/the ledger refused it: Account Period Closed/);
       expect(await documentsNumbered('LK-8104')).toEqual([]);
       expect(await batchesOf('LK-8104')).toEqual([]);
       await lockBooks(null, { shownInPreferences: true });
@@ -122,7 +122,7 @@ describe('a Xero connection as an adviser, whom Xero lets past the period lock',
   let world: PipelineWorld;
   beforeAll(async () => {
     world = await startPipelineWorld('xero');
-  }, 60_000);
+  });
   afterAll(() => world.close());
 
   it('the period lock is honoured all the same: refused before any write', async () => {
@@ -140,7 +140,7 @@ describe('a Xero connection as an adviser, whom Xero lets past the period lock',
     expect((await world.pushRecord('invoice', 8201)).status).toBe(202);
     const view = await world.waitForState(8201, ['synced', 'error'], 45_000);
     expect(view.error).toMatchObject({ code: 'period_locked', retryable: false });
-    expect(view.error.message).toMatch(/on or before Xero's period lock date, 2024-07-31$/);
+    expect(view.error!.message).toMatch(/on or before Xero's period lock date, 2024-07-31$/);
     expect(writesBetween(before, await traffic(world.ledgerSim.url))).toEqual([]);
     expect((await world.cwState()).batches.filter((b) => b.batchIdentifier === 'LP-LK-8201')).toEqual([]);
   });

@@ -45,7 +45,7 @@ describe.each<LedgerKind>(['qbo', 'xero'])('onboarded history with %s', (kind) =
     expect(started.status).toBe(202);
     runId = started.body.id;
     await waitForRun(world, runId);
-  }, 120_000);
+  });
   afterAll(async () => {
     await world?.close();
   });
@@ -133,7 +133,7 @@ describe.each<LedgerKind>(['qbo', 'xero'])('onboarded history with %s', (kind) =
       ledger: null,
       error: { code: 'before_onboarding_cutoff' },
     });
-    expect(parked.error.message).toContain('2023-07-01');
+    expect(parked.error!.message).toContain('2023-07-01');
     expect(await world.ledgerDocuments('invoice')).toEqual([]);
 
     // Known now to be old: refused at once, with what to do.

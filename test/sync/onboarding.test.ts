@@ -17,6 +17,7 @@ import {
   startSeededConnectWise,
 } from '../support/cw-tenant.js';
 import { startTestPod, type TestPod } from '../support/test-pod.js';
+import { jobsSettled } from '../support/wait.js';
 
 const line = [{ description: 'Work', quantity: 2, unitPrice: 75 }];
 const old = (id: number, number: string, extra = {}) =>
@@ -130,7 +131,8 @@ describe('onboarding sync', () => {
     const before = (await simState(sim)).batches.length;
     const again = await api(pod.url, admin, 'POST', '/api/v1/onboarding', input);
     expect(again.body.created).toBe(false);
-    await new Promise((resolve) => setTimeout(resolve, 1500));
+    // Until the work that request queued has run (at least the old quiet window): nothing more may follow.
+    await jobsSettled(pod.database.db, 1500);
     expect((await simState(sim)).batches.length).toBe(before);
   });
 
@@ -291,7 +293,8 @@ describe('onboarding of expenses, purchases and inventory adjustments', () => {
 
     const again = await api(pod.url, admin, 'POST', '/api/v1/onboarding', input);
     expect(again.body.created).toBe(false);
-    await new Promise((resolve) => setTimeout(resolve, 1000));
+    // Until the work that request queued has run (at least the old quiet window): nothing more may follow.
+    await jobsSettled(pod.database.db, 1000);
     expect((await simState(sim)).batches).toHaveLength(4);
   });
   it('a long run goes in slices that resume where the last stopped, counting each failure once', async () => {

@@ -28,7 +28,7 @@ describe.each(['qbo', 'xero'] as const)('expenses, purchases and adjustments to 
             ['tax_code', 'Purchase', 'INPUT'],
           ],
     );
-  }, 60_000);
+  });
   afterAll(() => world.close());
 
   const batchesNamed = async (identifier: string) =>
@@ -149,7 +149,7 @@ describe.each(['qbo', 'xero'] as const)('expenses, purchases and adjustments to 
       await world.pushRecord('adjustment', 8303);
       const failed = await world.waitForRecord('adjustment', 8303, ['error']);
       expect(failed.error).toMatchObject({ code: 'adjustment_entries_unknown', retryable: false });
-      expect(failed.error.hint).toContain('Accounting Interface');
+      expect(failed.error!.hint).toContain('Accounting Interface');
       expect(await numbered('journal', 'ADJ-8303')).toHaveLength(0);
       expect(await batchesNamed('LP-ADJ-8303')).toHaveLength(0);
     } finally {
@@ -173,7 +173,7 @@ describe.each(['qbo', 'xero'] as const)('expenses, purchases and adjustments to 
     });
     await world.pushRecord('adjustment', 8301);
     const view = await world.waitForRecord('adjustment', 8301, ['synced']);
-    expect(view.cw.batch.identifier).toBe('LP-ADJ-8301');
+    expect(view.cw.batch!.identifier).toBe('LP-ADJ-8301');
     expect(await numbered('journal', 'ADJ-8301')).toHaveLength(1);
     expect(await batchesNamed('LP-ADJ-8301')).toHaveLength(1);
   });
@@ -187,7 +187,7 @@ describe.each(['qbo', 'xero'] as const)('expenses, purchases and adjustments to 
       retryable: false,
       hint: expect.stringContaining('Mappings'),
     });
-    expect(failed.error.message).toContain('6150');
+    expect(failed.error!.message).toContain('6150');
     expect(await batchesNamed('LP-EXP-8103')).toHaveLength(0);
     await world.addMappings([['gl_account', '6150', kind === 'qbo' ? '7' : '453']]);
     await world.pushRecord('expense', 8103);
@@ -259,7 +259,7 @@ describe.each(['qbo', 'xero'] as const)('expenses, purchases and adjustments to 
         expect(await batchesNamed(`LP-EXP-${cwId}`)).toHaveLength(1);
         // The fault was met: this push really made the call and survived its failure.
         expect(await world.pendingFaults()).toEqual([]);
-      }, 90_000);
+      });
     }
   }
 
@@ -278,7 +278,7 @@ describe.each(['qbo', 'xero'] as const)('expenses, purchases and adjustments to 
     expect(view.error).toBeNull();
     expect(await numbered('bill', 'VI-8202')).toHaveLength(1);
     expect(await batchesNamed('LP-PUR-8202')).toHaveLength(1);
-  }, 90_000);
+  });
 
   it('reversed in CW (its batch deleted), a refresh sees it unposted; pushed again, it updates the same bill', async () => {
     await world.seedOther({
@@ -314,13 +314,13 @@ describe.each(['qbo', 'xero'] as const)('expenses, purchases and adjustments to 
     expect(reversed).toMatchObject({
       state: 'unposted',
       cw: { batch: null },
-      ledger: { id: synced.ledger.id },
+      ledger: { id: synced.ledger!.id },
     });
     expect(reversed.events.map((e: { kind: string }) => e.kind)).toContain('reversed_in_connectwise');
 
     await world.pushRecord('procurement', 8501);
     const again = await world.waitForRecord('procurement', 8501, ['synced']);
-    expect(again.ledger.id).toBe(synced.ledger.id);
+    expect(again.ledger!.id).toBe(synced.ledger!.id);
     expect(await numbered('bill', 'VI-8501')).toHaveLength(1);
     expect(await batchesNamed('LP-PUR-8501')).toHaveLength(1);
   });
@@ -357,6 +357,6 @@ describe.each(['qbo', 'xero'] as const)('expenses, purchases and adjustments to 
       await world.waitForRecord('adjustment', cwId, ['synced']);
       expect(await numbered('journal', `ADJ-${cwId}`)).toHaveLength(1);
       expect(await batchesNamed(`LP-ADJ-${cwId}`)).toHaveLength(1);
-    }, 60_000);
+    });
   }
 });

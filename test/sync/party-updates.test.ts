@@ -20,7 +20,7 @@ describe.each(['qbo', 'xero'] as const)('ledger parties follow ConnectWise compa
   beforeAll(async () => {
     world = await startPipelineWorld(kind);
     await world.addMappings(otherRecordMappings[kind]);
-  }, 60_000);
+  });
   afterAll(() => world.close());
 
   const traffic = async (): Promise<Traffic> =>

@@ -26,7 +26,7 @@ const since = (before: Traffic, after: Traffic) => ({
 async function pushed(world: PipelineWorld, cwId: number): Promise<string> {
   await world.seedInvoices([invoice(cwId, `EV-${cwId}`)]);
   await api(world.pod.url, world.token.accountant, 'POST', `/api/v1/records/invoice/${cwId}/sync`);
-  return (await world.waitForState(cwId, ['synced'])).ledger.id;
+  return (await world.waitForState(cwId, ['synced'])).ledger!.id;
 }
 
 const written = (v: { state: string; payments: { state: string }[] }) =>
@@ -52,7 +52,7 @@ describe('QuickBooks: webhooks, then CDC only for gaps', () => {
     world = await startPipelineWorld('qbo', {
       env: { QBO_WEBHOOK_VERIFIER: 'events-verifier', PAYMENTS_CHECK_MINUTES: '0' },
     });
-  }, 60_000);
+  });
   afterAll(() => world.close());
 
   it('a payment reaches ConnectWise after its webhook by a read of that payment, without any CDC or sweep', async () => {
@@ -135,7 +135,7 @@ describe('Xero: invoice webhooks and an adaptive poll', () => {
     world = await startPipelineWorld('xero', {
       env: { XERO_WEBHOOK_KEY: 'events-xero-key', PAYMENTS_CHECK_MINUTES: '0' },
     });
-  }, 60_000);
+  });
   afterAll(() => world.close());
 
   it('an idle connection with no open documents makes no calls, at start-up or days later', async () => {

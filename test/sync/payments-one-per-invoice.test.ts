@@ -14,7 +14,7 @@ describe.each(['qbo', 'xero'] as const)('ConnectWise payments per invoice (%s)',
   let nextId = kind === 'qbo' ? 9800 : 9850;
   beforeAll(async () => {
     world = await startPipelineWorld(kind);
-  }, 60_000);
+  });
   afterAll(() => world?.close());
   afterEach(async () => {
     await fetch(`${world.cw.url}/__sim/faults`, { method: 'DELETE' });
@@ -30,7 +30,7 @@ describe.each(['qbo', 'xero'] as const)('ConnectWise payments per invoice (%s)',
     const cwId = nextId++;
     await world.seedInvoices([invoice(cwId, `OP-${cwId}`)]);
     await api(world.pod.url, world.token.accountant, 'POST', `/api/v1/records/invoice/${cwId}/sync`);
-    const ledgerId: string = (await world.waitForState(cwId, ['synced'])).ledger.id;
+    const ledgerId: string = (await world.waitForState(cwId, ['synced'])).ledger!.id;
     return { cwId, ledgerId };
   };
   const syncPayments = async (since?: string) => {
@@ -61,7 +61,7 @@ describe.each(['qbo', 'xero'] as const)('ConnectWise payments per invoice (%s)',
     await syncPayments();
     await paymentStates(cwId).toEqual(['200.00 written', '300.00 written']);
     expect((await cwPayments(cwId)).map((p) => p.amount).sort()).toEqual([200, 300]);
-  }, 90_000);
+  });
 
   it('CW takes one, setting many: the second is refused with a hint naming the setting; set to one, it is added', async () => {
     const { cwId, ledgerId } = await setUp('one', 'many');
@@ -85,7 +85,7 @@ describe.each(['qbo', 'xero'] as const)('ConnectWise payments per invoice (%s)',
     await syncPayments(new Date(Date.now() - 86_400_000).toISOString().slice(0, 10));
     await paymentStates(cwId).toEqual(['200.00 written', '300.00 written']);
     expect((await cwPayments(cwId)).map((p) => p.amount)).toEqual([500]);
-  }, 120_000);
+  });
 
   it('CW takes one, setting one: one CW payment holding both, exactly once when an update answer is lost', async () => {
     const { cwId, ledgerId } = await setUp('one', 'one');
@@ -113,7 +113,7 @@ describe.each(['qbo', 'xero'] as const)('ConnectWise payments per invoice (%s)',
       first.id,
     ]);
     expect(view.state).toBe('partly_paid');
-  }, 120_000);
+  });
 
   it.runIf(kind === 'qbo')(
     'CW takes one, setting one: a payment voided in the ledger is taken out of the single CW payment',

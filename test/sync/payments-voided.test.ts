@@ -35,8 +35,8 @@ describe.each<['zeroed' | 'cleared', CwBehaviours['batchedPaymentDelete'], numbe
         }),
       ]);
       await api(world.pod.url, world.token.accountant, 'POST', `/api/v1/records/invoice/${cwId}/sync`);
-      ledgerId = (await world.waitForState(cwId, ['synced'])).ledger.id;
-    }, 120_000);
+      ledgerId = (await world.waitForState(cwId, ['synced'])).ledger!.id;
+    });
     afterAll(() => world?.close());
 
     const syncPayments = async () => {
@@ -77,12 +77,12 @@ describe.each<['zeroed' | 'cleared', CwBehaviours['batchedPaymentDelete'], numbe
         'back to synced with the payment voided',
       );
       expect(view.payments).toEqual([
-        expect.objectContaining({ id: paid.payments[0].id, state: 'voided', amount: '1082.50' }),
+        expect.objectContaining({ id: paid.payments[0]!.id, state: 'voided', amount: '1082.50' }),
       ]);
       const note = view.events.find((e: { kind: string }) => e.kind === 'payment_voided_in_ledger');
-      expect(note.detail).toMatchObject({
+      expect(note?.detail).toMatchObject({
         ledgerPaymentId: payment.Id,
-        cwPaymentId: paid.payments[0].cwPaymentId,
+        cwPaymentId: paid.payments[0]!.cwPaymentId,
         removedFromConnectWise: removed,
         amount: '1082.50',
         ...(removed
@@ -93,7 +93,7 @@ describe.each<['zeroed' | 'cleared', CwBehaviours['batchedPaymentDelete'], numbe
             }),
       });
       expect(await cwPayments()).toHaveLength(removed ? 0 : 1);
-      expect(view.ledger.balance).toBe('1082.50');
+      expect(view.ledger!.balance).toBe('1082.50');
     });
   },
 );

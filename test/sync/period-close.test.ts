@@ -11,7 +11,7 @@ describe('month-end close of a period', () => {
   let world: PipelineWorld;
   beforeAll(async () => {
     world = await startPipelineWorld('qbo');
-  }, 60_000);
+  });
   afterAll(() => world.close());
 
   const close = (query: string, token = world.token.accountant) =>

@@ -56,7 +56,7 @@ describe.each(['qbo', 'xero'] as const)('the check before a push, %s', (kind) =>
       invoice(8107, "PC-O'8107"),
       invoice(8108, numberOf('OPEN-8108-', tooLong[kind]), { closed: false }),
     ]);
-  }, 120_000);
+  });
   afterAll(() => world?.close());
 
   const check = async (cwId: number) => {
@@ -76,7 +76,7 @@ describe.each(['qbo', 'xero'] as const)('the check before a push, %s', (kind) =>
     expect((await world.pushRecord('invoice', cwId)).status).toBe(202);
     const view = await world.waitForRecord('invoice', cwId, ['error', 'synced'], 45_000);
     expect(view.state, JSON.stringify(view)).toBe('error');
-    return view.error.code as string;
+    return view.error!.code as string;
   };
   const booked = async (number: string) =>
     (await world.ledgerDocuments('invoice')).filter((d) => d.number === number);

@@ -9,7 +9,7 @@ import { invoice, type PipelineWorld, startPipelineWorld } from '../support/pipe
 let world: PipelineWorld;
 beforeAll(async () => {
   world = await startPipelineWorld('qbo');
-}, 120_000);
+});
 afterAll(() => world?.close());
 
 it('an invoice for a customer new to QBO ends right: the customer created once, the invoice created', async () => {
@@ -31,4 +31,4 @@ it('an invoice for a customer new to QBO ends right: the customer created once, 
   const invoices = (realm.Invoice as any[]).filter((i) => ['NEW-7702', 'NEW-7703'].includes(i.DocNumber));
   expect(invoices).toHaveLength(2);
   expect(invoices.every((i) => i.CustomerRef.value === customers[0].Id)).toBe(true);
-}, 120_000);
+});

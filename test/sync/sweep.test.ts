@@ -12,7 +12,7 @@ describe('sweeping unposted records', () => {
       invoice(9402, 'SW-9402'),
       invoice(9403, 'SW-9403', { type: 'CreditMemo' }),
     ]);
-  }, 60_000);
+  });
   afterAll(() => world.close());
 
   it('the workbench list brings CW’s unposted records in, without pushing them', async () => {

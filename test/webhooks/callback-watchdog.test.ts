@@ -33,7 +33,7 @@ describe.each<[CwBehaviours['callbackReactivate'], CwBehaviours['ownerObjectId']
     await world.seedInvoices([a, b, c, d, e].map((id) => invoice(id, number(id), { closed: false })));
     await world.pod.services.tenants.updateSettings(world.tenant.id, { syncOnClose: true });
     deps = { ...world.workerDeps(), publicUrl: () => world.pod.config.publicUrl };
-  }, 60_000);
+  });
   afterAll(() => world?.close());
 
   const ourUrl = () => callbackUrlOf(world.pod.config.publicUrl!, world.tenant.id);

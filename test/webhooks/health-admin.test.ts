@@ -11,7 +11,7 @@ describe('the admin health view', () => {
   let world: PipelineWorld;
   beforeAll(async () => {
     world = await startPipelineWorld('qbo');
-  }, 60_000);
+  });
   afterAll(() => world?.close());
 
   const health = async () => {

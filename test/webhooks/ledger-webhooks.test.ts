@@ -13,12 +13,12 @@ describe('QuickBooks webhooks', () => {
     world = await startPipelineWorld('qbo', { env: { QBO_WEBHOOK_VERIFIER: 'qbo-verifier-token' } });
     await world.seedInvoices([invoice(9501, 'WH-9501')]);
     await api(world.pod.url, world.token.accountant, 'POST', '/api/v1/records/invoice/9501/sync');
-    ledgerId = (await world.waitForState(9501, ['synced'])).ledger.id;
+    ledgerId = (await world.waitForState(9501, ['synced'])).ledger!.id;
     await post(world.ledgerSim.url, '/__sim/webhooks', {
       url: `${world.pod.url}/webhooks/qbo`,
       verifierToken: 'qbo-verifier-token',
     });
-  }, 60_000);
+  });
   afterAll(() => world.close());
 
   it('a payment made in QuickBooks reaches ConnectWise through the signed webhook, without waiting for a sweep', async () => {
@@ -50,7 +50,7 @@ describe('QuickBooks webhooks', () => {
     ]);
     const res = await deliver(body, sign(body, 'not-the-token'));
     expect(res.status).toBe(401);
-    expect((await res.json()).error.code).toBe('webhook_signature_invalid');
+    expect((await res.json()).error!.code).toBe('webhook_signature_invalid');
   });
 
   it('accepts the legacy payload and ignores a replayed event', async () => {
@@ -119,7 +119,7 @@ describe('Xero webhooks', () => {
       url: `${world.pod.url}/webhooks/xero`,
       key: 'xero-webhook-key',
     });
-  }, 60_000);
+  });
   afterAll(() => world.close());
 
   it('passes the intent-to-receive check: 200 empty for a good signature, 401 for a bad one', async () => {
@@ -136,7 +136,7 @@ describe('Xero webhooks', () => {
   it("an invoice event from Xero has that invoice's payments read", async () => {
     await world.seedInvoices([invoice(9502, 'WH-9502')]);
     await api(world.pod.url, world.token.accountant, 'POST', '/api/v1/records/invoice/9502/sync');
-    const ledgerId = (await world.waitForState(9502, ['synced'])).ledger.id;
+    const ledgerId = (await world.waitForState(9502, ['synced'])).ledger!.id;
     await world.ledgerSim.recordPayment(ledgerId, '500.00');
     const body = JSON.stringify({
       events: [

@@ -10,7 +10,7 @@ import type { ShellCompany, ShellInvoice, ShellRecords } from '../../../sim/cw-s
 import type { RunningSim } from '../../../sim/kit/listen.js';
 import { launchBrowser } from '../../support/browser.js';
 import { members } from '../../support/cw-tenant.js';
-import { conditionMs, uiActionMs } from '../../support/patience.js';
+import { conditionMs, readMs, uiActionMs } from '../../support/patience.js';
 import { type PipelineWorld, startPipelineWorld } from '../../support/pipeline-world.js';
 import { buildPodUi } from './build-pod-bundles.js';
 
@@ -128,7 +128,7 @@ export const eventually = <T>(read: () => T | Promise<T>, timeout = conditionMs)
 export const stateOf = (pod: FrameLocator) =>
   pod
     .getByTestId('record-state')
-    .getAttribute('data-state', { timeout: 200 })
+    .getAttribute('data-state', { timeout: readMs })
     .catch(() => null);
 
 /**
