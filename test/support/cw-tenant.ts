@@ -43,17 +43,20 @@ export async function startSeededConnectWise(seed: Partial<Seed> = {}): Promise<
   return sim;
 }
 
+/** The tenant a ConnectWise simulator's company stands for, as the product stores it. */
+export const simTenantInput = (cwUrl: string, name = 'Ledgerpod MSP') => ({
+  name,
+  site: new URL(cwUrl).host,
+  companyId: testApiMember.companyId,
+  publicKey: testApiMember.publicKey,
+  privateKey: testApiMember.privateKey,
+  clientId: testClientId,
+  apiUrl: cwUrl,
+});
+
 /** Adds the tenant that the simulator's company stands for. */
 export async function addSimTenant(pod: TestPod, sim: CwSim, name = 'Ledgerpod MSP') {
-  return pod.services.tenants.create({
-    name,
-    site: new URL(sim.url).host,
-    companyId: testApiMember.companyId,
-    publicKey: testApiMember.publicKey,
-    privateKey: testApiMember.privateKey,
-    clientId: testClientId,
-    apiUrl: sim.url,
-  });
+  return pod.services.tenants.create(simTenantInput(sim.url, name));
 }
 
 /** What ConnectWise would hand the pod for this member. */

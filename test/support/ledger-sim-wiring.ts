@@ -1,9 +1,13 @@
+import type { SecretBox } from '../../server/crypto/secret-box.js';
 import type { Db } from '../../server/db/database.js';
+import type { LedgerConnection, Tenant } from '../../server/db/schema.js';
+import { ConnectionStore } from '../../server/ledgers/connections/connection-store.js';
 import type { LedgerKind } from '../../server/ledgers/ledger.js';
 import type { MappingKind } from '../../server/records/mappings.js';
+import { type TenantSettings, TenantStore } from '../../server/tenants/tenant-store.js';
 import type { BuiltInvoice } from '../../sim/connectwise/index.js';
 import { defaultSimClient } from '../../sim/xero/index.js';
-import { post } from './cw-tenant.js';
+import { post, simTenantInput } from './cw-tenant.js';
 
 /** Ledger keys for the CW GL accounts and tax codes the fixtures use, per ledger. */
 export const demoMappings: Record<LedgerKind, [MappingKind, string, string][]> = {
@@ -95,4 +99,48 @@ export async function seedCwInvoices(cwUrl: string, built: BuiltInvoice[]): Prom
       glTransactions: chunk.map((b) => b.glTransaction).filter((g) => g.detail.length > 0),
     });
   }
+}
+
+/** What installing a simulated tenant leaves in the database. */
+export interface InstalledTenant {
+  tenant: Tenant;
+  connection: LedgerConnection;
+}
+
+/** Which tenant to install, against which simulators. */
+export interface SimTenantSpec {
+  /** The tenant's ConnectWise simulator. */
+  cwUrl: string;
+  name?: string;
+  kind: LedgerKind;
+  /** The ledger simulator's URL (QBO or Xero, after `kind`). */
+  ledgerUrl: string;
+  /** The QBO realm or Xero organisation id. */
+  externalId: string;
+  settings?: Partial<TenantSettings>;
+}
+
+/**
+ * The one way the worlds that write straight into the database (sim-world, tenant-fleet) install a
+ * tenant: the tenant its ConnectWise simulator stands for, a connection to one ledger simulator
+ * with tokens it granted, and the demo's mappings.
+ */
+export async function installSimTenant(
+  db: Db,
+  box: SecretBox,
+  spec: SimTenantSpec,
+): Promise<InstalledTenant> {
+  const tenant = await new TenantStore(db, box).create({
+    ...simTenantInput(spec.cwUrl, spec.name),
+    settings: { batchPrefix: 'LP-', ...spec.settings },
+  });
+  const connection = await new ConnectionStore(db, box).save({
+    tenantId: tenant.id,
+    kind: spec.kind,
+    externalId: spec.externalId,
+    name: spec.kind === 'qbo' ? 'QuickBooks Online' : 'Xero',
+    tokens: await simGrant(spec.ledgerUrl, spec.kind, spec.externalId),
+  });
+  await insertDemoMappings(db, tenant.id, connection.id, spec.kind);
+  return { tenant, connection };
 }

@@ -2,22 +2,19 @@ import type { Server } from 'node:http';
 import { SessionTokens } from '../../server/auth/session-token.js';
 import { createSecretBox } from '../../server/crypto/secret-box.js';
 import type { Db } from '../../server/db/database.js';
-import type { LedgerConnection, Tenant } from '../../server/db/schema.js';
-import { ConnectionStore } from '../../server/ledgers/connections/connection-store.js';
 import type { LedgerKind } from '../../server/ledgers/ledger.js';
-import { TenantStore } from '../../server/tenants/tenant-store.js';
-import { type BuiltInvoice, testApiMember, testClientId } from '../../sim/connectwise/index.js';
+import type { BuiltInvoice } from '../../sim/connectwise/index.js';
 import type { RunningSim } from '../../sim/kit/listen.js';
 import { startQuickBooksSim } from '../../sim/quickbooks/index.js';
 import { startXeroSim } from '../../sim/xero/index.js';
 import { realmId, xeroTenant } from '../ledgers/support/ledger-worlds.js';
 import { type CwSim, post, startSeededConnectWise } from './cw-tenant.js';
 import {
-  insertDemoMappings,
+  type InstalledTenant,
+  installSimTenant,
   ledgerSimEnv,
   qboClient,
   seedCwInvoices,
-  simGrant,
 } from './ledger-sim-wiring.js';
 import { invoice } from './pipeline-world.js';
 
@@ -137,28 +134,14 @@ export async function installTenant(
   world: SimWorld,
   kind: LedgerKind,
   settings: { batchPrefix?: string; syncOnClose?: boolean } = {},
-): Promise<{ tenant: Tenant; connection: LedgerConnection }> {
-  const box = createSecretBox(secretKeys);
-  const tenants = new TenantStore(db, box);
-  const tenant = await tenants.create({
-    name: 'Ledgerpod MSP',
-    site: new URL(world.cw.url).host,
-    companyId: testApiMember.companyId,
-    publicKey: testApiMember.publicKey,
-    privateKey: testApiMember.privateKey,
-    clientId: testClientId,
-    apiUrl: world.cw.url,
-    settings: { batchPrefix: 'LP-', ...settings },
-  });
-  const connection = await new ConnectionStore(db, box).save({
-    tenantId: tenant.id,
+): Promise<InstalledTenant> {
+  return installSimTenant(db, createSecretBox(secretKeys), {
+    cwUrl: world.cw.url,
     kind,
+    ledgerUrl: kind === 'qbo' ? world.qbo.url : world.xero.url,
     externalId: kind === 'qbo' ? realmId : xeroTenant,
-    name: kind === 'qbo' ? 'QuickBooks Online' : 'Xero',
-    tokens: await simGrant(kind === 'qbo' ? world.qbo.url : world.xero.url, kind, realmId),
+    settings,
   });
-  await insertDemoMappings(db, tenant.id, connection.id, kind);
-  return { tenant, connection };
 }
 
 /** A session token signed with the product's SESSION_KEY, as POST /api/v1/session would issue. */

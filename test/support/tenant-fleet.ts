@@ -2,21 +2,13 @@ import type { IncomingMessage, Server, ServerResponse } from 'node:http';
 import { createSecretBox } from '../../server/crypto/secret-box.js';
 import type { Db } from '../../server/db/database.js';
 import type { LedgerConnection, Tenant } from '../../server/db/schema.js';
-import { ConnectionStore } from '../../server/ledgers/connections/connection-store.js';
 import type { LedgerKind } from '../../server/ledgers/ledger.js';
-import { TenantStore } from '../../server/tenants/tenant-store.js';
-import { type BuiltInvoice, testApiMember, testClientId } from '../../sim/connectwise/index.js';
+import type { BuiltInvoice } from '../../sim/connectwise/index.js';
 import type { RunningSim } from '../../sim/kit/listen.js';
 import { type QuickBooksSim, startQuickBooksSim } from '../../sim/quickbooks/index.js';
 import { startXeroSim, type XeroSim } from '../../sim/xero/index.js';
 import { type CwSim, post, startSeededConnectWise } from './cw-tenant.js';
-import {
-  insertDemoMappings,
-  ledgerSimEnv,
-  qboClient,
-  seedCwInvoices,
-  simGrant,
-} from './ledger-sim-wiring.js';
+import { installSimTenant, ledgerSimEnv, qboClient, seedCwInvoices } from './ledger-sim-wiring.js';
 
 /**
  * Many tenants at once, each with its own ConnectWise company (its own CW simulator) and its own
@@ -184,31 +176,19 @@ export async function startTenantFleet(
   });
 
   const box = createSecretBox(secretKeys);
-  const tenantStore = new TenantStore(db, box);
-  const connectionStore = new ConnectionStore(db, box);
   const tenants: FleetTenant[] = [];
   for (let i = 0; i < kinds.length; i++) {
     const kind = kinds[i]!;
     const cw = cws[i]!;
     const externalId = kind === 'qbo' ? fleetRealm(i) : fleetXeroTenant(i);
-    const tenant = await tenantStore.create({
+    const { tenant, connection } = await installSimTenant(db, box, {
+      cwUrl: cw.url,
       name: `Ledgerpod MSP ${i}`,
-      site: new URL(cw.url).host,
-      companyId: testApiMember.companyId,
-      publicKey: testApiMember.publicKey,
-      privateKey: testApiMember.privateKey,
-      clientId: testClientId,
-      apiUrl: cw.url,
-      settings: { batchPrefix: 'LP-', ...settings },
-    });
-    const connection = await connectionStore.save({
-      tenantId: tenant.id,
       kind,
+      ledgerUrl: kind === 'qbo' ? qbo.url : xero.url,
       externalId,
-      name: kind === 'qbo' ? 'QuickBooks Online' : 'Xero',
-      tokens: await simGrant(kind === 'qbo' ? qbo.url : xero.url, kind, externalId),
+      settings,
     });
-    await insertDemoMappings(db, tenant.id, connection.id, kind);
     tenants.push({ index: i, kind, externalId, cw, tenant, connection });
   }
 
