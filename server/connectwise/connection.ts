@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import type { CallGate } from '../ledgers/ledger.js';
+import type { CallGate } from '../outbound/call-gate.js';
 import { ConnectWiseError } from './errors.js';
 import type { RetryPolicy } from './retry.js';
 import { type CompanyInfo, companyInfoSchema } from './schemas.js';

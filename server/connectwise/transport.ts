@@ -1,6 +1,6 @@
 import axios, { type AxiosInstance, type AxiosResponse } from 'axios';
 import type { z } from 'zod';
-import { type CallGate, openGate } from '../ledgers/ledger.js';
+import { type CallGate, openGate } from '../outbound/call-gate.js';
 import { ConnectWiseError, errorFromResponse } from './errors.js';
 import { decideRetry, defaultRetryPolicy, type Failure, type RetryPolicy } from './retry.js';
 

@@ -1,5 +1,4 @@
 import type { LedgerConnection, LedgerKind } from '../db/schema.js';
-import type { CallPriority } from '../outbound/call-limiter.js';
 
 export type { LedgerKind };
 
@@ -320,18 +319,6 @@ export interface AccessTokenSource {
    */
   refused?(reason: string): Promise<void>;
 }
-
-/**
- * Wraps every HTTP call a ledger makes. Shared rate and concurrency limits live here, once, not
- * inside each provider.
- */
-export interface CallGate {
-  run<T>(call: () => Promise<T>, priority?: CallPriority): Promise<T>;
-  /** The provider said its budget is spent (a remaining-limit header at zero): hold every caller back. */
-  slowDown(waitMs: number): Promise<void>;
-}
-
-export const openGate: CallGate = { run: (call) => call(), slowDown: async () => undefined };
 
 /** A connection's ledger client, limited, metered and cached (ledger-registry.ts). */
 export interface LedgerFactory {

@@ -21,11 +21,12 @@
  * xero/currency.ts, ...).
  */
 import type { ConnectionTaxSetup, LedgerConnection } from '../db/schema.js';
+import type { CallGate } from '../outbound/call-gate.js';
 import type { CallLimits } from '../outbound/call-limiter.js';
 import type { Config } from '../shared/config.js';
 import type { BooksLock } from './books-lock.js';
 import type { ConnectionStore, OAuthTokens } from './connections/connection-store.js';
-import type { AccessTokenSource, CallGate, Ledger, LedgerKind } from './ledger.js';
+import type { AccessTokenSource, Ledger, LedgerKind } from './ledger.js';
 
 /** The sections of the configuration the providers read (shared/config.ts reads their env variables). */
 export type LedgerConfig = Pick<Config, 'quickbooks' | 'xero'>;

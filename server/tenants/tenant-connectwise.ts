@@ -1,6 +1,6 @@
 import { type ConnectWiseClient, createConnectWiseClient } from '../connectwise/index.js';
 import type { Tenant } from '../db/schema.js';
-import { limitedGate } from '../ledgers/ledger-registry.js';
+import { limitedGate, noGateRetry } from '../outbound/call-gate.js';
 import { type CallLimiter, providerLimits } from '../outbound/call-limiter.js';
 import type { CallMeter } from '../outbound/metering/call-meter.js';
 import type { TenantStore } from './tenant-store.js';
@@ -45,13 +45,15 @@ export class TenantConnectWise {
       ...(tenant.cw_api_url ? { apiOrigin: tenant.cw_api_url } : {}),
       ...(this.options.timeoutMs ? { timeoutMs: this.options.timeoutMs } : {}),
       // Paced like the ledgers: one budget per tenant shared by every process through Postgres.
+      // No retry at the gate: the transport decides CW's retries itself (connectwise/retry.ts),
+      // 429 push-backs included (gate.slowDown).
       ...(this.options.limiter
         ? {
             gate: limitedGate(
               this.options.limiter,
               cwLimiterKey(tenant.id),
               this.limits,
-              undefined,
+              noGateRetry,
               this.options.meter,
             ),
           }

@@ -2,7 +2,6 @@ import { createHmac } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { z } from 'zod';
 import { signatureMatches } from '../../server/http/ledger-webhook-routes.js';
-import { openGate } from '../../server/ledgers/ledger.js';
 import { LedgerError } from '../../server/ledgers/ledger-error.js';
 import { callSdk } from '../../server/ledgers/quickbooks/api.js';
 import { paymentsFromCdc } from '../../server/ledgers/quickbooks/payments.js';
@@ -17,6 +16,7 @@ import {
   taxCodeSchema,
   taxRateSchema,
 } from '../../server/ledgers/quickbooks/wire.js';
+import { openGate } from '../../server/outbound/call-gate.js';
 import { answerServer } from './support/answer-server.js';
 import { body, filesMatching, rawText } from './support/corpus.js';
 

@@ -2,7 +2,7 @@ import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { type DatabaseHandle, openDatabase } from '../../server/db/database.js';
 import type { LedgerConnection } from '../../server/db/schema.js';
 import { LedgerError } from '../../server/ledgers/ledger-error.js';
-import { retryDecision } from '../../server/ledgers/ledger-registry.js';
+import { retryDecision } from '../../server/ledgers/retry.js';
 import { createTestDatabase } from '../support/test-database.js';
 import {
   connectTenant,

@@ -1,10 +1,10 @@
 import { readFileSync } from 'node:fs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { openGate } from '../../server/ledgers/ledger.js';
 import { LedgerError } from '../../server/ledgers/ledger-error.js';
 import { callSdk } from '../../server/ledgers/quickbooks/api.js';
 import { toLedgerError } from '../../server/ledgers/quickbooks/errors.js';
 import { paymentsFromCdc } from '../../server/ledgers/quickbooks/payments.js';
+import { openGate } from '../../server/outbound/call-gate.js';
 import { invoiceDoc, startHarness } from './harness.js';
 
 /** Issue 12: QuickBooks Online as the real one behaves (domain.md §8), through node-quickbooks. */

@@ -1,6 +1,7 @@
 import { createRequire } from 'node:module';
+import type { CallGate } from '../../outbound/call-gate.js';
 import { isQuickBooksWrite } from '../../outbound/metering/periods.js';
-import type { AccessTokenSource, CallGate } from '../ledger.js';
+import type { AccessTokenSource } from '../ledger.js';
 import { LedgerError } from '../ledger-error.js';
 import { toLedgerError } from './errors.js';
 

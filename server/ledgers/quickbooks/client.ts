@@ -1,16 +1,15 @@
 import { z } from 'zod';
+import { type CallGate, openGate } from '../../outbound/call-gate.js';
 import { minorToNumber } from '../../shared/money.js';
 import { taxGroupsOf } from '../document-tax.js';
-import {
-  type AccessTokenSource,
-  type CallGate,
-  type DocumentType,
-  type Ledger,
-  type LedgerDocument,
-  type LedgerDocumentRef,
-  type LedgerOption,
-  openGate,
-  type Party,
+import type {
+  AccessTokenSource,
+  DocumentType,
+  Ledger,
+  LedgerDocument,
+  LedgerDocumentRef,
+  LedgerOption,
+  Party,
 } from '../ledger.js';
 import { LedgerError } from '../ledger-error.js';
 import { callSdk, type SdkSettings } from './api.js';

@@ -1,7 +1,7 @@
 import { ledgerLabels } from '../../../contract/ledger-kinds.js';
+import { openGate } from '../../outbound/call-gate.js';
 import { type CallLimits, providerLimits } from '../../outbound/call-limiter.js';
 import type { OAuthTokens } from '../connections/connection-store.js';
-import { openGate } from '../ledger.js';
 import {
   invalidGrantOf,
   type LedgerContext,

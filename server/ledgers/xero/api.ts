@@ -1,7 +1,8 @@
 import { createHash } from 'node:crypto';
 import { type AccountingApi, ObjectSerializer, XeroClient } from 'xero-node';
 import type { z } from 'zod';
-import { type AccessTokenSource, type CallGate, openGate } from '../ledger.js';
+import { type CallGate, openGate } from '../../outbound/call-gate.js';
+import type { AccessTokenSource } from '../ledger.js';
 import { LedgerError } from '../ledger-error.js';
 import { toLedgerError } from './errors.js';
 

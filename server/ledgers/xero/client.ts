@@ -1,8 +1,8 @@
 import type { Allocations, Contacts, CreditNotes, Invoices, ManualJournals } from 'xero-node';
+import type { CallGate } from '../../outbound/call-gate.js';
 import { formatMinor, minorToNumber } from '../../shared/money.js';
 import type {
   AccessTokenSource,
-  CallGate,
   DocumentType,
   Ledger,
   LedgerDocument,
