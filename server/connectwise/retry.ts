@@ -1,3 +1,6 @@
+import type { RetryDecision } from '../outbound/call-gate.js';
+import { retryAfterMs } from '../outbound/retry-after.js';
+
 /**
  * Whether to try a ConnectWise call again, and after how long. Pure, so every branch is unit-tested.
  * A call that may have taken effect (non-idempotent POST after a timeout, a lost answer, or a 5xx) is
@@ -31,12 +34,6 @@ export interface RetryInput {
   waitedMs?: number;
   policy?: RetryPolicy;
   random?: () => number;
-}
-
-export interface RetryDecision {
-  retry: boolean;
-  reason: string;
-  waitMs: number;
 }
 
 export function decideRetry(input: RetryInput): RetryDecision {
@@ -73,14 +70,4 @@ export function decideRetry(input: RetryInput): RetryDecision {
 export function backoffMs(attempt: number, policy: RetryPolicy, random: () => number): number {
   const step = Math.min(policy.maxDelayMs, policy.baseDelayMs * 2 ** Math.max(0, attempt - 1));
   return Math.round(step / 2 + (random() * step) / 2);
-}
-
-/** Retry-After is either delta-seconds or an HTTP date. */
-export function retryAfterMs(value: unknown, now = Date.now()): number | undefined {
-  const text = Array.isArray(value) ? value[0] : value;
-  if (typeof text !== 'string' && typeof text !== 'number') return undefined;
-  const trimmed = String(text).trim();
-  if (/^\d+(\.\d+)?$/.test(trimmed)) return Math.round(Number(trimmed) * 1000);
-  const date = Date.parse(trimmed);
-  return Number.isNaN(date) ? undefined : Math.max(0, date - now);
 }

@@ -4,7 +4,6 @@ import {
   decideRetry,
   defaultRetryPolicy,
   parseGlEntryIds,
-  retryAfterMs,
   verifyCallbackSignature,
 } from '../../server/connectwise/index.js';
 import { signCallback } from '../../sim/connectwise/index.js';
@@ -59,11 +58,6 @@ describe('decideRetry', () => {
         idempotent: true,
       }).reason,
     ).toBe('wait_budget_exhausted');
-  });
-  it('reads Retry-After as seconds or an HTTP date', () => {
-    expect(retryAfterMs('3')).toBe(3000);
-    expect(retryAfterMs(new Date(10_000).toUTCString(), 4_000)).toBe(6000);
-    expect(retryAfterMs('soon')).toBeUndefined();
   });
 });
 

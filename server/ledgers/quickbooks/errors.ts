@@ -1,3 +1,4 @@
+import { retryAfterMs } from '../../outbound/retry-after.js';
 import { LedgerError, type LedgerErrorCode } from '../ledger-error.js';
 
 interface ProviderError {
@@ -80,7 +81,7 @@ export function toLedgerError(error: unknown): LedgerError {
       cause: error,
     });
   }
-  const retryAfterSeconds = Number(response?.headers?.['retry-after']);
+  const askedMs = retryAfterMs(response?.headers?.['retry-after']);
   return new LedgerError({
     code,
     providerMessage: provider
@@ -95,8 +96,8 @@ export function toLedgerError(error: unknown): LedgerError {
     ].includes(code),
     retryAfterMs:
       code === 'ledger_rate_limited'
-        ? Number.isFinite(retryAfterSeconds) && retryAfterSeconds > 0
-          ? retryAfterSeconds * 1000
+        ? askedMs !== undefined && askedMs > 0
+          ? askedMs
           : defaultRetryAfterMs
         : undefined,
     status: status ?? 200,

@@ -1,3 +1,4 @@
+import { retryAfterOf } from '../../outbound/retry-after.js';
 import { LedgerError } from '../ledger-error.js';
 
 /** What a rejection tells us, whichever of its shapes it came in. */
@@ -67,15 +68,6 @@ const header = (headers: Record<string, unknown>, name: string): string | undefi
   return found === undefined ? undefined : String(found[1]);
 };
 
-function retryAfterMs(headers: Record<string, unknown>): number | undefined {
-  const value = header(headers, 'retry-after');
-  if (value === undefined) return undefined;
-  const seconds = Number(value);
-  if (Number.isFinite(seconds)) return Math.max(0, seconds * 1000);
-  const at = Date.parse(value);
-  return Number.isNaN(at) ? undefined : Math.max(0, at - Date.now());
-}
-
 /**
  * Xero's refusal of a document dated in a locked period, a ValidationException whose message is
  * "The document date cannot be before the period lock date, currently set at 30-Nov-2018" or "...
@@ -121,7 +113,7 @@ export function toLedgerError(rejection: unknown): LedgerError {
       code: 'ledger_rate_limited',
       providerCode: problem,
       retryable: true,
-      retryAfterMs: retryAfterMs(headers) ?? 60_000,
+      retryAfterMs: retryAfterOf(headers) ?? 60_000,
     });
   }
   if (status >= 500) return new LedgerError({ ...base, code: 'ledger_unavailable', retryable: true });
