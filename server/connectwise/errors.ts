@@ -1,3 +1,5 @@
+import { type CatalogueRef, CodedError } from '../shared/errors.js';
+
 /**
  * Every failure talking to ConnectWise becomes a ConnectWiseError with a stable `code`, CW's own code and
  * message when it sent one, and two flags the sync engine acts on:
@@ -27,12 +29,10 @@ export interface CwFieldError {
   field?: string;
 }
 
-export class ConnectWiseError extends Error {
-  readonly code: ConnectWiseErrorCode;
-  readonly status: number | undefined;
+export class ConnectWiseError extends CodedError {
+  declare readonly code: ConnectWiseErrorCode;
   readonly cwCode: string | undefined;
   readonly errors: CwFieldError[];
-  readonly retryable: boolean;
   readonly ambiguous: boolean;
   /** cw_bad_response: the path of the field CW sent in a form the product cannot read. */
   readonly field: string | undefined;
@@ -50,15 +50,35 @@ export class ConnectWiseError extends Error {
       cause?: unknown;
     } = {},
   ) {
-    super(message, { cause: options.cause });
+    super(code, message, { status: options.status, retryable: options.retryable, cause: options.cause });
     this.name = 'ConnectWiseError';
-    this.code = code;
-    this.status = options.status;
     this.cwCode = options.cwCode;
     this.errors = options.errors ?? [];
-    this.retryable = options.retryable ?? false;
     this.ambiguous = options.ambiguous ?? false;
     this.field = options.field;
+  }
+
+  /** What a record that ends in this failure shows (the cw_* entries of the error catalogue). */
+  override catalogued(): CatalogueRef {
+    const detail = this.message;
+    if (this.code === 'cw_unauthorized' || this.code === 'cw_forbidden')
+      return { code: 'cw_unauthorized', detail };
+    if (this.code === 'cw_bad_response')
+      // A 2xx answer to a write took effect; the next try finds what it made before doing anything.
+      return this.ambiguous
+        ? {
+            code: 'cw_bad_response',
+            detail,
+            retryable: true,
+            hint: 'Nothing to do: what ConnectWise did is looked up again before Ledgerpod goes on, so nothing is made twice.',
+          }
+        : { code: 'cw_bad_response', detail };
+    if (this.retryable || this.ambiguous) return { code: 'cw_unavailable', detail, retryable: true };
+    if (this.code === 'cw_not_found') return { code: 'cw_record_not_found', detail };
+    return {
+      code: 'cw_refused',
+      detail: [detail, ...this.errors.map((e) => e.message ?? '')].filter(Boolean).join('; '),
+    };
   }
 }
 

@@ -1,3 +1,5 @@
+import { type CatalogueRef, CodedError } from '../shared/errors.js';
+
 /**
  * Every failure of a ledger call becomes a LedgerError: a code from the error catalogue, the
  * provider's own message, and whether trying again can help.
@@ -15,13 +17,10 @@ export type LedgerErrorCode =
   /** The document is dated in a period the books lock (QBO 6210 closing date, Xero lock dates). */
   | 'period_locked';
 
-export class LedgerError extends Error {
-  readonly code: LedgerErrorCode;
+export class LedgerError extends CodedError {
+  declare readonly code: LedgerErrorCode;
   readonly providerMessage: string;
   readonly providerCode: string | undefined;
-  readonly retryable: boolean;
-  readonly retryAfterMs: number | undefined;
-  readonly status: number | undefined;
 
   constructor(input: {
     code: LedgerErrorCode;
@@ -32,13 +31,28 @@ export class LedgerError extends Error {
     status?: number;
     cause?: unknown;
   }) {
-    super(`${input.code}: ${input.providerMessage}`, { cause: input.cause });
+    super(input.code, `${input.code}: ${input.providerMessage}`, {
+      retryable: input.retryable,
+      retryAfterMs: input.retryAfterMs,
+      status: input.status,
+      cause: input.cause,
+    });
     this.name = 'LedgerError';
-    this.code = input.code;
     this.providerMessage = input.providerMessage;
     this.providerCode = input.providerCode;
-    this.retryable = input.retryable;
-    this.retryAfterMs = input.retryAfterMs;
-    this.status = input.status;
+  }
+
+  /**
+   * A ledger that refused a document before sending it names the catalogue entry itself, as its
+   * provider code (a number too long for Xero, a missing QBO tax code); any other provider code
+   * is the provider's own, and the record shows the ledger code.
+   */
+  override catalogued(): CatalogueRef {
+    return {
+      code: this.providerCode ?? this.code,
+      otherwise: this.code,
+      detail: this.providerMessage,
+      retryable: this.retryable,
+    };
   }
 }

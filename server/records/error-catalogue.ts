@@ -1,4 +1,5 @@
 import type { StoredError, UnmappedKey } from '../db/schema.js';
+import { type CatalogueRef, CodedError } from '../shared/errors.js';
 
 /**
  * Every error a record can end in: what happened (message), how to fix it (hint), and whether
@@ -246,13 +247,21 @@ export function catalogueError(code: ErrorCode, detail: string): StoredError {
 }
 
 /** A failure the pipeline decided on: it parks the record in `error` (or retries when retryable). */
-export class PipelineError extends Error {
+export class PipelineError extends CodedError {
+  declare readonly code: ErrorCode;
+  /** Decided when thrown, with the CW codes a mapping failure lacks (storedErrorOf returns it as is). */
   readonly stored: StoredError;
+  private readonly detail: string;
   constructor(code: ErrorCode, detail: string, extra: Pick<StoredError, 'unmapped'> = {}) {
     const stored = { ...catalogueError(code, detail), ...extra };
-    super(stored.message);
+    super(code, stored.message, { hint: stored.hint, retryable: stored.retryable });
     this.name = 'PipelineError';
     this.stored = stored;
+    this.detail = detail;
+  }
+
+  override catalogued(): CatalogueRef {
+    return { code: this.code, detail: this.detail };
   }
 }
 

@@ -9,10 +9,63 @@ export interface ErrorBody {
   details?: unknown;
 }
 
-export class AppError extends Error {
+/**
+ * The error-catalogue entry (records/error-catalogue.ts) a record that ends in a failure shows: the
+ * code, the specifics its message names, and what this failure knows better than the entry.
+ */
+export interface CatalogueRef {
+  code: string;
+  detail: string;
+  /** Used when the catalogue has no entry `code` (a provider's own code that is not one of ours). */
+  otherwise?: string;
+  /** Overrides the entry's: this failure knows whether trying again helps. */
+  retryable?: boolean;
+  /** Overrides the entry's hint. */
+  hint?: string;
+}
+
+export interface CodedErrorOptions {
+  hint?: string | undefined;
+  retryable?: boolean | undefined;
+  /** The outside system said how long to wait before trying again. */
+  retryAfterMs?: number | undefined;
+  /** The HTTP status the failure came with (an outside system's answer, or the one a route sends). */
+  status?: number | undefined;
+  cause?: unknown;
+}
+
+/**
+ * The one family of expected failures. Each boundary (the ConnectWise client, the ledger clients,
+ * request validation, the pipeline) throws its subclass and decides there what the failure is:
+ * its code, whether trying again can help, and the catalogue entry a record stores it under
+ * (`catalogued`), so the code that stores failures needs to know no system's error type.
+ */
+export class CodedError extends Error {
   readonly code: string;
-  readonly status: number;
   readonly hint: string | undefined;
+  readonly retryable: boolean;
+  readonly retryAfterMs: number | undefined;
+  readonly status: number | undefined;
+
+  constructor(code: string, message: string, options: CodedErrorOptions = {}) {
+    super(message, { cause: options.cause });
+    this.name = 'CodedError';
+    this.code = code;
+    this.hint = options.hint;
+    this.retryable = options.retryable ?? false;
+    this.retryAfterMs = options.retryAfterMs;
+    this.status = options.status;
+  }
+
+  /** By default the failure's own code, its message as the detail, and the entry's hint and retry. */
+  catalogued(): CatalogueRef {
+    return { code: this.code, detail: this.message };
+  }
+}
+
+/** A failure a route answers with: the HTTP status and the body's code are decided where it is thrown. */
+export class AppError extends CodedError {
+  declare readonly status: number;
   readonly details: unknown;
 
   constructor(
@@ -21,11 +74,8 @@ export class AppError extends Error {
     message: string,
     options: { hint?: string; details?: unknown; cause?: unknown } = {},
   ) {
-    super(message, { cause: options.cause });
+    super(code, message, { hint: options.hint, status, cause: options.cause });
     this.name = 'AppError';
-    this.status = status;
-    this.code = code;
-    this.hint = options.hint;
     this.details = options.details;
   }
 

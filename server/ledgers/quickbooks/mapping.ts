@@ -1,3 +1,4 @@
+import { CodedError } from '../../shared/errors.js';
 import { currencyDecimals, formatMinor, minorToNumber, toMinor } from '../../shared/money.js';
 import type {
   DocumentLine,
@@ -15,13 +16,12 @@ const usTax: QboTaxSetup = { model: 'us' };
 /** QBO refuses DocNumbers longer than this; we never cut a number silently. */
 export const maxDocNumberLength = 21;
 
-export class QuickBooksMappingError extends Error {
-  constructor(
-    readonly code: 'document_number_too_long',
-    message: string,
-    readonly hint: string,
-  ) {
-    super(message);
+/** A document QBO would refuse, stopped before any request; its code is the catalogue entry. */
+export class QuickBooksMappingError extends CodedError {
+  declare readonly code: 'document_number_too_long';
+  declare readonly hint: string;
+  constructor(code: 'document_number_too_long', message: string, hint: string) {
+    super(code, message, { hint });
     this.name = 'QuickBooksMappingError';
   }
 }

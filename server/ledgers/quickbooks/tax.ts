@@ -1,3 +1,4 @@
+import { CodedError } from '../../shared/errors.js';
 import { minorToNumber } from '../../shared/money.js';
 import { isTaxedLine, splitProportionally, type TaxGroup, taxGroupsOf } from '../document-tax.js';
 import type { DocumentLine, SalesOrBillDocument } from '../ledger.js';
@@ -25,12 +26,11 @@ export type QboTaxSetup =
   /** `ratesOf`: the sales rates of a tax code id, read from the company. */
   | { model: 'global'; ratesOf: (taxCodeId: string) => QboRate[] | undefined };
 
-export class QboTaxError extends Error {
-  constructor(
-    readonly code: 'tax_code_missing' | 'ledger_tax_setup',
-    message: string,
-  ) {
-    super(message);
+/** A tax the company's setup cannot book; its code is the catalogue entry. */
+export class QboTaxError extends CodedError {
+  declare readonly code: 'tax_code_missing' | 'ledger_tax_setup';
+  constructor(code: 'tax_code_missing' | 'ledger_tax_setup', message: string) {
+    super(code, message);
     this.name = 'QboTaxError';
   }
 }
