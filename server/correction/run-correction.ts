@@ -5,6 +5,7 @@ import { pushContextFor } from '../pipeline/push-context.js';
 import { pushInvoice } from '../pipeline/push-invoice.js';
 import { reverseRecord } from '../pipeline/reverse-record.js';
 import { ledgerColumns, paidState } from '../records/ledger-amounts.js';
+import { bookedStateList } from '../records/record-states.js';
 import type { RecordKey } from '../records/record-store.js';
 import { storedErrorOf } from '../records/stored-error.js';
 import { AppError } from '../shared/errors.js';
@@ -49,7 +50,7 @@ export async function runCorrection(
   attempt: { retryCount: number; retryLimit: number },
 ): Promise<void> {
   let correction = await getCorrection(deps.db, job.correctionId);
-  if (!correction || correction.status !== 'running') return;
+  if (correction?.status !== 'running') return;
   const tenant = await deps.tenants.get(job.tenantId);
   if (!tenant) return;
   const key: RecordKey = { tenantId: job.tenantId, type: 'invoice', cwId: job.cwId };
@@ -291,7 +292,7 @@ async function storePaidState(
       set: ledgerColumns(ref, record.decimals),
       actor: 'correction',
       kind: 'balance_changed',
-      fromStates: ['synced', 'partly_paid', 'paid'],
+      fromStates: bookedStateList,
     })) ?? record
   );
 }

@@ -5,9 +5,9 @@ import type { SessionTokens } from '../auth/session-token.js';
 import type { Db } from '../db/database.js';
 import type { RecordState } from '../db/schema.js';
 import { companyBalances, dailyCounts } from '../records/insight-queries.js';
+import { recordTypes } from '../records/record-kinds.js';
 import { queueSummary } from '../records/record-queries.js';
 import { formatMinor } from '../shared/money.js';
-import { recordTypes } from './record-status.js';
 import { parseInput } from './validate.js';
 
 const companyParams = z.object({ cwId: z.coerce.number().int().positive() });

@@ -11,32 +11,20 @@ import { roleAtLeast } from '../auth/roles.js';
 import type { Session } from '../auth/session.js';
 import type { SessionTokens } from '../auth/session-token.js';
 import type { Db } from '../db/database.js';
-import type { RecordRow } from '../db/schema.js';
+import type { RecordRow, RecordType } from '../db/schema.js';
 import type { JobQueue } from '../jobs/job-queue.js';
 import type { Recheck } from '../pipeline/push-check.js';
 import { requestPush } from '../pipeline/requests.js';
 import { catalogueError, hintForReader } from '../records/error-catalogue.js';
 import { datedBeforeCutoff, isOnboardedHistory, onboardingCutoff } from '../records/onboarded-history.js';
+import { recordKinds, recordTypes } from '../records/record-kinds.js';
 import { decodeCursor, findRecordWithHistory, listEvents, listRecords } from '../records/record-queries.js';
+import { recordStates } from '../records/record-states.js';
 import type { RecordStore } from '../records/record-store.js';
 import { eventView, forReader, recordSummary, recordView } from '../records/record-view.js';
 import { AppError } from '../shared/errors.js';
-import { type RecordStatusDeps, readRecordStatus, recordKey, recordTypes } from './record-status.js';
+import { type RecordStatusDeps, readRecordStatus, recordKey } from './record-status.js';
 import { parseInput } from './validate.js';
-
-const recordStates = [
-  'unposted',
-  'queued',
-  'exported',
-  'pushed',
-  'synced',
-  'partly_paid',
-  'paid',
-  'onboarded',
-  'error',
-  'not_closed',
-  'unknown',
-] as const;
 
 const recordParams = recordKey;
 const listQuery = z.object({
@@ -103,11 +91,7 @@ export interface RecordRouteDeps {
     key: { type: 'invoice' | 'credit_memo'; cwId: number },
     actor: string,
   ): Promise<Recheck>;
-  reverse(
-    tenantId: string,
-    key: { type: (typeof recordTypes)[number]; cwId: number },
-    actor: string,
-  ): Promise<void>;
+  reverse(tenantId: string, key: { type: RecordType; cwId: number }, actor: string): Promise<void>;
 }
 
 /** Booking a record dated on or before the onboarding cutoff is an admin's decision, and only theirs. */
@@ -130,7 +114,9 @@ function refusalAsHistory(record: RecordRow | undefined, cutoff: string | undefi
   if (!record || record.ledger_id || isOnboardedHistory(record)) return undefined;
   const date = record.record_date === null ? null : new Date(record.record_date).toISOString().slice(0, 10);
   if (!datedBeforeCutoff(date, cutoff)) return undefined;
-  const label = `${record.type === 'credit_memo' ? 'Credit memo' : record.type === 'invoice' ? 'Invoice' : 'Record'} ${record.number || record.cw_id}`;
+  // Invoices and credit memos by their kind's label; other types by the "Record" this refusal has always said.
+  const kind = recordKinds[record.type];
+  const label = `${kind.family === 'invoice' ? kind.label : 'Record'} ${record.number || record.cw_id}`;
   return catalogueError('before_onboarding_cutoff', `${label} (dated ${date}, cutoff ${cutoff})`);
 }
 

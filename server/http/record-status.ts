@@ -6,18 +6,10 @@ import type { Db } from '../db/database.js';
 import type { JobQueue } from '../jobs/job-queue.js';
 import { queues, type RefreshRecordJob, refreshSingletonKey } from '../jobs/queues.js';
 import type { CallLimiter } from '../outbound/call-limiter.js';
+import { recordTypes } from '../records/record-kinds.js';
 import { findRecordWithHistory } from '../records/record-queries.js';
 import { forReader, type RecordView, recordView } from '../records/record-view.js';
 import { AppError } from '../shared/errors.js';
-
-export const recordTypes = [
-  'invoice',
-  'credit_memo',
-  'expense',
-  'procurement',
-  'adjustment',
-  'transfer',
-] as const;
 
 /** A record as ConnectWise screens name it: its type and CW id. */
 export const recordKey = z.object({ type: z.enum(recordTypes), cwId: z.coerce.number().int().positive() });

@@ -8,14 +8,19 @@ import type {
 } from '../connectwise/index.js';
 import { parseGlEntryIds } from '../connectwise/index.js';
 import type { RecordType } from '../db/schema.js';
-import {
-  findOtherRecordPart,
-  matchExpenseParts,
-  otherRecordLabel,
-  otherRecordNumber,
-} from '../pipeline/gl-record-export.js';
-import { procurementTypeOf, unpostedKindOf } from '../records/cw-record-kind.js';
 import type { ErrorCode } from '../records/error-catalogue.js';
+import { findExpensePart, type GlRecordPart, matchExpenseParts } from '../records/gl-export-parts.js';
+import {
+  type GlRecordType,
+  glRecordKind,
+  glRecordLabel,
+  glRecordNumber,
+  invoiceRecordType,
+  isGlRecordType,
+  procurementRecordType,
+  recordKinds,
+  recordTypes,
+} from '../records/record-kinds.js';
 import { mapBounded } from '../shared/bounded-map.js';
 
 /** One unposted CW record as onboarding sees it: enough to batch it, or the reason it cannot be. */
@@ -46,7 +51,7 @@ const quoted = (values: string[]) => values.map((v) => `"${v}"`).join(', ');
 
 /** The kinds of CW list a run reads, in a fixed order, for the record types asked for. */
 export const kindsFor = (types: Iterable<RecordType>): UnpostedKind[] => {
-  const kinds = new Set([...types].map((t) => unpostedKindOf[t]));
+  const kinds = new Set([...types].map((t) => recordKinds[t].unposted));
   return (['invoices', 'expenses', 'procurement'] as const).filter((k) => kinds.has(k));
 };
 
@@ -58,9 +63,9 @@ export function unpostedConditions(kind: UnpostedKind, cutoffDate: string, types
   const through = `[${cutoffDate}T23:59:59Z]`;
   if (kind === 'expenses') return `dateExpense <= ${through}`;
   if (kind === 'procurement') {
-    const wanted = (['procurement', 'adjustment', 'transfer'] as const)
-      .filter((t) => types.has(t))
-      .map((t) => procurementTypeOf[t]);
+    const wanted = recordTypes
+      .filter((t): t is GlRecordType => types.has(t) && isGlRecordType(t))
+      .flatMap((t) => glRecordKind(t).procurementType ?? []);
     return `purchaseDate <= ${through} and procurementType in (${quoted(wanted)})`;
   }
   const invoices = `invoiceDate <= ${through}`;
@@ -102,8 +107,7 @@ async function* invoiceCandidates(
   types: Set<RecordType>,
 ): AsyncGenerator<OnboardingCandidate[]> {
   const wanted = (await cw.listUnposted('invoices', conditions)).filter((u) => {
-    const type: RecordType = u.invoiceType === 'CreditMemo' ? 'credit_memo' : 'invoice';
-    return types.has(type) && (u.invoiceDate ?? '').slice(0, 10) <= cutoffDate;
+    return types.has(invoiceRecordType(u.invoiceType)) && (u.invoiceDate ?? '').slice(0, 10) <= cutoffDate;
   });
   for (let i = 0; i < wanted.length; i += exportChunk) {
     const chunk = wanted.slice(i, i + exportChunk);
@@ -119,9 +123,10 @@ async function* invoiceCandidates(
     yield chunk.map((u): OnboardingCandidate => {
       const transaction = byNumber.get(u.invoiceNumber);
       const glEntryIds = transaction ? glEntryIdsOf(transaction) : [];
-      const label = `${u.invoiceType === 'CreditMemo' ? 'Credit memo' : 'Invoice'} ${u.invoiceNumber}`;
+      const type = invoiceRecordType(u.invoiceType);
+      const label = `${recordKinds[type].label} ${u.invoiceNumber}`;
       return {
-        type: u.invoiceType === 'CreditMemo' ? 'credit_memo' : 'invoice',
+        type,
         cwId: u.id,
         number: u.invoiceNumber,
         date: (u.invoiceDate ?? '').slice(0, 10),
@@ -162,12 +167,12 @@ async function* expenseCandidates(
   const candidate = (u: UnpostedExpense, glEntryIds: number[]): OnboardingCandidate => ({
     type: 'expense',
     cwId: u.id,
-    number: otherRecordNumber('expense', u.id),
+    number: glRecordNumber('expense', u.id),
     date: (u.dateExpense ?? '').slice(0, 10),
     glEntryIds,
     problem:
       glEntryIds.length === 0
-        ? { code: 'gl_entries_missing', detail: otherRecordLabel('expense', u.id) }
+        ? { code: 'gl_entries_missing', detail: glRecordLabel('expense', u.id) }
         : undefined,
     unposted: u,
   });
@@ -178,7 +183,7 @@ async function* expenseCandidates(
     yield await mapBounded(chunk, expenseExportsAtOnce, async (u): Promise<OnboardingCandidate> => {
       const found = matched.get(u.id);
       if (found) return candidate(u, found);
-      const part = findOtherRecordPart('expense', await exportOf([u.id]), {
+      const part = findExpensePart(await exportOf([u.id]), {
         cwId: u.id,
         productId: String(u.id),
       });
@@ -189,34 +194,23 @@ async function* expenseCandidates(
 
 /** What CW would refuse in a purchase or an adjustment batch, found in the export before any batch call. */
 function procurementProblem(
-  type: ProcurementRecordType,
+  type: GlRecordType,
   u: UnpostedProcurement,
-  part: ReturnType<typeof findOtherRecordPart>,
+  part: GlRecordPart | undefined,
 ): OnboardingCandidate['problem'] {
-  const label = otherRecordLabel(type, u.id);
-  if (!part)
-    return {
-      code:
-        type === 'procurement'
-          ? 'purchase_not_in_export'
-          : type === 'transfer'
-            ? 'transfer_not_in_export'
-            : 'gl_entries_missing',
-      detail: label,
-    };
+  const label = glRecordLabel(type, u.id);
+  if (!part) return { code: glRecordKind(type).partMissing.onboarding, detail: label };
   if (part.shape === 'adjustment' && part.glEntryIds.length < (part.adjustment.adjustmentDetail ?? []).length)
     return { code: 'adjustment_entries_unknown', detail: label };
   if (part.shape === 'transfer' && part.lines.some((l) => !/^\d+$/.test(l.id ?? '') || l.offset?.id == null))
     return { code: 'transfer_entries_unknown', detail: label };
   if (part.glEntryIds.length === 0) return { code: 'gl_entries_missing', detail: label };
-  if (type === 'adjustment' && (u.description ?? '').includes("'"))
+  if (glRecordKind(type).quoteInDescriptionRefused && (u.description ?? '').includes("'"))
     return { code: 'invalid_batch_character', detail: `${label}: its description contains '` };
   if (part.shape === 'purchase' && (part.purchase.packingSlip ?? '').includes('|'))
     return { code: 'invalid_batch_character', detail: `${label}: its packing slip contains |` };
   return undefined;
 }
-
-type ProcurementRecordType = 'procurement' | 'adjustment' | 'transfer';
 
 /** Unposted purchases, inventory adjustments and transfers: their export parts carry the product id, so many share a call. */
 async function* procurementCandidates(
@@ -225,14 +219,10 @@ async function* procurementCandidates(
   cutoffDate: string,
   types: Set<RecordType>,
 ): AsyncGenerator<OnboardingCandidate[]> {
-  const typeOf = (u: UnpostedProcurement): ProcurementRecordType | null =>
-    (['procurement', 'adjustment', 'transfer'] as const).find(
-      (t) => procurementTypeOf[t] === u.procurementType,
-    ) ?? null;
   const wanted = (await cw.listUnposted('procurement', conditions)).filter((u) => {
-    const type = typeOf(u);
+    const type = procurementRecordType(u.procurementType);
     const date = ((u as { purchaseDate?: string }).purchaseDate ?? '').slice(0, 10);
-    return type !== null && types.has(type) && date <= cutoffDate;
+    return type !== undefined && types.has(type) && date <= cutoffDate;
   });
   for (let i = 0; i < wanted.length; i += exportChunk) {
     const chunk = wanted.slice(i, i + exportChunk);
@@ -245,8 +235,8 @@ async function* procurementCandidates(
       includedProductIds: chunk.map(productIdOf),
     });
     yield chunk.map((u): OnboardingCandidate => {
-      const type = typeOf(u) as ProcurementRecordType;
-      const part = findOtherRecordPart(type, glExport, {
+      const type = procurementRecordType(u.procurementType)!;
+      const part = glRecordKind(type).findPart(glExport, {
         cwId: u.id,
         productId: productIdOf(u),
         unposted: u,
@@ -254,7 +244,7 @@ async function* procurementCandidates(
       return {
         type,
         cwId: u.id,
-        number: otherRecordNumber(type, u.id),
+        number: glRecordNumber(type, u.id),
         date: ((u as { purchaseDate?: string }).purchaseDate ?? '').slice(0, 10),
         glEntryIds: part?.glEntryIds ?? [],
         problem: procurementProblem(type, u, part),

@@ -4,12 +4,9 @@ import { z } from 'zod';
 import { type ConnectWiseClient, ConnectWiseError } from '../connectwise/index.js';
 import type { Db } from '../db/database.js';
 import type { OnboardingRunsTable, RecordRow, RecordType, StoredError } from '../db/schema.js';
-import { isOtherRecordType } from '../pipeline/gl-record-export.js';
-import { otherRecordColumns } from '../pipeline/push-gl-record.js';
-import { batchFlagsFor, unpostedKindOf } from '../records/cw-record-kind.js';
 import { asOnboardingFailure, catalogueError } from '../records/error-catalogue.js';
-import { unpostedInvoiceColumns } from '../records/invoice-columns.js';
-import { type RecordStore, typeFamily } from '../records/record-store.js';
+import { recordKinds, recordTypes, typeFamily } from '../records/record-kinds.js';
+import type { RecordStore } from '../records/record-store.js';
 import { storedErrorOf } from '../records/stored-error.js';
 import { mapBounded } from '../shared/bounded-map.js';
 import {
@@ -18,8 +15,6 @@ import {
   type OnboardingCandidate,
   unpostedConditions,
 } from './onboarding-sources.js';
-
-const recordTypes = ['invoice', 'credit_memo', 'expense', 'procurement', 'adjustment', 'transfer'] as const;
 
 export const onboardingInputSchema = z.object({
   batchPrefix: z
@@ -58,12 +53,8 @@ function candidateProblem(candidate: OnboardingCandidate, prefix: string): Store
 }
 
 /** The columns an onboarded record keeps from CW's unposted list: amounts, company and date. */
-function candidateColumns(candidate: OnboardingCandidate, record: RecordRow) {
-  if (isOtherRecordType(candidate.type))
-    return otherRecordColumns(candidate.unposted as never, record, candidate.number);
-  const { type: _type, ...columns } = unpostedInvoiceColumns(candidate.unposted as never, record);
-  return { ...columns, refreshed_at: new Date() };
-}
+const candidateColumns = (candidate: OnboardingCandidate, record: RecordRow) =>
+  recordKinds[candidate.type].unpostedColumns(candidate.unposted, record, candidate.number);
 
 const failureOf = (
   candidate: OnboardingCandidate,
@@ -255,7 +246,7 @@ async function onboardOne(
       await deps.cw.createBatch({
         batchIdentifier: identifier,
         processedRecordIds: candidate.glEntryIds,
-        ...batchFlagsFor(candidate.type),
+        ...recordKinds[candidate.type].batchFlags,
       });
     } catch (error) {
       // CW refuses a batch identifier already used: the batch may be ours, made by a lost call.
@@ -358,7 +349,7 @@ async function candidateFor(
   const types = new Set(typeFamily(record.type));
   for await (const chunk of candidatesOfKind(
     cw,
-    unpostedKindOf[record.type],
+    recordKinds[record.type].unposted,
     cutoffDate,
     types,
     Number(record.cw_id),

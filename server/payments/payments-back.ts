@@ -4,6 +4,7 @@ import type { Db } from '../db/database.js';
 import type { LedgerConnection, RecordRow, StoredError } from '../db/schema.js';
 import type { Ledger, LedgerChange, LedgerPayment } from '../ledgers/ledger.js';
 import { ledgerColumns, paidState } from '../records/ledger-amounts.js';
+import { bookedStates } from '../records/record-states.js';
 import type { RecordStore } from '../records/record-store.js';
 import { formatMinor, minorToNumber, toMinor } from '../shared/money.js';
 import { cwPaymentAmount, type PaymentAmountInput } from './payment-amount.js';
@@ -621,12 +622,11 @@ async function refreshBalance(deps: PaymentsBackDeps, record: RecordRow): Promis
   const readStartedAt = new Date();
   const ref = await deps.ledger.get(record.type, record.ledger_id);
   const invoice = await deps.cw.getInvoice(Number(record.cw_id));
-  const settledStates = new Set(['synced', 'partly_paid', 'paid']);
   const set = {
     ...ledgerColumns(ref, latest.decimals),
     ...(invoice ? { balance_minor: String(toMinor(Math.abs(invoice.balance ?? 0), latest.decimals)) } : {}),
   };
-  const state = settledStates.has(latest.state) ? paidState(ref.totalMinor, ref.balanceMinor) : latest.state;
+  const state = bookedStates.has(latest.state) ? paidState(ref.totalMinor, ref.balanceMinor) : latest.state;
   // A credit applied (or another poll) since this read started stored a newer balance: it stands.
   await deps.records.storeLedgerRead(latest, readStartedAt, {
     to: state,

@@ -1,7 +1,8 @@
 import { sql } from 'kysely';
 import type { ConnectWiseClient, Invoice } from '../connectwise/index.js';
-import type { RecordRow, RecordState, Tenant } from '../db/schema.js';
+import type { RecordRow, Tenant } from '../db/schema.js';
 import { ledgerColumns, paidState } from '../records/ledger-amounts.js';
+import { bookedStates } from '../records/record-states.js';
 import { storedErrorOf } from '../records/stored-error.js';
 import { toMinor } from '../shared/money.js';
 import type { RecordJobDeps } from './deps.js';
@@ -28,7 +29,6 @@ export interface CwCreditApplication {
   cwPaymentId: number;
 }
 
-const settled = new Set<RecordState>(['synced', 'partly_paid', 'paid']);
 /** A claim older than this was left by a worker that died mid-call: the keyed write is repeated. */
 const staleClaimSeconds = 120;
 
@@ -115,7 +115,7 @@ export async function applyCredit(
   if (!credit || !invoice || credit.type !== 'credit_memo' || invoice.type !== 'invoice') return 'waiting';
   if (!credit.ledger_id || !invoice.ledger_id || !credit.connection_id) return 'waiting';
   if (credit.connection_id !== invoice.connection_id) return 'waiting';
-  if (!settled.has(credit.state) || !settled.has(invoice.state)) return 'waiting';
+  if (!bookedStates.has(credit.state) || !bookedStates.has(invoice.state)) return 'waiting';
 
   const amountMinor = toMinor(application.amount, invoice.decimals);
   if (amountMinor <= 0n) return 'waiting';
@@ -235,7 +235,9 @@ async function refreshBalances(
       }))!;
       const readStartedAt = new Date();
       const ref = await ledger.get(row.type === 'credit_memo' ? 'credit_memo' : 'invoice', row.ledger_id!);
-      const state = settled.has(latest.state) ? paidState(ref.totalMinor, ref.balanceMinor) : latest.state;
+      const state = bookedStates.has(latest.state)
+        ? paidState(ref.totalMinor, ref.balanceMinor)
+        : latest.state;
       await deps.records.storeLedgerRead(latest, readStartedAt, {
         to: state,
         set: ledgerColumns(ref, latest.decimals),

@@ -1,32 +1,17 @@
-import type {
-  ConnectWiseClient,
-  GlExport,
-  UnpostedExpense,
-  UnpostedProcurement,
-} from '../connectwise/index.js';
-import type { LedgerConnection, RecordRow } from '../db/schema.js';
-import { bookingOptionsFor } from '../ledgers/amount-precision.js';
-import type { LedgerDocument, SalesOrBillDocument } from '../ledgers/ledger.js';
-import { batchFlagsFor, procurementTypeOf, unpostedKindOf } from '../records/cw-record-kind.js';
-import { mappingFailure, PipelineError } from '../records/error-catalogue.js';
-import type { Mappings } from '../records/mappings.js';
-import { toMinor } from '../shared/money.js';
+import type { ConnectWiseClient, GlExport, UnpostedProcurement } from '../connectwise/index.js';
+import type { RecordRow } from '../db/schema.js';
+import { PipelineError } from '../records/error-catalogue.js';
+import { glRecordColumns, type UnpostedGlRecord } from '../records/gl-record-columns.js';
 import {
-  findOtherRecordPart,
-  type OtherRecordType,
-  otherRecordLabel,
-  otherRecordNumber,
-} from './gl-record-export.js';
-import { adjustmentJournalFromGl, transferJournalFromGl } from './map/adjustments-and-transfers.js';
-import {
-  companyExpenseJournalFromGl,
-  expenseBillFromGl,
-  purchaseBillFromGl,
-} from './map/expenses-and-purchases.js';
-import type { OtherResult } from './map/mapping-result.js';
-import type { RoundingNote } from './map/rounding.js';
+  type GlRecordType,
+  glRecordKind,
+  glRecordLabel,
+  glRecordNumber,
+  listedAsType,
+} from '../records/record-kinds.js';
 import { withCompanyDetails } from './party-details.js';
 import { type PushContext, refuseAsHistory } from './push-context.js';
+import { type MapInput, type Mapped, mapGlRecordPart } from './record-mappers.js';
 import {
   adoptOwnBatch,
   batchIdentifierFor,
@@ -35,45 +20,32 @@ import {
   recordPushed,
 } from './record-steps.js';
 
-export type Unposted = UnpostedExpense | UnpostedProcurement;
-
-interface Mapped {
-  document: LedgerDocument;
-  glEntryIds: number[];
-  /** A bill's or journal's rounding, said on the record as an invoice's is. */
-  rounding?: RoundingNote;
-}
-
 /**
  * Pushes one expense, purchase, inventory adjustment or inventory transfer: CW export of that one record -> validate and
  * map -> ledger bill or journal -> the record's own CW batch -> synced. The same steps and the same
  * resumability as invoices (push-invoice.ts): each step persisted, each write keyed or looked up first.
  */
-export async function pushOtherRecord(ctx: PushContext, start: RecordRow): Promise<RecordRow> {
+export async function pushGlRecord(ctx: PushContext, start: RecordRow): Promise<RecordRow> {
   let record = start;
-  const type = record.type as OtherRecordType;
+  const type = record.type as GlRecordType;
+  const kind = glRecordKind(type);
   const cwId = Number(record.cw_id);
-  const label = otherRecordLabel(type, cwId);
-  const number = otherRecordNumber(type, cwId);
+  const label = glRecordLabel(type, cwId);
+  const number = glRecordNumber(type, cwId);
   const identifier = batchIdentifierFor(ctx.batchPrefix, number);
-  const kind = unpostedKindOf[type];
-  const unposted = (await ctx.cw.getUnposted(kind, cwId)) as Unposted | null;
+  const unposted = (await ctx.cw.getUnposted(kind.unposted, cwId)) as UnpostedGlRecord | null;
 
   if (!unposted) return adoptOwnBatch(ctx, record, identifier, label, 'not_unposted');
-  if (type !== 'expense') {
-    const procurementType = (unposted as UnpostedProcurement).procurementType;
-    const wanted = procurementTypeOf[type];
-    if (procurementType && procurementType !== wanted)
-      throw new PipelineError(
-        'cw_record_not_found',
-        `${label} (ConnectWise holds a ${procurementType.toLowerCase()} under this id)`,
-      );
-    const description = (unposted as UnpostedProcurement).description ?? '';
-    if (type === 'adjustment' && description.includes("'"))
-      throw new PipelineError('invalid_batch_character', `${label}: its description contains '`);
-  }
+  const procurementType = (unposted as UnpostedProcurement).procurementType;
+  if (!listedAsType(type, procurementType))
+    throw new PipelineError(
+      'cw_record_not_found',
+      `${label} (ConnectWise holds a ${procurementType!.toLowerCase()} under this id)`,
+    );
+  if (kind.quoteInDescriptionRefused && ((unposted as UnpostedProcurement).description ?? '').includes("'"))
+    throw new PipelineError('invalid_batch_character', `${label}: its description contains '`);
   if (identifier.length > 50) throw new PipelineError('batch_identifier_too_long', `"${identifier}"`);
-  record = await ctx.records.update(record, otherRecordColumns(unposted, record, number));
+  record = await ctx.records.update(record, glRecordColumns(unposted, record, number));
   refuseAsHistory(ctx, record, label);
 
   if (record.state !== 'pushed' || !record.ledger_id) {
@@ -85,50 +57,28 @@ export async function pushOtherRecord(ctx: PushContext, start: RecordRow): Promi
     identifier,
     label,
     postedError: 'not_unposted',
-    stillUnposted: async () => Boolean(await ctx.cw.getUnposted(kind, cwId)),
-    flags: batchFlagsFor(type),
+    stillUnposted: async () => Boolean(await ctx.cw.getUnposted(kind.unposted, cwId)),
+    flags: kind.batchFlags,
   });
-}
-
-/** The record's columns as CW's unposted list shows it: what the status read answers from. */
-export function otherRecordColumns(unposted: Unposted, record: RecordRow, number: string) {
-  const loose = unposted as Record<string, unknown>;
-  const currency = loose.currency as { currencyCode?: string; numberOfDecimals?: number } | undefined;
-  const decimals = currency?.numberOfDecimals ?? record.decimals;
-  const company = (loose.company ?? loose.vendor) as { id?: number; name?: string } | undefined;
-  const date = (loose.dateExpense ?? loose.purchaseDate ?? loose.dateClosed) as string | undefined;
-  const total = toMinor(Math.abs(unposted.total ?? 0), decimals);
-  return {
-    number,
-    record_date: date?.slice(0, 10) || null,
-    company_id: company?.id == null ? null : String(company.id),
-    company_name: company?.name ?? '',
-    cw_location_id: typeof loose.locationId === 'number' ? loose.locationId : null,
-    currency: currency?.currencyCode ?? record.currency,
-    decimals,
-    total_minor: String(total),
-    balance_minor: String(total),
-    refreshed_at: new Date(),
-  };
 }
 
 async function exportAndPush(
   ctx: PushContext,
   start: RecordRow,
-  unposted: Unposted,
+  unposted: UnpostedGlRecord,
   identifier: string,
   label: string,
   number: string,
 ): Promise<RecordRow> {
   let record = start;
-  const type = record.type as OtherRecordType;
+  const type = record.type as GlRecordType;
   const cwId = Number(record.cw_id);
   // 1. Export: a preview of this one record's GL entries; marks nothing in CW.
   const productId = (unposted as UnpostedProcurement).unpostedProductId ?? String(cwId);
-  // An expense is previewed alone (CW's export does not say which expense a part belongs to); a
-  // product's preview is shared with the products pushed at the same time.
+  // How its kind is previewed (records/record-kinds.ts preview): an expense alone, a product in an
+  // export shared with the products pushed at the same time.
   const glExport =
-    type === 'expense'
+    glRecordKind(type).preview === 'expense_export'
       ? await ctx.cw.exportGl({
           batchIdentifier: identifier,
           thruDate: new Date().toISOString(),
@@ -174,35 +124,13 @@ async function exportAndPush(
   return recordPushed(ctx.records, record, route.connection, route.ledger, ref, ctx.actor, mapped.rounding);
 }
 
-function unwrap<D extends LedgerDocument>(result: OtherResult<D>, connectionId: string): D {
-  if (result.ok) return result.document;
-  throw mappingFailure(result.problems, connectionId);
-}
-
-/** A bill with its rounding note, if it has one. */
-function unwrapBill(
-  result: OtherResult<SalesOrBillDocument>,
-  connectionId: string,
-  glEntryIds: number[],
-): Mapped {
-  const document = unwrap(result, connectionId);
-  return { document, glEntryIds, ...(result.ok && result.rounding ? { rounding: result.rounding } : {}) };
-}
-
 /** The one record's part of the export, as a ledger document and the GL entry ids its batch names. */
 export function mapRecord(
-  type: OtherRecordType,
+  type: GlRecordType,
   glExport: GlExport,
-  unposted: Unposted,
+  unposted: UnpostedGlRecord,
   /** The connection the record routes to, with its mappings. */
-  {
-    mappings,
-    connection,
-  }: {
-    mappings: Mappings;
-    /** Its kind and tax setup decide how bills are coded and rounded (bookingOptionsFor). */
-    connection: Pick<LedgerConnection, 'id'> & Partial<Pick<LedgerConnection, 'kind' | 'tax_setup'>>;
-  },
+  { mappings, connection }: Pick<MapInput, 'mappings' | 'connection'>,
   number: string,
   productId: string,
   cwId: number,
@@ -210,90 +138,19 @@ export function mapRecord(
   /** The tenant's rounding limit: bills get the same allowance as invoices. */
   roundingLimit?: string,
 ): Mapped {
-  const part = findOtherRecordPart(type, glExport, {
-    cwId,
-    productId,
-    unposted: type === 'expense' ? undefined : (unposted as UnpostedProcurement),
+  const kind = glRecordKind(type);
+  const procurement = kind.unposted === 'procurement' ? (unposted as UnpostedProcurement) : undefined;
+  const part = kind.findPart(glExport, { cwId, productId, unposted: procurement });
+  if (!part) throw new PipelineError(kind.partMissing.push, label);
+  const currency = (unposted as { currency?: MapInput['currency'] }).currency;
+  return mapGlRecordPart(type, part, {
+    mappings,
+    connection,
+    number,
+    currency,
+    description: procurement?.description,
+    roundingLimit,
   });
-  if (!part)
-    throw new PipelineError(
-      type === 'procurement'
-        ? 'purchase_not_in_export'
-        : type === 'adjustment'
-          ? 'adjustment_entries_unknown'
-          : type === 'transfer'
-            ? 'transfer_not_in_export'
-            : 'gl_entries_missing',
-      label,
-    );
-  const currency = (unposted as { currency?: { currencyCode?: string; numberOfDecimals?: number } }).currency;
-  const { glEntryIds } = part;
-  const billCurrency =
-    (part.shape === 'expense_bill'
-      ? part.bill.currency
-      : part.shape === 'purchase'
-        ? part.purchase.currency
-        : undefined
-    )?.currencyCode ?? currency?.currencyCode;
-  const booking = bookingOptionsFor(connection, billCurrency);
-  // A journal's figures finer than the currency are booked at the books' precision, and said.
-  const journalCurrency =
-    part.shape === 'company_paid'
-      ? part.expense.currency?.currencyCode
-      : part.shape === 'transfer'
-        ? (currency?.currencyCode ?? part.lines[0]?.currency?.currencyCode)
-        : currency?.currencyCode;
-  const { ledgerDecimals } = bookingOptionsFor(connection, journalCurrency);
-  const journal = (result: OtherResult<LedgerDocument>): Mapped => ({
-    document: unwrap(result, connection.id),
-    glEntryIds,
-    ...(result.ok && result.rounding ? { rounding: result.rounding } : {}),
-  });
-  switch (part.shape) {
-    case 'expense_bill':
-      return unwrapBill(
-        expenseBillFromGl(part.bill, { mappings, number, roundingLimit, ...booking }),
-        connection.id,
-        glEntryIds,
-      );
-    case 'company_paid':
-      return journal(companyExpenseJournalFromGl(part.expense, { mappings, number, ledgerDecimals }));
-    case 'purchase':
-      return unwrapBill(
-        purchaseBillFromGl(part.purchase, {
-          mappings,
-          number: part.purchase.vendorInvoiceNumber || number,
-          fallbackCurrency: currency?.currencyCode,
-          roundingLimit,
-          ...booking,
-        }),
-        connection.id,
-        glEntryIds,
-      );
-    case 'adjustment':
-      return journal(
-        adjustmentJournalFromGl(part.adjustment, {
-          mappings,
-          number,
-          currency: currency?.currencyCode ?? 'USD',
-          decimals: currency?.numberOfDecimals ?? 2,
-          description:
-            (unposted as UnpostedProcurement).description ?? part.adjustment.adjustmentDescription ?? '',
-          ledgerDecimals,
-        }),
-      );
-    case 'transfer':
-      return journal(
-        transferJournalFromGl(part.lines, {
-          mappings,
-          number,
-          currency: currency?.currencyCode ?? part.lines[0]?.currency?.currencyCode ?? 'USD',
-          decimals: currency?.numberOfDecimals ?? part.lines[0]?.currency?.numberOfDecimals ?? 2,
-          description: (unposted as UnpostedProcurement).description ?? '',
-          ledgerDecimals,
-        }),
-      );
-  }
 }
 
 export type { ConnectWiseClient };

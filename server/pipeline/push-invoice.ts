@@ -6,6 +6,7 @@ import type { SalesOrBillDocument } from '../ledgers/ledger.js';
 import { mappingFailure, PipelineError } from '../records/error-catalogue.js';
 import { invoiceColumns, isClosed } from '../records/invoice-columns.js';
 import type { Mappings } from '../records/mappings.js';
+import { invoiceRecordType, recordKinds } from '../records/record-kinds.js';
 import { invoicePosting } from './invoice-posting.js';
 import { salesDocumentFromGl } from './map/invoices-and-credits.js';
 import type { RoundingNote } from './map/rounding.js';
@@ -93,7 +94,7 @@ export async function pushInvoice(
     label,
     postedError: 'already_posted',
     stillUnposted: async () => (await invoicePosting(ctx.cw, invoice, 'list')).state === 'unposted',
-    flags: { exportInvoicesFlag: true, exportExpensesFlag: false, exportProductsFlag: false },
+    flags: recordKinds[record.type].batchFlags,
   });
   return { record, invoice };
 }
@@ -136,7 +137,7 @@ function exportedColumns(record: RecordRow, invoice: Invoice, transaction: GlTra
     to: 'exported' as const,
     set: {
       ...invoiceColumns(invoice, record),
-      type: invoice.type === 'CreditMemo' ? ('credit_memo' as const) : ('invoice' as const),
+      type: invoiceRecordType(invoice.type),
       currency: transaction.currency?.currencyCode ?? invoice.currency?.currencyCode ?? record.currency,
       gl_entry_ids: [...glEntryIdsOf(transaction)],
     },

@@ -2,14 +2,14 @@ import type { Invoice } from '../connectwise/index.js';
 import type { PushRecordJob } from '../jobs/queues.js';
 import { onboardAgain } from '../onboarding/onboarding.js';
 import { isOnboardedHistory } from '../records/onboarded-history.js';
+import { isGlRecordType } from '../records/record-kinds.js';
 import { settledStates } from '../records/record-states.js';
 import type { RecordKey } from '../records/record-store.js';
 import { storedErrorOf } from '../records/stored-error.js';
 import { applyCreditsAfterPush } from './credit-application.js';
 import type { RecordJobDeps } from './deps.js';
-import { isOtherRecordType } from './gl-record-export.js';
 import { pushContextFor } from './push-context.js';
-import { pushOtherRecord } from './push-gl-record.js';
+import { pushGlRecord } from './push-gl-record.js';
 import { pushInvoice } from './push-invoice.js';
 
 /** How long a refresh's read of an invoice stands in for the push's own read of it. */
@@ -53,7 +53,7 @@ export async function runPushJob(
         record,
         job.actor,
       );
-    else if (isOtherRecordType(record.type)) await pushOtherRecord(ctx, record);
+    else if (isGlRecordType(record.type)) await pushGlRecord(ctx, record);
     else {
       const pushed = await pushInvoice(ctx, record, youngInvoiceRead(job, new Date()));
       // A credit memo already applied in CW: make the same application in the ledger now.

@@ -2,20 +2,24 @@ import type { Invoice } from '../connectwise/index.js';
 import type { RecordRow, RecordState, Tenant } from '../db/schema.js';
 import type { RefreshRecordJob } from '../jobs/queues.js';
 import { requestDriftCheck } from '../jobs/request-drift-check.js';
-import { procurementTypeOf, unpostedKindOf } from '../records/cw-record-kind.js';
+import { glRecordColumns, type UnpostedGlRecord } from '../records/gl-record-columns.js';
 import { invoiceColumns, isClosed } from '../records/invoice-columns.js';
 import { ledgerColumns as ledgerColumnsOf, paidState } from '../records/ledger-amounts.js';
+import {
+  type GlRecordType,
+  glRecordNumber,
+  invoiceRecordType,
+  isGlRecordType,
+  listedAsType,
+  recordKinds,
+} from '../records/record-kinds.js';
+import { bookedStates, inFlightStates } from '../records/record-states.js';
 import type { RecordStore } from '../records/record-store.js';
 import { applyCreditsShownInConnectWise } from './credit-application.js';
 import type { RecordJobDeps } from './deps.js';
-import { isOtherRecordType, type OtherRecordType, otherRecordNumber } from './gl-record-export.js';
 import { type InvoicePosting, invoicePosting } from './invoice-posting.js';
 import { recheckRecord } from './push-check.js';
-import { otherRecordColumns, type Unposted } from './push-gl-record.js';
 import { requestPush } from './requests.js';
-
-const settled = new Set<RecordState>(['synced', 'partly_paid', 'paid']);
-const inFlight = new Set<RecordState>(['queued', 'exported', 'pushed']);
 
 /**
  * What the record's state should be, given CW's view of it now. A record we settled that CW lists as
@@ -29,10 +33,11 @@ function stateFromConnectWise(
   posting: InvoicePosting,
 ): { state: RecordState; reversed: boolean } {
   const batched = posting.state === 'posted';
-  if (settled.has(record.state) && posting.state === 'unposted') return { state: 'unposted', reversed: true };
+  if (bookedStates.has(record.state) && posting.state === 'unposted')
+    return { state: 'unposted', reversed: true };
   if (
-    inFlight.has(record.state) ||
-    settled.has(record.state) ||
+    inFlightStates.has(record.state) ||
+    bookedStates.has(record.state) ||
     record.state === 'onboarded' ||
     record.state === 'error'
   ) {
@@ -49,11 +54,11 @@ function stateFromConnectWise(
 export async function refreshRecord(deps: RecordJobDeps, job: RefreshRecordJob): Promise<void> {
   const tenant = await deps.tenants.get(job.tenantId);
   if (!tenant) return;
-  if (isOtherRecordType(job.type)) return refreshOtherRecord(deps, tenant, job.type, job);
+  if (isGlRecordType(job.type)) return refreshGlRecord(deps, tenant, job.type, job);
   const readAt = new Date();
   const invoice = await deps.connectWise.for(tenant).getInvoice(job.cwId);
   if (!invoice) return;
-  const type = invoice.type === 'CreditMemo' ? 'credit_memo' : 'invoice';
+  const type = invoiceRecordType(invoice.type);
   const key = { tenantId: job.tenantId, type, cwId: job.cwId } as const;
   const record = await deps.records.ensure(key);
   const cached = invoiceColumns(invoice, record);
@@ -62,11 +67,11 @@ export async function refreshRecord(deps: RecordJobDeps, job: RefreshRecordJob):
   const posting = await invoicePosting(
     deps.connectWise.for(tenant),
     invoice,
-    settled.has(record.state) ? 'list' : 'hint',
+    bookedStates.has(record.state) ? 'list' : 'hint',
   );
   let { state, reversed } = stateFromConnectWise(record, invoice, posting);
   let ledgerRead: { startedAt: Date; columns: ReturnType<typeof ledgerColumnsOf> } | undefined;
-  if (!reversed && record.ledger_id && record.connection_id && settled.has(state)) {
+  if (!reversed && record.ledger_id && record.connection_id && bookedStates.has(state)) {
     const connection = await deps.connections.get(tenant.id, record.connection_id);
     if (connection && connection.status === 'active') {
       const startedAt = new Date();
@@ -138,28 +143,28 @@ function applyIfUnchanged(
  * settled that CW lists again was reversed there (its batch deleted); the next push updates the same
  * ledger document. While unposted, its columns follow CW.
  */
-async function refreshOtherRecord(
+async function refreshGlRecord(
   deps: RecordJobDeps,
   tenant: Tenant,
-  type: OtherRecordType,
+  type: GlRecordType,
   job: RefreshRecordJob,
 ): Promise<void> {
   const unposted = (await deps.connectWise
     .for(tenant)
-    .getUnposted(unpostedKindOf[type], job.cwId)) as Unposted | null;
+    .getUnposted(recordKinds[type].unposted, job.cwId)) as UnpostedGlRecord | null;
   const procurementType = (unposted as { procurementType?: string | null } | null)?.procurementType;
-  const sameType = !procurementType || type === 'expense' || procurementType === procurementTypeOf[type];
+  const sameType = listedAsType(type, procurementType);
   const key = { tenantId: job.tenantId, type, cwId: job.cwId } as const;
   const record = unposted && sameType ? await deps.records.ensure(key) : await deps.records.get(key);
   if (!record) return;
   const listed = Boolean(unposted && sameType);
-  const reversed = listed && settled.has(record.state);
+  const reversed = listed && bookedStates.has(record.state);
   await applyIfUnchanged(deps, record, job, {
     state: reversed ? 'unposted' : record.state,
     reversed,
     set:
       unposted && listed
-        ? otherRecordColumns(unposted, record, otherRecordNumber(type, job.cwId))
+        ? glRecordColumns(unposted, record, glRecordNumber(type, job.cwId))
         : { refreshed_at: new Date() },
   });
 }

@@ -4,6 +4,7 @@ import type { JobQueue } from '../jobs/job-queue.js';
 import { createQueues, queues, type SweepJob } from '../jobs/queues.js';
 import { unpostedInvoiceColumns } from '../records/invoice-columns.js';
 import { datedBeforeCutoff, isOnboardedHistory, onboardingCutoff } from '../records/onboarded-history.js';
+import { invoiceRecordType } from '../records/record-kinds.js';
 import type { RecordJobDeps } from './deps.js';
 import { requestPush } from './requests.js';
 import { resendStaleQueued } from './stale-queued.js';
@@ -33,7 +34,7 @@ export async function discoverOne(
   tenantId: string,
   u: UnpostedInvoice,
 ): Promise<boolean> {
-  const type = u.invoiceType === 'CreditMemo' ? 'credit_memo' : 'invoice';
+  const type = invoiceRecordType(u.invoiceType);
   const record = await deps.records.ensure({ tenantId, type, cwId: u.id });
   if (record.state !== 'unknown' && record.state !== 'not_closed') return false;
   const columns = unpostedInvoiceColumns(u, record);
@@ -64,7 +65,7 @@ export async function sweepUnposted(deps: RecordJobDeps, job: SweepJob): Promise
   const cutoff = await onboardingCutoff(deps.db, tenant.id);
   for await (const page of deps.connectWise.for(tenant).unpostedPages('invoices')) {
     for (const unposted of page) {
-      const type = unposted.invoiceType === 'CreditMemo' ? 'credit_memo' : 'invoice';
+      const type = invoiceRecordType(unposted.invoiceType);
       const key = { tenantId: tenant.id, type, cwId: unposted.id } as const;
       // History already in the books is left alone: a push would only be refused, again at every
       // sweep. A fixed onboarding failure still goes (its push job onboards it again).

@@ -1,10 +1,11 @@
 import type { Invoice } from '../connectwise/index.js';
-import type { RecordRow, RecordState } from '../db/schema.js';
+import type { RecordRow } from '../db/schema.js';
 import type { LedgerDocumentState } from '../ledgers/ledger.js';
 import { cwCreditApplicationsIn } from '../pipeline/credit-application.js';
 import type { RecordJobDeps } from '../pipeline/deps.js';
 import { invoiceColumns } from '../records/invoice-columns.js';
 import { ledgerColumns, paidState } from '../records/ledger-amounts.js';
+import { bookedStateList, bookedStates } from '../records/record-states.js';
 import { rescaleMinor, toMinor } from '../shared/money.js';
 import { type CwSide, compareRecord, type Difference, type LedgerSide } from './drift.js';
 import { clearDrift, storeDrift } from './drift-store.js';
@@ -14,7 +15,6 @@ export type DriftDeps = Pick<
   'db' | 'records' | 'tenants' | 'connectWise' | 'connections' | 'ledgers' | 'logger'
 >;
 
-const settled = new Set<RecordState>(['synced', 'partly_paid', 'paid']);
 /** The books as the sentences name them ("Paid in QuickBooks by credit CM-1009", issue 14). */
 const booksNames = { qbo: 'QuickBooks', xero: 'Xero' } as const;
 
@@ -30,7 +30,7 @@ export interface DriftCheck {
 /** Whether a record is one the drift check compares: an invoice or credit memo we synced. */
 export const isCheckable = (record: RecordRow) =>
   (record.type === 'invoice' || record.type === 'credit_memo') &&
-  settled.has(record.state) &&
+  bookedStates.has(record.state) &&
   Boolean(record.ledger_id && record.connection_id);
 
 /**
@@ -69,7 +69,7 @@ export async function checkRecord(deps: DriftDeps, record: RecordRow): Promise<D
       set: { ...cwColumns, ...ledgerColumns(ledgerState.document, decimals) },
       actor: 'drift-check',
       kind: 'balance_changed',
-      fromStates: ['synced', 'partly_paid', 'paid'],
+      fromStates: bookedStateList,
     });
 
   const cwSide = await cwSideOf(deps, record, invoice, cwRows, decimals);

@@ -21,7 +21,7 @@ import type {
   StoredDifference,
 } from '../db/schema.js';
 import { formatMinor } from '../shared/money.js';
-import { typeFamily } from './record-store.js';
+import { typeFamily } from './record-kinds.js';
 
 export interface RecordWithHistory {
   row: RecordRow;

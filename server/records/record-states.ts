@@ -1,9 +1,47 @@
 import type { RecordState } from '../db/schema.js';
 
-/** Finished states: a push request for them is answered without work. */
-export const settledStates: ReadonlySet<RecordState> = new Set<RecordState>([
-  'synced',
-  'partly_paid',
-  'paid',
-  'onboarded',
-]);
+/*
+ * The record states and the named sets code decides by, one table. A set is named by what it means
+ * to the code that asks: "settled" once meant three different sets in different files.
+ */
+
+type StateSet = 'booked' | 'in_flight' | 'settled';
+
+/** Each state, in the order the API lists them, with the sets it belongs to. */
+const stateTable: Record<RecordState, readonly StateSet[]> = {
+  unposted: [],
+  queued: ['in_flight'],
+  exported: ['in_flight'],
+  pushed: ['in_flight'],
+  synced: ['booked', 'settled'],
+  partly_paid: ['booked', 'settled'],
+  paid: ['booked', 'settled'],
+  onboarded: ['settled'],
+  error: [],
+  not_closed: [],
+  unknown: [],
+};
+
+/** Every record state, in the table's order. */
+export const recordStates = Object.keys(stateTable) as [RecordState, ...RecordState[]];
+
+const statesIn = (set: StateSet): ReadonlySet<RecordState> =>
+  new Set(recordStates.filter((state) => stateTable[state].includes(set)));
+
+/**
+ * Finished: a push request for them is answered without work. Booked by our push, or onboarded
+ * (batched in CW as history already in the books).
+ */
+export const settledStates = statesIn('settled');
+
+/**
+ * In the books by our push, with a ledger document whose balance is read back: the states a ledger
+ * read (refresh, payment, credit, drift check, correction) may store a new paid state over.
+ */
+export const bookedStates = statesIn('booked');
+
+/** A push is under way: queued, exported from CW or its ledger document written, not yet batched. */
+export const inFlightStates = statesIn('in_flight');
+
+/** bookedStates as a list, for a `state in (...)` condition. */
+export const bookedStateList: RecordState[] = [...bookedStates];

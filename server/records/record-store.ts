@@ -9,6 +9,7 @@ import type {
   StoredError,
 } from '../db/schema.js';
 import { PipelineError } from './error-catalogue.js';
+import { typeFamily } from './record-kinds.js';
 
 export interface RecordKey {
   tenantId: string;
@@ -25,13 +26,6 @@ export interface Transition {
   /** Request ids, idempotency keys, ids created: the audit trail. */
   detail?: Record<string, unknown>;
 }
-
-/**
- * ConnectWise keeps invoices and credit memos in one table with one id space, and a screen may not
- * know which one it shows: both types name the same record.
- */
-export const typeFamily = (type: RecordType): RecordType[] =>
-  type === 'invoice' || type === 'credit_memo' ? ['invoice', 'credit_memo'] : [type];
 
 /** Records and their audit trail. Every state change writes the row and its event in one transaction. */
 export class RecordStore {

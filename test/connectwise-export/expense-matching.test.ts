@@ -1,6 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { parseGlEntryIds } from '../../server/connectwise/index.js';
-import { matchExpenseParts } from '../../server/pipeline/gl-record-export.js';
+import { matchExpenseParts } from '../../server/records/gl-export-parts.js';
 import { buildExpense, seedWith } from '../../sim/connectwise/index.js';
 import { type SimAndClient, startSimAndClient } from '../connectwise/support.js';
 

@@ -7,8 +7,8 @@ import {
   unpostedProcurementSchema,
 } from '../../server/connectwise/schemas.js';
 import type { JournalDocument, SalesOrBillDocument } from '../../server/ledgers/ledger.js';
-import { findPurchasePart } from '../../server/pipeline/gl-record-export.js';
 import { mapRecord } from '../../server/pipeline/push-gl-record.js';
+import { findPurchasePart } from '../../server/records/gl-export-parts.js';
 import { mappingsFrom } from '../../server/records/mappings.js';
 import { sumMinor } from '../../server/shared/money.js';
 import { buildProcurement } from '../../sim/connectwise/fixtures.js';

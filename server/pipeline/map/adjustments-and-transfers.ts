@@ -1,21 +1,10 @@
 import type { GlExportAdjustmentTransaction, GlExportInventoryTransfer } from '../../connectwise/schemas.js';
 import type { JournalDocument, JournalLine } from '../../ledgers/ledger.js';
+import { adjustmentEntryIds, transferLineEntryId } from '../../records/gl-export-parts.js';
 import type { Mappings } from '../../records/mappings.js';
 import { formatMinor, sumMinor, toMinor } from '../../shared/money.js';
 import type { OtherProblem, OtherResult } from './mapping-result.js';
 import { journalDecimals, journalRounding, type RoundingNote } from './rounding.js';
-
-/**
- * An adjustment's GL entry ids, which its batch must name. ConnectWise's own types
- * (GLExportAdjustmentTransactionDetail in connectwise-rest's ManageTypes) give adjustment lines no
- * `id`, and no published export shows one, so none is assumed: a line's numeric `id` is used only when
- * CW sends it, and an adjustment without one is refused (`adjustment_entries_unknown`) before anything
- * is written, never batched by guess.
- */
-export const adjustmentEntryIds = (adjustment: GlExportAdjustmentTransaction): number[] =>
-  (adjustment.adjustmentDetail ?? [])
-    .map((line) => (line as { id?: unknown }).id)
-    .filter((id): id is number => typeof id === 'number');
 
 /**
  * An inventory adjustment as a journal. Each CW line is signed by units: stock added has a positive
@@ -122,23 +111,6 @@ function balancedJournal(
   if (problems.length > 0) return { ok: false, problems };
   return { ok: true, document: { type: 'journal', ...head, lines }, ...(rounding ? { rounding } : {}) };
 }
-
-/** A transfer line's own GL entry id: its `id` is a string in CW's types, taken only when numeric. */
-const transferLineEntryId = (line: GlExportInventoryTransfer): number | undefined =>
-  /^\d+$/.test(line.id ?? '') ? Number(line.id) : undefined;
-
-/**
- * A transfer's GL entry ids, which its batch must name: each line's own entry and its offset's
- * (`GLExportInventoryTransferOffset.id`, numeric in CW's types). A line missing either is left out,
- * and the mapper then refuses the transfer (`transfer_entries_unknown`) rather than batch part of it.
- */
-export const transferEntryIds = (lines: GlExportInventoryTransfer[]): number[] => [
-  ...new Set(
-    lines.flatMap((line) =>
-      [transferLineEntryId(line), line.offset?.id ?? undefined].filter((id): id is number => id != null),
-    ),
-  ),
-];
 
 /**
  * An inventory transfer (stock moved between warehouses, each warehouse with its own inventory

@@ -1,4 +1,3 @@
-import { z } from 'zod';
 import type { GlExportExpenseBill, GlExportPurchaseTransaction } from '../../connectwise/schemas.js';
 import type {
   DocumentLine,
@@ -7,6 +6,7 @@ import type {
   Party,
   SalesOrBillDocument,
 } from '../../ledgers/ledger.js';
+import { type CompanyPaidExpense, companyPaidEntryIds } from '../../records/gl-export-parts.js';
 import type { Mappings } from '../../records/mappings.js';
 import { absMinor, decimalsUsed, formatMinor, rescaleMinor, sumMinor, toMinor } from '../../shared/money.js';
 import type { OtherProblem, OtherResult } from './mapping-result.js';
@@ -283,40 +283,6 @@ export function expenseBillFromGl(
   };
 }
 
-/** A company-paid expense as CW exports it (`expenses[]`, not in the typed GLExport). */
-export const companyPaidExpenseSchema = z
-  .object({
-    id: z.number().int().nullish(),
-    documentDate: z.string().optional(),
-    accountNumber: z.string().optional(),
-    apAccountNumber: z.string().optional(),
-    memo: z.string().optional(),
-    member: z
-      .object({ id: z.number().int().nullish(), identifier: z.string().optional() })
-      .loose()
-      .optional(),
-    company: z.object({ id: z.number().int().nullish() }).loose().optional(),
-    currency: z
-      .object({ currencyCode: z.string().optional(), numberOfDecimals: z.number().int().optional() })
-      .loose()
-      .optional(),
-    total: z.number().nullish(),
-    offset: z
-      .object({
-        id: z.number().int().nullish(),
-        accountNumber: z.string().optional(),
-        total: z.number().nullish(),
-      })
-      .loose()
-      .optional(),
-  })
-  .loose();
-export type CompanyPaidExpense = z.infer<typeof companyPaidExpenseSchema>;
-
-/** The GL entry ids of a company-paid expense: the expense debit and its offset credit. */
-export const companyPaidEntryIds = (expense: CompanyPaidExpense): number[] =>
-  [expense.id, expense.offset?.id].filter((id): id is number => typeof id === 'number');
-
 /**
  * A company-paid expense (card, account; CW puts it in `expenses[]` rather than `expenseBills[]`):
  * nobody is owed, so it is a journal: debit the expense account, credit the offset account.
@@ -385,15 +351,6 @@ export function companyExpenseJournalFromGl(
 
 /** A purchase's freight GL line: CW's "PF" type (Purchase Order Freight) among its detail lines. */
 export const isFreightLine = (line: { glTypeId?: string }) => line.glTypeId === 'PF';
-
-/**
- * The GL entry ids a purchase's batch must name: every detail line (freight included when CW gives it
- * a line) and every purchase tax entry (`purchaseDetailTax`).
- */
-export const purchaseEntryIds = (purchase: GlExportPurchaseTransaction): number[] =>
-  [...(purchase.purchaseDetail ?? []), ...(purchase.purchaseDetailTax ?? [])].flatMap((entry) =>
-    typeof entry.id === 'number' ? [entry.id] : [],
-  );
 
 /**
  * Whether the header's `freightAmount` is a bill line of its own. When CW gives freight a GL line ("PF")
