@@ -173,7 +173,7 @@ export interface PushRecordJob extends RecordJob {
   actor: string;
   /**
    * CW's invoice as the refresh that asked for this push (sync on close) read it, and when. The push
-   * starts from it instead of reading the invoice again while it is young (record-jobs.ts).
+   * starts from it instead of reading the invoice again while it is young (push-job.ts).
    */
   invoiceRead?: { at: string; invoice: Invoice };
   /**

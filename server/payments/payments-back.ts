@@ -315,7 +315,7 @@ async function writePayment(
 
 /**
  * A claim older than this was left by a writer that died: the next one goes on (and finds its write).
- * No longer than the payment jobs' expiry (record-jobs.ts jobExpirySeconds, 30 s): at 60 s the claim,
+ * No longer than the payment jobs' expiry (jobs/queues.ts jobExpirySeconds, 30 s): at 60 s the claim,
  * not the job, set the recovery after a kill, and the other worker's retried sweep waited out the
  * rest of the minute before writing (test/faults/payments-kill.test.ts measured 59.9 s).
  */
