@@ -44,6 +44,11 @@ export interface StartOptions {
   database?: DatabaseHandle;
   /** Extra routes for tests, mounted after the product's own. */
   routers?: (pod: Omit<Ledgerpod, 'url' | 'stop'>) => Router[];
+  /**
+   * Runs on the migrated database before any worker starts: the demo removes the tenant its last
+   * run made (bound to simulators that are gone), so that run's leftover jobs find no tenant.
+   */
+  beforeWorkers?: (db: DatabaseHandle['db']) => Promise<void>;
 }
 
 /** config -> db -> migrations -> queue -> http, by role. Tests call it with PORT 0. */
@@ -54,6 +59,7 @@ export async function startLedgerpod(config: Config, options: StartOptions = {})
     options.database ?? (await openDatabase({ databaseUrl: config.databaseUrl, dataDir: config.dataDir }));
   await migrateToLatest(database.db);
   database.setTimeouts(config.dbTimeouts);
+  await options.beforeWorkers?.(database.db);
 
   const jobs = await startJobQueue({
     url: database.url,

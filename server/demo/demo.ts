@@ -10,6 +10,7 @@ import type { RunningSim } from '../../sim/kit/listen.js';
 import { startQuickBooksSim } from '../../sim/quickbooks/index.js';
 import { defaultSimClient, startXeroSim } from '../../sim/xero/index.js';
 import type { Ledgerpod } from '../app/server.js';
+import type { Db } from '../db/database.js';
 import type { Tenant } from '../db/schema.js';
 import { sweepAll } from '../payments/payment-jobs.js';
 import { requestPush } from '../pipeline/requests.js';
@@ -100,12 +101,20 @@ export function demoEnvironment(sims: DemoSims): Record<string, string> {
 }
 
 /**
+ * The last run's demo tenant and everything of it (records, connections cascade): its simulators
+ * are gone, so its queued jobs would only fail against closed ports. Run before workers start.
+ */
+export async function removeDemoTenant(db: Db): Promise<void> {
+  await db.deleteFrom('tenants').where('cw_company_id', '=', demoCompanyId).execute();
+}
+
+/**
  * The demo tenant, made afresh on every start (the simulators start empty): ConnectWise bound to
  * the simulator, QuickBooks Online connected and mapped, Xero left for the admin to connect.
  */
 export async function installDemoTenant(pod: Ledgerpod, sims: DemoSims): Promise<Tenant> {
   const db = pod.database.db;
-  await db.deleteFrom('tenants').where('cw_company_id', '=', demoCompanyId).execute();
+  await removeDemoTenant(db);
   const tenant = await pod.services.tenants.create({
     name: 'Demo MSP',
     site: new URL(sims.cw.url).host,
