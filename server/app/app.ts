@@ -8,6 +8,7 @@ import { healthRoutes } from '../http/health-routes.js';
 import { jsonNestsDeeperThan, maxJsonDepth, tooDeepError } from '../http/json-depth.js';
 import { rejectNulCharacters } from '../http/reject-nul.js';
 import type { JobQueue } from '../jobs/job-queue.js';
+import { rawBodyWebhookPaths } from '../ledgers/providers.js';
 import type { Config } from '../shared/config.js';
 import type { Logger } from '../shared/log.js';
 import type { Metrics } from '../shared/metrics.js';
@@ -98,10 +99,11 @@ export function createApp(deps: AppDeps): Express {
   app.use(
     express.json({
       limit: '1mb',
-      // QuickBooks sends its CloudEvents webhooks as application/cloudevents-batch+json. Xero's
-      // webhook is parsed by its route, after the signature check, so a forgery never reaches JSON.
+      // QuickBooks sends its CloudEvents webhooks as application/cloudevents-batch+json. A webhook
+      // read as bytes (Xero's) is parsed by its route, after the signature check, so a forgery
+      // never reaches JSON.
       type: (req) =>
-        !req.url?.startsWith('/webhooks/xero') &&
+        !rawBodyWebhookPaths.some((path) => req.url?.startsWith(path)) &&
         /^application\/(json|[\w.+-]+\+json)\b/i.test(String(req.headers['content-type'] ?? '')),
       verify: (req, _res, buf) => {
         // Before JSON.parse: a body of ~20 KB nesting 10,000 deep must cost one pass, not a parse

@@ -1,5 +1,6 @@
 import type { RecordRow } from '../db/schema.js';
 import type { Ledger, SalesOrBillDocument } from '../ledgers/ledger.js';
+import { ledgerProviderOf } from '../ledgers/providers.js';
 import type { RecordJobDeps } from '../pipeline/deps.js';
 import { invoicePosting } from '../pipeline/invoice-posting.js';
 import { pushContextFor } from '../pipeline/push-context.js';
@@ -14,8 +15,6 @@ export type CorrectionDeps = Pick<
   RecordJobDeps,
   'db' | 'records' | 'tenants' | 'connectWise' | 'connections' | 'ledgers' | 'logger' | 'jobs'
 >;
-
-const booksNames = { qbo: 'QuickBooks', xero: 'Xero' } as const;
 
 /** A record a correction applies to: an invoice with a document in the books. */
 export function correctable(record: RecordRow | undefined, what: string): RecordRow {
@@ -89,7 +88,7 @@ export async function readPreview(
     number: invoice.invoiceNumber,
     currency,
     decimals,
-    books: booksNames[connection.kind],
+    books: ledgerProviderOf(connection.kind).shortLabel,
     batched,
     after,
     afterMissing,

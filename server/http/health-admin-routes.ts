@@ -7,6 +7,7 @@ import { ledgerKeyOf } from '../jobs/budget-guards.js';
 import type { JobQueue } from '../jobs/job-queue.js';
 import { callbackHealth, connectionHealth } from '../ledgers/connections/connection-health.js';
 import type { ConnectionStore } from '../ledgers/connections/connection-store.js';
+import { ledgerProviderOf } from '../ledgers/providers.js';
 import { decideBudget } from '../outbound/metering/budget-guard.js';
 import {
   type BudgetUse,
@@ -80,8 +81,10 @@ export function healthAdminRoutes(deps: {
     const cwBudgets = usesOf(cwKey);
     const ledgerBudgets = (c: (typeof connections)[number]) => ({
       budgets: usesOf(ledgerKeyOf(c)),
-      // Intuit does not meter writes: shown, never capped.
-      ...(c.kind === 'qbo' ? { writesThisMonth: usage.get(ledgerKeyOf(c))?.month_write ?? 0 } : {}),
+      // A provider that meters only reads (Intuit): its writes are shown, never capped.
+      ...(ledgerProviderOf(c.kind).unmeteredWrites
+        ? { writesThisMonth: usage.get(ledgerKeyOf(c))?.month_write ?? 0 }
+        : {}),
     });
     res.json({
       connectwise: { budgets: cwBudgets, problems: budgetProblems(cwBudgets) },

@@ -108,6 +108,8 @@ export interface LedgerWebhook {
 export interface LedgerProvider<S extends ProviderSettings = ProviderSettings> {
   kind: LedgerKind;
   label: string;
+  /** The one-word name in sentences ("Paid in QuickBooks by credit CM-1009"): contract/ledger-kinds.ts. */
+  shortLabel: string;
   /** The env variables' prefix: `${envPrefix}_CLIENT_ID`, `${envPrefix}_CLIENT_SECRET`. */
   envPrefix: string;
   /** The provider's settings; undefined when its client id and secret are not set. */
@@ -133,6 +135,18 @@ export interface LedgerProvider<S extends ProviderSettings = ProviderSettings> {
     taxPerCode: boolean;
   };
   webhook: LedgerWebhook;
+  /**
+   * How payments reach ConnectWise (payments/payments-schedule.ts). `webhooks`: the webhooks name
+   * each payment, so a full check only closes gaps (at start-up, hourly, and when webhooks go quiet
+   * while documents are open). `poll`: no payment events, so payments are polled while documents
+   * are open, more often the busier the connection.
+   */
+  paymentsCadence: 'webhooks' | 'poll';
+  /**
+   * The provider meters reads only: writes are counted apart (outbound/metering/periods.ts) and
+   * shown on the health tab, never capped.
+   */
+  unmeteredWrites: boolean;
 }
 
 /**

@@ -1,19 +1,19 @@
 /**
  * The ledger providers: THE one list. Everything else (the registry, token source, OAuth pages,
- * webhooks, config hints, booking options) looks a provider up here by kind.
+ * webhooks and the app's body parsing, config hints, booking options, the payments schedule, the
+ * books' name in sentences, the health tab) looks a provider up here by kind.
  *
  * Adding a third ledger, say `sage`:
  *   1. server/ledgers/sage/ with the core files (provider.ts lists them) and its `sageProvider`
  *      entry (provider.ts in that folder);
  *   2. one line here: `[quickbooksProvider, xeroProvider, sageProvider]`;
- *   3. its kind and label in contract/ledger-kinds.ts (the pod reads them there; routes, OAuth
- *      pages and the admin tab follow), its env variables in server/shared/config.ts (the
- *      `LedgerConfig` section its entry reads) and its call limits in server/outbound/call-limiter.ts;
- *   4. a migration widening the kind checks (ledger_connections.kind, oauth_states.kind,
+ *   3. its kind and labels in contract/ledger-kinds.ts, its env variables in server/shared/config.ts;
+ *   4. its call limits in server/outbound/call-limiter.ts, and where it meters by day or month its
+ *      counters and caps in server/outbound/metering/{periods,budgets}.ts: outbound sits below
+ *      ledgers and cannot read the entry, so it keys them by the limiter key's prefix (`sage:`);
+ *   5. a migration widening the kind checks (ledger_connections.kind, oauth_states.kind,
  *      webhook_events.provider and the other ledger_kind columns) to the new kind;
- *   5. a simulator in sim/ for its tests and the demo.
- * A provider whose webhook must be read as raw bytes also needs its path skipped by the JSON parser
- * in server/app/app.ts (as /webhooks/xero is).
+ *   6. a simulator in sim/ for its tests and the demo.
  */
 import type { CallLimits } from '../outbound/call-limiter.js';
 import { AppError } from '../shared/errors.js';
@@ -23,6 +23,14 @@ import { quickbooksProvider } from './quickbooks/provider.js';
 import { xeroProvider } from './xero/provider.js';
 
 export const ledgerProviders: readonly LedgerProvider[] = [quickbooksProvider, xeroProvider];
+
+/**
+ * The webhook paths whose route reads the body as bytes, after the signature check (answers
+ * `empty`, http/ledger-webhook-routes.ts): the app's JSON parser skips them (app/app.ts).
+ */
+export const rawBodyWebhookPaths: readonly string[] = ledgerProviders
+  .filter((p) => p.webhook.answers.kind === 'empty')
+  .map((p) => `/webhooks/${p.kind}`);
 
 /** The entry of a kind; every LedgerKind has one. */
 export function ledgerProviderOf(kind: LedgerKind): LedgerProvider {

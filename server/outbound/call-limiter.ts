@@ -10,7 +10,11 @@ export interface CallLimits {
   burst: number;
 }
 
-/** Kept below the published limits so that any rolling minute stays under them. */
+/**
+ * Kept below the published limits so that any rolling minute stays under them. Here rather than in
+ * the provider entries because the limiter is below ledgers and connectwise; the entries take
+ * their defaults from this table.
+ */
 export const providerLimits = {
   qbo: { perMinute: 450, concurrent: 8, burst: 10 },
   xero: { perMinute: 54, concurrent: 4, burst: 4 },

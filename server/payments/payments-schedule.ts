@@ -1,9 +1,11 @@
 import type { LedgerKind } from '../db/schema.js';
+import { ledgerProviderOf } from '../ledgers/providers.js';
 
 /**
  * When a connection's payments are checked in full (QBO: CDC; Xero: the payments list with
  * If-Modified-Since), apart from the targeted reads webhooks trigger. Pure: the job layer reads the
- * inputs from the database and asks. Issue 15: an idle connection costs at most ~100 QBO reads or
+ * inputs from the database and asks. Which schedule a connection follows is its provider entry's
+ * `paymentsCadence` (ledgers/provider.ts). Issue 15: an idle connection costs at most ~100 QBO reads or
  * ~150 Xero calls a day; a payment reaches ConnectWise within 60 s (QBO) or 5 min (Xero).
  */
 export interface PaymentsActivity {
@@ -28,7 +30,7 @@ export type PaymentsCheck =
 const minute = 60_000;
 
 /**
- * QBO. Intuit's webhooks name each payment, so CDC only closes gaps (domain.md §8: back-fill gaps
+ * `webhooks` (QBO). Intuit's webhooks name each payment, so CDC only closes gaps (domain.md §8: back-fill gaps
  * with CDC): once at start-up (webhooks may have been lost while no process listened), hourly as a
  * slow catch-up (a delivery Intuit gave up on, or one still in its retry ladder of up to hours), and
  * every 15 minutes while documents are open and no webhook came for 15 minutes (a subscription
@@ -44,7 +46,7 @@ export const qboSchedule = { catchUpMs: 60 * minute, quietMs: 15 * minute } as c
 export const xeroPollBounds = { floorMs: 3 * minute, ceilingMs: 30 * minute } as const;
 
 /**
- * Xero sends no payment events, so with open documents its payments are polled, more often the more
+ * `poll` (Xero). Xero sends no payment events, so with open documents its payments are polled, more often the more
  * documents are open (more chances of a payment) and the more recently one was paid (customers pay
  * in runs: a statement run, a month end). No open documents: undefined, no polling at all (a payment
  * removed from a paid invoice updates the invoice, whose webhook triggers a targeted check).
@@ -70,7 +72,7 @@ export function xeroPollIntervalMs(
 
 export function paymentsCheck(a: PaymentsActivity): PaymentsCheck {
   const since = (t: Date | undefined) => (t ? a.now.getTime() - t.getTime() : Number.POSITIVE_INFINITY);
-  if (a.kind === 'qbo') {
+  if (ledgerProviderOf(a.kind).paymentsCadence === 'webhooks') {
     if (a.startUp) return { due: true, reason: 'start_up' };
     if (!a.lastCheckedAt) return { due: true, reason: 'first_check' };
     if (since(a.lastCheckedAt) >= qboSchedule.catchUpMs) return { due: true, reason: 'catch_up' };

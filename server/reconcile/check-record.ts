@@ -1,6 +1,7 @@
 import type { Invoice } from '../connectwise/index.js';
 import type { RecordRow } from '../db/schema.js';
 import type { LedgerDocumentState } from '../ledgers/ledger.js';
+import { ledgerProviderOf } from '../ledgers/providers.js';
 import { cwCreditApplicationsIn } from '../pipeline/credit-application.js';
 import type { RecordJobDeps } from '../pipeline/deps.js';
 import { invoiceColumns } from '../records/invoice-columns.js';
@@ -14,9 +15,6 @@ export type DriftDeps = Pick<
   RecordJobDeps,
   'db' | 'records' | 'tenants' | 'connectWise' | 'connections' | 'ledgers' | 'logger'
 >;
-
-/** The books as the sentences name them ("Paid in QuickBooks by credit CM-1009", issue 14). */
-const booksNames = { qbo: 'QuickBooks', xero: 'Xero' } as const;
 
 /** What one check read and found; `ledgerState` is kept for a fix that acts on it (fix-difference.ts). */
 export interface DriftCheck {
@@ -73,7 +71,7 @@ export async function checkRecord(deps: DriftDeps, record: RecordRow): Promise<D
     });
 
   const cwSide = await cwSideOf(deps, record, invoice, cwRows, decimals);
-  const ledgerSide = ledgerSideOf(booksNames[connection.kind], ledgerState, decimals);
+  const ledgerSide = ledgerSideOf(ledgerProviderOf(connection.kind).shortLabel, ledgerState, decimals);
   const written = await deps.db
     .selectFrom('payments')
     .select(['ledger_payment_id', 'state', 'cw_payment_id'])

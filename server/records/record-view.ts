@@ -1,5 +1,6 @@
 import type { Selectable } from 'kysely';
 import type {
+  LedgerKind,
   PaymentsTable,
   RecordEvent,
   RecordRow,
@@ -37,7 +38,7 @@ export interface RecordView {
   onboarding: { runId: string } | null;
   cw: { batch: { id: number | null; identifier: string } | null };
   ledger: {
-    kind: 'qbo' | 'xero';
+    kind: LedgerKind;
     id: string;
     number: string;
     url: string | null;

@@ -1,4 +1,4 @@
-import { ledgerLabels } from '../../../contract/ledger-kinds.js';
+import { ledgerLabels, ledgerShortLabels } from '../../../contract/ledger-kinds.js';
 import { openGate } from '../../outbound/call-gate.js';
 import { type CallLimits, providerLimits } from '../../outbound/call-limiter.js';
 import type { OAuthTokens } from '../connections/connection-store.js';
@@ -51,6 +51,7 @@ const sdkSettings = (settings: QuickBooksSettings, context: LedgerContext): SdkS
 export const quickbooksProvider: LedgerProvider<QuickBooksSettings> = {
   kind: 'qbo',
   label: ledgerLabels.qbo,
+  shortLabel: ledgerShortLabels.qbo,
   envPrefix: 'QBO',
 
   settingsFrom(config, limits?: CallLimits) {
@@ -164,4 +165,7 @@ export const quickbooksProvider: LedgerProvider<QuickBooksSettings> = {
     },
     eventsOf: quickbooksWebhookEventsOf,
   },
+  // Intuit's webhooks name each payment; Intuit meters reads, not creates and updates (domain.md §8).
+  paymentsCadence: 'webhooks',
+  unmeteredWrites: true,
 };

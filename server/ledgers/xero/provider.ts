@@ -1,4 +1,4 @@
-import { ledgerLabels } from '../../../contract/ledger-kinds.js';
+import { ledgerLabels, ledgerShortLabels } from '../../../contract/ledger-kinds.js';
 import { type CallLimits, providerLimits } from '../../outbound/call-limiter.js';
 import type { OAuthTokens } from '../connections/connection-store.js';
 import {
@@ -45,6 +45,7 @@ const plain = (t: OAuthTokens): OAuthTokens => ({
 export const xeroProvider: LedgerProvider<XeroSettings> = {
   kind: 'xero',
   label: ledgerLabels.xero,
+  shortLabel: ledgerShortLabels.xero,
   envPrefix: 'XERO',
 
   settingsFrom(config, limits?: CallLimits) {
@@ -122,4 +123,7 @@ export const xeroProvider: LedgerProvider<XeroSettings> = {
     answers: { kind: 'empty' },
     eventsOf: xeroEventsOf,
   },
+  // Xero sends no payment events; it caps every call, reads and writes alike (domain.md §8).
+  paymentsCadence: 'poll',
+  unmeteredWrites: false,
 };

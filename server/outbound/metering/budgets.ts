@@ -1,4 +1,3 @@
-import type { HealthProblem } from '../../ledgers/connections/connection-health.js';
 import type { BudgetTiers } from '../../shared/config.js';
 import { type MeterPeriod, providerOfKey, qboAppKey } from './periods.js';
 import { noUsage, type Usage } from './usage.js';
@@ -120,12 +119,23 @@ const envOf: Record<string, string> = {
   'ConnectWise calls this minute': 'CW_BUDGET_PER_MINUTE',
 };
 
+/**
+ * A budget near its cap as the health tab lists it: the shape of connection-health.ts's HealthProblem
+ * (with nothing to click), declared here because outbound sits below ledgers.
+ */
+interface BudgetProblem {
+  code: 'budget_near_cap';
+  message: string;
+  fix: string;
+  action: 'none';
+}
+
 /** A health problem for each budget background work waits on now, with what to do about it. Pure. */
-export function budgetProblems(uses: BudgetUse[]): HealthProblem[] {
+export function budgetProblems(uses: BudgetUse[]): BudgetProblem[] {
   return uses
     .filter((u) => u.deferredUntil)
     .map((u) => ({
-      code: 'budget_near_cap',
+      code: 'budget_near_cap' as const,
       message: `${u.label}: ${u.used.toLocaleString('en-US')} of ${u.cap.toLocaleString('en-US')} (${u.percent}%). Background work (refreshes, sweeps, payment checks) waits until ${u.deferredUntil?.slice(0, 16).replace('T', ' ')} UTC; pushes and sign-ins still go first.`,
       fix: `Nothing is lost: the waiting work runs on its own once the budget allows. To allow more, the operator raises ${envOf[u.label] ?? 'the tier'}.`,
       action: 'none' as const,

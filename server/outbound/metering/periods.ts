@@ -4,7 +4,9 @@
  * Keys are the call limiter's (`qbo:<realm>`, `xero:<tenant id>`, `cw:<tenant>`). Periods follow
  * each provider's published terms (domain.md §8): Intuit meters reads (creates and updates are
  * free) per calendar month per app, so a QBO read also moves the app-wide `qbo:app` counter; Xero
- * caps calls per organisation per day and per minute; ConnectWise throttles per minute.
+ * caps calls per organisation per day and per minute; ConnectWise throttles per minute. Outbound
+ * sits below ledgers and connectwise, so the provider is the key's prefix, not a provider entry
+ * (ledgers/providers.ts says what a new ledger adds here and in budgets.ts).
  *
  * Periods are UTC calendar months, days and minutes. Neither Intuit nor Xero says in the terms we
  * have which clock their month or day follows (Xero's day may be a rolling 24 hours): a guess, on
