@@ -78,7 +78,7 @@ export const manifestSchema = z
 
 export type HostedApiManifest = z.infer<typeof manifestSchema>;
 export type ManifestEntry = HostedApiManifest['entries'][number];
-export type ManifestFallback = ManifestEntry['fallbacks'][number];
+type ManifestFallback = ManifestEntry['fallbacks'][number];
 
 export const manifestPath = join(projectRoot, 'manifest', 'hosted-api.json');
 

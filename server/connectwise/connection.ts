@@ -182,7 +182,7 @@ export function createConnection(config: ConnectWiseConfig) {
   return { apiOrigin, companyInfo, request, pages, all, transport };
 }
 
-export type Connection = ReturnType<typeof createConnection>;
+type Connection = ReturnType<typeof createConnection>;
 
 function optionalParams(options: PageOptions): Record<string, string> {
   const params: Record<string, string> = {};

@@ -109,7 +109,7 @@ export function createTransport(options: TransportOptions = {}) {
   return { call };
 }
 
-export type Transport = ReturnType<typeof createTransport>;
+type Transport = ReturnType<typeof createTransport>;
 
 function failureOf(error: unknown): Failure {
   const code = (error as { code?: string }).code;

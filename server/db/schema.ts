@@ -385,8 +385,8 @@ export interface Database {
 }
 
 export type Tenant = Selectable<TenantsTable>;
-export type NewTenant = Insertable<TenantsTable>;
-export type TenantUpdate = Updateable<TenantsTable>;
+type NewTenant = Insertable<TenantsTable>;
+type TenantUpdate = Updateable<TenantsTable>;
 export type LedgerConnection = Selectable<LedgerConnectionsTable>;
 export type RecordRow = Selectable<RecordsTable>;
 export type RecordEvent = Selectable<RecordEventsTable>;

@@ -255,15 +255,6 @@ async function refreshBalances(
   }
 }
 
-/** Credit applications of a record, for the record view and tests. */
-export function creditApplicationsOf(deps: Pick<CreditApplicationDeps, 'db'>, recordId: string) {
-  return deps.db
-    .selectFrom('credit_applications')
-    .selectAll()
-    .where((eb) => eb.or([eb('credit_record_id', '=', recordId), eb('invoice_record_id', '=', recordId)]))
-    .execute();
-}
-
 /**
  * After a credit memo push, with CW's view of the credit memo the push read just before its batch
  * (credits applied after that read reach the ledger with the next refresh). The record is synced

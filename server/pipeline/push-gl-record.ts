@@ -152,5 +152,3 @@ export function mapRecord(
     roundingLimit,
   });
 }
-
-export type { ConnectWiseClient };

@@ -396,7 +396,3 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): ConfigResult {
     probe.success && isDemo(probe.data) && (!probe.data.SECRET_KEY || !probe.data.SESSION_KEY);
   return parseConfig(env, needsDemoKeys ? loadDemoKeys(probe.data.DATA_DIR) : undefined);
 }
-
-export function publicUrlOf(config: Config, listeningPort: number): string {
-  return config.publicUrl ?? `http://localhost:${listeningPort}`;
-}

@@ -88,8 +88,3 @@ export class AppError extends CodedError {
     };
   }
 }
-
-export type Result<T, E = ErrorBody> = { ok: true; value: T } | { ok: false; error: E };
-
-export const ok = <T>(value: T): Result<T, never> => ({ ok: true, value });
-export const fail = <E>(error: E): Result<never, E> => ({ ok: false, error });

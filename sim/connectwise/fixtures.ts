@@ -329,7 +329,7 @@ export function buildExpense(input: {
   };
 }
 
-export type BuiltExpense = ReturnType<typeof buildExpense>;
+type BuiltExpense = ReturnType<typeof buildExpense>;
 
 export interface ProcurementLineInput {
   item: string;
@@ -463,7 +463,7 @@ export function buildProcurement(input: {
   };
 }
 
-export type BuiltProcurement = ReturnType<typeof buildProcurement>;
+type BuiltProcurement = ReturnType<typeof buildProcurement>;
 
 function lineAmount(line: LineInput, decimals: number): bigint {
   // quantity may be fractional (hours); multiply exact decimals and round half away from zero.

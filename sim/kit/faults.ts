@@ -23,7 +23,7 @@ export const faultRuleSchema = z.object({
   body: z.string().optional(),
 });
 export type FaultRule = z.infer<typeof faultRuleSchema>;
-export type FaultKind = FaultRule['kind'];
+type FaultKind = FaultRule['kind'];
 
 /** Provider-specific bodies for injected HTTP errors, so clients see what the real service sends. */
 export interface FaultResponder {

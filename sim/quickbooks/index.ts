@@ -1,5 +1,4 @@
 export {
-  createQuickBooksSim,
   type QuickBooksSim,
   type QuickBooksSimOptions,
   startQuickBooksSim,

@@ -26,7 +26,7 @@ export const seedSchema = z.object({
   defaults: z.boolean().default(false),
   tenants: z.record(z.string().min(1), tenantSeed),
 });
-export type XeroSeed = z.input<typeof seedSchema>;
+type XeroSeed = z.input<typeof seedSchema>;
 
 const defaultAccounts = [
   ['090', 'Business Bank Account', 'BANK'],

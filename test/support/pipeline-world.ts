@@ -17,8 +17,6 @@ import { conditionMs } from './patience.js';
 import { startTestPod, type TestPod } from './test-pod.js';
 import { until } from './wait.js';
 
-export { demoMappings } from './ledger-sim-wiring.js';
-
 export interface PipelineWorld {
   cw: CwSim;
   ledgerSim: SimHandle;

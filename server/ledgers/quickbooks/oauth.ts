@@ -78,7 +78,7 @@ export function createQuickBooksOAuth(options: QuickBooksOAuthOptions) {
   };
 }
 
-export type QuickBooksOAuth = ReturnType<typeof createQuickBooksOAuth>;
+type QuickBooksOAuth = ReturnType<typeof createQuickBooksOAuth>;
 
 /** What intuit-oauth's wrapped error says, read defensively: it is an Error with extra fields. */
 interface IntuitFailure {

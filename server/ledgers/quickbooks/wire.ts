@@ -54,7 +54,7 @@ export const paymentSchema = z.looseObject({
     .array(z.looseObject({ Amount: amount.optional(), LinkedTxn: z.array(linkedTxnSchema).optional() }))
     .optional(),
 });
-export type QboPayment = z.infer<typeof paymentSchema>;
+type QboPayment = z.infer<typeof paymentSchema>;
 
 export const deletedSchema = z.looseObject({
   Id: z.string(),

@@ -168,7 +168,7 @@ export function createXeroOAuth(config: XeroOAuthConfig) {
     },
   };
 }
-export type XeroOAuth = ReturnType<typeof createXeroOAuth>;
+type XeroOAuth = ReturnType<typeof createXeroOAuth>;
 
 /**
  * Only a refused grant or client (invalid_grant, a 4xx) means the user must connect again. Xero's

@@ -8,7 +8,7 @@ export const corpusRoot = fileURLToPath(new URL('..', import.meta.url));
 export const systems = ['connectwise', 'quickbooks', 'xero'] as const;
 export type System = (typeof systems)[number];
 export const kinds = ['real', 'documented', 'constructed'] as const;
-export type Kind = (typeof kinds)[number];
+type Kind = (typeof kinds)[number];
 
 export interface ProvenanceRow {
   path: string;

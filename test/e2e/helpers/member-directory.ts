@@ -45,4 +45,4 @@ export function memberDirectory(members: DirectoryMember[], companyid = 'ledgerp
   };
 }
 
-export type MemberDirectory = ReturnType<typeof memberDirectory>;
+type MemberDirectory = ReturnType<typeof memberDirectory>;
