@@ -1,3 +1,4 @@
+import type { LedgerKind } from '../../../contract/records.js';
 import type {
   Connection,
   CwLocation,
@@ -11,7 +12,6 @@ import type {
   Settings,
 } from './admin-types.js';
 import { type AuthorizedFetch, call, query } from './client.js';
-import type { LedgerKind } from './types.js';
 
 export const listConnections = (f: AuthorizedFetch) =>
   call<{ connections: Connection[] }>(f, 'GET', '/api/v1/connections');

@@ -1,5 +1,5 @@
+import type { Problem } from '../../../contract/problems.js';
 import { expiredSession } from '../ui/session-expired.js';
-import type { Problem } from './types.js';
 
 /** A request the backend answered with `{error}` (or not at all); shown with its message and hint. */
 export class ApiError extends Error {

@@ -1,52 +1,13 @@
+import type { CompanyDifferences, DifferenceRow, RecordDifferences } from '../../../contract/differences.js';
+import type { RecordType } from '../../../contract/records.js';
 import { type AuthorizedFetch, call } from './client.js';
-import type { RecordState, RecordType } from './types.js';
 
-/** One difference between ConnectWise and the books (server/reconcile/drift.ts), amounts as text. */
-export interface Difference {
-  code: string;
-  cause: string;
-  /** `action`: Ledgerpod makes the fix itself; otherwise `text` says what a person does. */
-  fix: { text: string; action?: 'write_payment' | 'apply_credit'; ref?: string } | null;
-  cw: string | null;
-  ledger: string | null;
-}
-
-export interface RecordDifferences {
-  record: { type: RecordType; cwId: number; number: string };
-  checkable: boolean;
-  checkedAt: string | null;
-  differences: Difference[];
-  /** Answered by a fix: whether it was made now (false: already made, or gone). */
-  fixed?: boolean;
-}
-
-export interface DifferenceRow {
-  type: RecordType;
-  cwId: number;
-  number: string;
-  companyId: number | null;
-  companyName: string;
-  currency: string;
-  state: RecordState;
-  ledgerKind: 'qbo' | 'xero' | null;
-  checkedAt: string;
-  cwBalance: string;
-  ledgerBalance: string | null;
-  differences: Difference[];
-}
-
-export interface CompanyDifferences {
-  companyId: number;
-  balances: {
-    currency: string;
-    records: number;
-    cw: string;
-    ledger: string;
-    difference: string;
-    oldestCheck: string;
-  }[];
-  records: Omit<DifferenceRow, 'companyId' | 'companyName' | 'state' | 'ledgerKind' | 'checkedAt'>[];
-}
+export type {
+  CompanyDifferences,
+  Difference,
+  DifferenceRow,
+  RecordDifferences,
+} from '../../../contract/differences.js';
 
 const at = (type: RecordType, cwId: string | number) =>
   `/api/v1/records/${encodeURIComponent(type)}/${encodeURIComponent(String(cwId))}/differences`;

@@ -1,12 +1,16 @@
+import type {
+  EventRecord,
+  RecordDetail,
+  RecordEvent,
+  RecordList,
+  RecordState,
+  RecordType,
+  RefusedRecord,
+} from '../../../contract/records.js';
 import { type AuthorizedFetch, call, query } from './client.js';
-import type { Recheck, RecordDetail, RecordEvent, RecordList, RecordState, RecordType } from './types.js';
+import type { Recheck } from './types.js';
 
-/** The record an audit event belongs to. */
-export interface EventRecord {
-  type: RecordType;
-  cwId: number;
-  number: string;
-}
+export type { EventRecord, RefusedRecord } from '../../../contract/records.js';
 
 const at = (type: RecordType, cwId: string | number) =>
   `/api/v1/records/${encodeURIComponent(type)}/${encodeURIComponent(String(cwId))}`;
@@ -42,15 +46,6 @@ export interface RecordFilter {
 
 export const listRecords = (f: AuthorizedFetch, filter: RecordFilter) =>
   call<RecordList>(f, 'GET', `/api/v1/records${query({ ...filter })}`);
-
-/** A record a bulk push left out: dated on or before the onboarding cutoff. */
-export interface RefusedRecord {
-  type: RecordType;
-  cwId: number;
-  number: string;
-  code: string;
-  message: string;
-}
 
 export const syncRecords = (
   f: AuthorizedFetch,

@@ -33,8 +33,9 @@ export function Amounts({ detail }: { detail: RecordDetail }) {
         </tr>
       </thead>
       <tbody>
-        {row('Total', record.total, ledger?.total)}
-        {row('Balance', record.balance, ledger?.balance)}
+        {/* A books figure not read yet (null) shows as none, like no books document. */}
+        {row('Total', record.total, ledger?.total ?? undefined)}
+        {row('Balance', record.balance, ledger?.balance ?? undefined)}
       </tbody>
     </table>
   );

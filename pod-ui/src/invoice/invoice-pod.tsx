@@ -100,7 +100,7 @@ export function InvoicePod({
           <a
             class="ledger-link"
             data-testid="ledger-link"
-            href={ledger.url}
+            href={ledger.url ?? undefined}
             target="_blank"
             rel="noopener noreferrer"
           >

@@ -14,5 +14,7 @@ const figuresDiffer = new Set(['total_edited_in_cw', 'total_edited_in_books', 't
 export function needsCorrection(detail: RecordDetail | undefined, role: Role): boolean {
   if (!detail?.ledger || detail.record.type !== 'invoice' || !atLeast(role, 'accountant')) return false;
   if (detail.drift?.differences.some((d) => figuresDiffer.has(d.code))) return true;
-  return !detail.rounding && !sameAmount(detail.record.total, detail.ledger.total);
+  // A books total not read yet (null) never matched CW's: it counts as differing, as it always has.
+  const booksTotal = detail.ledger.total;
+  return !detail.rounding && (booksTotal === null || !sameAmount(detail.record.total, booksTotal));
 }

@@ -1,4 +1,4 @@
-import type { Problem } from '../api/types.js';
+import type { Problem } from '../../../contract/problems.js';
 
 /*
  * An expired ConnectWise session, however it shows: ConnectWise hands the pod no member

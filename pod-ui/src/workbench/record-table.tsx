@@ -78,7 +78,7 @@ export function RecordTable({ rows, selected, onSelect, empty, grouped, pushed, 
               {showHint && r.error.hint && <span class="muted">{localDates(r.error.hint)}</span>}
             </span>
           ) : r.ledger ? (
-            <a href={r.ledger.url} target="_blank" rel="noopener noreferrer">
+            <a href={r.ledger.url ?? undefined} target="_blank" rel="noopener noreferrer">
               {ledgerShortNames[r.ledger.kind]} #{r.ledger.number}
             </a>
           ) : null}
