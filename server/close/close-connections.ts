@@ -1,32 +1,16 @@
 import { sql } from 'kysely';
+import type { CloseConnection } from '../../contract/close.js';
 import type { Db } from '../db/database.js';
-import type { LedgerConnection, LedgerKind } from '../db/schema.js';
+import type { LedgerConnection } from '../db/schema.js';
 import { booksLockSourceOf, lockConfirmMs } from '../ledgers/books-lock.js';
 import type { LedgerFactory } from '../ledgers/ledger.js';
 
 /**
  * Each ledger connection as the month-end close sees it: how far its payments are written to
  * ConnectWise, and whether the books lock a period (books-lock.ts), so the close view shows both
- * per connection.
+ * per connection. The shape is the API's (contract/close.ts CloseConnection).
  */
-export interface ConnectionClose {
-  id: string;
-  kind: LedgerKind;
-  name: string;
-  status: LedgerConnection['status'];
-  /** Whether records of the period are booked through this connection. */
-  booksPeriod: boolean;
-  /** When the last full payments check (QBO CDC, Xero poll) started; null when none ever ran. */
-  paymentsCheckedAt: string | null;
-  /** The first day of a payment read from the books and not yet written to ConnectWise. */
-  firstUnwrittenPayment: string | null;
-  /** Every payment the books held, dated on or before this day, is written to CW (paymentsThrough). */
-  paymentsThrough: string | null;
-  lock:
-    | { state: 'locked'; through: string; what: string }
-    | { state: 'open' }
-    | { state: 'unknown'; message: string };
-}
+export type ConnectionClose = CloseConnection;
 
 const dayBefore = (day: string) =>
   new Date(Date.parse(`${day}T00:00:00Z`) - 86_400_000).toISOString().slice(0, 10);

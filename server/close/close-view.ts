@@ -1,3 +1,4 @@
+import type { CloseView } from '../../contract/close.js';
 import type { Db } from '../db/database.js';
 import type { LedgerConnection } from '../db/schema.js';
 import type { LedgerFactory } from '../ledgers/ledger.js';
@@ -5,20 +6,11 @@ import { type ConnectionClose, readConnectionsClose } from './close-connections.
 import { type PeriodClose, readPeriodClose } from './period-close.js';
 
 /**
- * The close view of a period: the records' close (period-close.ts) and each connection's payments
- * and lock (close-connections.ts), with the checklist the view shows and `ready` over all of it.
+ * The close view of a period (contract/close.ts CloseView): the records' close (period-close.ts) and
+ * each connection's payments and lock (close-connections.ts), with the checklist the view shows and
+ * `ready` over all of it.
  */
-export interface CloseView extends PeriodClose {
-  connections: ConnectionClose[];
-  checklist: {
-    recordsSynced: boolean;
-    paymentsWritten: boolean;
-    /** Every connection booking the period has its payments written through the period's end. */
-    paymentsThroughPeriod: boolean;
-    differencesAtZero: boolean;
-    unappliedCredits: number;
-  };
-}
+export type { CloseView } from '../../contract/close.js';
 
 /** The checklist of a close and its connections, and whether the period is ready. Pure. */
 export function closeChecklist(close: PeriodClose, connections: ConnectionClose[], to: string) {

@@ -1,6 +1,7 @@
 import { sql } from 'kysely';
+import type { CloseOutcome, OutcomeCounts, PaymentCounts, PeriodClose } from '../../contract/close.js';
 import type { Db } from '../db/database.js';
-import type { RecordState, RecordType, StoredError } from '../db/schema.js';
+import type { RecordState, StoredError } from '../db/schema.js';
 import { formatMinor } from '../shared/money.js';
 
 /**
@@ -10,9 +11,10 @@ import { formatMinor } from '../shared/money.js';
  * left in the books. Records ConnectWise holds that Ledgerpod never saw are not counted here.
  */
 
-/** What a record's state means for the close. */
-export type CloseOutcome = 'synced' | 'onboarded' | 'unposted' | 'waiting' | 'failed' | 'not_closed';
+// The close's shapes are the API's (GET /api/v1/close): declared once in the contract.
+export type { CloseOutcome, OutcomeCounts, PaymentCounts, PeriodClose } from '../../contract/close.js';
 
+/** What a record's state means for the close. */
 export const closeOutcomeOf: Record<RecordState, CloseOutcome> = {
   synced: 'synced',
   partly_paid: 'synced',
@@ -27,7 +29,6 @@ export const closeOutcomeOf: Record<RecordState, CloseOutcome> = {
   not_closed: 'not_closed',
 };
 
-export type OutcomeCounts = Record<CloseOutcome, number>;
 const noCounts = (): OutcomeCounts => ({
   synced: 0,
   onboarded: 0,
@@ -37,14 +38,6 @@ const noCounts = (): OutcomeCounts => ({
   not_closed: 0,
 });
 
-export interface PaymentCounts {
-  written: number;
-  pending: number;
-  failed: number;
-  /** Deleted or voided in the books: nothing to write back. */
-  withdrawn: number;
-}
-
 /**
  * Whether the period can be closed: every record synced or onboarded, no payment still to write
  * back or failed, and no record of it that the last drift check found apart from the books. Pure.
@@ -52,31 +45,6 @@ export interface PaymentCounts {
 export function periodReady(records: OutcomeCounts, payments: PaymentCounts, differences = 0): boolean {
   const open = records.unposted + records.waiting + records.failed + records.not_closed;
   return open === 0 && payments.pending === 0 && payments.failed === 0 && differences === 0;
-}
-
-export interface PeriodClose {
-  period: { from: string; to: string };
-  ready: boolean;
-  records: OutcomeCounts & { total: number };
-  byType: Partial<Record<RecordType, OutcomeCounts>>;
-  /** The records not synced nor onboarded, oldest first (at most `openLimit`). */
-  open: {
-    type: RecordType;
-    cwId: number;
-    number: string;
-    date: string | null;
-    state: RecordState;
-    error: Pick<StoredError, 'code' | 'message' | 'hint'> | null;
-  }[];
-  openMore: boolean;
-  payments: PaymentCounts;
-  /** Credit memos of the period with credit left to apply in the books. */
-  unappliedCredits: { cwId: number; number: string; currency: string; remaining: string }[];
-  /** Records of the period whose last drift check found differences (server/reconcile/). */
-  differences: {
-    count: number;
-    records: { type: RecordType; cwId: number; number: string; codes: string[] }[];
-  };
 }
 
 const openLimit = 200;

@@ -1,3 +1,4 @@
+import type { CorrectionPreview, PreviewChange, PreviewLine } from '../../contract/correction.js';
 import type { LedgerDocumentState, SalesOrBillDocument, Settlement } from '../ledgers/ledger.js';
 import { formatMinor, rescaleMinor } from '../shared/money.js';
 
@@ -28,48 +29,14 @@ export interface PreviewInput {
   settlements: Settlement[] | undefined;
 }
 
-export interface PreviewLine {
-  description: string;
-  quantity: string;
-  unitPrice: string;
-  amount: string;
-  account: string;
-  taxCode: string | null;
-}
-
-export interface PreviewChange {
-  field: 'total' | 'tax' | 'subtotal';
-  before: string;
-  after: string;
-}
-
-export interface PreviewSettlement {
-  kind: 'payment' | 'credit';
-  id: string;
-  amount: string;
-  date: string;
-  creditNumber: string | null;
-}
-
-export interface CorrectionPreview {
-  number: string;
-  currency: string;
-  books: string;
-  batched: boolean;
-  before: { total: string; tax: string; subtotal: string; balance: string } | null;
-  after: { total: string; tax: string; subtotal: string; lines: PreviewLine[] | null };
-  changes: PreviewChange[];
-  /** Taken off before the update and put back after it, each once. */
-  unapply: PreviewSettlement[];
-  /** Why the correction cannot run now (nothing to change, a paid amount above the new total...). */
-  blocked: { code: CorrectionBlock; message: string } | null;
-}
-
-export type CorrectionBlock =
-  | 'nothing_to_correct'
-  | 'deleted_in_books'
-  | 'not_exportable'
-  | 'paid_above_new_total';
+// The preview is the API's (the pod shows it before the correction starts): declared in the contract.
+export type {
+  CorrectionBlock,
+  CorrectionPreview,
+  PreviewChange,
+  PreviewLine,
+  PreviewSettlement,
+} from '../../contract/correction.js';
 
 export function previewCorrection(input: PreviewInput): CorrectionPreview {
   const money = (minor: bigint) => formatMinor(minor, input.decimals);

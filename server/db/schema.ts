@@ -1,4 +1,6 @@
 import type { ColumnType, Generated, Insertable, Selectable, Updateable } from 'kysely';
+import type { Fix } from '../../contract/differences.js';
+import type { RecordState, RecordType } from '../../contract/records.js';
 
 /** Row types of the tables in migrations/. Keep in step with the SQL. */
 type Timestamp = ColumnType<Date, Date | string, Date | string>;
@@ -20,19 +22,8 @@ export interface RoundingNoteColumn {
 }
 type JsonWithDefault<T> = ColumnType<T, string | T | undefined, string | T>;
 
-export type RecordType = 'invoice' | 'credit_memo' | 'expense' | 'procurement' | 'adjustment' | 'transfer';
-export type RecordState =
-  | 'unposted'
-  | 'queued'
-  | 'exported'
-  | 'pushed'
-  | 'synced'
-  | 'partly_paid'
-  | 'paid'
-  | 'onboarded'
-  | 'error'
-  | 'not_closed'
-  | 'unknown';
+// Declared once in the API contract, which the pod reads too.
+export type { RecordState, RecordType } from '../../contract/records.js';
 
 // The ledger kinds are the contract's (contract/ledger-kinds.ts), shared with the pod.
 import type { LedgerKind } from '../../contract/ledger-kinds.js';
@@ -157,8 +148,8 @@ export interface RecordEventsTable {
   at: TimestampWithDefault;
   actor: string;
   kind: string;
-  from_state: string | null;
-  to_state: string | null;
+  from_state: RecordState | null;
+  to_state: RecordState | null;
   detail: JsonWithDefault<Record<string, unknown>>;
 }
 
@@ -322,7 +313,7 @@ export interface CorrectionSettlementsTable {
 export interface StoredDifference {
   code: string;
   cause: string;
-  fix: { text: string; action?: string; ref?: string } | undefined;
+  fix: Fix | undefined;
   cwMinor?: string;
   ledgerMinor?: string;
 }

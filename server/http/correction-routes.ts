@@ -1,4 +1,5 @@
 import { Router } from 'express';
+import type { CorrectionAnswer, CorrectionStatus } from '../../contract/correction.js';
 import { requireRole, requireSession, sessionOf } from '../auth/require-session.js';
 import type { SessionTokens } from '../auth/session-token.js';
 import { requestCorrection } from '../correction/correction-jobs.js';
@@ -41,7 +42,7 @@ export function correctionRoutes(deps: CorrectionDeps & { tokens: SessionTokens 
     if (running) return res.json({ preview: running.preview, correction: await view(deps, running) });
     const { preview } = await readPreview(deps, record);
     const latest = await latestCorrection(deps.db, record.id);
-    res.json({ preview, correction: latest ? await view(deps, latest) : null });
+    res.json({ preview, correction: latest ? await view(deps, latest) : null } satisfies CorrectionAnswer);
   });
 
   router.post(path, ...guard, async (req, res) => {
@@ -60,7 +61,7 @@ export function correctionRoutes(deps: CorrectionDeps & { tokens: SessionTokens 
     if (preview.blocked) {
       // A second click after the first one's correction finished: that correction is the answer.
       if (preview.blocked.code === 'nothing_to_correct' && latest?.status === 'done')
-        return res.json({ preview, correction: await view(deps, latest) });
+        return res.json({ preview, correction: await view(deps, latest) } satisfies CorrectionAnswer);
       throw new AppError(409, `correction_${preview.blocked.code}`, preview.blocked.message, {
         hint: 'Preview the correction again once the reason is dealt with.',
       });
@@ -85,14 +86,14 @@ export function correctionRoutes(deps: CorrectionDeps & { tokens: SessionTokens 
         actor: session.memberId,
       });
     }
-    res.status(202).json({ preview, correction: await view(deps, correction) });
+    res.status(202).json({ preview, correction: await view(deps, correction) } satisfies CorrectionAnswer);
   });
 
   return router;
 }
 
 /** A correction as the pod shows its progress: step, outcome and what it took off and put back. */
-async function view(deps: CorrectionDeps, correction: CorrectionRow) {
+async function view(deps: CorrectionDeps, correction: CorrectionRow): Promise<CorrectionStatus> {
   const settlements = await settlementsOf(deps.db, correction.id);
   return {
     id: correction.id,

@@ -1,5 +1,6 @@
 import { Router } from 'express';
 import { z } from 'zod';
+import type { CompanyDifferences, DifferenceRow, RecordDifferences } from '../../contract/differences.js';
 import { requireRole, requireSession, sessionOf } from '../auth/require-session.js';
 import type { SessionTokens } from '../auth/session-token.js';
 import type { RecordRow } from '../db/schema.js';
@@ -34,7 +35,7 @@ export function driftRoutes(deps: RecordJobDeps & { tokens: SessionTokens }): Ro
     if (!record) throw new AppError(404, 'not_found', `No ${type} ${cwId} is known to Ledgerpod`);
     return record;
   };
-  const answer = async (record: RecordRow) => {
+  const answer = async (record: RecordRow): Promise<RecordDifferences> => {
     const drift = await driftOf(deps.db, record.id);
     return {
       record: { type: record.type, cwId: Number(record.cw_id), number: record.number },
@@ -69,7 +70,7 @@ export function driftRoutes(deps: RecordJobDeps & { tokens: SessionTokens }): Ro
       const record = await recordOf(session.tenantId, req.params);
       const body = parseInput(fixBody, req.body ?? {});
       const { fixed } = await fixDifference(deps, record, body, session.memberId);
-      res.json({ fixed, ...(await answer(record)) });
+      res.json({ fixed, ...(await answer(record)) } satisfies RecordDifferences);
     },
   );
 
@@ -91,7 +92,7 @@ export function driftRoutes(deps: RecordJobDeps & { tokens: SessionTokens }): Ro
           r.ledger_balance_minor === null ? null : formatMinor(BigInt(r.ledger_balance_minor), r.decimals),
         differences: r.differences.map((d) => differenceView(d, r.decimals)),
       })),
-    });
+    } satisfies { records: DifferenceRow[] });
   });
 
   router.get(
@@ -125,7 +126,7 @@ export function driftRoutes(deps: RecordJobDeps & { tokens: SessionTokens }): Ro
             r.ledger_balance_minor === null ? null : formatMinor(BigInt(r.ledger_balance_minor), r.decimals),
           differences: r.differences.map((d) => differenceView(d, r.decimals)),
         })),
-      });
+      } satisfies CompanyDifferences);
     },
   );
   return router;

@@ -1,5 +1,7 @@
 import { type RequestHandler, Router } from 'express';
 import { sql } from 'kysely';
+import type { Health } from '../../contract/health.js';
+import type { Sendable } from '../../contract/json.js';
 import { requireRole, requireSession, sessionOf } from '../auth/require-session.js';
 import type { SessionTokens } from '../auth/session-token.js';
 import type { Db } from '../db/database.js';
@@ -121,7 +123,7 @@ export function healthAdminRoutes(deps: {
         const budgets = ledgerBudgets(c);
         return { ...health, ...budgets, problems: [...health.problems, ...budgetProblems(budgets.budgets)] };
       }),
-    });
+    } satisfies Sendable<Health>);
   });
 
   router.post('/api/v1/admin/health/callback-check', ...admin, async (req, res) => {

@@ -1,5 +1,7 @@
 import { Router } from 'express';
 import { z } from 'zod';
+import type { DailyStat } from '../../contract/admin.js';
+import type { CompanySummary, QueueSummary } from '../../contract/records.js';
 import { requireRole, requireSession, sessionOf } from '../auth/require-session.js';
 import type { SessionTokens } from '../auth/session-token.js';
 import type { Db } from '../db/database.js';
@@ -44,7 +46,7 @@ export function insightRoutes(deps: { db: Db; tokens: SessionTokens }): Router {
         cw: formatMinor(cw, decimals),
         ledger: ledger === null ? null : formatMinor(ledger, decimals),
       },
-    });
+    } satisfies CompanySummary);
   });
 
   router.get(
@@ -57,7 +59,7 @@ export function insightRoutes(deps: { db: Db; tokens: SessionTokens }): Router {
       const rows = await dailyCounts(deps.db, tenantId, days);
       res.json({
         days: rows.map((r) => ({ day: r.day, synced: Number(r.synced), errors: Number(r.errors) })),
-      });
+      } satisfies { days: DailyStat[] });
     },
   );
 
@@ -69,7 +71,13 @@ export function insightRoutes(deps: { db: Db; tokens: SessionTokens }): Router {
     requireRole('accountant'),
     async (req, res) => {
       const { type, company, q } = parseInput(queuesQuery, req.query, 'query');
-      res.json(await queueSummary(deps.db, sessionOf(req).tenantId, { type, companyId: company, q }));
+      res.json(
+        (await queueSummary(deps.db, sessionOf(req).tenantId, {
+          type,
+          companyId: company,
+          q,
+        })) satisfies QueueSummary,
+      );
     },
   );
   return router;

@@ -1,5 +1,7 @@
 import { Router } from 'express';
 import { z } from 'zod';
+import type { RecheckAnswer } from '../../contract/push-check.js';
+import type { AuditEvent, RecordList, RefusedRecord } from '../../contract/records.js';
 import {
   assertRole,
   requireRole,
@@ -148,7 +150,7 @@ export function recordRoutes(deps: RecordRouteDeps): Router {
       nextCursor: page.nextCursor,
       // The workbench warns before a bulk push that includes records dated on or before it.
       onboardingCutoff: (await onboardingCutoff(deps.db, sessionOf(req).tenantId)) ?? null,
-    });
+    } satisfies RecordList);
   });
 
   router.post('/api/v1/records/:type/:cwId/sync', requireRole('accountant'), async (req, res) => {
@@ -208,7 +210,7 @@ export function recordRoutes(deps: RecordRouteDeps): Router {
             session.role,
           )
         : null,
-    });
+    } satisfies RecheckAnswer);
   });
 
   router.post('/api/v1/records/sync', requireRole('accountant'), async (req, res) => {
@@ -216,7 +218,7 @@ export function recordRoutes(deps: RecordRouteDeps): Router {
     const session = sessionOf(req);
     if (body.bookOld) refuseUnlessAdmin(session);
     const cutoff = await onboardingCutoff(deps.db, session.tenantId);
-    const refused: { type: string; cwId: number; number: string; code: string; message: string }[] = [];
+    const refused: RefusedRecord[] = [];
     for (const { type, cwId } of body.records) {
       const key = { tenantId: session.tenantId, type, cwId };
       const existing = await deps.records.get(key);
@@ -277,7 +279,7 @@ export function recordRoutes(deps: RecordRouteDeps): Router {
         ...eventView(e),
         record: e.type ? { type: e.type, cwId: Number(e.cw_id), number: e.number } : null,
       })),
-    });
+    } satisfies { events: AuditEvent[] });
   });
 
   return router;

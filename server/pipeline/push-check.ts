@@ -1,6 +1,7 @@
+import type { DocumentPreview, PushCheck, Recheck } from '../../contract/push-check.js';
 import type { Invoice } from '../connectwise/index.js';
-import type { LedgerKind, RecordRow, StoredError, Tenant } from '../db/schema.js';
-import type { DocumentType, Ledger, SalesOrBillDocument } from '../ledgers/ledger.js';
+import type { RecordRow, StoredError, Tenant } from '../db/schema.js';
+import type { Ledger, SalesOrBillDocument } from '../ledgers/ledger.js';
 import { PipelineError } from '../records/error-catalogue.js';
 import { invoiceColumns, isClosed } from '../records/invoice-columns.js';
 import type { RecordKey } from '../records/record-store.js';
@@ -13,28 +14,8 @@ import { invoiceLabel, invoiceProblems, mapDocument, transactionOf } from './pus
 import { batchIdentifierFor } from './record-steps.js';
 import { requestPush } from './requests.js';
 
-/** The document a push would create now, as the pod shows it before ConnectWise saves. */
-export interface DocumentPreview {
-  ledger: LedgerKind;
-  connectionName: string;
-  type: DocumentType;
-  number: string;
-  party: string;
-  currency: string;
-  /** Decimal text at the document's precision, as the record view sends amounts. */
-  total: string;
-  tax: string;
-  lines: number;
-}
-
-export interface PushCheck {
-  /** Already in a ConnectWise batch: nothing a push would do. */
-  posted: boolean;
-  /** Every reason a push would fail now, each with its fix; empty when it would go through. */
-  problems: StoredError[];
-  /** The document it would create, when the record maps to one. */
-  document: DocumentPreview | null;
-}
+// The check's answer is the API's (the pod shows it before ConnectWise saves): declared in the contract.
+export type { DocumentPreview, PushCheck, Recheck } from '../../contract/push-check.js';
 
 /**
  * Everything that would stop a push of this invoice or credit memo now, read from ConnectWise as it
@@ -187,14 +168,6 @@ const checkedCodes = new Set([
   'no_ledger_connection',
   'before_onboarding_cutoff',
 ]);
-
-export interface Recheck {
-  check: PushCheck;
-  /** The record had failed on something ConnectWise (or a mapping) now shows fixed. */
-  fixed: boolean;
-  /** ...and its push was asked for again (the tenant's `syncWhenFixed`). */
-  syncing: boolean;
-}
 
 /**
  * The check, and for a record that failed on something it now finds fixed, its push asked for again

@@ -1,3 +1,4 @@
+import type { DifferenceCode, Fix } from '../../contract/differences.js';
 import { absMinor, formatMinor } from '../shared/money.js';
 
 /**
@@ -86,34 +87,8 @@ export interface DriftInput {
   ourCredits: Set<string>;
 }
 
-export type DifferenceCode =
-  | 'payment_missing_in_cw'
-  | 'payment_removed_in_cw'
-  | 'payment_missing_in_books'
-  | 'payment_deleted_in_books'
-  | 'credit_only_in_books'
-  | 'credit_only_in_cw'
-  | 'credit_amount_differs'
-  | 'applied_only_in_books'
-  | 'applied_amount_differs'
-  | 'deleted_in_books'
-  | 'voided_in_books'
-  | 'total_edited_in_books'
-  | 'total_edited_in_cw'
-  | 'tax_edited_in_books'
-  | 'balance_differs'
-  | 'foreign_document';
-
-/**
- * A fix Ledgerpod makes itself (`action`), or what a person does (`action` absent): `text` says it
- * either way, in one sentence.
- */
-export interface Fix {
-  text: string;
-  action?: 'write_payment' | 'apply_credit';
-  /** The ledger payment to write (write_payment) or the credit memo number to apply (apply_credit). */
-  ref?: string;
-}
+// The codes and fixes are the API's (the pod shows them): declared once in the contract.
+export type { DifferenceCode, Fix } from '../../contract/differences.js';
 
 export interface Difference {
   code: DifferenceCode;

@@ -1,99 +1,22 @@
 import type { Selectable } from 'kysely';
+import type { Difference } from '../../contract/differences.js';
 import type {
-  LedgerKind,
-  PaymentsTable,
-  RecordEvent,
-  RecordRow,
-  RecordType,
-  StoredDifference,
-  StoredError,
-} from '../db/schema.js';
+  RecordEvent as EventView,
+  RecordDetail,
+  RecordRow as RecordSummary,
+} from '../../contract/records.js';
+import type { PaymentsTable, RecordEvent, RecordRow, StoredDifference, StoredError } from '../db/schema.js';
 import { formatMinor } from '../shared/money.js';
 import { hintForReader } from './error-catalogue.js';
 import { isOnboardedHistory } from './onboarded-history.js';
 import type { CreditRow, StoredDrift } from './record-queries.js';
 
 /**
- * How the pod and the workbench see a record: money as decimal text in its currency, signed as
- * ConnectWise shows it (a credit memo's total and balance are negative there, and so are the books'
- * figures beside them here; the record stores magnitudes).
+ * How the pod and the workbench see a record (contract/records.ts RecordDetail): money as decimal
+ * text in its currency, signed as ConnectWise shows it (a credit memo's total and balance are
+ * negative there, and so are the books' figures beside them here; the record stores magnitudes).
  */
-export interface RecordView {
-  record: {
-    type: RecordRow['type'];
-    cwId: number;
-    number: string;
-    date: string | null;
-    company: { id: number | null; name: string };
-    currency: string;
-    decimals: number;
-    total: string;
-    balance: string;
-  };
-  state: RecordRow['state'];
-  /**
-   * Onboarded history (a run batched it, or failed to, and no ledger document books it): the pod
-   * offers "Onboard again", never a push (onboarded-history.ts).
-   */
-  onboarding: { runId: string } | null;
-  cw: { batch: { id: number | null; identifier: string } | null };
-  ledger: {
-    kind: LedgerKind;
-    id: string;
-    number: string;
-    url: string | null;
-    total: string | null;
-    balance: string | null;
-    status: string | null;
-  } | null;
-  /**
-   * When the figures were last read: ConnectWise's (refreshed_at) and the books' (ledger_read_at,
-   * 0020). Null where never read.
-   */
-  checked: { connectWise: string | null; books: string | null };
-  /** Payments received in the books, written to the ConnectWise invoice by Ledgerpod. */
-  payments: {
-    id: string;
-    kind: 'payment';
-    source: 'books';
-    /** The books' payment id (QuickBooks Payment Id, Xero PaymentID). */
-    reference: string;
-    amount: string;
-    date: string;
-    state: string;
-    cwPaymentId: number | null;
-  }[];
-  /**
-   * Credit applications, made in ConnectWise and then in the books by Ledgerpod: on an invoice each
-   * names the credit memo applied to it, on a credit memo each names the invoice it was applied to.
-   */
-  credits: {
-    id: string;
-    kind: 'credit';
-    source: 'connectwise';
-    other: { type: RecordType; cwId: number; number: string };
-    amount: string;
-    date: string;
-    /** Where the books stand: applied there, waiting to be, or refused (its error). */
-    state: CreditRow['state'];
-    cwPaymentId: number | null;
-    ledgerApplicationId: string | null;
-    error: StoredError | null;
-  }[];
-  /** Set when the books were given a rounding line or hold a total other than CW's: never silent. */
-  rounding: RecordRow['rounding'];
-  /** The last drift check against the books (server/reconcile/): null when never checked. */
-  drift: { checkedAt: string; differences: ReturnType<typeof differenceView>[] } | null;
-  error: StoredError | null;
-  events: {
-    at: string;
-    actor: string;
-    kind: string;
-    fromState: string | null;
-    toState: string | null;
-    detail: unknown;
-  }[];
-}
+export type RecordView = RecordDetail;
 
 const money = (minor: string | null, decimals: number, sign = 1n) =>
   minor === null ? null : formatMinor(sign * BigInt(minor), decimals);
@@ -179,7 +102,7 @@ export function recordView(
 }
 
 /** A stored difference with the books as a reader sees it: amounts as decimal text in the record's currency. */
-export const differenceView = (d: StoredDifference, decimals: number) => ({
+export const differenceView = (d: StoredDifference, decimals: number): Difference => ({
   code: d.code,
   cause: d.cause,
   fix: d.fix ?? null,
@@ -190,7 +113,7 @@ export const differenceView = (d: StoredDifference, decimals: number) => ({
 /** An audit event as the pod and the API show it. */
 export const eventView = (
   e: Pick<RecordEvent, 'at' | 'actor' | 'kind' | 'from_state' | 'to_state' | 'detail'>,
-) => ({
+): EventView => ({
   at: new Date(e.at).toISOString(),
   actor: e.actor,
   kind: e.kind,
@@ -200,7 +123,7 @@ export const eventView = (
 });
 
 /** The short form the workbench lists. */
-export function recordSummary(row: RecordRow) {
+export function recordSummary(row: RecordRow): RecordSummary {
   const view = recordView(row, [], []);
   return {
     type: view.record.type,

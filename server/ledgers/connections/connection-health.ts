@@ -1,3 +1,5 @@
+import type { CallbackHealth as CallbackHealthView, HealthProblem } from '../../../contract/health.js';
+import type { Sendable } from '../../../contract/json.js';
 import { ledgerLabels as labels } from '../../../contract/ledger-kinds.js';
 import type { CallbackWatchState, LedgerKind, StoredError } from '../../db/schema.js';
 
@@ -5,16 +7,9 @@ import type { CallbackWatchState, LedgerKind, StoredError } from '../../db/schem
  * Health in one place (issue 15 item 4): what the admin tab shows of each connection and of the
  * tenant's ConnectWise callback, each problem with the fix for it. Pure: the route reads the rows.
  */
-export type FixAction = 'reconnect' | 'check-callback' | 'check-payments' | 'none';
-
-export interface HealthProblem {
-  code: string;
-  /** What is wrong, and why it matters. */
-  message: string;
-  /** What to do about it. */
-  fix: string;
-  action: FixAction;
-}
+// A problem and its fix are the API's (the admin tab shows them), and budgets.ts (outbound, a lower
+// layer) words problems too: declared once in the contract.
+export type { FixAction, HealthProblem } from '../../../contract/health.js';
 
 export interface CallbackFacts {
   watch:
@@ -46,7 +41,8 @@ export interface ConnectionFacts {
 
 const hour = 3_600_000;
 
-export function callbackHealth(facts: CallbackFacts, now: Date) {
+/** Its times are Dates until JSON writes them as ISO text (contract/json.ts Sendable). */
+export function callbackHealth(facts: CallbackFacts, now: Date): Sendable<CallbackHealthView> {
   const problems: HealthProblem[] = [];
   const w = facts.watch;
   if (!w) {

@@ -1,3 +1,4 @@
+import type { BudgetUse, HealthProblem } from '../../../contract/health.js';
 import type { BudgetTiers } from '../../shared/config.js';
 import { type MeterPeriod, providerOfKey, qboAppKey } from './periods.js';
 import { noUsage, type Usage } from './usage.js';
@@ -86,18 +87,8 @@ export function budgetsOf(key: string, usage: Map<string, Usage>, tiers: BudgetT
 export const usageKeysFor = (keys: string[]) =>
   keys.some((k) => providerOfKey(k) === 'qbo') ? [...new Set([...keys, qboAppKey])] : [...new Set(keys)];
 
-/** A budget as the health tab shows it: use against the tier, and whether background waits now. */
-export interface BudgetUse {
-  key: string;
-  label: string;
-  period: MeterPeriod;
-  used: number;
-  cap: number;
-  /** Whole percent of the cap used. */
-  percent: number;
-  /** When background work on it is deferred now (budget-guard.ts), until when. */
-  deferredUntil: string | null;
-}
+/** A budget as the health tab shows it (use against the tier, whether background waits now): the API's. */
+export type { BudgetUse } from '../../../contract/health.js';
 
 export function budgetUse(budget: Budget, deferredUntil: Date | undefined): BudgetUse {
   return {
@@ -119,19 +110,8 @@ const envOf: Record<string, string> = {
   'ConnectWise calls this minute': 'CW_BUDGET_PER_MINUTE',
 };
 
-/**
- * A budget near its cap as the health tab lists it: the shape of connection-health.ts's HealthProblem
- * (with nothing to click), declared here because outbound sits below ledgers.
- */
-interface BudgetProblem {
-  code: 'budget_near_cap';
-  message: string;
-  fix: string;
-  action: 'none';
-}
-
 /** A health problem for each budget background work waits on now, with what to do about it. Pure. */
-export function budgetProblems(uses: BudgetUse[]): BudgetProblem[] {
+export function budgetProblems(uses: BudgetUse[]): HealthProblem[] {
   return uses
     .filter((u) => u.deferredUntil)
     .map((u) => ({
