@@ -1,5 +1,6 @@
 import { type RequestHandler, Router } from 'express';
 import { z } from 'zod';
+import type { Connection } from '../../contract/admin.js';
 import { ledgerKinds } from '../../contract/ledger-kinds.js';
 import { requireRole, requireSession, sessionOf } from '../auth/require-session.js';
 import type { SessionTokens } from '../auth/session-token.js';
@@ -63,7 +64,7 @@ export function connectionRoutes(deps: ConnectFlowDeps & { sessionTokens: Sessio
 
   router.get('/api/v1/connections', ...admin, async (req, res) => {
     const connections = await deps.connections.list(sessionOf(req).tenantId);
-    res.json({ connections: connections.map(summarise) });
+    res.json({ connections: connections.map(summarise) } satisfies { connections: Connection[] });
   });
 
   router.put('/api/v1/connections/:id/routing', ...admin, async (req, res) => {
@@ -75,7 +76,9 @@ export function connectionRoutes(deps: ConnectFlowDeps & { sessionTokens: Sessio
         hint: 'Connect the company again first, then set its routing.',
       });
     await deps.connections.setRouting(tenantId, connection.id, routing);
-    res.json({ connection: summarise((await deps.connections.get(tenantId, connection.id))!) });
+    res.json({
+      connection: summarise((await deps.connections.get(tenantId, connection.id))!),
+    } satisfies { connection: Connection });
   });
 
   router.delete('/api/v1/connections/:id', ...admin, async (req, res) => {
@@ -91,7 +94,9 @@ export function connectionRoutes(deps: ConnectFlowDeps & { sessionTokens: Sessio
       }
       await deps.connections.disconnect(tenantId, connection.id);
     }
-    res.json({ connection: summarise((await deps.connections.get(tenantId, connection.id))!) });
+    res.json({
+      connection: summarise((await deps.connections.get(tenantId, connection.id))!),
+    } satisfies { connection: Connection });
   });
 
   return router;

@@ -1,5 +1,6 @@
 import { type RequestHandler, Router } from 'express';
 import { z } from 'zod';
+import type { Mapping, MappingSet, Option } from '../../contract/admin.js';
 import { requireRole, requireSession, sessionOf } from '../auth/require-session.js';
 import type { SessionTokens } from '../auth/session-token.js';
 import { glAccountChoices } from '../connectwise/gl-account-choices.js';
@@ -114,7 +115,7 @@ export function mappingRoutes(deps: MappingRouteDeps): Router {
         terms: billingTerms.map((t) => ({ key: t.termsXref || t.name, name: t.name })),
       },
       ledger: { accounts, taxCodes: ledgerTaxCodes, classes, items, terms },
-    });
+    } satisfies MappingSet);
   });
 
   // One kind's picker, from the ledger alone: for mapping a code where a failure names it.
@@ -123,7 +124,9 @@ export function mappingRoutes(deps: MappingRouteDeps): Router {
     const { connectionId, kind } = parseInput(optionsQuery, req.query, 'query');
     const connection = await activeConnection(tenantId, connectionId);
     const list = ledgerListOf[kind];
-    res.json({ options: list ? await outside(() => list(deps.ledgers.for(connection))) : [] });
+    res.json({
+      options: list ? await outside(() => list(deps.ledgers.for(connection))) : [],
+    } satisfies { options: Option[] });
   });
 
   router.put('/api/v1/mappings', ...admin, async (req, res) => {
@@ -151,7 +154,7 @@ export function mappingRoutes(deps: MappingRouteDeps): Router {
     });
     res.json({
       mapping: { kind: row.kind, cwKey: row.cw_key, ledgerKey: row.ledger_key, ledgerName: row.ledger_name },
-    });
+    } satisfies { mapping: Mapping });
   });
 
   return router;

@@ -1,4 +1,5 @@
 import { Router } from 'express';
+import type { DryRun, OnboardingProgress } from '../../contract/admin.js';
 import { requireRole, requireSession, sessionOf } from '../auth/require-session.js';
 import type { SessionTokens } from '../auth/session-token.js';
 import type { Db } from '../db/database.js';
@@ -34,7 +35,7 @@ export function onboardingRoutes(deps: {
     const tenant = await deps.tenants.get(tenantId);
     if (!tenant) throw new AppError(404, 'not_found', 'Tenant not found');
     if (input.dryRun) {
-      res.json(await onboardingDryRun(deps.connectWise.for(tenant), input));
+      res.json((await onboardingDryRun(deps.connectWise.for(tenant), input)) satisfies DryRun);
       return;
     }
     if (input.paymentsFrom) await deps.tenants.updateSettings(tenantId, { paymentsFrom: input.paymentsFrom });
@@ -47,6 +48,7 @@ export function onboardingRoutes(deps: {
 
   // The run history: every run kept, each re-openable with its failures (GET /api/v1/onboarding/:id).
   router.get('/api/v1/onboarding', async (req, res) => {
+    // Not checked against contract OnboardingRun: a run's inputs come back from the database as JSON.
     res.json({ runs: await listOnboardingRuns(deps.db, sessionOf(req).tenantId) });
   });
 
@@ -56,7 +58,7 @@ export function onboardingRoutes(deps: {
       throw new AppError(404, 'not_found', 'No such onboarding run', {
         hint: 'Start one with POST /api/v1/onboarding.',
       });
-    res.json(status);
+    res.json(status satisfies OnboardingProgress);
   });
   return router;
 }

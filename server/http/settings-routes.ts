@@ -1,5 +1,6 @@
 import { Router } from 'express';
 import { z } from 'zod';
+import type { CwLocation, SecurityRole, Settings } from '../../contract/admin.js';
 import { requireRole, requireSession, sessionOf } from '../auth/require-session.js';
 import { roleForSecurityRole } from '../auth/roles.js';
 import type { SessionTokens } from '../auth/session-token.js';
@@ -56,10 +57,10 @@ export function settingsRoutes(deps: {
           id: r.id,
           name: r.name,
           // What a member with this role gets while the role map leaves it out.
-          defaultRole: roleForSecurityRole(r.name, { roleMap: {} }) ?? 'none',
+          defaultRole: roleForSecurityRole(r.name, { roleMap: {} }) ?? ('none' as const),
         }))
         .sort((a, b) => a.name.localeCompare(b.name)),
-    });
+    } satisfies { roles: SecurityRole[] });
   });
 
   // The CW locations a ledger connection's routing can name, as CW lists them.
@@ -70,11 +71,11 @@ export function settingsRoutes(deps: {
       locations: locations
         .map((l) => ({ id: l.id, name: l.name }))
         .sort((a, b) => a.name.localeCompare(b.name)),
-    });
+    } satisfies { locations: CwLocation[] });
   });
 
   router.get('/api/v1/settings', session, requireRole('accountant'), async (req, res) => {
-    res.json({ settings: await settingsOf(sessionOf(req).tenantId) });
+    res.json({ settings: await settingsOf(sessionOf(req).tenantId) } satisfies { settings: Settings });
   });
 
   router.put('/api/v1/settings', session, requireRole('admin'), async (req, res) => {
@@ -82,7 +83,9 @@ export function settingsRoutes(deps: {
     const patch = parseInput(patchSchema, req.body);
     await settingsOf(tenantId);
     const defined = Object.fromEntries(Object.entries(patch).filter(([, v]) => v !== undefined));
-    res.json({ settings: await deps.tenants.updateSettings(tenantId, defined) });
+    res.json({ settings: await deps.tenants.updateSettings(tenantId, defined) } satisfies {
+      settings: Settings;
+    });
   });
 
   return router;
