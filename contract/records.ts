@@ -5,13 +5,7 @@ import type { LedgerKind, RecordState, RecordType } from './record-state.js';
 /** Records as the API shows them. Money is decimal text in the record's currency, never a float. */
 
 // The unions are declared in record-state.ts (differences.ts uses them too, without a cycle back here).
-export {
-  type LedgerKind,
-  type RecordState,
-  type RecordType,
-  recordStates,
-  recordTypes,
-} from './record-state.js';
+export type { LedgerKind, RecordState, RecordType } from './record-state.js';
 
 export type PaymentState = 'pending' | 'written' | 'deleted' | 'voided' | 'error';
 export type CreditState = 'pending' | 'applying' | 'applied' | 'error';

@@ -30,13 +30,7 @@ export interface PreviewInput {
 }
 
 // The preview is the API's (the pod shows it before the correction starts): declared in the contract.
-export type {
-  CorrectionBlock,
-  CorrectionPreview,
-  PreviewChange,
-  PreviewLine,
-  PreviewSettlement,
-} from '../../contract/correction.js';
+export type { CorrectionPreview } from '../../contract/correction.js';
 
 export function previewCorrection(input: PreviewInput): CorrectionPreview {
   const money = (minor: bigint) => formatMinor(minor, input.decimals);

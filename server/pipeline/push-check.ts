@@ -15,7 +15,7 @@ import { batchIdentifierFor } from './record-steps.js';
 import { requestPush } from './requests.js';
 
 // The check's answer is the API's (the pod shows it before ConnectWise saves): declared in the contract.
-export type { DocumentPreview, PushCheck, Recheck } from '../../contract/push-check.js';
+export type { PushCheck, Recheck } from '../../contract/push-check.js';
 
 /**
  * Everything that would stop a push of this invoice or credit memo now, read from ConnectWise as it

@@ -1,4 +1,5 @@
 import type { Updateable } from 'kysely';
+import { recordTypes } from '../../contract/record-state.js';
 import type {
   GlExport,
   UnpostedExpense,
@@ -176,7 +177,8 @@ export const recordKinds = {
 } as const satisfies Record<RecordType, RecordKind>;
 
 /** Every record type, in the table's order (the API's enums and messages list them so). */
-export const recordTypes = Object.keys(recordKinds) as [RecordType, ...RecordType[]];
+// Every record type, in the contract's order (the one runtime list: routes validate against it).
+export { recordTypes };
 
 /** The record types found in CW's GL export and booked as bills or journals: those of family `gl_record`. */
 export type GlRecordType = {

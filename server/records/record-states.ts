@@ -1,3 +1,4 @@
+import { recordStates } from '../../contract/record-state.js';
 import type { RecordState } from '../db/schema.js';
 
 /*
@@ -22,8 +23,8 @@ const stateTable: Record<RecordState, readonly StateSet[]> = {
   unknown: [],
 };
 
-/** Every record state, in the table's order. */
-export const recordStates = Object.keys(stateTable) as [RecordState, ...RecordState[]];
+// Every record state, in the contract's order (the one runtime list).
+export { recordStates };
 
 const statesIn = (set: StateSet): ReadonlySet<RecordState> =>
   new Set(recordStates.filter((state) => stateTable[state].includes(set)));

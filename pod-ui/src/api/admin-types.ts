@@ -17,8 +17,6 @@ export type {
 } from '../../../contract/admin.js';
 export type {
   BudgetUse,
-  CallbackHealth,
-  ConnectionHealth,
   Health,
   HealthProblem,
 } from '../../../contract/health.js';

@@ -1,7 +1,7 @@
 import type { CorrectionAnswer } from '../../../contract/correction.js';
 import { type AuthorizedFetch, call } from './client.js';
 
-export type { CorrectionAnswer, CorrectionPreview, CorrectionStatus } from '../../../contract/correction.js';
+export type { CorrectionAnswer } from '../../../contract/correction.js';
 
 const at = (cwId: string | number) =>
   `/api/v1/records/invoice/${encodeURIComponent(String(cwId))}/correction`;

@@ -3,19 +3,17 @@
  * server, which is typed against it) and re-exported here for the pod's modules.
  */
 export type { Role } from '../../../contract/admin.js';
-export type { Problem, RecordError, Unmapped } from '../../../contract/problems.js';
+export type { Problem, Unmapped } from '../../../contract/problems.js';
 export type {
   DocumentPreview,
   PushCheck,
   RecheckAnswer as Recheck,
 } from '../../../contract/push-check.js';
 export type {
-  CompanySummary,
   Credit,
   LedgerKind,
   Payment,
   RecordDetail,
-  RecordEvent,
   RecordList,
   RecordRow,
   RecordState,

@@ -2,14 +2,12 @@ import type { CallbackHealth as CallbackHealthView, HealthProblem } from '../../
 import type { Sendable } from '../../../contract/json.js';
 import { ledgerLabels as labels } from '../../../contract/ledger-kinds.js';
 import type { CallbackWatchState, LedgerKind, StoredError } from '../../db/schema.js';
-
 /**
  * Health in one place (issue 15 item 4): what the admin tab shows of each connection and of the
  * tenant's ConnectWise callback, each problem with the fix for it. Pure: the route reads the rows.
  */
 // A problem and its fix are the API's (the admin tab shows them), and budgets.ts (outbound, a lower
 // layer) words problems too: declared once in the contract.
-export type { FixAction, HealthProblem } from '../../../contract/health.js';
 
 export interface CallbackFacts {
   watch:
@@ -131,5 +129,5 @@ export function connectionHealth(c: ConnectionFacts, now: Date) {
   };
 }
 
-export type CallbackHealth = ReturnType<typeof callbackHealth>;
-export type ConnectionHealth = ReturnType<typeof connectionHealth>;
+type CallbackHealth = ReturnType<typeof callbackHealth>;
+type ConnectionHealth = ReturnType<typeof connectionHealth>;
