@@ -26,7 +26,7 @@ const comparableTotal = (document: LedgerDocument) =>
     ? document.lines.reduce((sum, l) => (l.amountMinor > 0n ? sum + l.amountMinor : sum), 0n)
     : document.totalMinor;
 
-/** The kinds of audit event that precede every ledger create of a record (push-invoice, push-other). */
+/** The kinds of audit event that precede every ledger create of a record (push-invoice, push-gl-record). */
 export const exportEventKinds = ['exported'];
 
 /**

@@ -617,7 +617,7 @@ export function cwPurchase(c: CwCase) {
 }
 
 /**
- * A bill: the case's lines as a CW purchase, mapped as push-other maps one (mapRecord, with the
+ * A bill: the case's lines as a CW purchase, mapped as push-gl-record maps one (mapRecord, with the
  * connection's booking options and the rounding limit), sent as the ledger's bill, and run through the
  * simulator's purchase-tax rules: outside the US the codes' purchase rates with TaxLine overrides
  * (sim/quickbooks/transaction-rules.ts, expenseRules); a US company adds TotalTax as given; Xero's
@@ -743,7 +743,7 @@ export const journalArb: fc.Arbitrary<CwJournalCase> = fc
     });
   });
 
-/** The CW export of a journal case, and the record's unposted entry, as push-other reads them. */
+/** The CW export of a journal case, and the record's unposted entry, as push-gl-record reads them. */
 export function cwJournalRecord(j: CwJournalCase) {
   const places = cwPlaces(j);
   const money = (minor: bigint) => minorToNumber(minor, places);
@@ -840,7 +840,7 @@ export type JournalColumn =
   | 'refused: documented rule';
 
 /**
- * A journal case mapped as push-other maps it (mapRecord, with the connection's precision) and sent as
+ * A journal case mapped as push-gl-record maps it (mapRecord, with the connection's precision) and sent as
  * the ledger's journal: debits equal credits and CW's debits to the minor unit; where CW's figures are
  * finer than the books keep, each line is CW's at the books' precision, within the rounding limit, and
  * the record's note names CW's debits and the booked ones. Xero keeps 2 decimals and a journal has no

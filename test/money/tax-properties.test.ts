@@ -155,7 +155,7 @@ describe('tax per provider and company kind equals ConnectWise (property suite)'
   }
 
   for (const kind of kinds) {
-    it(`${kind} bills (CW purchases, push-other's mapping): total and purchase tax per code are CW's (${runsPerKind / 2} cases)`, () => {
+    it(`${kind} bills (CW purchases, push-gl-record's mapping): total and purchase tax per code are CW's (${runsPerKind / 2} cases)`, () => {
       fc.assert(
         fc.property(caseArb, (c) => checkBill(c, kind)),
         { numRuns: runsPerKind / 2, seed },
