@@ -53,12 +53,15 @@ async function lockOf(
   }
 }
 
+/** What reading a tenant's close needs: its database, its connections and their ledgers. */
+export interface CloseDeps {
+  db: Db;
+  ledgers: LedgerFactory;
+  connections: { list(tenantId: string): Promise<LedgerConnection[]> };
+}
+
 export async function readConnectionsClose(
-  deps: {
-    db: Db;
-    ledgers: LedgerFactory;
-    connections: { list(tenantId: string): Promise<LedgerConnection[]> };
-  },
+  deps: CloseDeps,
   tenantId: string,
   period: { from: string; to: string },
 ): Promise<ConnectionClose[]> {

@@ -1,8 +1,5 @@
 import type { CloseView } from '../../contract/close.js';
-import type { Db } from '../db/database.js';
-import type { LedgerConnection } from '../db/schema.js';
-import type { LedgerFactory } from '../ledgers/ledger.js';
-import { type ConnectionClose, readConnectionsClose } from './close-connections.js';
+import { type CloseDeps, type ConnectionClose, readConnectionsClose } from './close-connections.js';
 import { type PeriodClose, readPeriodClose } from './period-close.js';
 
 /**
@@ -28,11 +25,7 @@ export function closeChecklist(close: PeriodClose, connections: ConnectionClose[
 }
 
 export async function readCloseView(
-  deps: {
-    db: Db;
-    ledgers: LedgerFactory;
-    connections: { list(tenantId: string): Promise<LedgerConnection[]> };
-  },
+  deps: CloseDeps,
   tenantId: string,
   period: { from: string; to: string },
 ): Promise<CloseView> {

@@ -1,5 +1,5 @@
-import type PgBoss from 'pg-boss';
 import type { JobQueue } from '../jobs/job-queue.js';
+import { attemptOf } from '../jobs/job-queue.js';
 import { createQueues, jobHeartbeatSeconds, pushRetry, queues } from '../jobs/queues.js';
 import type { CorrectionDeps } from './correction-read.js';
 import { type CorrectionJob, runCorrection } from './run-correction.js';
@@ -14,13 +14,7 @@ export async function startCorrectionWorkers(deps: CorrectionDeps): Promise<void
   await createQueues(deps.jobs);
   await deps.jobs.work<CorrectionJob>(
     queues.correction,
-    async (data, job) => {
-      const meta = job as PgBoss.JobWithMetadata<CorrectionJob>;
-      await runCorrection(deps, data, {
-        retryCount: meta.retryCount ?? 0,
-        retryLimit: meta.retryLimit ?? pushRetry.retryLimit,
-      });
-    },
+    async (data, job) => runCorrection(deps, data, attemptOf(job, pushRetry.retryLimit)),
     { concurrency: 2, includeMetadata: true, heartbeatSeconds: jobHeartbeatSeconds },
   );
 }

@@ -26,6 +26,17 @@ export interface WorkOptions {
  * job again to start then (same data, same singleton key) and completes this one, so a deferred job
  * is rescheduled, never dropped.
  */
+/** Which try of its job a handler runs (with includeMetadata): the last one parks, earlier ones retry. */
+export interface JobAttempt {
+  retryCount: number;
+  retryLimit: number;
+}
+
+export const attemptOf = (job: PgBoss.Job<object>, defaultLimit: number): JobAttempt => {
+  const meta = job as PgBoss.JobWithMetadata<object>;
+  return { retryCount: meta.retryCount ?? 0, retryLimit: meta.retryLimit ?? defaultLimit };
+};
+
 export type JobGuard<T> = (data: T) => Promise<{ deferUntil: Date; reason: string } | undefined>;
 
 /** How often a worker process looks for expired jobs (a dead worker's) and other maintenance. */

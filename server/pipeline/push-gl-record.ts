@@ -1,4 +1,4 @@
-import type { ConnectWiseClient, GlExport, UnpostedProcurement } from '../connectwise/index.js';
+import type { GlExport, UnpostedProcurement } from '../connectwise/index.js';
 import type { RecordRow } from '../db/schema.js';
 import { PipelineError } from '../records/error-catalogue.js';
 import { glRecordColumns, type UnpostedGlRecord } from '../records/gl-record-columns.js';

@@ -1,4 +1,4 @@
-import type PgBoss from 'pg-boss';
+import { attemptOf } from '../jobs/job-queue.js';
 import {
   createQueues,
   jobHeartbeatSeconds,
@@ -37,13 +37,7 @@ export async function startRecordWorkers(
   });
   await deps.jobs.work<PushRecordJob>(
     queues.pushRecord,
-    async (data, job) => {
-      const meta = job as PgBoss.JobWithMetadata<PushRecordJob>;
-      await runPushJob(deps, data, {
-        retryCount: meta.retryCount ?? 0,
-        retryLimit: meta.retryLimit ?? pushRetry.retryLimit,
-      });
-    },
+    async (data, job) => runPushJob(deps, data, attemptOf(job, pushRetry.retryLimit)),
     { concurrency: options.concurrency ?? 4, includeMetadata: true, heartbeatSeconds: jobHeartbeatSeconds },
   );
 }
