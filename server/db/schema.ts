@@ -1,5 +1,6 @@
 import type { ColumnType, Generated, Insertable, Selectable, Updateable } from 'kysely';
 import type { Fix } from '../../contract/differences.js';
+import type { RecordError, Unmapped } from '../../contract/problems.js';
 import type { RecordState, RecordType } from '../../contract/records.js';
 
 /** Row types of the tables in migrations/. Keep in step with the SQL. */
@@ -30,21 +31,11 @@ import type { LedgerKind } from '../../contract/ledger-kinds.js';
 
 export type { LedgerKind };
 
-export interface StoredError {
-  code: string;
-  message: string;
-  hint?: string;
-  retryable: boolean;
-  /** The CW codes a mapping failure lacks, so an admin can map them where the failure shows. */
-  unmapped?: UnmappedKey[];
-}
+/** A record's stored failure (records.last_error): the API's RecordError, stored as it is answered. */
+export type StoredError = RecordError;
 
 /** A CW GL account or tax code that has no mapping in the ledger connection the record routes to. */
-export interface UnmappedKey {
-  connectionId: string;
-  kind: 'gl_account' | 'tax_code';
-  cwKey: string;
-}
+export type UnmappedKey = Unmapped;
 
 export interface TenantsTable {
   id: Generated<string>;

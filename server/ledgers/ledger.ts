@@ -1,14 +1,16 @@
+import type { DocumentType } from '../../contract/push-check.js';
 import type { LedgerConnection, LedgerKind } from '../db/schema.js';
 
 export type { LedgerKind };
 
 /**
  * The seam between the sync engine and a set of books. One interface, one implementation per
- * provider (quickbooks/, xero/), each with the same files: client, mapping, errors, oauth.
+ * provider (quickbooks/, xero/), each with the same file set (provider.ts lists it).
  * Rate limiting, token refresh and retries are wrapped around a Ledger once, not inside each.
  */
 
-export type DocumentType = 'invoice' | 'credit_memo' | 'bill' | 'journal';
+// The document types a ledger books, as the API names them (a push check shows one).
+export type { DocumentType };
 
 /** A party on a document, as ConnectWise knows it. */
 export interface Party {

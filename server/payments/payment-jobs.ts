@@ -10,6 +10,7 @@ import {
 } from '../jobs/queues.js';
 import { requestDriftCheck } from '../jobs/request-drift-check.js';
 import type { RecordJobDeps } from '../pipeline/deps.js';
+import { openStateList } from '../records/record-states.js';
 import { type PaymentsBackDeps, syncNamedPayments, syncPaymentsBack } from './payments-back.js';
 import { paymentsCheck } from './payments-schedule.js';
 
@@ -71,7 +72,7 @@ export async function checkDuePayments(
       'c.payments_checked_at',
       'c.ledger_event_at',
       sql<string>`(select count(*) from records r where r.connection_id = c.id and r.type = 'invoice'
-        and r.state in ('synced', 'partly_paid') and r.ledger_id is not null)`.as('open_documents'),
+        and r.state in (${sql.join(openStateList)}) and r.ledger_id is not null)`.as('open_documents'),
       sql<Date | null>`(select max(p.created_at) from payments p where p.connection_id = c.id)`.as(
         'last_paid_at',
       ),

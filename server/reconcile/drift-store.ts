@@ -1,6 +1,7 @@
 import { sql } from 'kysely';
 import type { Db } from '../db/database.js';
 import type { RecordRow, StoredDifference } from '../db/schema.js';
+import { invoiceTypes } from '../records/record-kinds.js';
 import { bookedStateList } from '../records/record-states.js';
 import type { Difference } from './drift.js';
 
@@ -124,7 +125,7 @@ export async function dueForCheck(db: Db, limit: number, olderThan: Date) {
     .selectFrom('records as r')
     .leftJoin('record_drift as d', 'd.record_id', 'r.id')
     .select(['r.tenant_id', 'r.type', 'r.cw_id'])
-    .where('r.type', 'in', ['invoice', 'credit_memo'])
+    .where('r.type', 'in', invoiceTypes)
     .where('r.state', 'in', bookedStateList)
     .where('r.ledger_id', 'is not', null)
     .where((eb) => eb.or([eb('d.checked_at', 'is', null), eb('d.checked_at', '<', olderThan)]))

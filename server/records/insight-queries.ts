@@ -1,5 +1,6 @@
 import { sql } from 'kysely';
 import type { Db } from '../db/database.js';
+import { invoiceTypes } from './record-kinds.js';
 
 /**
  * A company's invoices and credit memos by state and currency: counts and receivable balances on
@@ -25,7 +26,7 @@ export function companyBalances(db: Db, tenantId: string, companyCwId: number) {
     ])
     .where('tenant_id', '=', tenantId)
     .where('company_id', '=', String(companyCwId))
-    .where('type', 'in', ['invoice', 'credit_memo'])
+    .where('type', 'in', invoiceTypes)
     .groupBy(['state', 'currency', 'decimals'])
     .execute();
 }

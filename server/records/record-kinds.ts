@@ -197,7 +197,8 @@ export const isGlRecordType = (type: RecordType): type is GlRecordType =>
 export const glRecordKind = (type: GlRecordType): GlRecordKind => recordKinds[type];
 
 /** The types of the invoice family, which CW keeps in one table with one id space. */
-const invoiceTypes = recordTypes.filter((t) => recordKinds[t].family === 'invoice');
+/** The invoice family's types (an invoice and a credit memo share CW's invoice list and numbers). */
+export const invoiceTypes = recordTypes.filter((t) => recordKinds[t].family === 'invoice');
 
 /**
  * The types that may name the same record: ConnectWise keeps invoices and credit memos in one table

@@ -6,7 +6,7 @@ import type { RecordState } from '../db/schema.js';
  * to the code that asks: "settled" once meant three different sets in different files.
  */
 
-type StateSet = 'booked' | 'in_flight' | 'settled';
+type StateSet = 'booked' | 'open' | 'in_flight' | 'settled';
 
 /** Each state, in the order the API lists them, with the sets it belongs to. */
 const stateTable: Record<RecordState, readonly StateSet[]> = {
@@ -14,8 +14,8 @@ const stateTable: Record<RecordState, readonly StateSet[]> = {
   queued: ['in_flight'],
   exported: ['in_flight'],
   pushed: ['in_flight'],
-  synced: ['booked', 'settled'],
-  partly_paid: ['booked', 'settled'],
+  synced: ['booked', 'open', 'settled'],
+  partly_paid: ['booked', 'open', 'settled'],
   paid: ['booked', 'settled'],
   onboarded: ['settled'],
   error: [],
@@ -43,6 +43,12 @@ export const bookedStates = statesIn('booked');
 
 /** A push is under way: queued, exported from CW or its ledger document written, not yet batched. */
 export const inFlightStates = statesIn('in_flight');
+
+/** In the books and not yet paid in full: what a payments check still waits on. */
+export const openStates = statesIn('open');
+
+/** openStates as a list, for a `state in (...)` condition. */
+export const openStateList: RecordState[] = [...openStates];
 
 /** bookedStates as a list, for a `state in (...)` condition. */
 export const bookedStateList: RecordState[] = [...bookedStates];

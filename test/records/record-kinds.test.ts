@@ -14,6 +14,7 @@ import {
   bookedStateList,
   bookedStates,
   inFlightStates,
+  openStateList,
   recordStates,
   settledStates,
 } from '../../server/records/record-states.js';
@@ -97,5 +98,6 @@ describe('record states', () => {
     expect(bookedStateList).toEqual(['synced', 'partly_paid', 'paid']);
     expect([...settledStates]).toEqual(['synced', 'partly_paid', 'paid', 'onboarded']);
     expect([...inFlightStates]).toEqual(['queued', 'exported', 'pushed']);
+    expect(openStateList).toEqual(['synced', 'partly_paid']);
   });
 });
