@@ -49,6 +49,8 @@ export interface Payment {
   amount: number;
   paymentDate: string;
   appliedBy: string;
+  /** Set on a credit memo applied in CW (type 'Credit Memo'): the credit memo the payment came from. */
+  creditMemo?: { id: number; identifier: string };
 }
 
 export interface CallbackEntry {

@@ -169,6 +169,6 @@ describe.each(['qbo', 'xero'] as const)('0- and 3-decimal invoices in the pod, o
     expect((await cwPayments(c.cwId)).sort((a, b) => a - b)).toEqual(
       [Number(c.part), Number(c.rest)].sort((a, b) => a - b),
     );
-    expect((await pod.world.cwState()).invoices.find((i) => i.id === c.cwId).balance).toBe(0);
+    expect((await pod.world.cwState()).invoices.find((i) => i.id === c.cwId)!.balance).toBe(0);
   });
 });

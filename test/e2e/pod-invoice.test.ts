@@ -329,13 +329,13 @@ describe('the invoice pod', () => {
     // Cancel does nothing.
     await confirm.getByRole('button', { name: 'Cancel' }).click();
     await eventually(() => stateOf(frame)).toBe('synced');
-    expect((await pod.world.cwState()).invoices.find((i) => i.id === 7103).glBatch).toBeTruthy();
+    expect((await pod.world.cwState()).invoices.find((i) => i.id === 7103)!.glBatch).toBeTruthy();
 
     await frame.getByTestId('reverse').click();
     await frame.getByRole('button', { name: 'Yes, reverse' }).click();
     await eventually(() => stateOf(frame)).toBe('unposted');
     // Its ConnectWise batch is gone; the books keep their document, so the pod keeps the link.
-    expect((await pod.world.cwState()).invoices.find((i) => i.id === 7103).glBatch).toBeFalsy();
+    expect((await pod.world.cwState()).invoices.find((i) => i.id === 7103)!.glBatch).toBeFalsy();
     expect(await frame.getByTestId('reverse').count()).toBe(0);
     expect(await frame.getByTestId('sync-now').textContent()).toBe('Sync now');
     await page.close();

@@ -196,11 +196,11 @@ describe('the real product inside the ConnectWise shell', () => {
     // link), and the next push updates that document rather than making a second one.
     expect(await pod.getByTestId('reverse').count()).toBe(0);
     expect(await pod.getByTestId('sync-now').textContent()).toBe('Sync now');
-    expect((await world.cwState()).invoices.find((i) => i.id === 7002).glBatch).toBeFalsy();
+    expect((await world.cwState()).invoices.find((i) => i.id === 7002)!.glBatch).toBeFalsy();
     await screenshot(page, 'product-invoice-reversed');
 
     await watchStates(pod, 'synced', () => pod.getByTestId('sync-now').click());
-    expect((await world.cwState()).invoices.find((i) => i.id === 7002).glBatch).toBeTruthy();
+    expect((await world.cwState()).invoices.find((i) => i.id === 7002)!.glBatch).toBeTruthy();
     const numbers = await world.ledgerSim.documentNumbers('invoice');
     expect(numbers.filter((n) => n === 'INV-7002')).toHaveLength(1);
     await page.close();

@@ -142,7 +142,7 @@ describe.each(['qbo', 'xero'] as const)('0- and 3-decimal currencies through %s'
     expect((await cwPayments(c.cwId)).sort((a, b) => a - b)).toEqual(
       [Number(c.part), Number(c.rest)].sort((a, b) => a - b),
     );
-    const cwInvoice = (await world.cwState()).invoices.find((i) => i.id === c.cwId);
+    const cwInvoice = (await world.cwState()).invoices.find((i) => i.id === c.cwId)!;
     expect(cwInvoice.balance).toBe(0);
   });
 
@@ -154,7 +154,7 @@ describe.each(['qbo', 'xero'] as const)('0- and 3-decimal currencies through %s'
     expect(paid.ledger!.balance).toBe(c.zero);
     expect(paid.payments).toEqual([expect.objectContaining({ amount: c.total, state: 'written' })]);
     expect(await cwPayments(id)).toEqual([Number(c.total)]);
-    const cwInvoice = (await world.cwState()).invoices.find((i) => i.id === id);
+    const cwInvoice = (await world.cwState()).invoices.find((i) => i.id === id)!;
     expect(cwInvoice.balance).toBe(0);
   });
 });

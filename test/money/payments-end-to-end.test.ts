@@ -153,7 +153,7 @@ describe.each(['qbo', 'xero'] as const)('payments back through %s, end to end', 
       expect(cw.payments.filter((p) => p.invoice.id === cwId).map((p) => p.amount)).toEqual(
         run.steps.filter(taken).map((s) => Number(formatMinor(s.amountMinor, c.cwDecimals))),
       );
-      expect(cw.invoices.find((i) => i.id === cwId).balance).toBe(
+      expect(cw.invoices.find((i) => i.id === cwId)!.balance).toBe(
         Number(formatMinor(run.cwBalanceMinor, c.cwDecimals)),
       );
     },

@@ -67,6 +67,6 @@ describe.each(['qbo', 'xero'] as const)('a sub-unit ISK invoice through %s', (ki
     expect(paid.payments).toEqual([expect.objectContaining({ amount: '4546628.64', state: 'written' })]);
     const cw = await world.cwState();
     expect(cw.payments.filter((p) => p.invoice.id === cwId).map((p) => p.amount)).toEqual([4_546_628.64]);
-    expect(cw.invoices.find((i) => i.id === cwId).balance).toBe(0);
+    expect(cw.invoices.find((i) => i.id === cwId)!.balance).toBe(0);
   });
 });

@@ -1,5 +1,10 @@
 import type { LedgerConnection, Tenant } from '../../server/db/schema.js';
 import type { LedgerKind } from '../../server/ledgers/ledger.js';
+import type { ConnectWiseState } from '../../sim/connectwise/state.js';
+
+/** The ConnectWise simulator's state as its /__sim/state answers it (its snapshot, as JSON). */
+type CwSimState = Pick<ReturnType<ConnectWiseState['snapshot']>, 'invoices' | 'batches' | 'payments'>;
+
 import type { RecordJobDeps } from '../../server/pipeline/deps.js';
 import type { MappingKind } from '../../server/records/mappings.js';
 import type { RecordView } from '../../server/records/record-view.js';
@@ -47,7 +52,7 @@ export interface PipelineWorld {
   ): Promise<RecordView>;
   /** What the product's own workers hand a job, for running one in the test (e.g. to kill it midway). */
   workerDeps(): RecordJobDeps;
-  cwState(): Promise<{ invoices: any[]; batches: any[]; payments: any[] }>;
+  cwState(): Promise<CwSimState>;
   /** Adds expenses and procurement records (purchases, adjustments) to the CW simulator. */
   seedOther(records: { expenses?: object[]; procurement?: object[] }): Promise<void>;
   /** Adds mappings of the world's ledger connection. */
@@ -298,11 +303,7 @@ export async function startPipelineWorld(
       ledgers: pod.services.ledgers,
     }),
     async cwState() {
-      return (await (await fetch(`${cw.url}/__sim/state`)).json()) as {
-        invoices: any[];
-        batches: any[];
-        payments: any[];
-      };
+      return (await (await fetch(`${cw.url}/__sim/state`)).json()) as CwSimState;
     },
   };
 }

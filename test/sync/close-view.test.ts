@@ -242,7 +242,7 @@ describe('the close view and the evidence of a period', () => {
 
     // A pushed record: its ledger document, its batch, both totals, its drift check and its trail.
     const pushed = byNumber.get('CV-9301')!;
-    const cwInvoice = (await world.cwState()).invoices.find((i) => i.id === 9301);
+    const cwInvoice = (await world.cwState()).invoices.find((i) => i.id === 9301)!;
     const record = (await world.recordOf('invoice', 9301)).body;
     const stored = await db
       .selectFrom('records')

@@ -186,7 +186,7 @@ export function correctionSuite(kind: 'xero' | 'qbo'): void {
       expect((await cwPayments(cwId)).map((p) => p.id)).toEqual(cwPaymentIds);
       const cw = await world.cwState();
       expect(cw.batches.filter((b) => b.batchIdentifier === `LP-${number}`)).toHaveLength(1);
-      expect(cw.invoices.find((i) => i.id === cwId).glBatch).toBeTruthy();
+      expect(cw.invoices.find((i) => i.id === cwId)!.glBatch).toBeTruthy();
       // Ledgerpod's own row of the payment follows it; nothing is left to write or take out of CW.
       const rows = await world.pod.database.db
         .selectFrom('payments')

@@ -85,7 +85,7 @@ describe('a CW answer that cannot be read after the write was committed', () => 
       const written = (await world.cwState()).payments.filter((p) => p.invoice.id === cwId);
       expect(written).toHaveLength(1);
       const view = (await world.record(cwId)).body;
-      expect(view.payments[0].cwPaymentId).toBe(written[0].id);
+      expect(view.payments[0].cwPaymentId).toBe(written[0]!.id);
     },
     90_000,
   );

@@ -308,7 +308,7 @@ describe.each(['qbo', 'xero'] as const)('expenses, purchases and adjustments to 
 
     const [batch] = await batchesNamed('LP-PUR-8501');
     expect(synced.cw.batch).toMatchObject({ identifier: 'LP-PUR-8501' });
-    await deps.connectWise.for(world.tenant).deleteBatch(batch.id);
+    await deps.connectWise.for(world.tenant).deleteBatch(batch!.id);
     await refresh();
     const reversed = (await world.recordOf('procurement', 8501)).body;
     expect(reversed).toMatchObject({

@@ -41,12 +41,12 @@ describe.each(['qbo', 'xero'] as const)('a payment claim through a slow ConnectW
     expect(first.written + second.written).toBe(1);
     const cwPayments = (await world.cwState()).payments.filter((p) => p.invoice.id === 8701);
     expect(cwPayments).toHaveLength(1);
-    expect(cwPayments[0].amount).toBe(1082.5);
+    expect(cwPayments[0]!.amount).toBe(1082.5);
     const rows = await world.pod.database.db
       .selectFrom('payments')
       .select(['state', 'cw_payment_id', 'claimed_at'])
       .where('tenant_id', '=', world.tenant.id)
       .execute();
-    expect(rows).toEqual([{ state: 'written', cw_payment_id: String(cwPayments[0].id), claimed_at: null }]);
+    expect(rows).toEqual([{ state: 'written', cw_payment_id: String(cwPayments[0]!.id), claimed_at: null }]);
   });
 });

@@ -45,7 +45,7 @@ describe.each(['qbo', 'xero'] as const)('payments back from %s', (kind) => {
     // Until the work that request queued has run (at least the old quiet window): nothing more may follow.
     await jobsSettled(world.pod.database.db, 2_000);
     expect(await cwPayments(8001)).toHaveLength(1);
-    expect((await cwPayments(8001))[0].amount).toBe(1082.5);
+    expect((await cwPayments(8001))[0]!.amount).toBe(1082.5);
   });
 
   it('writes partial payments one by one, and the record turns partly paid then paid', async () => {

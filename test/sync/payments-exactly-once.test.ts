@@ -53,7 +53,7 @@ describe.each(['qbo', 'xero'] as const)('one CW payment per ledger payment under
           .toEqual([expect.objectContaining({ amount: '600.00', state: 'written' })]);
         const written = (await world.cwState()).payments.filter((p) => p.invoice.id === cwId);
         expect(written).toHaveLength(1);
-        expect(written[0].amount).toBe(600);
+        expect(written[0]!.amount).toBe(600);
       });
     }
   }

@@ -92,7 +92,7 @@ describe.each(['qbo', 'xero'] as const)('ConnectWise payments per invoice (%s)',
     await world.ledgerSim.recordPayment(ledgerId, '300.00');
     await syncPayments();
     await paymentStates(cwId).toEqual(['300.00 written']);
-    const [first] = await cwPayments(cwId);
+    const first = (await cwPayments(cwId))[0]!;
     expect(first.amount).toBe(300);
 
     await world.ledgerSim.recordPayment(ledgerId, '200.00');

@@ -43,7 +43,7 @@ describe.each(['qbo', 'xero'] as const)('record pipeline to %s', (kind) => {
     expect(await world.ledgerSim.documentNumbers('invoice')).toEqual(['INV-5001']);
     const cw = await world.cwState();
     expect(cw.batches.filter((b) => b.batchIdentifier === 'LP-INV-5001')).toHaveLength(1);
-    expect(cw.invoices.find((i) => i.id === 5001).glBatch).toBeTruthy();
+    expect(cw.invoices.find((i) => i.id === 5001)!.glBatch).toBeTruthy();
     // A QBO connection stored without its tax settings has them after its first document.
     const [row] = await world.pod.services.connections.list(world.tenant.id);
     if (kind === 'qbo')

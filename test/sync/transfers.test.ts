@@ -78,7 +78,7 @@ describe.each(['qbo', 'xero'] as const)('inventory transfers to %s', (kind) => {
       exportInvoicesFlag: false,
       exportExpensesFlag: false,
     });
-    const posted = [...world.cw.sim.state.batches.values()].find((b) => b.id === batch.id);
+    const posted = [...world.cw.sim.state.batches.values()].find((b) => b.id === batch!.id);
     expect([...(posted?.entryIds ?? [])].sort()).toEqual(seeded.glEntryIds.split(',').map(Number).sort());
     expect(world.cw.sim.state.procurement.get(9101)?.glBatch?.name).toBe('LP-TRF-9101');
   });

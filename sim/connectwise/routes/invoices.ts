@@ -51,14 +51,12 @@ export function invoiceRoutes(state: ConnectWiseState): Router {
       req,
       res,
       // A credit application shows on the credit memo too.
-      state.payments.filter(
-        (p) => p.invoice.id === id || (p as { creditMemo?: { id: number } }).creditMemo?.id === id,
-      ),
+      state.payments.filter((p) => p.invoice.id === id || p.creditMemo?.id === id),
     );
   });
   /** The invoice's own payments (credit memo applications are listed beside them, not counted). */
   const paymentsOf = (invoiceId: number) =>
-    state.payments.filter((p) => p.invoice.id === invoiceId && !(p as { creditMemo?: unknown }).creditMemo);
+    state.payments.filter((p) => p.invoice.id === invoiceId && !p.creditMemo);
   /**
    * PATCH /finance/invoices/{parentId}/payments/{id} with JSON-patch operations (connectwise-rest
    * ManageTypes patchFinanceInvoicesByParentIdPaymentsById, answering the Payment). Only `amount`
@@ -196,7 +194,7 @@ export function invoiceControlRoutes(state: ConnectWiseState): Router {
       res.status(400).json({ error: 'nothing to apply' });
       return;
     }
-    const payment: Payment & { creditMemo: { id: number; identifier: string } } = {
+    const payment: Payment = {
       id: state.nextId(),
       type: 'Credit Memo',
       invoice: { id: invoice.id, identifier: invoice.invoiceNumber },

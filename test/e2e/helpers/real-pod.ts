@@ -40,21 +40,21 @@ async function shellRecordsOf(world: PipelineWorld): Promise<Partial<ShellRecord
     type: i.type,
     status: i.status?.name ?? '',
     statusId: i.status?.id,
-    company: { id: i.company.id, name: i.company.name },
+    company: { id: i.company.id, name: i.company.name ?? '' },
     date: String(i.date).slice(0, 10),
     dueDate: String(i.dueDate ?? i.date).slice(0, 10),
     subtotal: money(i.subtotal),
     salesTax: money(i.salesTax),
     total: money(i.total),
     balance: money(i.balance ?? Number(i.total) - Number(i.payments ?? 0) - Number(i.credits ?? 0)),
-    currency: i.currency?.currencyCode ?? 'USD',
+    currency: (i.currency as { currencyCode?: string } | undefined)?.currencyCode ?? 'USD',
   }));
   const companies = new Map<number, ShellCompany>();
   for (const i of invoices)
     companies.set(i.company.id, {
       id: i.company.id,
       identifier: i.company.identifier ?? String(i.company.id),
-      name: i.company.name,
+      name: i.company.name ?? '',
       phone: '555-0100',
       city: 'Tampa',
       accountNumber: `AR-${i.company.id}`,
