@@ -62,10 +62,10 @@ module.exports = {
       to: { path: '^server/(main|migrate-cli)\\.ts$' },
     },
     {
-      name: 'server-not-from-ui-or-sim',
-      comment: 'the pod and the simulators share only contract/ and server/shared with the server',
+      name: 'sim-only-server-shared',
+      comment: 'the simulators share only contract/ and server/shared with the server',
       severity: 'error',
-      from: { path: '^(pod-ui|sim)/' },
+      from: { path: '^sim/' },
       to: { path: '^server/(?!shared/)' },
     },
     {
